@@ -2,7 +2,7 @@
  *
  * Variables (documented in the README): DATABASE_URL, GAPFORGE_LISTEN, GAPFORGE_THREADS,
  * GAPFORGE_ADMIN_TOKEN, GAPFORGE_MAX_BODY, GAPFORGE_STATEMENT_TIMEOUT_MS, GAPFORGE_MIGRATIONS,
- * GAPFORGE_CONNECTION_LIMIT, GAPFORGE_CONNECTION_TIMEOUT. */
+ * GAPFORGE_CONNECTION_LIMIT, GAPFORGE_CONNECTION_TIMEOUT, GAPFORGE_MAX_IMPORT. */
 #ifndef GAPFORGE_CONFIG_H
 #define GAPFORGE_CONFIG_H
 
@@ -17,6 +17,7 @@ typedef struct gf_config {
     int threads;                /* HTTP worker threads, each with its own database connection */
     const char *admin_token;    /* NULL when unset: POST /v1/orgs is then refused */
     size_t max_body;            /* bytes of a JSON request body */
+    size_t max_import;          /* bytes of a streamed import body (GAPFORGE_MAX_IMPORT) */
     int statement_timeout_ms;
     const char *migrations_dir;
     unsigned connection_limit;

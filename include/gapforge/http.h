@@ -55,6 +55,19 @@ typedef struct gf_resp {
 
 typedef void (*gf_handler_fn)(gf_req *req, gf_resp *resp);
 
+/* A route that consumes its body as a stream (bulk imports) instead of a buffered JSON value.
+ * begin runs once the request is authenticated, before any body byte is read, and may refuse
+ * (415, 422...) by returning -1 with err. chunk receives the body piece by piece; after it fails,
+ * the rest of the body is discarded and finish is not called: the error is the answer. finish
+ * answers the request. abort releases the state when the client went away (or after an error);
+ * it is never called after finish. max_body caps the body (0: GAPFORGE_MAX_IMPORT). */
+typedef struct gf_stream_ops {
+    int (*begin)(gf_req *req, void **state, gf_err *err);
+    int (*chunk)(void *state, const char *data, size_t len, gf_err *err);
+    void (*finish)(void *state, gf_req *req, gf_resp *resp);
+    void (*abort)(void *state);
+} gf_stream_ops;
+
 /* One row of the routing table. Patterns are literal segments and {name} parameters. */
 typedef struct gf_route {
     const char *method;
@@ -62,6 +75,7 @@ typedef struct gf_route {
     gf_handler_fn handler;
     gf_scope scope;
     bool json_body;   /* the route reads a JSON body (POST/PUT/PATCH) */
+    const gf_stream_ops *stream; /* non-NULL: the body is streamed to these callbacks */
 } gf_route;
 
 /* Decides whether the request may run a route needing `scope`, using the Authorization header
@@ -101,6 +115,7 @@ typedef struct gf_server_options {
     int port;
     int threads;
     size_t max_body;
+    size_t max_stream_body; /* cap for streamed bodies (imports) */
     unsigned connection_limit;
     unsigned connection_timeout_s;
     const gf_route *routes;

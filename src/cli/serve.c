@@ -65,6 +65,7 @@ int gf_cli_serve(int argc, char **argv)
         .port = cfg.listen_port,
         .threads = cfg.threads,
         .max_body = cfg.max_body,
+        .max_stream_body = cfg.max_import,
         .connection_limit = cfg.connection_limit,
         .connection_timeout_s = cfg.connection_timeout_s,
         .routes = gf_api_routes,

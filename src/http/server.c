@@ -39,6 +39,9 @@ typedef struct conn_ctx {
     bool body_too_large;
     bool answered;
     int status;
+    void *stream_state;   /* state of a streaming route between begin and finish/abort */
+    size_t stream_bytes;
+    gf_err stream_err;    /* set when a streamed chunk failed: the answer once the body ends */
 } conn_ctx;
 
 static double ms_since(const struct timespec *t0)
@@ -126,6 +129,68 @@ static bool is_json_type(const char *ct)
                                                             ct[n] == ' ');
 }
 
+/* The request as handlers see it; body is the parsed JSON body or NULL. */
+static gf_req make_req(struct MHD_Connection *c, conn_ctx *ctx, json_t *body)
+{
+    gf_req req = {
+        .conn = c,
+        .method = ctx->method,
+        .path = ctx->path,
+        .nparams = ctx->nparams,
+        .body = body,
+        .request_id = ctx->request_id,
+        .who = ctx->who,
+    };
+    memcpy(req.params, ctx->params, sizeof req.params);
+    return req;
+}
+
+static size_t stream_cap(const gf_server *srv)
+{
+    return srv->opt.max_stream_body ? srv->opt.max_stream_body : (size_t)1 << 30;
+}
+
+/* Streaming routes: check the declared size, then let the route begin (it may refuse). */
+static enum MHD_Result begin_stream(gf_server *srv, struct MHD_Connection *c, conn_ctx *ctx)
+{
+    const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    if (len) {
+        char *end = NULL;
+        unsigned long long n = strtoull(len, &end, 10);
+        if (end == len || n > stream_cap(srv)) {
+            char msg[128];
+            snprintf(msg, sizeof msg, "request body exceeds the import limit of %zu bytes",
+                     stream_cap(srv));
+            return queue_error(c, ctx, 413, "payload_too_large", msg, NULL);
+        }
+    }
+    gf_req req = make_req(c, ctx, NULL);
+    gf_err err = {0};
+    if (ctx->route->stream->begin(&req, &ctx->stream_state, &err) < 0) {
+        ctx->stream_state = NULL;
+        return queue_gf_error(c, ctx, &err);
+    }
+    return MHD_YES;
+}
+
+/* Passes one piece of a streamed body on; after a failure the rest is dropped. */
+static void stream_chunk(gf_server *srv, conn_ctx *ctx, const char *data, size_t n)
+{
+    if (!ctx->stream_state || ctx->stream_err.status)
+        return;
+    const gf_stream_ops *ops = ctx->route->stream;
+    ctx->stream_bytes += n;
+    if (ctx->stream_bytes > stream_cap(srv))
+        gf_err_set(&ctx->stream_err, 413, "payload_too_large", NULL,
+                   "request body exceeds the import limit of %zu bytes", stream_cap(srv));
+    else if (ops->chunk(ctx->stream_state, data, n, &ctx->stream_err) == 0)
+        return;
+    if (!ctx->stream_err.status)
+        gf_err_internal(&ctx->stream_err);
+    ops->abort(ctx->stream_state);
+    ctx->stream_state = NULL;
+}
+
 /* First call: route, authenticate, check the declared body. Returns MHD_YES to go on reading. */
 static enum MHD_Result first_call(gf_server *srv, struct MHD_Connection *c, conn_ctx *ctx,
                                   const char *url, const char *method)
@@ -154,6 +219,8 @@ static enum MHD_Result first_call(gf_server *srv, struct MHD_Connection *c, conn
             return queue_gf_error(c, ctx, &err);
     }
 
+    if (ctx->route->stream)
+        return begin_stream(srv, c, ctx);
     if (ctx->route->json_body) {
         const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (len) {
@@ -207,6 +274,16 @@ static void append_body(gf_server *srv, conn_ctx *ctx, const char *data, size_t 
 static enum MHD_Result final_call(gf_server *srv, struct MHD_Connection *c, conn_ctx *ctx)
 {
     char msg[256];
+    if (ctx->route->stream) {
+        if (ctx->stream_err.status || !ctx->stream_state)
+            return queue_gf_error(c, ctx, &ctx->stream_err);
+        gf_req req = make_req(c, ctx, NULL);
+        gf_resp resp = {.status = 500};
+        void *state = ctx->stream_state;
+        ctx->stream_state = NULL;
+        ctx->route->stream->finish(state, &req, &resp);
+        return queue(c, ctx, &resp, NULL);
+    }
     if (ctx->body_too_large) {
         snprintf(msg, sizeof msg, "request body exceeds the limit of %zu bytes", srv->opt.max_body);
         return queue_error(c, ctx, 413, "payload_too_large", msg, NULL);
@@ -223,16 +300,7 @@ static enum MHD_Result final_call(gf_server *srv, struct MHD_Connection *c, conn
             return queue_error(c, ctx, 400, "invalid_json", msg, NULL);
         }
     }
-    gf_req req = {
-        .conn = c,
-        .method = ctx->method,
-        .path = ctx->path,
-        .nparams = ctx->nparams,
-        .body = body,
-        .request_id = ctx->request_id,
-        .who = ctx->who,
-    };
-    memcpy(req.params, ctx->params, sizeof req.params);
+    gf_req req = make_req(c, ctx, body);
     gf_resp resp = {.status = 500};
     ctx->route->handler(&req, &resp);
     json_decref(body);
@@ -265,7 +333,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (*upload_data_size) {
-        append_body(srv, ctx, upload_data, *upload_data_size);
+        if (ctx->route->stream)
+            stream_chunk(srv, ctx, upload_data, *upload_data_size);
+        else
+            append_body(srv, ctx, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
     }
@@ -288,6 +359,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
         json_object_set_new(f, "terminated", json_integer(toe));
     gf_log("info", "request", f);
+    if (ctx->stream_state)
+        ctx->route->stream->abort(ctx->stream_state);
     free(ctx->path);
     free(ctx->path_buf);
     free(ctx->body);

@@ -81,6 +81,10 @@ int gf_config_from_env(gf_config *cfg, gf_err *err)
                    1L << 30, &v, err) < 0)
         return -1;
     cfg->max_body = (size_t)v;
+    if (parse_long("GAPFORGE_MAX_IMPORT", env_or("GAPFORGE_MAX_IMPORT", "1073741824"), 1024,
+                   1L << 40, &v, err) < 0)
+        return -1;
+    cfg->max_import = (size_t)v;
     if (parse_long("GAPFORGE_STATEMENT_TIMEOUT_MS",
                    env_or("GAPFORGE_STATEMENT_TIMEOUT_MS", "15000"), 0, 3600000, &v, err) < 0)
         return -1;
