@@ -1,0 +1,56 @@
+/* api.h — the REST resources: the routing table, authentication and shared handler helpers.
+ *
+ * One file per resource under src/api/ (orgs.c, keys.c, stages.c, teams.c, reps.c, deals.c,
+ * health.c, ...); each exports its handlers here and the table in routes.c wires them up. */
+#ifndef GAPFORGE_API_H
+#define GAPFORGE_API_H
+
+#include <libpq-fe.h>
+#include <stdint.h>
+
+#include "gapforge/config.h"
+#include "gapforge/http.h"
+
+/* The routing table and its size. */
+extern const gf_route gf_api_routes[];
+extern const size_t gf_api_nroutes;
+
+/* Makes the configuration visible to handlers (admin token, migrations folder). Call once
+ * before the server starts; cfg must outlive the server. */
+void gf_api_init(const gf_config *cfg);
+const gf_config *gf_api_config(void);
+
+/* The gf_auth_fn of the server: API keys (Bearer gf_...) and the service admin token. */
+int gf_api_authenticate(const char *authorization, gf_scope scope, gf_principal *who,
+                        gf_err *err);
+
+/* ---- shared helpers for handlers ---- */
+
+/* Pagination parameters: ?limit= (1..500, default 100) and ?cursor= (opaque, from a previous
+ * page). Returns 0, or -1 with a 422 naming the parameter. */
+int gf_api_page_params(const gf_req *req, int *limit, int64_t *after, gf_err *err) GF_MUST_CHECK;
+
+/* Builds {"items": [...], "next_cursor": ...} from res, whose column json_col holds each item's
+ * JSON and column id_col its id, ordered by id; res holds up to limit+1 rows (one extra row
+ * means there is a next page). */
+json_t *gf_api_page(const PGresult *res, int json_col, int id_col, int limit);
+
+/* Formats an int64 into buf (for SQL parameters); returns buf. */
+const char *gf_api_i64(int64_t v, char buf[24]);
+
+/* Parses a path parameter as a positive id; returns 0 or -1 (404 with what). */
+int gf_api_path_id(const char *text, const char *what, int64_t *id, gf_err *err) GF_MUST_CHECK;
+
+/* ---- handlers ---- */
+void gf_api_healthz(gf_req *req, gf_resp *resp);
+void gf_api_readyz(gf_req *req, gf_resp *resp);
+
+void gf_api_orgs_create(gf_req *req, gf_resp *resp);
+void gf_api_org_get(gf_req *req, gf_resp *resp);
+void gf_api_org_patch(gf_req *req, gf_resp *resp);
+
+void gf_api_keys_list(gf_req *req, gf_resp *resp);
+void gf_api_keys_create(gf_req *req, gf_resp *resp);
+void gf_api_keys_revoke(gf_req *req, gf_resp *resp);
+
+#endif

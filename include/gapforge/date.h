@@ -1,0 +1,25 @@
+/* date.h — calendar dates as day numbers, and strict parsing of the date and time formats the
+ * API accepts. Day numbers count days since 1970-01-01 (proleptic Gregorian). */
+#ifndef GAPFORGE_DATE_H
+#define GAPFORGE_DATE_H
+
+#include <stdbool.h>
+
+/* Parses exactly "YYYY-MM-DD" (a real calendar date, years 1900..9999) into *day.
+ * Returns 0, or -1 when the text is anything else. */
+int gf_date_parse(const char *text, int *day);
+
+/* Writes day as "YYYY-MM-DD" into out[11]. */
+void gf_date_format(int day, char out[11]);
+
+/* Day number of year/month/day (month 1..12); no validation. */
+int gf_date_from_ymd(int year, int month, int mday);
+
+/* Splits a day number into year, month (1..12) and day of month. */
+void gf_date_to_ymd(int day, int *year, int *month, int *mday);
+
+/* True when text is "YYYY-MM-DD" or an RFC 3339 timestamp
+ * "YYYY-MM-DDTHH:MM[:SS[.frac]](Z|+HH:MM|-HH:MM)" (a space may stand for the T). */
+bool gf_timestamp_valid(const char *text);
+
+#endif

@@ -1,0 +1,133 @@
+/* http.h — the HTTP core: requests, responses, the routing table and the daemon.
+ *
+ * This layer knows nothing of the domain. A route names a handler and the scope it needs; the
+ * server asks a caller-supplied authenticate hook whether the request may proceed. Handlers run
+ * on the worker thread that owns the connection and may block (e.g. on PostgreSQL). */
+#ifndef GAPFORGE_HTTP_H
+#define GAPFORGE_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gapforge/err.h"
+
+struct MHD_Connection;
+
+#define GF_MAX_PATH_PARAMS 4
+
+/* What a route requires of its caller. */
+typedef enum gf_scope {
+    GF_SCOPE_NONE = 0,  /* public: health checks, the contract */
+    GF_SCOPE_READ,      /* an API key with read (or write, or admin) */
+    GF_SCOPE_WRITE,     /* an API key with write (or admin) */
+    GF_SCOPE_ADMIN,     /* an API key with admin */
+    GF_SCOPE_SERVICE,   /* the service admin token (GAPFORGE_ADMIN_TOKEN) */
+} gf_scope;
+
+/* Who is calling, filled by the authenticate hook. */
+typedef struct gf_principal {
+    int64_t org_id;   /* 0 for the service admin and for public routes */
+    int64_t key_id;
+    char org_slug[64];
+    unsigned scopes;  /* bit set of (1u << gf_scope) */
+} gf_principal;
+
+/* A request as the handler sees it. All pointers are borrowed and valid during the call. */
+typedef struct gf_req {
+    struct MHD_Connection *conn;
+    const char *method;
+    const char *path;
+    const char *params[GF_MAX_PATH_PARAMS]; /* path parameters in pattern order, decoded */
+    size_t nparams;
+    json_t *body;        /* parsed JSON body, NULL when the request had none */
+    const char *request_id;
+    gf_principal who;
+} gf_req;
+
+/* A response under construction. */
+typedef struct gf_resp {
+    int status;
+    json_t *body;        /* owned; NULL means an empty body */
+    char location[256];  /* Location header when non-empty */
+} gf_resp;
+
+typedef void (*gf_handler_fn)(gf_req *req, gf_resp *resp);
+
+/* A route that consumes its body as a stream (bulk imports) instead of a buffered JSON value.
+ * begin runs once the request is authenticated, before any body byte is read, and may refuse
+ * (415, 422...) by returning -1 with err. chunk receives the body piece by piece; after it fails,
+ * the rest of the body is discarded and finish is not called: the error is the answer. finish
+ * answers the request. abort releases the state when the client went away (or after an error);
+ * it is never called after finish. max_body caps the body (0: GAPFORGE_MAX_IMPORT). */
+typedef struct gf_stream_ops {
+    int (*begin)(gf_req *req, void **state, gf_err *err);
+    int (*chunk)(void *state, const char *data, size_t len, gf_err *err);
+    void (*finish)(void *state, gf_req *req, gf_resp *resp);
+    void (*abort)(void *state);
+} gf_stream_ops;
+
+/* One row of the routing table. Patterns are literal segments and {name} parameters. */
+typedef struct gf_route {
+    const char *method;
+    const char *pattern;
+    gf_handler_fn handler;
+    gf_scope scope;
+    bool json_body;   /* the route reads a JSON body (POST/PUT/PATCH) */
+    const gf_stream_ops *stream; /* non-NULL: the body is streamed to these callbacks */
+} gf_route;
+
+/* Decides whether the request may run a route needing `scope`, using the Authorization header
+ * value (NULL when absent). Fills who on success and returns 0; returns -1 with err (401/403/503)
+ * otherwise. */
+typedef int (*gf_auth_fn)(const char *authorization, gf_scope scope, gf_principal *who,
+                          gf_err *err);
+
+/* Result of matching a method and path against the table. */
+typedef enum gf_match {
+    GF_MATCH_FOUND,
+    GF_MATCH_NO_PATH,     /* 404 */
+    GF_MATCH_NO_METHOD,   /* 405: allow lists the methods the path accepts */
+} gf_match;
+
+/* Matches method+path. On GF_MATCH_FOUND sets *route and fills params (pointers into buf, a
+ * caller-provided copy area of at least strlen(path)+1 bytes). On GF_MATCH_NO_METHOD writes a
+ * comma-separated list of allowed methods into allow. */
+gf_match gf_http_route_match(const gf_route *routes, size_t nroutes, const char *method,
+                             const char *path, const gf_route **route, const char **params,
+                             size_t *nparams, char *buf, char *allow, size_t allow_len);
+
+/* Response helpers. gf_resp_json steals the reference to body. */
+void gf_resp_json(gf_resp *resp, int status, json_t *body);
+void gf_resp_error(gf_resp *resp, const gf_err *err);
+/* The error body {"error": {"code", "message", "field"?}} as a new JSON object. */
+json_t *gf_http_error_body(const gf_err *err);
+
+/* Request helpers: a query parameter or header value (NULL when absent). */
+const char *gf_req_query(const gf_req *req, const char *name);
+const char *gf_req_header(const gf_req *req, const char *name);
+
+typedef struct gf_server gf_server;
+
+typedef struct gf_server_options {
+    const char *host;
+    int port;
+    int threads;
+    size_t max_body;
+    size_t max_stream_body; /* cap for streamed bodies (imports) */
+    unsigned connection_limit;
+    unsigned connection_timeout_s;
+    const gf_route *routes;
+    size_t nroutes;
+    gf_auth_fn authenticate;
+    void (*on_thread_exit)(void); /* unused hook kept for symmetry; may be NULL */
+} gf_server_options;
+
+/* Starts the daemon. Returns a server to stop with gf_server_stop, or NULL with err. */
+gf_server *gf_server_start(const gf_server_options *opt, gf_err *err) GF_MUST_CHECK;
+
+/* Stops accepting, waits up to drain_ms for in-flight requests, stops and frees the server. */
+void gf_server_stop(gf_server *srv, int drain_ms);
+
+#endif

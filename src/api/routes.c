@@ -1,0 +1,17 @@
+/* routes.c — the routing table: (method, path pattern, handler, required scope, JSON body). */
+#include "gapforge/api.h"
+
+const gf_route gf_api_routes[] = {
+    {"GET", "/healthz", gf_api_healthz, GF_SCOPE_NONE, false},
+    {"GET", "/readyz", gf_api_readyz, GF_SCOPE_NONE, false},
+
+    {"POST", "/v1/orgs", gf_api_orgs_create, GF_SCOPE_SERVICE, true},
+    {"GET", "/v1/org", gf_api_org_get, GF_SCOPE_READ, false},
+    {"PATCH", "/v1/org", gf_api_org_patch, GF_SCOPE_ADMIN, true},
+
+    {"GET", "/v1/api-keys", gf_api_keys_list, GF_SCOPE_ADMIN, false},
+    {"POST", "/v1/api-keys", gf_api_keys_create, GF_SCOPE_ADMIN, true},
+    {"DELETE", "/v1/api-keys/{id}", gf_api_keys_revoke, GF_SCOPE_ADMIN, false},
+};
+
+const size_t gf_api_nroutes = sizeof gf_api_routes / sizeof gf_api_routes[0];

@@ -1,0 +1,107 @@
+/* orgs.c — tenants: create, read, update. */
+#include <string.h>
+
+#include "gapforge/db.h"
+#include "gapforge/store.h"
+
+static const gf_stmt tz_known = {
+    "org_tz_known", "SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)"};
+
+static const gf_stmt org_insert = {
+    "org_insert",
+    "INSERT INTO orgs (slug, name, currency, fiscal_year_start_month, time_zone) "
+    "VALUES ($1, $2, coalesce($3, 'USD'), coalesce($4::int, 1), coalesce($5, 'UTC')) "
+    "RETURNING id, gf_org_json(orgs)"};
+
+static const gf_stmt org_select = {"org_select",
+                                   "SELECT id, gf_org_json(o) FROM orgs o WHERE o.id = $1"};
+
+static const gf_stmt org_update = {
+    "org_update",
+    "UPDATE orgs SET name = coalesce($2, name), currency = coalesce($3, currency), "
+    "fiscal_year_start_month = coalesce($4::int, fiscal_year_start_month), "
+    "time_zone = coalesce($5, time_zone), updated_at = now() "
+    "WHERE id = $1 RETURNING id, gf_org_json(orgs)"};
+
+static const gf_stmt org_by_slug = {"org_by_slug", "SELECT id FROM orgs WHERE slug = $1"};
+
+/* 422 unless tz is one of PostgreSQL's time zone names. */
+static int check_time_zone(const char *tz, gf_err *err)
+{
+    if (!tz)
+        return 0;
+    const char *p[] = {tz};
+    PGresult *res = gf_db_exec(&tz_known, 1, p, err);
+    if (!res)
+        return -1;
+    int ok = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    return ok ? 0
+              : gf_err_invalid(err, "time_zone",
+                               "time_zone must be an IANA time zone such as Europe/Berlin");
+}
+
+/* Runs a statement returning (id, json) and hands back the JSON. */
+static json_t *one_json(const gf_stmt *st, int n, const char *const *p, int64_t *id,
+                        const char *what, gf_err *err)
+{
+    PGresult *res = gf_db_exec(st, n, p, err);
+    if (!res)
+        return NULL;
+    json_t *out = NULL;
+    if (PQntuples(res) == 0) {
+        gf_err_not_found(err, what);
+    } else {
+        if (id)
+            *id = gf_db_int64(res, 0, 0);
+        out = gf_db_json(res, 0, 1);
+        if (!out)
+            gf_err_internal(err);
+    }
+    PQclear(res);
+    return out;
+}
+
+json_t *gf_store_org_create(const gf_org_fields *f, int64_t *org_id, gf_err *err)
+{
+    if (check_time_zone(f->time_zone, err) < 0)
+        return NULL;
+    const char *p[] = {f->slug, f->name, f->currency, f->fiscal_year_start_month, f->time_zone};
+    json_t *org = one_json(&org_insert, 5, p, org_id, "org", err);
+    if (!org && err->status == 409)
+        gf_err_set(err, 409, "conflict", "slug", "an org with slug %s already exists", f->slug);
+    return org;
+}
+
+json_t *gf_store_org_get(int64_t org_id, gf_err *err)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)org_id);
+    const char *p[] = {id};
+    return one_json(&org_select, 1, p, NULL, "org", err);
+}
+
+json_t *gf_store_org_patch(int64_t org_id, const gf_org_fields *f, gf_err *err)
+{
+    if (check_time_zone(f->time_zone, err) < 0)
+        return NULL;
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)org_id);
+    const char *p[] = {id, f->name, f->currency, f->fiscal_year_start_month, f->time_zone};
+    return one_json(&org_update, 5, p, NULL, "org", err);
+}
+
+int gf_store_org_id(const char *slug, int64_t *org_id, gf_err *err)
+{
+    const char *p[] = {slug};
+    PGresult *res = gf_db_exec(&org_by_slug, 1, p, err);
+    if (!res)
+        return -1;
+    int rc = 0;
+    if (PQntuples(res) == 0)
+        rc = gf_err_not_found(err, "org");
+    else
+        *org_id = gf_db_int64(res, 0, 0);
+    PQclear(res);
+    return rc;
+}
