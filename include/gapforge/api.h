@@ -53,4 +53,7 @@ void gf_api_keys_list(gf_req *req, gf_resp *resp);
 void gf_api_keys_create(gf_req *req, gf_resp *resp);
 void gf_api_keys_revoke(gf_req *req, gf_resp *resp);
 
+/* Streamed bulk imports (src/api/imports.c). */
+extern const gf_stream_ops gf_api_import_deals_ops;
+
 #endif

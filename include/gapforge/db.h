@@ -44,6 +44,15 @@ void gf_db_rollback(void);
  * The raw connection of this thread, or NULL (err set) when the database is unreachable. */
 PGconn *gf_db_conn(gf_err *err);
 
+/* Opens a new connection of its own (same settings, but no statement timeout) for long work
+ * that spans several requests' worth of time, such as a streamed bulk import. The caller owns
+ * it and closes it with PQfinish. Returns NULL with a 503 when the database is unreachable. */
+PGconn *gf_db_connect_dedicated(gf_err *err) GF_MUST_CHECK;
+
+/* Fills err from a failed result on conn (mapped status, generic message) and logs the
+ * database's own message. */
+void gf_db_fail(const PGresult *res, PGconn *conn, gf_err *err);
+
 /* Closes this thread's connection (also done automatically when the thread exits). */
 void gf_db_disconnect(void);
 

@@ -12,6 +12,8 @@ const gf_route gf_api_routes[] = {
     {"GET", "/v1/api-keys", gf_api_keys_list, GF_SCOPE_ADMIN, false},
     {"POST", "/v1/api-keys", gf_api_keys_create, GF_SCOPE_ADMIN, true},
     {"DELETE", "/v1/api-keys/{id}", gf_api_keys_revoke, GF_SCOPE_ADMIN, false},
+
+    {"POST", "/v1/imports/deals", NULL, GF_SCOPE_WRITE, false, &gf_api_import_deals_ops},
 };
 
 const size_t gf_api_nroutes = sizeof gf_api_routes / sizeof gf_api_routes[0];

@@ -160,6 +160,27 @@ static void fail_from_result(const PGresult *res, PGconn *pg, gf_err *err)
     gf_err_set(err, status, code, NULL, "%s", msg);
 }
 
+void gf_db_fail(const PGresult *res, PGconn *conn, gf_err *err)
+{
+    fail_from_result(res, conn, err);
+}
+
+PGconn *gf_db_connect_dedicated(gf_err *err)
+{
+    const char *keys[] = {"dbname", "options", "application_name", "connect_timeout", NULL};
+    const char *vals[] = {g_conninfo ? g_conninfo : "", "-c statement_timeout=0",
+                          "gapforge-import", "5", NULL};
+    PGconn *pg = PQconnectdbParams(keys, vals, 1);
+    if (!pg || PQstatus(pg) != CONNECTION_OK) {
+        log_pg("database connection failed", pg ? PQerrorMessage(pg) : "out of memory");
+        PQfinish(pg);
+        gf_err_set(err, 503, "database_unavailable", NULL, "the database is unavailable");
+        return NULL;
+    }
+    PQsetNoticeProcessor(pg, notice_quiet, NULL);
+    return pg;
+}
+
 static bool is_prepared(const thread_conn *tc, const gf_stmt *stmt)
 {
     for (size_t i = 0; i < tc->nprepared; i++)
