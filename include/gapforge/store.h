@@ -6,7 +6,6 @@
 #define GAPFORGE_STORE_H
 
 #include <jansson.h>
-#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -99,7 +98,8 @@ json_t *gf_store_rep_patch(int64_t org_id, const char *key, const gf_rep_fields 
 
 /* Internal to src/store: {"items", "next_cursor"} from rows of (json, id) ordered by id, with up
  * to limit+1 rows (an extra row means another page). NULL with a 500 when out of memory. */
-json_t *gf_store__page(const PGresult *res, int limit, gf_err *err);
+struct pg_result;
+json_t *gf_store__page(const struct pg_result *res, int limit, gf_err *err);
 /* ---- end people ---- */
 
 #endif

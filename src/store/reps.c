@@ -121,8 +121,15 @@ json_t *gf_store_rep_patch(int64_t org_id, const char *key, const gf_rep_fields 
 {
     char org[24], tid[24];
     const char *team = NULL;
-    if (team_id(i64(org_id, org), f->has_team ? f->team : NULL, tid, &team, err) < 0)
+    if (team_id(i64(org_id, org), f->has_team ? f->team : NULL, tid, &team, err) < 0) {
+        /* An unknown rep is a 404 whatever else is wrong with the request. */
+        json_t *rep = err->status == 422 ? gf_store_rep_get(org_id, key, err) : NULL;
+        if (rep) {
+            json_decref(rep);
+            gf_err_invalid(err, "team", "team %s is not a team of this org", f->team);
+        }
         return NULL;
+    }
     const char *p[] = {org,
                        key,
                        f->name,

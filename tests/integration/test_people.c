@@ -217,7 +217,8 @@ START_TEST(stages_put_rejects_duplicate_keys_naming_the_index)
                       "{\"items\": ["
                       "{\"key\": \"a\", \"name\": \"A\", \"kind\": \"open\", \"probability\": 0.1},"
                       "{\"key\": \"won\", \"name\": \"W\", \"kind\": \"won\", \"probability\": 1},"
-                      "{\"key\": \"lost\", \"name\": \"L\", \"kind\": \"lost\", \"probability\": 0},"
+                      "{\"key\": \"lost\", \"name\": \"L\", \"kind\": \"lost\", "
+                      "\"probability\": 0},"
                       "{\"key\": \"a\", \"name\": \"A2\", \"kind\": \"open\", \"probability\": 0.2}"
                       "]}",
                       "items[3].key");
@@ -247,7 +248,8 @@ START_TEST(stages_put_rejects_bad_kind_and_probability)
                       "items[1].probability");
     expect_stages_422(key,
                       "{\"items\": ["
-                      "{\"key\": \"won\", \"name\": \"W\", \"kind\": \"won\", \"probability\": \"1\"}"
+                      "{\"key\": \"won\", \"name\": \"W\", \"kind\": \"won\", "
+                      "\"probability\": \"1\"}"
                       "]}",
                       "items[0].probability");
 }
@@ -683,6 +685,9 @@ START_TEST(rep_patch_rejects_unknown_team_key_change_and_unknown_rep)
     t_expect_error(r, 422, "invalid_argument", "name");
     t_resp_free(&r);
     r = t_patch(key, "/v1/reps/nobody", "{\"name\": \"N\"}");
+    t_expect_error(r, 404, "not_found", NULL);
+    t_resp_free(&r);
+    r = t_patch(key, "/v1/reps/nobody", "{\"team\": \"nope\"}");
     t_expect_error(r, 404, "not_found", NULL);
     t_resp_free(&r);
     r = t_get(key, "/v1/reps/nobody");
