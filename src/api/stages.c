@@ -7,7 +7,8 @@
 #include "gapforge/store.h"
 #include "gapforge/validate.h"
 
-/* A forecast needs an order that fits a screen and at least one won and one lost stage. */
+/* An upper bound on the list: real pipelines have a handful of stages, and the model keeps
+ * per-stage state. A forecast also needs at least one won and one lost stage (checked below). */
 #define MAX_STAGES 50
 
 static const char *const stage_kinds[] = {"open", "won", "lost", NULL};
