@@ -55,5 +55,19 @@ void gf_api_keys_revoke(gf_req *req, gf_resp *resp);
 
 /* Streamed bulk imports (src/api/imports.c). */
 extern const gf_stream_ops gf_api_import_deals_ops;
+/* ---- people: stages, teams, reps ---- */
+void gf_api_stages_list(gf_req *req, gf_resp *resp);
+void gf_api_stages_replace(gf_req *req, gf_resp *resp);
+
+void gf_api_teams_list(gf_req *req, gf_resp *resp);
+void gf_api_teams_create(gf_req *req, gf_resp *resp);
+void gf_api_team_get(gf_req *req, gf_resp *resp);
+void gf_api_team_patch(gf_req *req, gf_resp *resp);
+
+void gf_api_reps_list(gf_req *req, gf_resp *resp);
+void gf_api_reps_create(gf_req *req, gf_resp *resp);
+void gf_api_rep_get(gf_req *req, gf_resp *resp);
+void gf_api_rep_patch(gf_req *req, gf_resp *resp);
+/* ---- end people ---- */
 
 #endif

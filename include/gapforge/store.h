@@ -6,6 +6,8 @@
 #define GAPFORGE_STORE_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "gapforge/err.h"
@@ -42,5 +44,62 @@ json_t *gf_store_key_revoke(int64_t org_id, int64_t key_id, gf_err *err) GF_MUST
  * returns -1 with a 401 for an unknown, malformed or revoked key (503 if the database is down). */
 int gf_store_key_verify(const char *token, int64_t *org_id, char slug[64], int64_t *key_id,
                         unsigned *scopes, gf_err *err) GF_MUST_CHECK;
+
+/* ---- people: stages, teams, reps (src/store/stages.c, teams.c, reps.c) ---- */
+
+/* One stage of a PUT /v1/stages list, as validated text (probability normalised). */
+typedef struct gf_stage_fields {
+    const char *key, *name, *kind, *probability;
+} gf_stage_fields;
+
+/* The org's stages ordered by position, as a JSON array of gf_stage_json objects. */
+json_t *gf_store_stage_list(int64_t org_id, gf_err *err) GF_MUST_CHECK;
+
+/* Replaces the org's stage list with items[0..n) (position = index) in one transaction: keys
+ * already present keep their ids, missing keys are deleted. When a stage to delete is used by
+ * any deal (soft-deleted ones included) nothing changes and err is a 409 naming field "items"
+ * and the stage key. Returns the new list like gf_store_stage_list. */
+json_t *gf_store_stage_replace(int64_t org_id, const gf_stage_fields *items, size_t n,
+                               gf_err *err) GF_MUST_CHECK;
+
+/* Creates a team under parent (a team key of the org, or NULL for a root team). 409 (field
+ * key) when the key exists, 422 (field parent) for an unknown parent. Returns gf_team_json. */
+json_t *gf_store_team_create(int64_t org_id, const char *key, const char *name,
+                             const char *parent, gf_err *err) GF_MUST_CHECK;
+/* The team with key in the org (gf_team_json); 404 when absent. */
+json_t *gf_store_team_get(int64_t org_id, const char *key, gf_err *err) GF_MUST_CHECK;
+/* A page of the org's teams ordered by id, ids greater than after ({items, next_cursor}). */
+json_t *gf_store_team_list(int64_t org_id, int limit, int64_t after, gf_err *err) GF_MUST_CHECK;
+/* Updates name (when non-NULL) and, when set_parent, the parent (NULL: make it a root). 404 for
+ * an unknown team, 422 (field parent) for an unknown parent or one that would make a cycle. */
+json_t *gf_store_team_patch(int64_t org_id, const char *key, const char *name, bool set_parent,
+                            const char *parent, gf_err *err) GF_MUST_CHECK;
+
+/* A rep's fields as validated text. On create NULL means "default". On patch name, ramp_months
+ * and active are unchanged when NULL; email, team and hired_on change only when their has_ flag
+ * is set (a NULL value then clears them). */
+typedef struct gf_rep_fields {
+    const char *key, *name, *email, *team, *hired_on, *ramp_months, *active;
+    bool has_email, has_team, has_hired_on;
+} gf_rep_fields;
+
+/* Creates a rep; 409 (field key) when the key exists, 422 (field team) for an unknown team.
+ * Returns gf_rep_json. */
+json_t *gf_store_rep_create(int64_t org_id, const gf_rep_fields *f, gf_err *err) GF_MUST_CHECK;
+/* The rep with key in the org (gf_rep_json); 404 when absent. */
+json_t *gf_store_rep_get(int64_t org_id, const char *key, gf_err *err) GF_MUST_CHECK;
+/* A page of the org's reps ordered by id. team (NULL: any) keeps reps of that team and its
+ * sub-teams (422 field team when unknown); active ("true"/"false"/NULL) filters on the flag. */
+json_t *gf_store_rep_list(int64_t org_id, int limit, int64_t after, const char *team,
+                          const char *active, gf_err *err) GF_MUST_CHECK;
+/* Applies the patch f to the rep with key; 404 when absent, 422 (field team) unknown team. */
+json_t *gf_store_rep_patch(int64_t org_id, const char *key, const gf_rep_fields *f,
+                           gf_err *err) GF_MUST_CHECK;
+
+/* Internal to src/store: {"items", "next_cursor"} from rows of (json, id) ordered by id, with up
+ * to limit+1 rows (an extra row means another page). NULL with a 500 when out of memory. */
+struct pg_result;
+json_t *gf_store__page(const struct pg_result *res, int limit, gf_err *err);
+/* ---- end people ---- */
 
 #endif

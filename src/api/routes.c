@@ -14,6 +14,17 @@ const gf_route gf_api_routes[] = {
     {"DELETE", "/v1/api-keys/{id}", gf_api_keys_revoke, GF_SCOPE_ADMIN, false},
 
     {"POST", "/v1/imports/deals", NULL, GF_SCOPE_WRITE, false, &gf_api_import_deals_ops},
+    /* people: stages, teams, reps */
+    {"GET", "/v1/stages", gf_api_stages_list, GF_SCOPE_READ, false},
+    {"PUT", "/v1/stages", gf_api_stages_replace, GF_SCOPE_WRITE, true},
+    {"GET", "/v1/teams", gf_api_teams_list, GF_SCOPE_READ, false},
+    {"POST", "/v1/teams", gf_api_teams_create, GF_SCOPE_WRITE, true},
+    {"GET", "/v1/teams/{key}", gf_api_team_get, GF_SCOPE_READ, false},
+    {"PATCH", "/v1/teams/{key}", gf_api_team_patch, GF_SCOPE_WRITE, true},
+    {"GET", "/v1/reps", gf_api_reps_list, GF_SCOPE_READ, false},
+    {"POST", "/v1/reps", gf_api_reps_create, GF_SCOPE_WRITE, true},
+    {"GET", "/v1/reps/{key}", gf_api_rep_get, GF_SCOPE_READ, false},
+    {"PATCH", "/v1/reps/{key}", gf_api_rep_patch, GF_SCOPE_WRITE, true},
 };
 
 const size_t gf_api_nroutes = sizeof gf_api_routes / sizeof gf_api_routes[0];
