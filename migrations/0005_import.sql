@@ -2,11 +2,14 @@
 
 -- A date from "YYYY-MM-DD" or a timestamp that starts with one ("2026-01-15T10:00:00.000+0000",
 -- as Salesforce exports CreatedDate); NULL for anything else, including impossible dates.
-CREATE FUNCTION gf_norm_date(x text) RETURNS date LANGUAGE sql STABLE AS $$
-    SELECT CASE WHEN btrim(x) ~ '^\d{4}-\d{2}-\d{2}([T ].*)?$'
-                 AND to_char(to_date(left(btrim(x), 10), 'YYYY-MM-DD'), 'YYYY-MM-DD')
-                     = left(btrim(x), 10)
-                THEN left(btrim(x), 10)::date END
+CREATE FUNCTION gf_norm_date(x text) RETURNS date LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN d ~ '^(19|[2-9][0-9])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'
+                 AND substr(d, 9, 2)::int <= extract(day FROM
+                     make_date(substr(d, 1, 4)::int, substr(d, 6, 2)::int, 1)
+                     + interval '1 month' - interval '1 day')
+                THEN d::date END
+    FROM (SELECT CASE WHEN btrim(x) ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ].*)?$'
+                      THEN left(btrim(x), 10) END AS d) v
 $$;
 
 -- A forecast category from ours or a CRM's spelling ("Best Case", "Closed" counts as commit).

@@ -178,13 +178,11 @@ long gf_import_problem_count(const gf_import *imp)
     return imp->problem_total;
 }
 
-PGresult *gf_import_exec(gf_import *imp, const char *sql, int nparams, const char *const *params,
-                         gf_err *err)
+/* Runs sql with exactly n parameters. */
+static PGresult *exec_n(gf_import *imp, const char *sql, int n,
+                                  const char *const *params, gf_err *err)
 {
-    const char *all[8] = {imp->org};
-    for (int i = 0; i < nparams && i < 7; i++)
-        all[i + 1] = params[i];
-    PGresult *res = PQexecParams(imp->pg, sql, nparams + 1, NULL, all, NULL, NULL, 0);
+    PGresult *res = PQexecParams(imp->pg, sql, n, NULL, params, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(res);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         gf_db_fail(res, imp->pg, err);
@@ -192,6 +190,20 @@ PGresult *gf_import_exec(gf_import *imp, const char *sql, int nparams, const cha
         return NULL;
     }
     return res;
+}
+
+PGresult *gf_import_exec(gf_import *imp, const char *sql, int nparams, const char *const *params,
+                         gf_err *err)
+{
+    const char *all[8] = {imp->org};
+    for (int i = 0; i < nparams && i < 7; i++)
+        all[i + 1] = params[i];
+    return exec_n(imp, sql, nparams + 1, all, err);
+}
+
+PGresult *gf_import_run(gf_import *imp, const char *sql, gf_err *err)
+{
+    return exec_n(imp, sql, 0, NULL, err);
 }
 
 const gf_import_options *gf_import_opts(const gf_import *imp)

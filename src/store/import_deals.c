@@ -193,14 +193,14 @@ static int merge_deals(gf_import *imp, gf_err *err)
     if (!(res = gf_import_exec(imp, problems_sql, 0, NULL, err)))
         goto cleanup;
     PQclear(res);
-    if (!(res = gf_import_exec(imp, problems_count_sql, 0, NULL, err)))
+    if (!(res = gf_import_run(imp, problems_count_sql, err)))
         goto cleanup;
     long nproblems = count_of(res, 0);
     bad_rows = count_of(res, 1);
     PQclear(res);
     res = NULL;
     if (nproblems) {
-        if (!(res = gf_import_exec(imp, problems_page_sql, 0, NULL, err)))
+        if (!(res = gf_import_run(imp, problems_page_sql, err)))
             goto cleanup;
         gf_import_add_problems(imp, res, nproblems);
         PQclear(res);
@@ -212,7 +212,7 @@ static int merge_deals(gf_import *imp, gf_err *err)
         goto cleanup;
     }
     if (nproblems) {
-        if (!(res = gf_import_exec(imp, drop_bad_sql, 0, NULL, err)))
+        if (!(res = gf_import_run(imp, drop_bad_sql, err)))
             goto cleanup;
         PQclear(res);
     }
