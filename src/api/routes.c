@@ -12,6 +12,16 @@ const gf_route gf_api_routes[] = {
     {"GET", "/v1/api-keys", gf_api_keys_list, GF_SCOPE_ADMIN, false},
     {"POST", "/v1/api-keys", gf_api_keys_create, GF_SCOPE_ADMIN, true},
     {"DELETE", "/v1/api-keys/{id}", gf_api_keys_revoke, GF_SCOPE_ADMIN, false},
+
+    {"GET", "/v1/deals", gf_api_deals_list, GF_SCOPE_READ, false},
+    {"POST", "/v1/deals", gf_api_deals_create, GF_SCOPE_WRITE, true},
+    {"GET", "/v1/deals/by-external-id/{external_id}", gf_api_deal_get_external, GF_SCOPE_READ,
+     false},
+    {"PUT", "/v1/deals/by-external-id/{external_id}", gf_api_deal_put, GF_SCOPE_WRITE, true},
+    {"GET", "/v1/deals/{id}", gf_api_deal_get, GF_SCOPE_READ, false},
+    {"PATCH", "/v1/deals/{id}", gf_api_deal_patch, GF_SCOPE_WRITE, true},
+    {"DELETE", "/v1/deals/{id}", gf_api_deal_delete, GF_SCOPE_WRITE, false},
+    {"GET", "/v1/deals/{id}/history", gf_api_deal_history, GF_SCOPE_READ, false},
 };
 
 const size_t gf_api_nroutes = sizeof gf_api_routes / sizeof gf_api_routes[0];
