@@ -164,9 +164,9 @@ static int simulate_deal(int64_t org_id, int n, int created, int as_of, demo_rng
         }
         double p = rng_unit(r);
         if (d.stage == ST_NEGOTIATION)
-            d.stage = p < 0.55 ? ST_WON : p < 0.8 ? ST_LOST : d.stage;
+            d.stage = p < 0.6 ? ST_WON : p < 0.85 ? ST_LOST : d.stage;
         else
-            d.stage = p < 0.18 ? ST_LOST : p < 0.68 ? d.stage + 1 : d.stage;
+            d.stage = p < 0.12 ? ST_LOST : p < 0.67 ? d.stage + 1 : d.stage;
         if (d.stage == ST_PROPOSAL)
             d.category = "best_case";
         else if (d.stage == ST_NEGOTIATION)
