@@ -257,7 +257,7 @@ int gf_cli_demo(int argc, char **argv)
     }
     if (gf_validate_text("org", GF_F_SLUG, slug, &err) < 0)
         return fail(&err);
-    if (seed_text && (!*seed_text || *end)) {
+    if (seed_text && (*seed_text < '0' || *seed_text > '9' || *end)) {
         fprintf(stderr, "gapforge demo: --seed must be a non-negative integer\n");
         return 2;
     }

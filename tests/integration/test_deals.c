@@ -443,6 +443,28 @@ START_TEST(delete_is_soft_then_404_and_history_stays)
 }
 END_TEST
 
+START_TEST(delete_records_its_effective_time)
+{
+    char key[128], slug[64];
+    deals_fixture(key, slug);
+    long long id = post_deal(key, full_body);
+    char path[96];
+    snprintf(path, sizeof path, "/v1/deals/%lld?effective_at=someday", id);
+    t_resp r = t_delete(key, path);
+    t_expect_error(r, 422, "invalid_argument", "effective_at");
+    t_resp_free(&r);
+    ck_assert_int_eq(event_count(id), 5);
+    snprintf(path, sizeof path, "/v1/deals/%lld?effective_at=2024-02-01", id);
+    r = t_delete(key, path);
+    ck_assert_int_eq(r.status, 200);
+    t_resp_free(&r);
+    ck_assert_int_eq(sql_ll("SELECT count(*) FROM deal_events WHERE deal_id = %lld AND "
+                            "field = 'deleted' AND at = '2024-02-01Z'",
+                            id),
+                     1);
+}
+END_TEST
+
 START_TEST(upsert_restores_a_deleted_deal)
 {
     char key[128], slug[64];
@@ -575,6 +597,7 @@ int main(void)
     tcase_add_test(tc, winning_sets_closed_on_to_the_effective_date);
     tcase_add_test(tc, closing_with_a_given_closed_on_keeps_it);
     tcase_add_test(tc, delete_is_soft_then_404_and_history_stays);
+    tcase_add_test(tc, delete_records_its_effective_time);
     tcase_add_test(tc, upsert_restores_a_deleted_deal);
     tcase_add_test(tc, another_org_gets_404_for_a_deal_it_does_not_own);
     tcase_add_test(tc, read_only_key_can_read_but_not_write);

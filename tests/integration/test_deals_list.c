@@ -267,6 +267,7 @@ START_TEST(demo_rejects_bad_arguments)
     char out[1024];
     ck_assert_int_eq(run_demo("--seed 1", out, sizeof out), 2);
     ck_assert_int_eq(run_demo("--org demo-x --seed abc", out, sizeof out), 2);
+    ck_assert_int_eq(run_demo("--org demo-x --seed -1", out, sizeof out), 2);
     ck_assert_int_eq(run_demo("--org demo-x --as-of 2025-02-30", out, sizeof out), 2);
     ck_assert_int_eq(run_demo("--help", out, sizeof out), 0);
     ck_assert_msg(strstr(out, "usage: gapforge demo") != NULL, "%s", out);
