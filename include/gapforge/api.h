@@ -69,5 +69,14 @@ void gf_api_reps_create(gf_req *req, gf_resp *resp);
 void gf_api_rep_get(gf_req *req, gf_resp *resp);
 void gf_api_rep_patch(gf_req *req, gf_resp *resp);
 /* ---- end people ---- */
+/* ---- deals (src/api/deals.c) ---- */
+void gf_api_deals_list(gf_req *req, gf_resp *resp);
+void gf_api_deals_create(gf_req *req, gf_resp *resp);
+void gf_api_deal_put(gf_req *req, gf_resp *resp);
+void gf_api_deal_get_external(gf_req *req, gf_resp *resp);
+void gf_api_deal_get(gf_req *req, gf_resp *resp);
+void gf_api_deal_patch(gf_req *req, gf_resp *resp);
+void gf_api_deal_delete(gf_req *req, gf_resp *resp);
+void gf_api_deal_history(gf_req *req, gf_resp *resp);
 
 #endif

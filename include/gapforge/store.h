@@ -101,5 +101,100 @@ json_t *gf_store_rep_patch(int64_t org_id, const char *key, const gf_rep_fields 
 struct pg_result;
 json_t *gf_store__page(const struct pg_result *res, int limit, gf_err *err);
 /* ---- end people ---- */
+/* ---- deals ---- */
+/* The fields of a deal as a client gives them, in one order shared by the API's validation
+ * table and the bulk importer. */
+typedef enum gf_deal_field {
+    GF_DEAL_EXTERNAL_ID,
+    GF_DEAL_NAME,
+    GF_DEAL_ACCOUNT,
+    GF_DEAL_OWNER,      /* rep key */
+    GF_DEAL_AMOUNT,     /* "123.45" */
+    GF_DEAL_STAGE,      /* stage key */
+    GF_DEAL_CATEGORY,   /* pipeline / best_case / commit / omitted */
+    GF_DEAL_SOURCE,     /* marketing / sales / partner / other */
+    GF_DEAL_CREATED_ON, /* dates are "YYYY-MM-DD" */
+    GF_DEAL_CLOSE_DATE,
+    GF_DEAL_CLOSED_ON,
+    GF_DEAL_EFFECTIVE_AT, /* when the change happened: a date or RFC 3339; default now */
+    GF_DEAL_NFIELDS
+} gf_deal_field;
+
+/* A write to one deal as plain text values, normalised as gf_validate produces them. A field
+ * that is not given keeps its current value (or its default on creation); a given field whose
+ * value is NULL is cleared. */
+typedef struct gf_deal_input {
+    const char *value[GF_DEAL_NFIELDS];
+    bool given[GF_DEAL_NFIELDS];
+} gf_deal_input;
+
+typedef enum gf_deal_mode {
+    GF_DEAL_CREATE, /* a new deal; 409 field external_id when the external id is taken */
+    GF_DEAL_UPSERT, /* by external_id: create, update, or restore a soft-deleted deal */
+    GF_DEAL_PATCH,  /* the live deal with the given id; 404 otherwise */
+} gf_deal_mode;
+
+typedef enum gf_deal_outcome {
+    GF_DEAL_CREATED,
+    GF_DEAL_UPDATED,
+    GF_DEAL_UNCHANGED, /* nothing differed: no row, no event and no updated_at was written */
+} gf_deal_outcome;
+
+/* Applies one write inside the caller's open transaction (gf_db_begin): locks the current row,
+ * merges the input into it, keeps closed_on in step with the stage (entering a won or lost stage
+ * sets it to the given closed_on or the effective date; an open stage clears it) and appends one
+ * deal_events row per changed tracked field (stage, amount, close_date, category, owner,
+ * deleted) at the effective time. deal_id is used by GF_DEAL_PATCH only. Sets *id and *outcome.
+ * Returns 0, or -1 with err: 422 naming the field (unknown owner or stage, closed_on on an open
+ * deal, missing required field), 404, 409; the caller then rolls back. */
+int gf_store_deal_write_tx(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
+                           const gf_deal_input *in, int64_t *id, gf_deal_outcome *outcome,
+                           gf_err *err) GF_MUST_CHECK;
+
+/* gf_store_deal_write_tx in its own transaction. Returns the deal JSON (caller owns it) and
+ * sets *outcome, or NULL with err (nothing was written). */
+json_t *gf_store_deal_write(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
+                            const gf_deal_input *in, gf_deal_outcome *outcome,
+                            gf_err *err) GF_MUST_CHECK;
+
+/* Soft-deletes a live deal of the org at effective_at (NULL: now) and records a "deleted"
+ * event. Returns the deal JSON as it was deleted, or NULL with err (404 when not found). */
+json_t *gf_store_deal_delete(int64_t org_id, int64_t deal_id, const char *effective_at,
+                             gf_err *err) GF_MUST_CHECK;
+
+/* A live deal of the org by id or by external id; 404 otherwise. */
+json_t *gf_store_deal_get(int64_t org_id, int64_t deal_id, gf_err *err) GF_MUST_CHECK;
+json_t *gf_store_deal_get_external(int64_t org_id, const char *external_id,
+                                   gf_err *err) GF_MUST_CHECK;
+
+/* {"items": [{id, at, field, old, new}, ...]} ordered by (at, id) for a deal of the org, also
+ * once it is soft-deleted; 404 when the org has no such deal. */
+json_t *gf_store_deal_history(int64_t org_id, int64_t deal_id, gf_err *err) GF_MUST_CHECK;
+
+/* Filters of the deal list; NULL means "any". Values are already validated. team includes
+ * its sub-teams; close_from/close_to are inclusive dates; updated_since is inclusive. */
+typedef struct gf_deal_filter {
+    const char *status, *stage, *owner, *team, *close_from, *close_to, *updated_since;
+} gf_deal_filter;
+
+/* A page of the org's live deals with ids greater than after, ordered by id:
+ * {"items": [...], "next_cursor": "id" | null}. */
+json_t *gf_store_deal_list(int64_t org_id, const gf_deal_filter *f, int limit, int64_t after,
+                           gf_err *err) GF_MUST_CHECK;
+
+/* Number of deals of the org, deleted ones included (for the demo loader). */
+int gf_store_deal_count(int64_t org_id, int64_t *count, gf_err *err) GF_MUST_CHECK;
+
+/* ---- demo org set-up (src/store/demo.c) ---- */
+/* Insert one stage, team or rep of the org for the demo loader, in the caller's transaction;
+ * a key the org already has is left as it is. parent_key and team_key may be NULL; team and
+ * parent keys must already exist. Return 0 or -1 with err. */
+int gf_store_demo_stage(int64_t org_id, const char *key, const char *name, int position,
+                        const char *kind, const char *probability, gf_err *err) GF_MUST_CHECK;
+int gf_store_demo_team(int64_t org_id, const char *key, const char *name,
+                       const char *parent_key, gf_err *err) GF_MUST_CHECK;
+int gf_store_demo_rep(int64_t org_id, const char *key, const char *name, const char *email,
+                      const char *team_key, const char *hired_on, int ramp_months,
+                      gf_err *err) GF_MUST_CHECK;
 
 #endif

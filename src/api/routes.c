@@ -25,6 +25,15 @@ const gf_route gf_api_routes[] = {
     {"POST", "/v1/reps", gf_api_reps_create, GF_SCOPE_WRITE, true},
     {"GET", "/v1/reps/{key}", gf_api_rep_get, GF_SCOPE_READ, false},
     {"PATCH", "/v1/reps/{key}", gf_api_rep_patch, GF_SCOPE_WRITE, true},
+    {"GET", "/v1/deals", gf_api_deals_list, GF_SCOPE_READ, false},
+    {"POST", "/v1/deals", gf_api_deals_create, GF_SCOPE_WRITE, true},
+    {"GET", "/v1/deals/by-external-id/{external_id}", gf_api_deal_get_external, GF_SCOPE_READ,
+     false},
+    {"PUT", "/v1/deals/by-external-id/{external_id}", gf_api_deal_put, GF_SCOPE_WRITE, true},
+    {"GET", "/v1/deals/{id}", gf_api_deal_get, GF_SCOPE_READ, false},
+    {"PATCH", "/v1/deals/{id}", gf_api_deal_patch, GF_SCOPE_WRITE, true},
+    {"DELETE", "/v1/deals/{id}", gf_api_deal_delete, GF_SCOPE_WRITE, false},
+    {"GET", "/v1/deals/{id}/history", gf_api_deal_history, GF_SCOPE_READ, false},
 };
 
 const size_t gf_api_nroutes = sizeof gf_api_routes / sizeof gf_api_routes[0];
