@@ -62,7 +62,8 @@ static void notice_quiet(void *arg, const char *message)
 static bool connect_now(thread_conn *tc)
 {
     char options[64];
-    snprintf(options, sizeof options, "-c statement_timeout=%d", g_timeout_ms);
+    snprintf(options, sizeof options, "-c statement_timeout=%d -c TimeZone=UTC -c DateStyle=ISO",
+             g_timeout_ms);
     const char *keys[] = {"dbname", "options", "application_name", "connect_timeout", NULL};
     const char *vals[] = {g_conninfo, options, "gapforge", "5", NULL};
     if (tc->pg)
@@ -168,7 +169,9 @@ void gf_db_fail(const PGresult *res, PGconn *conn, gf_err *err)
 PGconn *gf_db_connect_dedicated(gf_err *err)
 {
     const char *keys[] = {"dbname", "options", "application_name", "connect_timeout", NULL};
-    const char *vals[] = {g_conninfo ? g_conninfo : "", "-c statement_timeout=0",
+    const char *vals[] = {g_conninfo ? g_conninfo : "",
+                          "-c statement_timeout=0 -c TimeZone=UTC -c DateStyle=ISO -c jit=off "
+                          "-c temp_buffers=256MB -c work_mem=256MB",
                           "gapforge-import", "5", NULL};
     PGconn *pg = PQconnectdbParams(keys, vals, 1);
     if (!pg || PQstatus(pg) != CONNECTION_OK) {

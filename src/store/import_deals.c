@@ -4,8 +4,8 @@
  * Rules: a row is keyed by external_id; columns absent from the file keep the deal's values,
  * present but empty cells clear optional fields; name, amount and stage are required for new
  * deals; a deal entering a won/lost stage gets closed_on = the file's closed_on, else its
- * close_date, else the import's effective date. A deal's creation writes no events: its
- * initial values are the old values of its first change of each field. */
+ * close_date, else the import's effective date. Creation writes one event per tracked field
+ * with a value, as the API does. */
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,7 +103,8 @@ static const char problems_count_sql[] =
 static const char drop_bad_sql[] =
     "DELETE FROM import_rows WHERE line IN (SELECT line FROM import_problems)";
 
-/* New deals. $2 effective timestamp (or NULL = now). */
+/* New deals, and their creation events (old NULL, new value) for every tracked field that has a
+ * value, at the effective time, as the API writes them. $2 effective timestamp (or NULL = now). */
 static const char insert_sql[] =
     "WITH ins AS (INSERT INTO deals (org_id, external_id, name, account, owner_id, amount, "
     " stage_id, category, source, created_on, close_date, closed_on) "
@@ -113,7 +114,14 @@ static const char insert_sql[] =
     " CASE WHEN r.stage_kind IN ('won', 'lost') "
     "  THEN coalesce(r.closed_on, r.close_date, coalesce($2::timestamptz, now())::date) END "
     "FROM import_rows r WHERE NOT EXISTS (SELECT 1 FROM deals d WHERE d.org_id = $1 "
-    " AND d.external_id = r.external_id) ORDER BY r.line RETURNING 1) "
+    " AND d.external_id = r.external_id) ORDER BY r.line "
+    "RETURNING id, stage_id, amount, close_date, category, owner_id), "
+    "ev AS (INSERT INTO deal_events (org_id, deal_id, at, field, old_value, new_value) "
+    " SELECT $1, ins.id, coalesce($2::timestamptz, now()), v.field, NULL, v.val "
+    " FROM ins JOIN stages s ON s.id = ins.stage_id LEFT JOIN reps o ON o.id = ins.owner_id, "
+    " LATERAL (VALUES (1, 'stage', s.key), (2, 'amount', ins.amount::text), "
+    "  (3, 'close_date', ins.close_date::text), (4, 'category', ins.category), (5, 'owner', o.key)) "
+    "  v(ord, field, val) WHERE v.val IS NOT NULL ORDER BY ins.id, v.ord RETURNING 1) "
     "SELECT count(*) FROM ins";
 
 /* Changed deals: the new state per row (absent columns keep old values), the update, and one
