@@ -72,8 +72,10 @@ json_t *gf_store_kpi_put(int64_t org_id, const gf_kpi_fields *f, int *created, g
 {
     if (f->leads_to && strcmp(f->leads_to, "bookings") != 0) {
         int64_t id;
-        if (strcmp(f->leads_to, f->key) == 0)
-            return gf_err_invalid(err, "leads_to.metric", "a KPI cannot lead to itself"), NULL;
+        if (strcmp(f->leads_to, f->key) == 0) {
+            gf_err_invalid(err, "leads_to.metric", "a KPI cannot lead to itself");
+            return NULL;
+        }
         if (gf_store_kpi_id(org_id, f->leads_to, &id, err) < 0) {
             if (err->status == 404)
                 gf_err_invalid(err, "leads_to.metric",
