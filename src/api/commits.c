@@ -27,7 +27,7 @@ void gf_api_commits_create(gf_req *req, gf_resp *resp)
     if (strtod(gf_val(&v, F_BEST), NULL) < strtod(gf_val(&v, F_COMMIT), NULL))
         gf_err_invalid(&err, "best_case", "best_case must be at least commit");
     else if (gf_api_period(req, gf_val(&v, F_PERIOD), "period", &period, &err) == 0) {
-        gf_commit_fields f = {gf_val(&v, F_SCOPE), gf_val(&v, F_COMMIT), gf_val(&v, F_BEST),
+        gf_commit_fields f = {gf_val(&v, F_SCOPE), gf_val(&v, F_COMMIT),    gf_val(&v, F_BEST),
                               gf_val(&v, F_NOTES), gf_val(&v, F_SUBMITTED), &period};
         commit = gf_store_commit_create(req->who.org_id, &f, &err);
     }

@@ -76,9 +76,8 @@ void gf_api_kpi_put(gf_req *req, gf_resp *resp)
             goto done;
         }
     }
-    gf_kpi_fields f = {req->params[0],          gf_val(&v, F_NAME),
-                       gf_val(&v, F_UNIT),      gf_val(&v, F_DIRECTION),
-                       gf_val(&v, F_AGGREGATION), gf_val(&v, F_BUCKET),
+    gf_kpi_fields f = {req->params[0],          gf_val(&v, F_NAME),        gf_val(&v, F_UNIT),
+                       gf_val(&v, F_DIRECTION), gf_val(&v, F_AGGREGATION), gf_val(&v, F_BUCKET),
                        gf_val(&lv, L_METRIC),   gf_val(&lv, L_LAG)};
     kpi = gf_store_kpi_put(req->who.org_id, &f, &created, &err);
 done:
@@ -126,7 +125,8 @@ static int check_observation(const json_t *item, size_t i, int *day, double *val
     }
     const char *name;
     json_t *v;
-    json_object_foreach((json_t *)item, name, v) {
+    json_object_foreach((json_t *)item, name, v)
+    {
         if (strcmp(name, "date") != 0 && strcmp(name, "value") != 0) {
             snprintf(field, sizeof field, "[%zu].%.32s", i, name);
             return gf_err_invalid(err, field, "unknown field %s", field);
@@ -234,8 +234,7 @@ void gf_api_kpi_observations_list(gf_req *req, gf_resp *resp)
         gf_err_invalid(&err, "to", "to must be a date YYYY-MM-DD not before from");
         goto done;
     }
-    page = gf_store_kpi_observations(req->who.org_id, req->params[0], from, to, limit, after,
-                                     &err);
+    page = gf_store_kpi_observations(req->who.org_id, req->params[0], from, to, limit, after, &err);
 done:
     if (page)
         gf_resp_json(resp, 200, page);

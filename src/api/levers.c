@@ -40,9 +40,9 @@ static const lever_kind kinds[] = {
 
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
-static const char *const kind_names[NKINDS + 1] = {
-    "win_rate", "deal_size", "pipeline", "slippage", "pull_forward", "headcount", "kpi",
-    "concession", NULL};
+static const char *const kind_names[NKINDS + 1] = {"win_rate", "deal_size",    "pipeline",
+                                                   "slippage", "pull_forward", "headcount",
+                                                   "kpi",      "concession",   NULL};
 
 enum { F_NAME, F_KIND, F_EFFECT, F_COST, F_MAX, F_RAMP, F_KPI, F_NOTES, F_COUNT };
 
@@ -95,9 +95,9 @@ void gf_api_lever_put(gf_req *req, gf_resp *resp)
         gf_validate(req->body, lever_fields, F_COUNT, GF_V_CREATE, &v, &err) < 0)
         goto done;
     if (check_kind(&v, &err) == 0) {
-        gf_lever_fields f = {req->params[0],    gf_val(&v, F_NAME), gf_val(&v, F_KIND),
+        gf_lever_fields f = {req->params[0],       gf_val(&v, F_NAME), gf_val(&v, F_KIND),
                              gf_val(&v, F_EFFECT), gf_val(&v, F_COST), gf_val(&v, F_MAX),
-                             gf_val(&v, F_RAMP), gf_val(&v, F_KPI),  gf_val(&v, F_NOTES)};
+                             gf_val(&v, F_RAMP),   gf_val(&v, F_KPI),  gf_val(&v, F_NOTES)};
         lever = gf_store_lever_put(req->who.org_id, &f, &created, &err);
     }
     gf_values_clear(&v);

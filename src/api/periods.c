@@ -6,8 +6,7 @@
 #include "gapforge/date.h"
 #include "gapforge/store.h"
 
-int gf_api_period(const gf_req *req, const char *spec, const char *field, gf_period *p,
-                  gf_err *err)
+int gf_api_period(const gf_req *req, const char *spec, const char *field, gf_period *p, gf_err *err)
 {
     int fysm, today;
     if (gf_store_org_calendar(req->who.org_id, &fysm, &today, err) < 0)

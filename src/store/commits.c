@@ -49,8 +49,8 @@ json_t *gf_store_commit_create(int64_t org_id, const gf_commit_fields *f, gf_err
     return c;
 }
 
-json_t *gf_store_commit_list(int64_t org_id, const char *scope, const gf_period *period,
-                             int limit, int64_t after, gf_err *err)
+json_t *gf_store_commit_list(int64_t org_id, const char *scope, const gf_period *period, int limit,
+                             int64_t after, gf_err *err)
 {
     gf_scope_ids ids;
     if (scope && gf_store_scope_resolve(org_id, scope, "scope", &ids, err) < 0)

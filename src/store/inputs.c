@@ -8,9 +8,8 @@
 #include "inputs_internal.h"
 
 static const gf_stmt calendar_select = {
-    "inputs_calendar",
-    "SELECT fiscal_year_start_month, (now() AT TIME ZONE time_zone)::date::text "
-    "FROM orgs WHERE id = $1"};
+    "inputs_calendar", "SELECT fiscal_year_start_month, (now() AT TIME ZONE time_zone)::date::text "
+                       "FROM orgs WHERE id = $1"};
 
 static const gf_stmt team_lookup = {"inputs_team_id",
                                     "SELECT id FROM teams WHERE org_id = $1 AND key = $2"};
@@ -55,8 +54,8 @@ static int lookup_id(const gf_stmt *stmt, int64_t org_id, const char *key, const
     return rc;
 }
 
-int gf_store_scope_resolve(int64_t org_id, const char *scope, const char *field,
-                           gf_scope_ids *ids, gf_err *err)
+int gf_store_scope_resolve(int64_t org_id, const char *scope, const char *field, gf_scope_ids *ids,
+                           gf_err *err)
 {
     memset(ids, 0, sizeof *ids);
     if (scope && strcmp(scope, "org") == 0)

@@ -24,9 +24,8 @@ static const gf_stmt kpi_id_select = {"kpi_id",
                                       "SELECT id FROM kpis WHERE org_id = $1 AND key = $2"};
 
 static const gf_stmt kpi_page = {
-    "kpi_page",
-    "SELECT gf_kpi_json(k), k.id FROM kpis k WHERE k.org_id = $1 AND k.id > $2 "
-    "ORDER BY k.id LIMIT $3"};
+    "kpi_page", "SELECT gf_kpi_json(k), k.id FROM kpis k WHERE k.org_id = $1 AND k.id > $2 "
+                "ORDER BY k.id LIMIT $3"};
 
 /* One statement, so a batch is stored whole or not at all. Rows whose value is unchanged are
  * left alone and counted as unchanged. */
@@ -86,8 +85,8 @@ json_t *gf_store_kpi_put(int64_t org_id, const gf_kpi_fields *f, int *created, g
     }
     char org[24];
     snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org,          f->key,    f->name,     f->unit,    f->direction,
-                       f->aggregation, f->bucket, f->leads_to, f->lag_days};
+    const char *p[] = {org,       f->key,      f->name,    f->unit, f->direction, f->aggregation,
+                       f->bucket, f->leads_to, f->lag_days};
     return gf_store__one(&kpi_upsert, 9, p, 1, created, "kpi", err);
 }
 
@@ -115,8 +114,7 @@ json_t *gf_store_kpi_list(int64_t org_id, int limit, int64_t after, gf_err *err)
 }
 
 /* Builds the array literals "{d1,d2,...}" and "{v1,v2,...}"; returns 0 or -1 (out of memory). */
-static int array_literals(size_t n, const int *days, const double *values, char **dlit,
-                          char **vlit)
+static int array_literals(size_t n, const int *days, const double *values, char **dlit, char **vlit)
 {
     *dlit = malloc(n * 11 + 3);
     *vlit = malloc(n * 32 + 3);
@@ -168,8 +166,8 @@ cleanup:
     return out;
 }
 
-json_t *gf_store_kpi_observations(int64_t org_id, const char *key, const char *from,
-                                  const char *to, int limit, int64_t after, gf_err *err)
+json_t *gf_store_kpi_observations(int64_t org_id, const char *key, const char *from, const char *to,
+                                  int limit, int64_t after, gf_err *err)
 {
     int64_t kpi_id;
     if (gf_store_kpi_id(org_id, key, &kpi_id, err) < 0)

@@ -19,9 +19,8 @@ static const gf_stmt lever_select = {
     "lever_select", "SELECT gf_lever_json(l) FROM levers l WHERE l.org_id = $1 AND l.key = $2"};
 
 static const gf_stmt lever_page = {
-    "lever_page",
-    "SELECT gf_lever_json(l), l.id FROM levers l WHERE l.org_id = $1 AND l.id > $2 "
-    "ORDER BY l.id LIMIT $3"};
+    "lever_page", "SELECT gf_lever_json(l), l.id FROM levers l WHERE l.org_id = $1 AND l.id > $2 "
+                  "ORDER BY l.id LIMIT $3"};
 
 static const gf_stmt lever_delete = {
     "lever_delete", "DELETE FROM levers WHERE org_id = $1 AND key = $2 RETURNING id"};
@@ -40,9 +39,10 @@ json_t *gf_store_lever_put(int64_t org_id, const gf_lever_fields *f, int *create
     }
     char org[24];
     snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org,          f->key,       f->name,      f->kind,
-                       f->effect,    f->unit_cost, f->max_units, f->ramp_days,
-                       kpi[0] ? kpi : NULL, f->notes};
+    const char *p[] = {org,          f->key,       f->name,
+                       f->kind,      f->effect,    f->unit_cost,
+                       f->max_units, f->ramp_days, kpi[0] ? kpi : NULL,
+                       f->notes};
     return gf_store__one(&lever_upsert, 10, p, 1, created, "lever", err);
 }
 

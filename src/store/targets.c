@@ -17,11 +17,10 @@ static const gf_stmt target_upsert = {
     "RETURNING gf_target_json(targets)"};
 
 static const gf_stmt target_page = {
-    "target_page",
-    "SELECT gf_target_json(t), t.id FROM targets t WHERE t.org_id = $1 "
-    "AND ($2::text IS NULL OR t.scope = $2) AND ($3::text IS NULL OR t.metric = $3) "
-    "AND ($4::date IS NULL OR (t.period_start = $4 AND t.period_end = $5::date)) "
-    "AND t.id > $6 ORDER BY t.id LIMIT $7"};
+    "target_page", "SELECT gf_target_json(t), t.id FROM targets t WHERE t.org_id = $1 "
+                   "AND ($2::text IS NULL OR t.scope = $2) AND ($3::text IS NULL OR t.metric = $3) "
+                   "AND ($4::date IS NULL OR (t.period_start = $4 AND t.period_end = $5::date)) "
+                   "AND t.id > $6 ORDER BY t.id LIMIT $7"};
 
 /* NULL for an empty id text (SQL NULL). */
 static const char *id_or_null(const char *id)
@@ -57,16 +56,9 @@ json_t *gf_store_target_put(int64_t org_id, const gf_target_fields *f, gf_err *e
     gf_period_text pt;
     gf_store__period_text(f->period, &pt);
     snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org,
-                       f->scope,
-                       id_or_null(ids.team_id),
-                       id_or_null(ids.rep_id),
-                       f->metric,
-                       id_or_null(kpi),
-                       f->period->name,
-                       pt.start,
-                       pt.end,
-                       f->value};
+    const char *p[] = {org,       f->scope,        id_or_null(ids.team_id), id_or_null(ids.rep_id),
+                       f->metric, id_or_null(kpi), f->period->name,         pt.start,
+                       pt.end,    f->value};
     return gf_store__one(&target_upsert, 10, p, 0, NULL, "target", err);
 }
 
@@ -82,7 +74,7 @@ json_t *gf_store_target_list(int64_t org_id, const char *scope, const char *metr
     snprintf(lim, sizeof lim, "%d", limit + 1);
     gf_period_text pt;
     gf_store__period_text(period, &pt);
-    const char *p[] = {org,  scope, metric, period ? pt.start : NULL, period ? pt.end : NULL,
+    const char *p[] = {org, scope, metric, period ? pt.start : NULL, period ? pt.end : NULL,
                        aft, lim};
     PGresult *res = gf_db_exec(&target_page, 7, p, err);
     if (!res)

@@ -62,8 +62,8 @@ int gf_period_by_name(const char *name, int fysm, gf_period *out)
     if (!name || strlen(name) != 7 || !digit(name[0]) || !digit(name[1]) || !digit(name[2]) ||
         !digit(name[3]) || name[4] != '-' || name[5] != 'Q' || name[6] < '1' || name[6] > '4')
         return -1;
-    int fy = (name[0] - '0') * 1000 + (name[1] - '0') * 100 + (name[2] - '0') * 10 +
-             (name[3] - '0');
+    int fy =
+        (name[0] - '0') * 1000 + (name[1] - '0') * 100 + (name[2] - '0') * 10 + (name[3] - '0');
     return gf_period_quarter(fy, name[6] - '0', fysm, out);
 }
 
