@@ -31,7 +31,7 @@ json_t *gf_store_commit_create(int64_t org_id, const gf_commit_fields *f, gf_err
     char org[24];
     snprintf(org, sizeof org, "%lld", (long long)org_id);
     gf_period_text pt;
-    gf_store__period_text(f->period, &pt);
+    gf_store__inputs_period_text(f->period, &pt);
     const char *p[] = {org,
                        f->scope,
                        ids.team_id[0] ? ids.team_id : NULL,
@@ -43,7 +43,7 @@ json_t *gf_store_commit_create(int64_t org_id, const gf_commit_fields *f, gf_err
                        f->best_case,
                        f->notes,
                        f->submitted_at};
-    json_t *c = gf_store__one(&commit_insert, 11, p, 0, NULL, "commit", err);
+    json_t *c = gf_store__inputs_one(&commit_insert, 11, p, 0, NULL, "commit", err);
     if (!c && err->status == 422)
         gf_err_invalid(err, "submitted_at", "submitted_at is not a valid time");
     return c;
@@ -60,12 +60,12 @@ json_t *gf_store_commit_list(int64_t org_id, const char *scope, const gf_period 
     snprintf(aft, sizeof aft, "%lld", (long long)after);
     snprintf(lim, sizeof lim, "%d", limit + 1);
     gf_period_text pt;
-    gf_store__period_text(period, &pt);
+    gf_store__inputs_period_text(period, &pt);
     const char *p[] = {org, scope, period ? pt.start : NULL, period ? pt.end : NULL, aft, lim};
     PGresult *res = gf_db_exec(&commit_page, 6, p, err);
     if (!res)
         return NULL;
-    json_t *page = gf_store__page(res, 0, 1, limit);
+    json_t *page = gf_store__inputs_page(res, 0, 1, limit);
     PQclear(res);
     return page;
 }

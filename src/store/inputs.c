@@ -68,7 +68,7 @@ int gf_store_scope_resolve(int64_t org_id, const char *scope, const char *field,
     return gf_err_invalid(err, field, "%s must be org, team:KEY or rep:KEY", field);
 }
 
-json_t *gf_store__page(const PGresult *res, int json_col, int id_col, int limit)
+json_t *gf_store__inputs_page(const PGresult *res, int json_col, int id_col, int limit)
 {
     json_t *items = json_array();
     int n = PQntuples(res);
@@ -80,8 +80,8 @@ json_t *gf_store__page(const PGresult *res, int json_col, int id_col, int limit)
     return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
 }
 
-json_t *gf_store__one(const gf_stmt *stmt, int n, const char *const *params, int json_col,
-                      int *flag, const char *what, gf_err *err)
+json_t *gf_store__inputs_one(const gf_stmt *stmt, int n, const char *const *params, int json_col,
+                             int *flag, const char *what, gf_err *err)
 {
     PGresult *res = gf_db_exec(stmt, n, params, err);
     if (!res)
@@ -101,7 +101,7 @@ cleanup:
     return out;
 }
 
-void gf_store__period_text(const gf_period *p, gf_period_text *out)
+void gf_store__inputs_period_text(const gf_period *p, gf_period_text *out)
 {
     out->start[0] = out->end[0] = '\0';
     if (!p)

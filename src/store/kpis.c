@@ -87,7 +87,7 @@ json_t *gf_store_kpi_put(int64_t org_id, const gf_kpi_fields *f, int *created, g
     snprintf(org, sizeof org, "%lld", (long long)org_id);
     const char *p[] = {org,       f->key,      f->name,    f->unit, f->direction, f->aggregation,
                        f->bucket, f->leads_to, f->lag_days};
-    return gf_store__one(&kpi_upsert, 9, p, 1, created, "kpi", err);
+    return gf_store__inputs_one(&kpi_upsert, 9, p, 1, created, "kpi", err);
 }
 
 json_t *gf_store_kpi_get(int64_t org_id, const char *key, gf_err *err)
@@ -95,7 +95,7 @@ json_t *gf_store_kpi_get(int64_t org_id, const char *key, gf_err *err)
     char org[24];
     snprintf(org, sizeof org, "%lld", (long long)org_id);
     const char *p[] = {org, key};
-    return gf_store__one(&kpi_select, 2, p, 0, NULL, "kpi", err);
+    return gf_store__inputs_one(&kpi_select, 2, p, 0, NULL, "kpi", err);
 }
 
 json_t *gf_store_kpi_list(int64_t org_id, int limit, int64_t after, gf_err *err)
@@ -108,7 +108,7 @@ json_t *gf_store_kpi_list(int64_t org_id, int limit, int64_t after, gf_err *err)
     PGresult *res = gf_db_exec(&kpi_page, 3, p, err);
     if (!res)
         return NULL;
-    json_t *page = gf_store__page(res, 0, 1, limit);
+    json_t *page = gf_store__inputs_page(res, 0, 1, limit);
     PQclear(res);
     return page;
 }
@@ -181,7 +181,7 @@ json_t *gf_store_kpi_observations(int64_t org_id, const char *key, const char *f
     PGresult *res = gf_db_exec(&kpi_obs_page, 6, p, err);
     if (!res)
         return NULL;
-    json_t *page = gf_store__page(res, 0, 1, limit);
+    json_t *page = gf_store__inputs_page(res, 0, 1, limit);
     PQclear(res);
     return page;
 }

@@ -43,7 +43,7 @@ json_t *gf_store_lever_put(int64_t org_id, const gf_lever_fields *f, int *create
                        f->kind,      f->effect,    f->unit_cost,
                        f->max_units, f->ramp_days, kpi[0] ? kpi : NULL,
                        f->notes};
-    return gf_store__one(&lever_upsert, 10, p, 1, created, "lever", err);
+    return gf_store__inputs_one(&lever_upsert, 10, p, 1, created, "lever", err);
 }
 
 json_t *gf_store_lever_get(int64_t org_id, const char *key, gf_err *err)
@@ -51,7 +51,7 @@ json_t *gf_store_lever_get(int64_t org_id, const char *key, gf_err *err)
     char org[24];
     snprintf(org, sizeof org, "%lld", (long long)org_id);
     const char *p[] = {org, key};
-    return gf_store__one(&lever_select, 2, p, 0, NULL, "lever", err);
+    return gf_store__inputs_one(&lever_select, 2, p, 0, NULL, "lever", err);
 }
 
 json_t *gf_store_lever_list(int64_t org_id, int limit, int64_t after, gf_err *err)
@@ -64,7 +64,7 @@ json_t *gf_store_lever_list(int64_t org_id, int limit, int64_t after, gf_err *er
     PGresult *res = gf_db_exec(&lever_page, 3, p, err);
     if (!res)
         return NULL;
-    json_t *page = gf_store__page(res, 0, 1, limit);
+    json_t *page = gf_store__inputs_page(res, 0, 1, limit);
     PQclear(res);
     return page;
 }

@@ -54,12 +54,12 @@ json_t *gf_store_target_put(int64_t org_id, const gf_target_fields *f, gf_err *e
         metric_kpi(org_id, f->metric, "metric", kpi, err) < 0)
         return NULL;
     gf_period_text pt;
-    gf_store__period_text(f->period, &pt);
+    gf_store__inputs_period_text(f->period, &pt);
     snprintf(org, sizeof org, "%lld", (long long)org_id);
     const char *p[] = {org,       f->scope,        id_or_null(ids.team_id), id_or_null(ids.rep_id),
                        f->metric, id_or_null(kpi), f->period->name,         pt.start,
                        pt.end,    f->value};
-    return gf_store__one(&target_upsert, 10, p, 0, NULL, "target", err);
+    return gf_store__inputs_one(&target_upsert, 10, p, 0, NULL, "target", err);
 }
 
 json_t *gf_store_target_list(int64_t org_id, const char *scope, const char *metric,
@@ -73,13 +73,13 @@ json_t *gf_store_target_list(int64_t org_id, const char *scope, const char *metr
     snprintf(aft, sizeof aft, "%lld", (long long)after);
     snprintf(lim, sizeof lim, "%d", limit + 1);
     gf_period_text pt;
-    gf_store__period_text(period, &pt);
+    gf_store__inputs_period_text(period, &pt);
     const char *p[] = {org, scope, metric, period ? pt.start : NULL, period ? pt.end : NULL,
                        aft, lim};
     PGresult *res = gf_db_exec(&target_page, 7, p, err);
     if (!res)
         return NULL;
-    json_t *page = gf_store__page(res, 0, 1, limit);
+    json_t *page = gf_store__inputs_page(res, 0, 1, limit);
     PQclear(res);
     return page;
 }
