@@ -10,6 +10,7 @@
 
 #include "gapforge/config.h"
 #include "gapforge/http.h"
+#include "gapforge/period.h"
 
 /* The routing table and its size. */
 extern const gf_route gf_api_routes[];
@@ -78,5 +79,34 @@ void gf_api_deal_get(gf_req *req, gf_resp *resp);
 void gf_api_deal_patch(gf_req *req, gf_resp *resp);
 void gf_api_deal_delete(gf_req *req, gf_resp *resp);
 void gf_api_deal_history(gf_req *req, gf_resp *resp);
+/* ---- inputs: periods, targets, commits, KPIs, levers ---- */
+
+/* Parses spec (a quarter name or "YYYY-MM-DD..YYYY-MM-DD") with the caller's org fiscal year
+ * start month into *p. Returns 0, or -1 with a 422 naming field (503 if the database is down). */
+int gf_api_period(const gf_req *req, const char *spec, const char *field, gf_period *p,
+                  gf_err *err) GF_MUST_CHECK;
+
+/* A query parameter as an integer within [min, max], def when absent; -1 with a 422 naming it. */
+int gf_api_query_int(const gf_req *req, const char *name, int min, int max, int def, int *out,
+                     gf_err *err) GF_MUST_CHECK;
+
+void gf_api_periods_list(gf_req *req, gf_resp *resp);
+
+void gf_api_targets_put(gf_req *req, gf_resp *resp);
+void gf_api_targets_list(gf_req *req, gf_resp *resp);
+
+void gf_api_commits_create(gf_req *req, gf_resp *resp);
+void gf_api_commits_list(gf_req *req, gf_resp *resp);
+
+void gf_api_kpis_list(gf_req *req, gf_resp *resp);
+void gf_api_kpi_get(gf_req *req, gf_resp *resp);
+void gf_api_kpi_put(gf_req *req, gf_resp *resp);
+void gf_api_kpi_observations_add(gf_req *req, gf_resp *resp);
+void gf_api_kpi_observations_list(gf_req *req, gf_resp *resp);
+
+void gf_api_levers_list(gf_req *req, gf_resp *resp);
+void gf_api_lever_get(gf_req *req, gf_resp *resp);
+void gf_api_lever_put(gf_req *req, gf_resp *resp);
+void gf_api_lever_delete(gf_req *req, gf_resp *resp);
 
 #endif

@@ -34,6 +34,21 @@ const gf_route gf_api_routes[] = {
     {"PATCH", "/v1/deals/{id}", gf_api_deal_patch, GF_SCOPE_WRITE, true},
     {"DELETE", "/v1/deals/{id}", gf_api_deal_delete, GF_SCOPE_WRITE, false},
     {"GET", "/v1/deals/{id}/history", gf_api_deal_history, GF_SCOPE_READ, false},
+    /* inputs: periods, targets, commits, KPIs, levers */
+    {"GET", "/v1/periods", gf_api_periods_list, GF_SCOPE_READ, false},
+    {"GET", "/v1/targets", gf_api_targets_list, GF_SCOPE_READ, false},
+    {"PUT", "/v1/targets", gf_api_targets_put, GF_SCOPE_WRITE, true},
+    {"GET", "/v1/commits", gf_api_commits_list, GF_SCOPE_READ, false},
+    {"POST", "/v1/commits", gf_api_commits_create, GF_SCOPE_WRITE, true},
+    {"GET", "/v1/kpis", gf_api_kpis_list, GF_SCOPE_READ, false},
+    {"GET", "/v1/kpis/{key}", gf_api_kpi_get, GF_SCOPE_READ, false},
+    {"PUT", "/v1/kpis/{key}", gf_api_kpi_put, GF_SCOPE_WRITE, true},
+    {"GET", "/v1/kpis/{key}/observations", gf_api_kpi_observations_list, GF_SCOPE_READ, false},
+    {"POST", "/v1/kpis/{key}/observations", gf_api_kpi_observations_add, GF_SCOPE_WRITE, true},
+    {"GET", "/v1/levers", gf_api_levers_list, GF_SCOPE_READ, false},
+    {"GET", "/v1/levers/{key}", gf_api_lever_get, GF_SCOPE_READ, false},
+    {"PUT", "/v1/levers/{key}", gf_api_lever_put, GF_SCOPE_WRITE, true},
+    {"DELETE", "/v1/levers/{key}", gf_api_lever_delete, GF_SCOPE_WRITE, false},
 };
 
 const size_t gf_api_nroutes = sizeof gf_api_routes / sizeof gf_api_routes[0];
