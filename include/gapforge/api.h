@@ -5,7 +5,6 @@
 #ifndef GAPFORGE_API_H
 #define GAPFORGE_API_H
 
-#include <libpq-fe.h>
 #include <stdint.h>
 
 #include "gapforge/config.h"
@@ -30,11 +29,6 @@ int gf_api_authenticate(const char *authorization, gf_scope scope, gf_principal 
 /* Pagination parameters: ?limit= (1..500, default 100) and ?cursor= (opaque, from a previous
  * page). Returns 0, or -1 with a 422 naming the parameter. */
 int gf_api_page_params(const gf_req *req, int *limit, int64_t *after, gf_err *err) GF_MUST_CHECK;
-
-/* Builds {"items": [...], "next_cursor": ...} from res, whose column json_col holds each item's
- * JSON and column id_col its id, ordered by id; res holds up to limit+1 rows (one extra row
- * means there is a next page). */
-json_t *gf_api_page(const PGresult *res, int json_col, int id_col, int limit);
 
 /* Formats an int64 into buf (for SQL parameters); returns buf. */
 const char *gf_api_i64(int64_t v, char buf[24]);

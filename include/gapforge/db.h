@@ -67,6 +67,11 @@ const char *gf_db_text(const PGresult *res, int r, int c);
 #include <jansson.h>
 json_t *gf_db_json(const PGresult *res, int r, int c);
 
+/* Builds {"items": [...], "next_cursor": ...} from res, whose column json_col holds each item's
+ * JSON and column id_col its id, in keyset order; res holds up to limit+1 rows (one extra row
+ * means there is a next page, whose cursor is the last returned item's id). New reference. */
+json_t *gf_db_page(const PGresult *res, int json_col, int id_col, int limit);
+
 /* Maps a SQLSTATE to an HTTP status and code (exposed for tests). */
 void gf_db_map_sqlstate(const char *sqlstate, int *status, const char **code);
 

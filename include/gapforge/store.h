@@ -97,10 +97,6 @@ json_t *gf_store_rep_list(int64_t org_id, int limit, int64_t after, const char *
 json_t *gf_store_rep_patch(int64_t org_id, const char *key, const gf_rep_fields *f,
                            gf_err *err) GF_MUST_CHECK;
 
-/* Internal to src/store: {"items", "next_cursor"} from rows of (json, id) ordered by id, with up
- * to limit+1 rows (an extra row means another page). NULL with a 500 when out of memory. */
-struct pg_result;
-json_t *gf_store__page(const struct pg_result *res, int limit, gf_err *err);
 /* ---- end people ---- */
 /* ---- deals ---- */
 /* The fields of a deal as a client gives them, in one order shared by the API's validation

@@ -65,7 +65,7 @@ json_t *gf_store_commit_list(int64_t org_id, const char *scope, const gf_period 
     PGresult *res = gf_db_exec(&commit_page, 6, p, err);
     if (!res)
         return NULL;
-    json_t *page = gf_store__inputs_page(res, 0, 1, limit);
+    json_t *page = gf_db_page(res, 0, 1, limit);
     PQclear(res);
     return page;
 }

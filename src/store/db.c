@@ -321,3 +321,15 @@ json_t *gf_db_json(const PGresult *res, int r, int c)
         return NULL;
     return json_loads(PQgetvalue(res, r, c), JSON_DECODE_ANY, NULL);
 }
+
+json_t *gf_db_page(const PGresult *res, int json_col, int id_col, int limit)
+{
+    json_t *items = json_array();
+    int n = PQntuples(res);
+    for (int r = 0; r < n && r < limit; r++) {
+        json_t *item = gf_db_json(res, r, json_col);
+        json_array_append_new(items, item ? item : json_null());
+    }
+    json_t *next = n > limit ? json_string(PQgetvalue(res, limit - 1, id_col)) : json_null();
+    return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
+}

@@ -446,13 +446,9 @@ json_t *gf_store_deal_list(int64_t org_id, const gf_deal_filter *f, int limit, i
     PGresult *res = gf_db_exec(&deal_page, 10, p, err);
     if (!res)
         return NULL;
-    json_t *items = json_array();
-    int n = PQntuples(res);
-    for (int r = 0; r < n && r < limit; r++)
-        json_array_append_new(items, gf_db_json(res, r, 0));
-    json_t *next = n > limit ? json_string(PQgetvalue(res, limit - 1, 1)) : json_null();
+    json_t *page = gf_db_page(res, 0, 1, limit);
     PQclear(res);
-    return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
+    return page;
 }
 
 int gf_store_deal_count(int64_t org_id, int64_t *count, gf_err *err)

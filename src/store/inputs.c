@@ -68,18 +68,6 @@ int gf_store_scope_resolve(int64_t org_id, const char *scope, const char *field,
     return gf_err_invalid(err, field, "%s must be org, team:KEY or rep:KEY", field);
 }
 
-json_t *gf_store__inputs_page(const PGresult *res, int json_col, int id_col, int limit)
-{
-    json_t *items = json_array();
-    int n = PQntuples(res);
-    for (int r = 0; r < n && r < limit; r++) {
-        json_t *item = gf_db_json(res, r, json_col);
-        json_array_append_new(items, item ? item : json_null());
-    }
-    json_t *next = n > limit ? json_string(PQgetvalue(res, limit - 1, id_col)) : json_null();
-    return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
-}
-
 json_t *gf_store__inputs_one(const gf_stmt *stmt, int n, const char *const *params, int json_col,
                              int *flag, const char *what, gf_err *err)
 {

@@ -8,9 +8,6 @@
 
 #include "gapforge/period.h"
 
-/* {"items", "next_cursor"} from res, whose column json_col holds each item and id_col its id,
- * with up to limit+1 rows (one extra row means there is a next page). New reference. */
-json_t *gf_store__inputs_page(const PGresult *res, int json_col, int id_col, int limit);
 
 /* Runs stmt and returns the JSON in column json_col of its only row, or NULL with err (404
  * naming what when there is no row). When flag is non-NULL, *flag is set from column 0 ("t"). */

@@ -108,7 +108,7 @@ json_t *gf_store_kpi_list(int64_t org_id, int limit, int64_t after, gf_err *err)
     PGresult *res = gf_db_exec(&kpi_page, 3, p, err);
     if (!res)
         return NULL;
-    json_t *page = gf_store__inputs_page(res, 0, 1, limit);
+    json_t *page = gf_db_page(res, 0, 1, limit);
     PQclear(res);
     return page;
 }
@@ -181,7 +181,7 @@ json_t *gf_store_kpi_observations(int64_t org_id, const char *key, const char *f
     PGresult *res = gf_db_exec(&kpi_obs_page, 6, p, err);
     if (!res)
         return NULL;
-    json_t *page = gf_store__inputs_page(res, 0, 1, limit);
+    json_t *page = gf_db_page(res, 0, 1, limit);
     PQclear(res);
     return page;
 }

@@ -64,7 +64,7 @@ json_t *gf_store_lever_list(int64_t org_id, int limit, int64_t after, gf_err *er
     PGresult *res = gf_db_exec(&lever_page, 3, p, err);
     if (!res)
         return NULL;
-    json_t *page = gf_store__inputs_page(res, 0, 1, limit);
+    json_t *page = gf_db_page(res, 0, 1, limit);
     PQclear(res);
     return page;
 }

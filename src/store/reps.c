@@ -112,7 +112,7 @@ json_t *gf_store_rep_list(int64_t org_id, int limit, int64_t after, const char *
     PGresult *res = gf_db_exec(&rep_page, 5, p, err);
     if (!res)
         return NULL;
-    json_t *page = gf_store__page(res, limit, err);
+    json_t *page = gf_db_page(res, 0, 1, limit);
     PQclear(res);
     return page;
 }

@@ -79,7 +79,7 @@ json_t *gf_store_target_list(int64_t org_id, const char *scope, const char *metr
     PGresult *res = gf_db_exec(&target_page, 7, p, err);
     if (!res)
         return NULL;
-    json_t *page = gf_store__inputs_page(res, 0, 1, limit);
+    json_t *page = gf_db_page(res, 0, 1, limit);
     PQclear(res);
     return page;
 }

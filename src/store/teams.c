@@ -52,28 +52,6 @@ static const char *i64(int64_t v, char buf[24])
     return buf;
 }
 
-json_t *gf_store__page(const PGresult *res, int limit, gf_err *err)
-{
-    json_t *items = json_array();
-    int n = PQntuples(res);
-    for (int r = 0; items && r < n && r < limit; r++) {
-        json_t *item = gf_db_json(res, r, 0);
-        if (!item || json_array_append_new(items, item) < 0) {
-            json_decref(items);
-            items = NULL;
-        }
-    }
-    json_t *next = n > limit ? json_string(PQgetvalue(res, limit - 1, 1)) : json_null();
-    json_t *page = items && next ? json_pack("{s:o, s:o}", "items", items, "next_cursor", next)
-                                 : NULL;
-    if (!page) {
-        json_decref(items);
-        json_decref(next);
-        gf_err_internal(err);
-    }
-    return page;
-}
-
 /* Runs a statement returning (id, json); 404 naming what when no row. */
 static json_t *one_json(const gf_stmt *st, int n, const char *const *p, int64_t *id,
                         const char *what, gf_err *err)
@@ -122,7 +100,7 @@ json_t *gf_store_team_list(int64_t org_id, int limit, int64_t after, gf_err *err
     PGresult *res = gf_db_exec(&team_page, 3, p, err);
     if (!res)
         return NULL;
-    json_t *page = gf_store__page(res, limit, err);
+    json_t *page = gf_db_page(res, 0, 1, limit);
     PQclear(res);
     return page;
 }
