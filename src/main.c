@@ -15,6 +15,7 @@ static const subcommand commands[] = {
     {"migrate", gf_cli_migrate, "apply pending database migrations"},
     {"orgs", gf_cli_orgs, "manage orgs: orgs create --slug S --name N"},
     {"keys", gf_cli_keys, "manage API keys: keys create --org SLUG --name N --scopes read,write"},
+    {"demo", gf_cli_demo, "load a demo org: demo --org SLUG --seed N"},
 };
 
 static void usage(FILE *out)

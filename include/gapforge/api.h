@@ -5,11 +5,11 @@
 #ifndef GAPFORGE_API_H
 #define GAPFORGE_API_H
 
-#include <libpq-fe.h>
 #include <stdint.h>
 
 #include "gapforge/config.h"
 #include "gapforge/http.h"
+#include "gapforge/period.h"
 
 /* The routing table and its size. */
 extern const gf_route gf_api_routes[];
@@ -30,11 +30,6 @@ int gf_api_authenticate(const char *authorization, gf_scope scope, gf_principal 
  * page). Returns 0, or -1 with a 422 naming the parameter. */
 int gf_api_page_params(const gf_req *req, int *limit, int64_t *after, gf_err *err) GF_MUST_CHECK;
 
-/* Builds {"items": [...], "next_cursor": ...} from res, whose column json_col holds each item's
- * JSON and column id_col its id, ordered by id; res holds up to limit+1 rows (one extra row
- * means there is a next page). */
-json_t *gf_api_page(const PGresult *res, int json_col, int id_col, int limit);
-
 /* Formats an int64 into buf (for SQL parameters); returns buf. */
 const char *gf_api_i64(int64_t v, char buf[24]);
 
@@ -52,5 +47,60 @@ void gf_api_org_patch(gf_req *req, gf_resp *resp);
 void gf_api_keys_list(gf_req *req, gf_resp *resp);
 void gf_api_keys_create(gf_req *req, gf_resp *resp);
 void gf_api_keys_revoke(gf_req *req, gf_resp *resp);
+
+/* Streamed bulk imports (src/api/imports.c). */
+extern const gf_stream_ops gf_api_import_deals_ops;
+/* ---- people: stages, teams, reps ---- */
+void gf_api_stages_list(gf_req *req, gf_resp *resp);
+void gf_api_stages_replace(gf_req *req, gf_resp *resp);
+
+void gf_api_teams_list(gf_req *req, gf_resp *resp);
+void gf_api_teams_create(gf_req *req, gf_resp *resp);
+void gf_api_team_get(gf_req *req, gf_resp *resp);
+void gf_api_team_patch(gf_req *req, gf_resp *resp);
+
+void gf_api_reps_list(gf_req *req, gf_resp *resp);
+void gf_api_reps_create(gf_req *req, gf_resp *resp);
+void gf_api_rep_get(gf_req *req, gf_resp *resp);
+void gf_api_rep_patch(gf_req *req, gf_resp *resp);
+/* ---- end people ---- */
+/* ---- deals (src/api/deals.c) ---- */
+void gf_api_deals_list(gf_req *req, gf_resp *resp);
+void gf_api_deals_create(gf_req *req, gf_resp *resp);
+void gf_api_deal_put(gf_req *req, gf_resp *resp);
+void gf_api_deal_get_external(gf_req *req, gf_resp *resp);
+void gf_api_deal_get(gf_req *req, gf_resp *resp);
+void gf_api_deal_patch(gf_req *req, gf_resp *resp);
+void gf_api_deal_delete(gf_req *req, gf_resp *resp);
+void gf_api_deal_history(gf_req *req, gf_resp *resp);
+/* ---- inputs: periods, targets, commits, KPIs, levers ---- */
+
+/* Parses spec (a quarter name or "YYYY-MM-DD..YYYY-MM-DD") with the caller's org fiscal year
+ * start month into *p. Returns 0, or -1 with a 422 naming field (503 if the database is down). */
+int gf_api_period(const gf_req *req, const char *spec, const char *field, gf_period *p,
+                  gf_err *err) GF_MUST_CHECK;
+
+/* A query parameter as an integer within [min, max], def when absent; -1 with a 422 naming it. */
+int gf_api_query_int(const gf_req *req, const char *name, int min, int max, int def, int *out,
+                     gf_err *err) GF_MUST_CHECK;
+
+void gf_api_periods_list(gf_req *req, gf_resp *resp);
+
+void gf_api_targets_put(gf_req *req, gf_resp *resp);
+void gf_api_targets_list(gf_req *req, gf_resp *resp);
+
+void gf_api_commits_create(gf_req *req, gf_resp *resp);
+void gf_api_commits_list(gf_req *req, gf_resp *resp);
+
+void gf_api_kpis_list(gf_req *req, gf_resp *resp);
+void gf_api_kpi_get(gf_req *req, gf_resp *resp);
+void gf_api_kpi_put(gf_req *req, gf_resp *resp);
+void gf_api_kpi_observations_add(gf_req *req, gf_resp *resp);
+void gf_api_kpi_observations_list(gf_req *req, gf_resp *resp);
+
+void gf_api_levers_list(gf_req *req, gf_resp *resp);
+void gf_api_lever_get(gf_req *req, gf_resp *resp);
+void gf_api_lever_put(gf_req *req, gf_resp *resp);
+void gf_api_lever_delete(gf_req *req, gf_resp *resp);
 
 #endif

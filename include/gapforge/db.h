@@ -44,6 +44,15 @@ void gf_db_rollback(void);
  * The raw connection of this thread, or NULL (err set) when the database is unreachable. */
 PGconn *gf_db_conn(gf_err *err);
 
+/* Opens a new connection of its own (same settings, but no statement timeout) for long work
+ * that spans several requests' worth of time, such as a streamed bulk import. The caller owns
+ * it and closes it with PQfinish. Returns NULL with a 503 when the database is unreachable. */
+PGconn *gf_db_connect_dedicated(gf_err *err) GF_MUST_CHECK;
+
+/* Fills err from a failed result on conn (mapped status, generic message) and logs the
+ * database's own message. */
+void gf_db_fail(const PGresult *res, PGconn *conn, gf_err *err);
+
 /* Closes this thread's connection (also done automatically when the thread exits). */
 void gf_db_disconnect(void);
 
@@ -57,6 +66,11 @@ int64_t gf_db_int64(const PGresult *res, int r, int c);
 const char *gf_db_text(const PGresult *res, int r, int c);
 #include <jansson.h>
 json_t *gf_db_json(const PGresult *res, int r, int c);
+
+/* Builds {"items": [...], "next_cursor": ...} from res, whose column json_col holds each item's
+ * JSON and column id_col its id, in keyset order; res holds up to limit+1 rows (one extra row
+ * means there is a next page, whose cursor is the last returned item's id). New reference. */
+json_t *gf_db_page(const PGresult *res, int json_col, int id_col, int limit);
 
 /* Maps a SQLSTATE to an HTTP status and code (exposed for tests). */
 void gf_db_map_sqlstate(const char *sqlstate, int *status, const char **code);

@@ -6,9 +6,12 @@
 #define GAPFORGE_STORE_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "gapforge/err.h"
+#include "gapforge/period.h"
 
 /* ---- orgs ---- */
 typedef struct gf_org_fields {
@@ -42,5 +45,225 @@ json_t *gf_store_key_revoke(int64_t org_id, int64_t key_id, gf_err *err) GF_MUST
  * returns -1 with a 401 for an unknown, malformed or revoked key (503 if the database is down). */
 int gf_store_key_verify(const char *token, int64_t *org_id, char slug[64], int64_t *key_id,
                         unsigned *scopes, gf_err *err) GF_MUST_CHECK;
+
+/* ---- people: stages, teams, reps (src/store/stages.c, teams.c, reps.c) ---- */
+
+/* One stage of a PUT /v1/stages list, as validated text (probability normalised). */
+typedef struct gf_stage_fields {
+    const char *key, *name, *kind, *probability;
+} gf_stage_fields;
+
+/* The org's stages ordered by position, as a JSON array of gf_stage_json objects. */
+json_t *gf_store_stage_list(int64_t org_id, gf_err *err) GF_MUST_CHECK;
+
+/* Replaces the org's stage list with items[0..n) (position = index) in one transaction: keys
+ * already present keep their ids, missing keys are deleted. When a stage to delete is used by
+ * any deal (soft-deleted ones included) nothing changes and err is a 409 naming field "items"
+ * and the stage key. Returns the new list like gf_store_stage_list. */
+json_t *gf_store_stage_replace(int64_t org_id, const gf_stage_fields *items, size_t n,
+                               gf_err *err) GF_MUST_CHECK;
+
+/* Creates a team under parent (a team key of the org, or NULL for a root team). 409 (field
+ * key) when the key exists, 422 (field parent) for an unknown parent. Returns gf_team_json. */
+json_t *gf_store_team_create(int64_t org_id, const char *key, const char *name,
+                             const char *parent, gf_err *err) GF_MUST_CHECK;
+/* The team with key in the org (gf_team_json); 404 when absent. */
+json_t *gf_store_team_get(int64_t org_id, const char *key, gf_err *err) GF_MUST_CHECK;
+/* A page of the org's teams ordered by id, ids greater than after ({items, next_cursor}). */
+json_t *gf_store_team_list(int64_t org_id, int limit, int64_t after, gf_err *err) GF_MUST_CHECK;
+/* Updates name (when non-NULL) and, when set_parent, the parent (NULL: make it a root). 404 for
+ * an unknown team, 422 (field parent) for an unknown parent or one that would make a cycle. */
+json_t *gf_store_team_patch(int64_t org_id, const char *key, const char *name, bool set_parent,
+                            const char *parent, gf_err *err) GF_MUST_CHECK;
+
+/* A rep's fields as validated text. On create NULL means "default". On patch name, ramp_months
+ * and active are unchanged when NULL; email, team and hired_on change only when their has_ flag
+ * is set (a NULL value then clears them). */
+typedef struct gf_rep_fields {
+    const char *key, *name, *email, *team, *hired_on, *ramp_months, *active;
+    bool has_email, has_team, has_hired_on;
+} gf_rep_fields;
+
+/* Creates a rep; 409 (field key) when the key exists, 422 (field team) for an unknown team.
+ * Returns gf_rep_json. */
+json_t *gf_store_rep_create(int64_t org_id, const gf_rep_fields *f, gf_err *err) GF_MUST_CHECK;
+/* The rep with key in the org (gf_rep_json); 404 when absent. */
+json_t *gf_store_rep_get(int64_t org_id, const char *key, gf_err *err) GF_MUST_CHECK;
+/* A page of the org's reps ordered by id. team (NULL: any) keeps reps of that team and its
+ * sub-teams (422 field team when unknown); active ("true"/"false"/NULL) filters on the flag. */
+json_t *gf_store_rep_list(int64_t org_id, int limit, int64_t after, const char *team,
+                          const char *active, gf_err *err) GF_MUST_CHECK;
+/* Applies the patch f to the rep with key; 404 when absent, 422 (field team) unknown team. */
+json_t *gf_store_rep_patch(int64_t org_id, const char *key, const gf_rep_fields *f,
+                           gf_err *err) GF_MUST_CHECK;
+
+/* ---- end people ---- */
+/* ---- deals ---- */
+/* The fields of a deal as a client gives them, in one order shared by the API's validation
+ * table and the bulk importer. */
+typedef enum gf_deal_field {
+    GF_DEAL_EXTERNAL_ID,
+    GF_DEAL_NAME,
+    GF_DEAL_ACCOUNT,
+    GF_DEAL_OWNER,      /* rep key */
+    GF_DEAL_AMOUNT,     /* "123.45" */
+    GF_DEAL_STAGE,      /* stage key */
+    GF_DEAL_CATEGORY,   /* pipeline / best_case / commit / omitted */
+    GF_DEAL_SOURCE,     /* marketing / sales / partner / other */
+    GF_DEAL_CREATED_ON, /* dates are "YYYY-MM-DD" */
+    GF_DEAL_CLOSE_DATE,
+    GF_DEAL_CLOSED_ON,
+    GF_DEAL_EFFECTIVE_AT, /* when the change happened: a date or RFC 3339; default now */
+    GF_DEAL_NFIELDS
+} gf_deal_field;
+
+/* A write to one deal as plain text values, normalised as gf_validate produces them. A field
+ * that is not given keeps its current value (or its default on creation); a given field whose
+ * value is NULL is cleared. */
+typedef struct gf_deal_input {
+    const char *value[GF_DEAL_NFIELDS];
+    bool given[GF_DEAL_NFIELDS];
+} gf_deal_input;
+
+typedef enum gf_deal_mode {
+    GF_DEAL_CREATE, /* a new deal; 409 field external_id when the external id is taken */
+    GF_DEAL_UPSERT, /* by external_id: create, update, or restore a soft-deleted deal */
+    GF_DEAL_PATCH,  /* the live deal with the given id; 404 otherwise */
+} gf_deal_mode;
+
+typedef enum gf_deal_outcome {
+    GF_DEAL_CREATED,
+    GF_DEAL_UPDATED,
+    GF_DEAL_UNCHANGED, /* nothing differed: no row, no event and no updated_at was written */
+} gf_deal_outcome;
+
+/* Applies one write inside the caller's open transaction (gf_db_begin): locks the current row,
+ * merges the input into it, keeps closed_on in step with the stage (entering a won or lost stage
+ * sets it to the given closed_on or the effective date; an open stage clears it) and appends one
+ * deal_events row per changed tracked field (stage, amount, close_date, category, owner,
+ * deleted) at the effective time. deal_id is used by GF_DEAL_PATCH only. Sets *id and *outcome.
+ * Returns 0, or -1 with err: 422 naming the field (unknown owner or stage, closed_on on an open
+ * deal, missing required field), 404, 409; the caller then rolls back. */
+int gf_store_deal_write_tx(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
+                           const gf_deal_input *in, int64_t *id, gf_deal_outcome *outcome,
+                           gf_err *err) GF_MUST_CHECK;
+
+/* gf_store_deal_write_tx in its own transaction. Returns the deal JSON (caller owns it) and
+ * sets *outcome, or NULL with err (nothing was written). */
+json_t *gf_store_deal_write(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
+                            const gf_deal_input *in, gf_deal_outcome *outcome,
+                            gf_err *err) GF_MUST_CHECK;
+
+/* Soft-deletes a live deal of the org at effective_at (NULL: now) and records a "deleted"
+ * event. Returns the deal JSON as it was deleted, or NULL with err (404 when not found). */
+json_t *gf_store_deal_delete(int64_t org_id, int64_t deal_id, const char *effective_at,
+                             gf_err *err) GF_MUST_CHECK;
+
+/* A live deal of the org by id or by external id; 404 otherwise. */
+json_t *gf_store_deal_get(int64_t org_id, int64_t deal_id, gf_err *err) GF_MUST_CHECK;
+json_t *gf_store_deal_get_external(int64_t org_id, const char *external_id,
+                                   gf_err *err) GF_MUST_CHECK;
+
+/* {"items": [{id, at, field, old, new}, ...]} ordered by (at, id) for a deal of the org, also
+ * once it is soft-deleted; 404 when the org has no such deal. */
+json_t *gf_store_deal_history(int64_t org_id, int64_t deal_id, gf_err *err) GF_MUST_CHECK;
+
+/* Filters of the deal list; NULL means "any". Values are already validated. team includes
+ * its sub-teams; close_from/close_to are inclusive dates; updated_since is inclusive. */
+typedef struct gf_deal_filter {
+    const char *status, *stage, *owner, *team, *close_from, *close_to, *updated_since;
+} gf_deal_filter;
+
+/* A page of the org's live deals with ids greater than after, ordered by id:
+ * {"items": [...], "next_cursor": "id" | null}. */
+json_t *gf_store_deal_list(int64_t org_id, const gf_deal_filter *f, int limit, int64_t after,
+                           gf_err *err) GF_MUST_CHECK;
+
+/* Number of deals of the org, deleted ones included (for the demo loader). */
+int gf_store_deal_count(int64_t org_id, int64_t *count, gf_err *err) GF_MUST_CHECK;
+
+/* ---- demo org set-up (src/store/demo.c) ---- */
+/* Insert one stage, team or rep of the org for the demo loader, in the caller's transaction;
+ * a key the org already has is left as it is. parent_key and team_key may be NULL; team and
+ * parent keys must already exist. Return 0 or -1 with err. */
+int gf_store_demo_stage(int64_t org_id, const char *key, const char *name, int position,
+                        const char *kind, const char *probability, gf_err *err) GF_MUST_CHECK;
+int gf_store_demo_team(int64_t org_id, const char *key, const char *name,
+                       const char *parent_key, gf_err *err) GF_MUST_CHECK;
+int gf_store_demo_rep(int64_t org_id, const char *key, const char *name, const char *email,
+                      const char *team_key, const char *hired_on, int ramp_months,
+                      gf_err *err) GF_MUST_CHECK;
+/* ---- inputs: calendar, scopes, targets, commits, KPIs, levers (src/store/inputs.c, ...) ---- */
+
+/* The org's fiscal year start month and today's date (a day number) in the org's time zone. */
+int gf_store_org_calendar(int64_t org_id, int *fysm, int *today, gf_err *err) GF_MUST_CHECK;
+
+/* The team or rep a scope text names: "org" (both empty), "team:KEY" or "rep:KEY". Ids are
+ * decimal text, "" when not applicable. Returns 0, or -1 with a 422 naming field when the text
+ * is malformed or the team or rep is not the org's. */
+typedef struct gf_scope_ids {
+    char team_id[24], rep_id[24];
+} gf_scope_ids;
+int gf_store_scope_resolve(int64_t org_id, const char *scope, const char *field,
+                           gf_scope_ids *ids, gf_err *err) GF_MUST_CHECK;
+
+/* Targets. value is a non-negative number as text. metric is "bookings" or a KPI key of the org
+ * (422 metric otherwise); an unknown team or rep is a 422 on scope. Upserts by (scope, metric,
+ * period days) and returns the target JSON. */
+typedef struct gf_target_fields {
+    const char *scope, *metric, *value;
+    const gf_period *period;
+} gf_target_fields;
+json_t *gf_store_target_put(int64_t org_id, const gf_target_fields *f, gf_err *err) GF_MUST_CHECK;
+/* A page of the org's targets by id; each filter may be NULL. */
+json_t *gf_store_target_list(int64_t org_id, const char *scope, const char *metric,
+                             const gf_period *period, int limit, int64_t after,
+                             gf_err *err) GF_MUST_CHECK;
+
+/* Commits. Money as text; best_case >= commit (422 best_case); notes and submitted_at (date or
+ * RFC 3339, default now) may be NULL. Returns the new commit JSON. */
+typedef struct gf_commit_fields {
+    const char *scope, *commit, *best_case, *notes, *submitted_at;
+    const gf_period *period;
+} gf_commit_fields;
+json_t *gf_store_commit_create(int64_t org_id, const gf_commit_fields *f,
+                               gf_err *err) GF_MUST_CHECK;
+/* A page of commits, newest submitted_at first; after is the id of the previous page's last
+ * item. Filters may be NULL. */
+json_t *gf_store_commit_list(int64_t org_id, const char *scope, const gf_period *period,
+                             int limit, int64_t after, gf_err *err) GF_MUST_CHECK;
+
+/* KPIs. leads_to and lag_days are both NULL or both set; leads_to is "bookings" or another KPI
+ * of the org (422 leads_to.metric otherwise). Upserts by key; *created tells which. */
+typedef struct gf_kpi_fields {
+    const char *key, *name, *unit, *direction, *aggregation, *bucket, *leads_to, *lag_days;
+} gf_kpi_fields;
+json_t *gf_store_kpi_put(int64_t org_id, const gf_kpi_fields *f, int *created,
+                         gf_err *err) GF_MUST_CHECK;
+json_t *gf_store_kpi_get(int64_t org_id, const char *key, gf_err *err) GF_MUST_CHECK;
+json_t *gf_store_kpi_list(int64_t org_id, int limit, int64_t after, gf_err *err) GF_MUST_CHECK;
+/* The id of the org's KPI key; -1 with a 404 when there is none. */
+int gf_store_kpi_id(int64_t org_id, const char *key, int64_t *id, gf_err *err) GF_MUST_CHECK;
+/* Upserts n observations (days as day numbers, finite values, no day twice) in one statement:
+ * all or nothing. Returns {"inserted", "updated", "unchanged"}; 404 for an unknown KPI. */
+json_t *gf_store_kpi_observe(int64_t org_id, const char *key, size_t n, const int *days,
+                             const double *values, gf_err *err) GF_MUST_CHECK;
+/* A page of observations by date ascending within [from, to] (either may be NULL); after is
+ * the id of the previous page's last item. 404 for an unknown KPI. */
+json_t *gf_store_kpi_observations(int64_t org_id, const char *key, const char *from,
+                                  const char *to, int limit, int64_t after,
+                                  gf_err *err) GF_MUST_CHECK;
+
+/* Levers. Values as normalised text; kpi is the key of the org's KPI for kind kpi (422 kpi when
+ * unknown), NULL otherwise. Upserts by key; *created tells which. */
+typedef struct gf_lever_fields {
+    const char *key, *name, *kind, *effect, *unit_cost, *max_units, *ramp_days, *kpi, *notes;
+} gf_lever_fields;
+json_t *gf_store_lever_put(int64_t org_id, const gf_lever_fields *f, int *created,
+                           gf_err *err) GF_MUST_CHECK;
+json_t *gf_store_lever_get(int64_t org_id, const char *key, gf_err *err) GF_MUST_CHECK;
+json_t *gf_store_lever_list(int64_t org_id, int limit, int64_t after, gf_err *err) GF_MUST_CHECK;
+/* Deletes the org's lever; -1 with a 404 when there is none. */
+int gf_store_lever_delete(int64_t org_id, const char *key, gf_err *err) GF_MUST_CHECK;
 
 #endif

@@ -59,18 +59,6 @@ int gf_api_page_params(const gf_req *req, int *limit, int64_t *after, gf_err *er
     return 0;
 }
 
-json_t *gf_api_page(const PGresult *res, int json_col, int id_col, int limit)
-{
-    json_t *items = json_array();
-    int n = PQntuples(res);
-    for (int r = 0; r < n && r < limit; r++) {
-        json_t *item = gf_db_json(res, r, json_col);
-        json_array_append_new(items, item ? item : json_null());
-    }
-    json_t *next = n > limit ? json_string(PQgetvalue(res, limit - 1, id_col)) : json_null();
-    return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
-}
-
 int gf_api_path_id(const char *text, const char *what, int64_t *id, gf_err *err)
 {
     if (parse_positive(text, id) < 0)

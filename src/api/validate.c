@@ -70,13 +70,23 @@ static int enum_error(const gf_field *f, gf_err *err)
     return gf_err_invalid(err, f->name, "%s must be one of: %s", f->name, list);
 }
 
+/* Number of characters (UTF-8 code points) in s, which jansson guarantees to be valid UTF-8;
+ * the limits are the database's length() checks, which count characters, not bytes. */
+static size_t utf8_length(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
 /* Checks a string value for the string-typed kinds. */
 static int check_string(const gf_field *f, const char *s, gf_err *err)
 {
     size_t max = f->max_len ? f->max_len : 500;
     switch (f->type) {
     case GF_F_TEXT:
-        if (!*s || strlen(s) > max)
+        if (!*s || utf8_length(s) > max)
             return gf_err_invalid(err, f->name, "%s must be 1 to %zu characters", f->name, max);
         return 0;
     case GF_F_KEY:
@@ -119,6 +129,17 @@ static bool is_string_type(gf_ftype t)
            t == GF_F_DATE || t == GF_F_TIMESTAMP || t == GF_F_ENUM || t == GF_F_CURRENCY;
 }
 
+/* Writes d in the fewest significant digits that read back as the same double, so 0.35 is
+ * "0.35" and not "0.34999999999999998". */
+static void shortest_number(double d, char *buf, size_t len)
+{
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(buf, len, "%.*g", digits, d);
+        if (strtod(buf, NULL) == d)
+            return;
+    }
+}
+
 /* Converts one JSON value into normalised text; returns 0 or -1. */
 static int convert(const gf_field *f, const json_t *v, char **out, gf_err *err)
 {
@@ -156,10 +177,14 @@ static int convert(const gf_field *f, const json_t *v, char **out, gf_err *err)
         double d = json_number_value(v);
         if (!isfinite(d) || d < 0 || d >= 1e16)
             return gf_err_invalid(err, f->name, "%s must be between 0 and 10^16", f->name);
-        double cents = d * 100.0;
-        if (fabs(cents - nearbyint(cents)) > 1e-6 * fmax(1.0, fabs(cents)))
+        /* The value has at most two decimals when its two-decimal text reads back as the very
+         * same double; a tolerance relative to the amount would let a third decimal through
+         * on large amounts and round it silently. */
+        if (d == 0)
+            d = 0.0; /* -0.0 would be written "-0.00" */
+        snprintf(buf, sizeof buf, "%.2f", d);
+        if (strtod(buf, NULL) != d)
             return gf_err_invalid(err, f->name, "%s must have at most two decimals", f->name);
-        snprintf(buf, sizeof buf, "%.2f", nearbyint(cents) / 100.0);
         break;
     }
     case GF_F_PROB:
@@ -170,7 +195,7 @@ static int convert(const gf_field *f, const json_t *v, char **out, gf_err *err)
         double lo = f->type == GF_F_PROB ? 0.0 : f->min, hi = f->type == GF_F_PROB ? 1.0 : f->max;
         if (!isfinite(d) || d < lo || d > hi)
             return gf_err_invalid(err, f->name, "%s must be between %g and %g", f->name, lo, hi);
-        snprintf(buf, sizeof buf, "%.17g", d);
+        shortest_number(d, buf, sizeof buf);
         break;
     }
     default:
@@ -195,6 +220,8 @@ int gf_validate(const json_t *obj, const gf_field *fields, size_t nfields, gf_vm
                 gf_values *out, gf_err *err)
 {
     memset(out, 0, sizeof *out);
+    if (nfields > GF_MAX_FIELDS)
+        return gf_err_internal(err); /* a table larger than gf_values can hold is a bug */
     out->n = nfields;
     if (!json_is_object(obj))
         return gf_err_set(err, 400, "invalid_body", NULL, "the request body must be a JSON object");

@@ -75,7 +75,7 @@ static enum MHD_Result queue(struct MHD_Connection *c, conn_ctx *ctx, gf_resp *r
     char *text = NULL;
     size_t len = 0;
     if (resp->body) {
-        text = json_dumps(resp->body, JSON_COMPACT);
+        text = json_dumps(resp->body, JSON_COMPACT | JSON_REAL_PRECISION(15));
         len = text ? strlen(text) : 0;
     }
     struct MHD_Response *r =
@@ -406,13 +406,13 @@ gf_server *gf_server_start(const gf_server_options *opt, gf_err *err)
         flags |= MHD_USE_IPv6;
     srv->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, srv,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
         MHD_OPTION_SOCK_ADDR, ai->ai_addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opt->threads,
         MHD_OPTION_CONNECTION_TIMEOUT, opt->connection_timeout_s,
         MHD_OPTION_CONNECTION_LIMIT, opt->connection_limit,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
         MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!srv->daemon) {

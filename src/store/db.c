@@ -62,7 +62,8 @@ static void notice_quiet(void *arg, const char *message)
 static bool connect_now(thread_conn *tc)
 {
     char options[64];
-    snprintf(options, sizeof options, "-c statement_timeout=%d", g_timeout_ms);
+    snprintf(options, sizeof options, "-c statement_timeout=%d -c TimeZone=UTC -c DateStyle=ISO",
+             g_timeout_ms);
     const char *keys[] = {"dbname", "options", "application_name", "connect_timeout", NULL};
     const char *vals[] = {g_conninfo, options, "gapforge", "5", NULL};
     if (tc->pg)
@@ -158,6 +159,29 @@ static void fail_from_result(const PGresult *res, PGconn *pg, gf_err *err)
                       : status == 503 ? "the database is unavailable; try again"
                                       : "internal error";
     gf_err_set(err, status, code, NULL, "%s", msg);
+}
+
+void gf_db_fail(const PGresult *res, PGconn *conn, gf_err *err)
+{
+    fail_from_result(res, conn, err);
+}
+
+PGconn *gf_db_connect_dedicated(gf_err *err)
+{
+    const char *keys[] = {"dbname", "options", "application_name", "connect_timeout", NULL};
+    const char *vals[] = {g_conninfo ? g_conninfo : "",
+                          "-c statement_timeout=0 -c TimeZone=UTC -c DateStyle=ISO -c jit=off "
+                          "-c temp_buffers=256MB -c work_mem=256MB",
+                          "gapforge-import", "5", NULL};
+    PGconn *pg = PQconnectdbParams(keys, vals, 1);
+    if (!pg || PQstatus(pg) != CONNECTION_OK) {
+        log_pg("database connection failed", pg ? PQerrorMessage(pg) : "out of memory");
+        PQfinish(pg);
+        gf_err_set(err, 503, "database_unavailable", NULL, "the database is unavailable");
+        return NULL;
+    }
+    PQsetNoticeProcessor(pg, notice_quiet, NULL);
+    return pg;
 }
 
 static bool is_prepared(const thread_conn *tc, const gf_stmt *stmt)
@@ -296,4 +320,16 @@ json_t *gf_db_json(const PGresult *res, int r, int c)
     if (PQgetisnull(res, r, c))
         return NULL;
     return json_loads(PQgetvalue(res, r, c), JSON_DECODE_ANY, NULL);
+}
+
+json_t *gf_db_page(const PGresult *res, int json_col, int id_col, int limit)
+{
+    json_t *items = json_array();
+    int n = PQntuples(res);
+    for (int r = 0; r < n && r < limit; r++) {
+        json_t *item = gf_db_json(res, r, json_col);
+        json_array_append_new(items, item ? item : json_null());
+    }
+    json_t *next = n > limit ? json_string(PQgetvalue(res, limit - 1, id_col)) : json_null();
+    return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
 }

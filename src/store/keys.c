@@ -92,18 +92,7 @@ json_t *gf_store_key_list(int64_t org_id, int limit, int64_t after, gf_err *err)
     PGresult *res = gf_db_exec(&key_page, 3, p, err);
     if (!res)
         return NULL;
-    json_t *items = json_array();
-    int n = PQntuples(res);
-    for (int r = 0; r < n && r < limit; r++)
-        json_array_append_new(items, gf_db_json(res, r, 0));
-    json_t *page = json_pack("{s:o}", "items", items);
-    if (n > limit) {
-        char cur[24];
-        snprintf(cur, sizeof cur, "%s", PQgetvalue(res, limit - 1, 1));
-        json_object_set_new(page, "next_cursor", json_string(cur));
-    } else {
-        json_object_set_new(page, "next_cursor", json_null());
-    }
+    json_t *page = gf_db_page(res, 0, 1, limit);
     PQclear(res);
     return page;
 }

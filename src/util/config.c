@@ -2,6 +2,7 @@
 #include "gapforge/config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,13 +12,29 @@
 #define GF_DATADIR "/usr/share/gapforge"
 #endif
 
+/* True when text is an optional '-' followed by one or more decimal digits and nothing else;
+ * strtol alone would also take leading spaces and a '+'. */
+static bool plain_integer(const char *text)
+{
+    if (*text == '-')
+        text++;
+    if (!*text)
+        return false;
+    for (; *text; text++)
+        if (*text < '0' || *text > '9')
+            return false;
+    return true;
+}
+
 static int parse_long(const char *name, const char *text, long min, long max, long *out,
                       gf_err *err)
 {
-    char *end = NULL;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno || end == text || *end != '\0' || v < min || v > max)
+    long v = 0;
+    if (plain_integer(text)) {
+        errno = 0;
+        v = strtol(text, NULL, 10);
+    }
+    if (!plain_integer(text) || errno || v < min || v > max)
         return gf_err_set(err, 400, "bad_config", name, "%s must be an integer in [%ld, %ld]",
                           name, min, max);
     *out = v;
@@ -47,9 +64,11 @@ int gf_config_parse_listen(const char *text, char *host, size_t host_len, int *p
         memcpy(host, text, n);
         host[n] = '\0';
     }
-    char *end = NULL;
-    long p = strtol(colon + 1, &end, 10);
-    if (end == colon + 1 || *end != '\0' || p < 0 || p > 65535)
+    if (colon[1] == '-' || !plain_integer(colon + 1))
+        return -1;
+    errno = 0;
+    long p = strtol(colon + 1, NULL, 10);
+    if (errno || p > 65535)
         return -1;
     *port = (int)p;
     return 0;

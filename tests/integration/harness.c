@@ -63,6 +63,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     copy_header(p, len, "X-Request-Id", r->request_id, sizeof r->request_id);
     copy_header(p, len, "Allow", r->allow, sizeof r->allow);
     copy_header(p, len, "Content-Type", r->content_type, sizeof r->content_type);
+    copy_header(p, len, "Location", r->location, sizeof r->location);
     return len;
 }
 

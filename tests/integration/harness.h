@@ -20,6 +20,7 @@ typedef struct t_resp {
     char request_id[128];  /* X-Request-Id response header */
     char allow[128];       /* Allow response header */
     char content_type[128];
+    char location[256];    /* Location response header */
 } t_resp;
 
 /* Sends a request. key may be NULL (no Authorization); body may be NULL. content_type defaults

@@ -1,0 +1,82 @@
+/* import.h — bulk imports: rows stream into COPY ... FROM STDIN on a staging table, then
+ * set-based SQL validates and merges them, all in one transaction on a connection of the
+ * import's own.
+ *
+ * An import kind (deals, ...) is a table: its columns, how to stage them and how to merge them.
+ * The caller (the HTTP layer) parses CSV or NDJSON and hands over rows as text values in the
+ * kind's column order; nothing but one row and a small send buffer is held in memory. */
+#ifndef GAPFORGE_IMPORT_H
+#define GAPFORGE_IMPORT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gapforge/err.h"
+
+#define GF_IMPORT_MAX_COLUMNS 16
+#define GF_IMPORT_MAX_PROBLEMS 100
+
+typedef struct gf_import gf_import;
+
+/* What an import kind looks like from outside: its name and its columns. */
+typedef struct gf_import_kind {
+    const char *name;                           /* "deals" */
+    const char *const *columns;                 /* NULL-terminated, in staging order */
+    const char *const *required;                /* columns a file must have */
+    /* Validates and merges the staged rows; fills counts and problems. Internal. */
+    int (*merge)(gf_import *imp, gf_err *err);
+} gf_import_kind;
+
+extern const gf_import_kind gf_import_deals;
+
+typedef struct gf_import_options {
+    int64_t org_id;
+    bool skip_errors;         /* on_error=skip: import the good rows, report the rest */
+    bool create_missing;      /* create unknown reps and stages instead of rejecting rows */
+    const char *effective_at; /* timestamp of the changes (NULL: now) */
+} gf_import_options;
+
+/* Starts an import: a dedicated connection, BEGIN, the staging table, COPY FROM STDIN.
+ * Returns NULL with err (503 when the database is unreachable). */
+gf_import *gf_import_begin(const gf_import_kind *kind, const gf_import_options *opt,
+                           gf_err *err) GF_MUST_CHECK;
+
+/* Sends one row: values[i] for column i (NULL: empty). line is the row's line in the file;
+ * bit i of present says the row carries column i at all (absent columns keep the stored
+ * value, present but empty ones clear it). */
+int gf_import_row(gf_import *imp, long line, unsigned present, const char *const *values,
+                  gf_err *err) GF_MUST_CHECK;
+
+/* Records a problem the parser found in a row it could not send (bad JSON, wrong column count).
+ * column may be NULL. The row counts as rejected. */
+void gf_import_problem(gf_import *imp, long line, const char *column, const char *reason);
+
+/* Ends the stream, validates, merges and commits (or rolls back). Returns the answer
+ * {inserted, updated, unchanged, rejected, problems: [{line, column, reason}], duration_ms} and
+ * sets *status (200, or 422 when an atomic import was refused). NULL with err on a database
+ * failure. Frees imp in every case. */
+json_t *gf_import_finish(gf_import *imp, int *status, gf_err *err) GF_MUST_CHECK;
+
+/* Rolls back and frees an import that will not finish (client gone, parse failure). */
+void gf_import_abort(gf_import *imp);
+
+/* ---- for kinds' merge functions (store internals) ---- */
+struct pg_conn;
+/* Runs sql with the import's org id as $1 (and further text params); returns the result or
+ * NULL with err. */
+struct pg_result *gf_import_exec(gf_import *imp, const char *sql, int nparams,
+                                 const char *const *params, gf_err *err);
+/* Runs parameterless sql; returns the result or NULL with err. */
+struct pg_result *gf_import_run(gf_import *imp, const char *sql, gf_err *err);
+const gf_import_options *gf_import_opts(const gf_import *imp);
+/* Records the outcome of the merge; bad_rows counts staged rows that had problems. */
+void gf_import_set_counts(gf_import *imp, long inserted, long updated, long unchanged,
+                          long bad_rows);
+/* Keeps the problems of page (columns line, column, reason; the first ones by line) and adds
+ * total to the count of problems found. */
+void gf_import_add_problems(gf_import *imp, struct pg_result *page, long total);
+/* Number of problems recorded so far (all, not just the first 100 kept). */
+long gf_import_problem_count(const gf_import *imp);
+
+#endif

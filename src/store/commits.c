@@ -1,0 +1,71 @@
+/* commits.c — what reps and managers said they would land: append and list newest first. */
+#include <stdio.h>
+#include <string.h>
+
+#include "gapforge/db.h"
+#include "gapforge/store.h"
+#include "inputs_internal.h"
+
+static const gf_stmt commit_insert = {
+    "commit_insert",
+    "INSERT INTO commits (org_id, scope, team_id, rep_id, period, period_start, period_end, "
+    "commit_amount, best_case, notes, submitted_at) VALUES ($1, $2, $3::bigint, $4::bigint, $5, "
+    "$6::date, $7::date, $8::numeric, $9::numeric, $10, coalesce($11::timestamptz, now())) "
+    "RETURNING gf_commit_json(commits)"};
+
+/* Keyset pagination on (submitted_at, id) descending; the cursor is the last item's id. */
+static const gf_stmt commit_page = {
+    "commit_page",
+    "SELECT gf_commit_json(c), c.id FROM commits c WHERE c.org_id = $1 "
+    "AND ($2::text IS NULL OR c.scope = $2) "
+    "AND ($3::date IS NULL OR (c.period_start = $3 AND c.period_end = $4::date)) "
+    "AND ($5::bigint = 0 OR (c.submitted_at, c.id) < "
+    "     (SELECT x.submitted_at, x.id FROM commits x WHERE x.org_id = $1 AND x.id = $5)) "
+    "ORDER BY c.submitted_at DESC, c.id DESC LIMIT $6"};
+
+json_t *gf_store_commit_create(int64_t org_id, const gf_commit_fields *f, gf_err *err)
+{
+    gf_scope_ids ids;
+    if (gf_store_scope_resolve(org_id, f->scope, "scope", &ids, err) < 0)
+        return NULL;
+    char org[24];
+    snprintf(org, sizeof org, "%lld", (long long)org_id);
+    gf_period_text pt;
+    gf_store__inputs_period_text(f->period, &pt);
+    const char *p[] = {org,
+                       f->scope,
+                       ids.team_id[0] ? ids.team_id : NULL,
+                       ids.rep_id[0] ? ids.rep_id : NULL,
+                       f->period->name,
+                       pt.start,
+                       pt.end,
+                       f->commit,
+                       f->best_case,
+                       f->notes,
+                       f->submitted_at};
+    json_t *c = gf_store__inputs_one(&commit_insert, 11, p, 0, NULL, "commit", err);
+    if (!c && err->status == 422)
+        gf_err_invalid(err, "submitted_at", "submitted_at is not a valid time");
+    return c;
+}
+
+json_t *gf_store_commit_list(int64_t org_id, const char *scope, const gf_period *period, int limit,
+                             int64_t after, gf_err *err)
+{
+    gf_scope_ids ids;
+    if (scope && gf_store_scope_resolve(org_id, scope, "scope", &ids, err) < 0)
+        return NULL;
+    char org[24], aft[24], lim[16];
+    snprintf(org, sizeof org, "%lld", (long long)org_id);
+    snprintf(aft, sizeof aft, "%lld", (long long)after);
+    snprintf(lim, sizeof lim, "%d", limit + 1);
+    gf_period_text pt;
+    gf_store__inputs_period_text(period, &pt);
+    const char *p[] = {org, scope, period ? pt.start : NULL, period ? pt.end : NULL, aft, lim};
+    PGresult *res = gf_db_exec(&commit_page, 6, p, err);
+    if (!res)
+        return NULL;
+    json_t *page = gf_db_page(res, 0, 1, limit);
+    PQclear(res);
+    return page;
+}

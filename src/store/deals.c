@@ -1,0 +1,465 @@
+/* deals.c — deals and their append-only history: the one write path every change goes through
+ * (API, demo loader, later the bulk importer), soft delete, reads and the filtered list.
+ *
+ * A write locks the current row, merges the input into it in C, and when anything differs
+ * updates the row and appends one deal_events row per changed tracked field, all in the
+ * caller's transaction. Comparing normalised text makes an identical write a true no-op. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gapforge/db.h"
+#include "gapforge/store.h"
+
+/* Stored fields of a deal: every gf_deal_field before GF_DEAL_EFFECTIVE_AT. */
+#define NSTORED GF_DEAL_EFFECTIVE_AT
+
+/* The current row with its columns in gf_deal_field order, then id and the deleted flag. */
+#define DEAL_ROW_SELECT                                                                         \
+    "SELECT d.external_id, d.name, d.account, r.key, d.amount::text, s.key, d.category, "     \
+    "d.source, to_char(d.created_on, 'YYYY-MM-DD'), to_char(d.close_date, 'YYYY-MM-DD'), "    \
+    "to_char(d.closed_on, 'YYYY-MM-DD'), d.id, d.deleted_at IS NOT NULL "                     \
+    "FROM deals d JOIN stages s ON s.id = d.stage_id LEFT JOIN reps r ON r.id = d.owner_id "
+
+static const gf_stmt deal_lock_id = {
+    "deal_lock_id", DEAL_ROW_SELECT "WHERE d.org_id = $1 AND d.id = $2 FOR UPDATE OF d"};
+
+static const gf_stmt deal_lock_ext = {
+    "deal_lock_ext", DEAL_ROW_SELECT "WHERE d.org_id = $1 AND d.external_id = $2 FOR UPDATE OF d"};
+
+/* Resolves the stage and owner keys and the effective time: a bare date means midnight in the
+ * org's time zone, and the effective date is the date there. */
+static const gf_stmt deal_context = {
+    "deal_context",
+    "SELECT (SELECT s.id FROM stages s WHERE s.org_id = o.id AND s.key = $2::text), "
+    "(SELECT s.kind FROM stages s WHERE s.org_id = o.id AND s.key = $2::text), "
+    "(SELECT r.id FROM reps r WHERE r.org_id = o.id AND r.key = $3::text), "
+    "w.at, to_char(w.at AT TIME ZONE o.time_zone, 'YYYY-MM-DD') "
+    "FROM orgs o CROSS JOIN LATERAL (SELECT CASE WHEN $4::text IS NULL THEN now() "
+    "WHEN length($4::text) = 10 THEN $4::text::date::timestamp AT TIME ZONE o.time_zone "
+    "ELSE $4::text::timestamptz END AS at) w WHERE o.id = $1"};
+
+static const gf_stmt deal_insert = {
+    "deal_insert",
+    "INSERT INTO deals (org_id, external_id, name, account, owner_id, amount, stage_id, "
+    "category, source, created_on, close_date, closed_on) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
+    "ON CONFLICT (org_id, external_id) DO NOTHING RETURNING id"};
+
+static const gf_stmt deal_update = {
+    "deal_update",
+    "UPDATE deals SET name = $3, account = $4, owner_id = $5, amount = $6, stage_id = $7, "
+    "category = $8, source = $9, created_on = $10, close_date = $11, closed_on = $12, "
+    "deleted_at = NULL, updated_at = now() WHERE org_id = $1 AND id = $2"};
+
+static const gf_stmt deal_mark_deleted = {
+    "deal_mark_deleted",
+    "UPDATE deals SET deleted_at = $3::timestamptz, updated_at = now() "
+    "WHERE org_id = $1 AND id = $2"};
+
+/* One event per tracked field whose text changed, in a fixed order. */
+static const gf_stmt deal_events_insert = {
+    "deal_events_insert",
+    "INSERT INTO deal_events (org_id, deal_id, at, field, old_value, new_value) "
+    "SELECT $1::bigint, $2::bigint, $3::timestamptz, v.field, v.old, v.new "
+    "FROM (VALUES (1, 'stage', $4::text, $5::text), (2, 'amount', $6, $7), "
+    "(3, 'close_date', $8, $9), (4, 'category', $10, $11), (5, 'owner', $12, $13), "
+    "(6, 'deleted', $14, $15)) AS v(n, field, old, new) "
+    "WHERE v.old IS DISTINCT FROM v.new ORDER BY v.n"};
+
+static const gf_stmt deal_json_any = {
+    "deal_json_any", "SELECT gf_deal_json(d) FROM deals d WHERE d.org_id = $1 AND d.id = $2"};
+
+static const gf_stmt deal_json_live = {
+    "deal_json_live",
+    "SELECT gf_deal_json(d) FROM deals d "
+    "WHERE d.org_id = $1 AND d.id = $2 AND d.deleted_at IS NULL"};
+
+static const gf_stmt deal_json_ext = {
+    "deal_json_ext",
+    "SELECT gf_deal_json(d) FROM deals d "
+    "WHERE d.org_id = $1 AND d.external_id = $2 AND d.deleted_at IS NULL"};
+
+static const gf_stmt deal_history = {
+    "deal_history",
+    "SELECT jsonb_build_object('items', coalesce(jsonb_agg(jsonb_build_object("
+    "'id', e.id, 'at', e.at, 'field', e.field, 'old', e.old_value, 'new', e.new_value) "
+    "ORDER BY e.at, e.id) FILTER (WHERE e.id IS NOT NULL), '[]'::jsonb)) "
+    "FROM deals d LEFT JOIN deal_events e ON e.deal_id = d.id AND e.org_id = d.org_id "
+    "WHERE d.org_id = $1 AND d.id = $2 GROUP BY d.id"};
+
+/* The team filter walks teams.parent_id down from the named team (UNION stops on cycles). */
+static const gf_stmt deal_page = {
+    "deal_page",
+    "WITH RECURSIVE sub AS ("
+    "  SELECT t.id FROM teams t WHERE t.org_id = $1 AND t.key = $6::text"
+    "  UNION SELECT c.id FROM teams c JOIN sub ON c.parent_id = sub.id) "
+    "SELECT gf_deal_json(d), d.id FROM deals d JOIN stages s ON s.id = d.stage_id "
+    "LEFT JOIN reps r ON r.id = d.owner_id "
+    "WHERE d.org_id = $1 AND d.deleted_at IS NULL AND d.id > $2 "
+    "AND ($3::text IS NULL OR s.kind = $3::text) "
+    "AND ($4::text IS NULL OR s.key = $4::text) "
+    "AND ($5::text IS NULL OR r.key = $5::text) "
+    "AND ($6::text IS NULL OR r.team_id IN (SELECT id FROM sub)) "
+    "AND ($7::date IS NULL OR d.close_date >= $7::date) "
+    "AND ($8::date IS NULL OR d.close_date <= $8::date) "
+    "AND ($9::timestamptz IS NULL OR d.updated_at >= $9::timestamptz) "
+    "ORDER BY d.id LIMIT $10"};
+
+static const gf_stmt deal_count = {"deal_count",
+                                   "SELECT count(*) FROM deals WHERE org_id = $1"};
+
+static const char *const field_names[GF_DEAL_NFIELDS] = {
+    "external_id", "name",       "account",    "owner",     "amount",   "stage",
+    "category",    "source",     "created_on", "close_date", "closed_on", "effective_at"};
+
+/* Fields a stored deal always has. */
+static const gf_deal_field required[] = {GF_DEAL_EXTERNAL_ID, GF_DEAL_NAME, GF_DEAL_AMOUNT,
+                                         GF_DEAL_STAGE,       GF_DEAL_CATEGORY,
+                                         GF_DEAL_SOURCE};
+
+static bool same(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Runs a statement returning one JSON column; NULL with a 404 naming what when no row. */
+static json_t *one_json(const gf_stmt *st, int n, const char *const *p, const char *what,
+                        gf_err *err)
+{
+    PGresult *res = gf_db_exec(st, n, p, err);
+    if (!res)
+        return NULL;
+    json_t *out = NULL;
+    if (PQntuples(res) == 0)
+        gf_err_not_found(err, what);
+    else if (!(out = gf_db_json(res, 0, 0)))
+        gf_err_internal(err);
+    PQclear(res);
+    return out;
+}
+
+/* Locks the deal row by id (mode PATCH) or external id; *row is NULL when there is none. */
+static int lock_row(const char *org, int64_t deal_id, gf_deal_mode mode, const char *external_id,
+                    PGresult **row, gf_err *err)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)deal_id);
+    const char *p[] = {org, mode == GF_DEAL_PATCH ? id : external_id};
+    PGresult *res = gf_db_exec(mode == GF_DEAL_PATCH ? &deal_lock_id : &deal_lock_ext, 2, p, err);
+    if (!res)
+        return -1;
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        res = NULL;
+    }
+    *row = res;
+    return 0;
+}
+
+/* Appends the changed-field events of one write. old/new are in gf_deal_field order. */
+static int write_events(const char *org, const char *id, const char *at, const char *const *old,
+                        const char *const *new, const char *del_old, const char *del_new,
+                        gf_err *err)
+{
+    const char *p[] = {org,
+                       id,
+                       at,
+                       old[GF_DEAL_STAGE],
+                       new[GF_DEAL_STAGE],
+                       old[GF_DEAL_AMOUNT],
+                       new[GF_DEAL_AMOUNT],
+                       old[GF_DEAL_CLOSE_DATE],
+                       new[GF_DEAL_CLOSE_DATE],
+                       old[GF_DEAL_CATEGORY],
+                       new[GF_DEAL_CATEGORY],
+                       old[GF_DEAL_OWNER],
+                       new[GF_DEAL_OWNER],
+                       del_old,
+                       del_new};
+    PGresult *res = gf_db_exec(&deal_events_insert, 15, p, err);
+    if (!res)
+        return -1;
+    PQclear(res);
+    return 0;
+}
+
+/* Fills new[] from the input over old[] (all NULL for a new deal) and applies the defaults of
+ * creation that need no database. Returns 0 or -1 (422). */
+static int merge(const gf_deal_input *in, const char *const *old, bool exists, const char **new,
+                 gf_err *err)
+{
+    for (int i = 0; i < NSTORED; i++)
+        new[i] = in->given[i] ? in->value[i] : old[i];
+    if (!exists) {
+        if (!new[GF_DEAL_CATEGORY])
+            new[GF_DEAL_CATEGORY] = "pipeline";
+        if (!new[GF_DEAL_SOURCE])
+            new[GF_DEAL_SOURCE] = "other";
+    }
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+        if (!new[required[i]])
+            return gf_err_invalid(err, field_names[required[i]], "%s is required",
+                                  field_names[required[i]]);
+    if (exists && in->given[GF_DEAL_CREATED_ON] && !new[GF_DEAL_CREATED_ON])
+        return gf_err_invalid(err, "created_on", "created_on must not be null");
+    if (exists && !same(new[GF_DEAL_EXTERNAL_ID], old[GF_DEAL_EXTERNAL_ID]))
+        return gf_err_invalid(err, "external_id", "a deal's external_id cannot change");
+    return 0;
+}
+
+/* Keeps closed_on in step with the stage kind: open deals have none; entering a won or lost
+ * stage sets it to the given date or the effective date. Returns 0 or -1 (422). */
+static int settle_closed_on(const gf_deal_input *in, const char *const *old, const char *kind,
+                            const char *effective_date, const char **new, gf_err *err)
+{
+    bool given = in->given[GF_DEAL_CLOSED_ON] && in->value[GF_DEAL_CLOSED_ON];
+    if (strcmp(kind, "open") == 0) {
+        if (given)
+            return gf_err_invalid(err, "closed_on", "closed_on applies only to won or lost deals");
+        new[GF_DEAL_CLOSED_ON] = NULL;
+        return 0;
+    }
+    bool entered = !same(old[GF_DEAL_STAGE], new[GF_DEAL_STAGE]);
+    if (!given && (entered || !new[GF_DEAL_CLOSED_ON]))
+        new[GF_DEAL_CLOSED_ON] = effective_date;
+    return 0;
+}
+
+int gf_store_deal_write_tx(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
+                           const gf_deal_input *in, int64_t *id, gf_deal_outcome *outcome,
+                           gf_err *err)
+{
+    char org[24], idtext[24];
+    snprintf(org, sizeof org, "%lld", (long long)org_id);
+    PGresult *row = NULL, *ctx = NULL, *res = NULL;
+    int rc = -1;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        const char *old[NSTORED] = {0}, *new[NSTORED] = {0};
+        if (mode != GF_DEAL_PATCH && !in->value[GF_DEAL_EXTERNAL_ID]) {
+            gf_err_invalid(err, "external_id", "external_id is required");
+            goto cleanup;
+        }
+        if (mode != GF_DEAL_CREATE &&
+            lock_row(org, deal_id, mode, in->value[GF_DEAL_EXTERNAL_ID], &row, err) < 0)
+            goto cleanup;
+        bool exists = row != NULL;
+        bool deleted = exists && strcmp(PQgetvalue(row, 0, NSTORED + 1), "t") == 0;
+        if (mode == GF_DEAL_PATCH && (!exists || deleted)) {
+            gf_err_not_found(err, "deal");
+            goto cleanup;
+        }
+        for (int i = 0; exists && i < NSTORED; i++)
+            old[i] = gf_db_text(row, 0, i);
+        if (merge(in, old, exists, new, err) < 0)
+            goto cleanup;
+
+        const char *eff = in->given[GF_DEAL_EFFECTIVE_AT] ? in->value[GF_DEAL_EFFECTIVE_AT] : NULL;
+        const char *cp[] = {org, new[GF_DEAL_STAGE], new[GF_DEAL_OWNER], eff};
+        if (!(ctx = gf_db_exec(&deal_context, 4, cp, err)))
+            goto cleanup;
+        if (PQntuples(ctx) == 0) {
+            gf_err_not_found(err, "org");
+            goto cleanup;
+        }
+        const char *stage_id = gf_db_text(ctx, 0, 0), *kind = gf_db_text(ctx, 0, 1);
+        const char *owner_id = gf_db_text(ctx, 0, 2), *at = gf_db_text(ctx, 0, 3);
+        const char *effective_date = gf_db_text(ctx, 0, 4);
+        if (!stage_id) {
+            gf_err_invalid(err, "stage", "stage %s is not one of the org's stages",
+                           new[GF_DEAL_STAGE]);
+            goto cleanup;
+        }
+        if (new[GF_DEAL_OWNER] && !owner_id) {
+            gf_err_invalid(err, "owner", "owner %s is not one of the org's reps",
+                           new[GF_DEAL_OWNER]);
+            goto cleanup;
+        }
+        if (!new[GF_DEAL_CREATED_ON])
+            new[GF_DEAL_CREATED_ON] = effective_date;
+        if (settle_closed_on(in, old, kind, effective_date, new, err) < 0)
+            goto cleanup;
+
+        bool changed = !exists || deleted;
+        for (int i = 0; i < NSTORED && !changed; i++)
+            changed = !same(old[i], new[i]);
+        if (!changed) {
+            *id = gf_db_int64(row, 0, NSTORED);
+            *outcome = GF_DEAL_UNCHANGED;
+            rc = 0;
+            goto cleanup;
+        }
+
+        if (exists)
+            snprintf(idtext, sizeof idtext, "%s", PQgetvalue(row, 0, NSTORED));
+        const char *wp[] = {org,
+                            exists ? idtext : new[GF_DEAL_EXTERNAL_ID],
+                            new[GF_DEAL_NAME],
+                            new[GF_DEAL_ACCOUNT],
+                            owner_id,
+                            new[GF_DEAL_AMOUNT],
+                            stage_id,
+                            new[GF_DEAL_CATEGORY],
+                            new[GF_DEAL_SOURCE],
+                            new[GF_DEAL_CREATED_ON],
+                            new[GF_DEAL_CLOSE_DATE],
+                            new[GF_DEAL_CLOSED_ON]};
+        if (!(res = gf_db_exec(exists ? &deal_update : &deal_insert, 12, wp, err)))
+            goto cleanup;
+        if (!exists && PQntuples(res) == 0) {
+            /* The external id is taken: a conflict for POST; for PUT another writer created
+             * the deal since we looked (ON CONFLICT waited for it), so update it instead. */
+            if (mode == GF_DEAL_CREATE || attempt == 1) {
+                gf_err_set(err, 409, "conflict", "external_id",
+                           "a deal with external_id %s already exists",
+                           new[GF_DEAL_EXTERNAL_ID]);
+                goto cleanup;
+            }
+            PQclear(row);
+            PQclear(ctx);
+            PQclear(res);
+            row = ctx = res = NULL;
+            continue;
+        }
+        if (!exists)
+            snprintf(idtext, sizeof idtext, "%s", PQgetvalue(res, 0, 0));
+        if (write_events(org, idtext, at, old, new, deleted ? "true" : NULL,
+                         deleted ? "false" : NULL, err) < 0)
+            goto cleanup;
+        *id = strtoll(idtext, NULL, 10);
+        *outcome = exists ? GF_DEAL_UPDATED : GF_DEAL_CREATED;
+        rc = 0;
+        goto cleanup;
+    }
+cleanup:
+    PQclear(row);
+    PQclear(ctx);
+    PQclear(res);
+    return rc;
+}
+
+json_t *gf_store_deal_write(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
+                            const gf_deal_input *in, gf_deal_outcome *outcome, gf_err *err)
+{
+    int64_t id = 0;
+    json_t *deal = NULL;
+    if (gf_db_begin(err) < 0)
+        return NULL;
+    if (gf_store_deal_write_tx(org_id, deal_id, mode, in, &id, outcome, err) < 0)
+        goto fail;
+    char org[24], idtext[24];
+    snprintf(org, sizeof org, "%lld", (long long)org_id);
+    snprintf(idtext, sizeof idtext, "%lld", (long long)id);
+    const char *p[] = {org, idtext};
+    if (!(deal = one_json(&deal_json_any, 2, p, "deal", err)))
+        goto fail;
+    if (gf_db_commit(err) < 0) {
+        json_decref(deal);
+        return NULL;
+    }
+    return deal;
+fail:
+    gf_db_rollback();
+    return NULL;
+}
+
+json_t *gf_store_deal_delete(int64_t org_id, int64_t deal_id, const char *effective_at,
+                             gf_err *err)
+{
+    char org[24], id[24];
+    snprintf(org, sizeof org, "%lld", (long long)org_id);
+    snprintf(id, sizeof id, "%lld", (long long)deal_id);
+    PGresult *row = NULL, *ctx = NULL, *res = NULL;
+    json_t *deal = NULL;
+    if (gf_db_begin(err) < 0)
+        return NULL;
+    if (lock_row(org, deal_id, GF_DEAL_PATCH, NULL, &row, err) < 0)
+        goto fail;
+    if (!row || strcmp(PQgetvalue(row, 0, NSTORED + 1), "t") == 0) {
+        gf_err_not_found(err, "deal");
+        goto fail;
+    }
+    const char *cp[] = {org, NULL, NULL, effective_at};
+    if (!(ctx = gf_db_exec(&deal_context, 4, cp, err)))
+        goto fail;
+    const char *at = gf_db_text(ctx, 0, 3);
+    const char *up[] = {org, id, at};
+    if (!(res = gf_db_exec(&deal_mark_deleted, 3, up, err)))
+        goto fail;
+    const char *none[NSTORED] = {0};
+    if (write_events(org, id, at, none, none, "false", "true", err) < 0)
+        goto fail;
+    const char *p[] = {org, id};
+    if (!(deal = one_json(&deal_json_any, 2, p, "deal", err)))
+        goto fail;
+    PQclear(row);
+    PQclear(ctx);
+    PQclear(res);
+    if (gf_db_commit(err) < 0) {
+        json_decref(deal);
+        return NULL;
+    }
+    return deal;
+fail:
+    gf_db_rollback();
+    PQclear(row);
+    PQclear(ctx);
+    PQclear(res);
+    return NULL;
+}
+
+json_t *gf_store_deal_get(int64_t org_id, int64_t deal_id, gf_err *err)
+{
+    char org[24], id[24];
+    snprintf(org, sizeof org, "%lld", (long long)org_id);
+    snprintf(id, sizeof id, "%lld", (long long)deal_id);
+    const char *p[] = {org, id};
+    return one_json(&deal_json_live, 2, p, "deal", err);
+}
+
+json_t *gf_store_deal_get_external(int64_t org_id, const char *external_id, gf_err *err)
+{
+    char org[24];
+    snprintf(org, sizeof org, "%lld", (long long)org_id);
+    const char *p[] = {org, external_id};
+    return one_json(&deal_json_ext, 2, p, "deal", err);
+}
+
+json_t *gf_store_deal_history(int64_t org_id, int64_t deal_id, gf_err *err)
+{
+    char org[24], id[24];
+    snprintf(org, sizeof org, "%lld", (long long)org_id);
+    snprintf(id, sizeof id, "%lld", (long long)deal_id);
+    const char *p[] = {org, id};
+    return one_json(&deal_history, 2, p, "deal", err);
+}
+
+json_t *gf_store_deal_list(int64_t org_id, const gf_deal_filter *f, int limit, int64_t after,
+                           gf_err *err)
+{
+    char org[24], aft[24], lim[16];
+    snprintf(org, sizeof org, "%lld", (long long)org_id);
+    snprintf(aft, sizeof aft, "%lld", (long long)after);
+    snprintf(lim, sizeof lim, "%d", limit + 1);
+    const char *p[] = {org,  aft,          f->status,   f->stage,         f->owner,
+                       f->team, f->close_from, f->close_to, f->updated_since, lim};
+    PGresult *res = gf_db_exec(&deal_page, 10, p, err);
+    if (!res)
+        return NULL;
+    json_t *page = gf_db_page(res, 0, 1, limit);
+    PQclear(res);
+    return page;
+}
+
+int gf_store_deal_count(int64_t org_id, int64_t *count, gf_err *err)
+{
+    char org[24];
+    snprintf(org, sizeof org, "%lld", (long long)org_id);
+    const char *p[] = {org};
+    PGresult *res = gf_db_exec(&deal_count, 1, p, err);
+    if (!res)
+        return -1;
+    *count = gf_db_int64(res, 0, 0);
+    PQclear(res);
+    return 0;
+}

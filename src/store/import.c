@@ -1,0 +1,317 @@
+/* import.c — the generic part of bulk imports: connection, staging table, COPY stream,
+ * problems, and the transaction around the kind's merge. */
+#include "gapforge/import.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gapforge/db.h"
+
+#define SEND_BUFFER (256 * 1024)
+
+typedef struct problem {
+    long line;
+    char column[32];
+    char reason[160];
+} problem;
+
+struct gf_import {
+    const gf_import_kind *kind;
+    gf_import_options opt;
+    char org[24];
+    char effective_at[64];
+    PGconn *pg;
+    bool copying;
+    char *buf;
+    size_t len;
+    long rows;
+    problem problems[GF_IMPORT_MAX_PROBLEMS];
+    int nproblems;
+    long problem_total;
+    long rejected_lines;   /* rows the parser could not send */
+    long inserted, updated, unchanged, bad_rows;
+    struct timespec started;
+};
+
+static int run(gf_import *imp, const char *sql, gf_err *err)
+{
+    PGresult *res = PQexec(imp->pg, sql);
+    ExecStatusType st = PQresultStatus(res);
+    int rc = 0;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_COPY_IN) {
+        gf_db_fail(res, imp->pg, err);
+        rc = -1;
+    }
+    PQclear(res);
+    return rc;
+}
+
+/* CREATE TEMP TABLE staging (line bigint, <columns> text) and COPY into it. Column names come
+ * from the kind's static table, never from the request. */
+static int open_staging(gf_import *imp, gf_err *err)
+{
+    char create[1024] = "CREATE TEMP TABLE import_staging (line bigint, present int";
+    char copy[1024] = "COPY import_staging (line, present";
+    for (const char *const *c = imp->kind->columns; *c; c++) {
+        size_t a = strlen(create), b = strlen(copy);
+        snprintf(create + a, sizeof create - a, ", %s text", *c);
+        snprintf(copy + b, sizeof copy - b, ", %s", *c);
+    }
+    strncat(create, ") ON COMMIT DROP", sizeof create - strlen(create) - 1);
+    strncat(copy, ") FROM STDIN", sizeof copy - strlen(copy) - 1);
+    if (run(imp, create, err) < 0 || run(imp, copy, err) < 0)
+        return -1;
+    imp->copying = true;
+    return 0;
+}
+
+gf_import *gf_import_begin(const gf_import_kind *kind, const gf_import_options *opt, gf_err *err)
+{
+    gf_import *imp = calloc(1, sizeof *imp);
+    if (!imp) {
+        gf_err_internal(err);
+        return NULL;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &imp->started);
+    imp->kind = kind;
+    imp->opt = *opt;
+    snprintf(imp->org, sizeof imp->org, "%lld", (long long)opt->org_id);
+    snprintf(imp->effective_at, sizeof imp->effective_at, "%s",
+             opt->effective_at ? opt->effective_at : "");
+    imp->opt.effective_at = imp->effective_at[0] ? imp->effective_at : NULL;
+    imp->buf = malloc(SEND_BUFFER);
+    if (!imp->buf) {
+        free(imp);
+        gf_err_internal(err);
+        return NULL;
+    }
+    imp->pg = gf_db_connect_dedicated(err);
+    if (!imp->pg || run(imp, "BEGIN", err) < 0 || open_staging(imp, err) < 0) {
+        gf_import_abort(imp);
+        return NULL;
+    }
+    return imp;
+}
+
+static int flush(gf_import *imp, gf_err *err)
+{
+    if (imp->len && PQputCopyData(imp->pg, imp->buf, (int)imp->len) != 1) {
+        gf_db_fail(NULL, imp->pg, err);
+        return -1;
+    }
+    imp->len = 0;
+    return 0;
+}
+
+/* Appends text to the send buffer in COPY text format: backslash, tab, newline, CR escaped. */
+static int put_escaped(gf_import *imp, const char *s, gf_err *err)
+{
+    for (; *s; s++) {
+        if (imp->len + 2 > SEND_BUFFER && flush(imp, err) < 0)
+            return -1;
+        char c = *s;
+        char esc = c == '\\' ? '\\' : c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : 0;
+        if (esc) {
+            imp->buf[imp->len++] = '\\';
+            imp->buf[imp->len++] = esc;
+        } else {
+            imp->buf[imp->len++] = c;
+        }
+    }
+    return 0;
+}
+
+static int put_raw(gf_import *imp, const char *s, gf_err *err)
+{
+    size_t n = strlen(s);
+    if (imp->len + n > SEND_BUFFER && flush(imp, err) < 0)
+        return -1;
+    memcpy(imp->buf + imp->len, s, n);
+    imp->len += n;
+    return 0;
+}
+
+int gf_import_row(gf_import *imp, long line, unsigned present, const char *const *values,
+                  gf_err *err)
+{
+    char num[48];
+    snprintf(num, sizeof num, "%ld\t%u", line, present);
+    if (put_raw(imp, num, err) < 0)
+        return -1;
+    size_t i = 0;
+    for (const char *const *c = imp->kind->columns; *c; c++, i++) {
+        if (put_raw(imp, "\t", err) < 0)
+            return -1;
+        if (!values[i] || !*values[i]) {
+            if (put_raw(imp, "\\N", err) < 0)
+                return -1;
+        } else if (put_escaped(imp, values[i], err) < 0) {
+            return -1;
+        }
+    }
+    imp->rows++;
+    return put_raw(imp, "\n", err);
+}
+
+static void add_problem(gf_import *imp, long line, const char *column, const char *reason)
+{
+    imp->problem_total++;
+    if (imp->nproblems == GF_IMPORT_MAX_PROBLEMS)
+        return;
+    problem *p = &imp->problems[imp->nproblems++];
+    p->line = line;
+    snprintf(p->column, sizeof p->column, "%s", column ? column : "");
+    snprintf(p->reason, sizeof p->reason, "%s", reason);
+}
+
+void gf_import_problem(gf_import *imp, long line, const char *column, const char *reason)
+{
+    imp->rejected_lines++;
+    add_problem(imp, line, column, reason);
+}
+
+long gf_import_problem_count(const gf_import *imp)
+{
+    return imp->problem_total;
+}
+
+/* Runs sql with exactly n parameters. */
+static PGresult *exec_n(gf_import *imp, const char *sql, int n,
+                                  const char *const *params, gf_err *err)
+{
+    PGresult *res = PQexecParams(imp->pg, sql, n, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        gf_db_fail(res, imp->pg, err);
+        PQclear(res);
+        return NULL;
+    }
+    return res;
+}
+
+PGresult *gf_import_exec(gf_import *imp, const char *sql, int nparams, const char *const *params,
+                         gf_err *err)
+{
+    const char *all[8] = {imp->org};
+    for (int i = 0; i < nparams && i < 7; i++)
+        all[i + 1] = params[i];
+    return exec_n(imp, sql, nparams + 1, all, err);
+}
+
+PGresult *gf_import_run(gf_import *imp, const char *sql, gf_err *err)
+{
+    return exec_n(imp, sql, 0, NULL, err);
+}
+
+const gf_import_options *gf_import_opts(const gf_import *imp)
+{
+    return &imp->opt;
+}
+
+void gf_import_set_counts(gf_import *imp, long inserted, long updated, long unchanged,
+                          long bad_rows)
+{
+    imp->inserted = inserted;
+    imp->updated = updated;
+    imp->unchanged = unchanged;
+    imp->bad_rows = bad_rows;
+}
+
+void gf_import_add_problems(gf_import *imp, PGresult *page, long total)
+{
+    for (int r = 0; r < PQntuples(page); r++)
+        add_problem(imp, atol(PQgetvalue(page, r, 0)), PQgetvalue(page, r, 1),
+                    PQgetvalue(page, r, 2));
+    imp->problem_total += total - PQntuples(page);
+}
+
+static int end_copy(gf_import *imp, gf_err *err)
+{
+    if (flush(imp, err) < 0)
+        return -1;
+    imp->copying = false;
+    if (PQputCopyEnd(imp->pg, NULL) != 1) {
+        gf_db_fail(NULL, imp->pg, err);
+        return -1;
+    }
+    PGresult *res;
+    int rc = 0;
+    while ((res = PQgetResult(imp->pg))) {
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            gf_db_fail(res, imp->pg, err);
+            rc = -1;
+        }
+        PQclear(res);
+    }
+    return rc;
+}
+
+static double elapsed_ms(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static int cmp_problem(const void *a, const void *b)
+{
+    long x = ((const problem *)a)->line, y = ((const problem *)b)->line;
+    return (x > y) - (x < y);
+}
+
+static json_t *answer(gf_import *imp, bool committed)
+{
+    qsort(imp->problems, (size_t)imp->nproblems, sizeof *imp->problems, cmp_problem);
+    json_t *problems = json_array();
+    for (int i = 0; i < imp->nproblems; i++) {
+        problem *p = &imp->problems[i];
+        json_t *o = json_pack("{s:I, s:s}", "line", (json_int_t)p->line, "reason", p->reason);
+        json_object_set_new(o, "column", p->column[0] ? json_string(p->column) : json_null());
+        json_array_append_new(problems, o);
+    }
+    long rejected = imp->bad_rows + imp->rejected_lines;
+    return json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:o, s:f}", "kind", imp->kind->name,
+                     "committed", committed, "inserted", (json_int_t)imp->inserted, "updated",
+                     (json_int_t)imp->updated, "unchanged", (json_int_t)imp->unchanged,
+                     "rejected", (json_int_t)rejected, "problem_count",
+                     (json_int_t)imp->problem_total, "problems", problems, "duration_ms",
+                     elapsed_ms(&imp->started));
+}
+
+json_t *gf_import_finish(gf_import *imp, int *status, gf_err *err)
+{
+    json_t *out = NULL;
+    if (end_copy(imp, err) < 0 || imp->kind->merge(imp, err) < 0)
+        goto done;
+    if (imp->problem_total && !imp->opt.skip_errors) {
+        /* Atomic: one bad row and nothing changes. */
+        imp->inserted = imp->updated = imp->unchanged = 0;
+        run(imp, "ROLLBACK", err);
+        *status = 422;
+        out = answer(imp, false);
+        goto done;
+    }
+    if (run(imp, "COMMIT", err) < 0)
+        goto done;
+    *status = 200;
+    out = answer(imp, true);
+done:
+    gf_import_abort(imp);
+    return out;
+}
+
+void gf_import_abort(gf_import *imp)
+{
+    if (!imp)
+        return;
+    if (imp->pg) {
+        if (imp->copying)
+            PQputCopyEnd(imp->pg, "import aborted");
+        PQfinish(imp->pg); /* closing the connection rolls back whatever is open */
+    }
+    free(imp->buf);
+    free(imp);
+}

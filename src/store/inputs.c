@@ -1,0 +1,99 @@
+/* inputs.c — what the input stores share: the org's calendar, scope resolution, pages. */
+#include <stdio.h>
+#include <string.h>
+
+#include "gapforge/date.h"
+#include "gapforge/db.h"
+#include "gapforge/store.h"
+#include "inputs_internal.h"
+
+static const gf_stmt calendar_select = {
+    "inputs_calendar", "SELECT fiscal_year_start_month, (now() AT TIME ZONE time_zone)::date::text "
+                       "FROM orgs WHERE id = $1"};
+
+static const gf_stmt team_lookup = {"inputs_team_id",
+                                    "SELECT id FROM teams WHERE org_id = $1 AND key = $2"};
+static const gf_stmt rep_lookup = {"inputs_rep_id",
+                                   "SELECT id FROM reps WHERE org_id = $1 AND key = $2"};
+
+int gf_store_org_calendar(int64_t org_id, int *fysm, int *today, gf_err *err)
+{
+    char org[24];
+    snprintf(org, sizeof org, "%lld", (long long)org_id);
+    const char *p[] = {org};
+    PGresult *res = gf_db_exec(&calendar_select, 1, p, err);
+    if (!res)
+        return -1;
+    int rc = 0;
+    if (PQntuples(res) != 1)
+        rc = gf_err_not_found(err, "org");
+    else if (gf_date_parse(PQgetvalue(res, 0, 1), today) < 0)
+        rc = gf_err_internal(err);
+    else
+        *fysm = (int)gf_db_int64(res, 0, 0);
+    PQclear(res);
+    return rc;
+}
+
+/* Looks up the id of key with stmt into out; 422 naming field when there is none. */
+static int lookup_id(const gf_stmt *stmt, int64_t org_id, const char *key, const char *what,
+                     const char *field, char out[24], gf_err *err)
+{
+    char org[24];
+    snprintf(org, sizeof org, "%lld", (long long)org_id);
+    const char *p[] = {org, key};
+    PGresult *res = gf_db_exec(stmt, 2, p, err);
+    if (!res)
+        return -1;
+    int rc = 0;
+    if (PQntuples(res) != 1)
+        rc = gf_err_invalid(err, field, "%s: no %s with key %s", field, what, key);
+    else
+        snprintf(out, 24, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return rc;
+}
+
+int gf_store_scope_resolve(int64_t org_id, const char *scope, const char *field, gf_scope_ids *ids,
+                           gf_err *err)
+{
+    memset(ids, 0, sizeof *ids);
+    if (scope && strcmp(scope, "org") == 0)
+        return 0;
+    size_t len = scope ? strlen(scope) : 0;
+    if (len > 5 && len <= 5 + 64 && strncmp(scope, "team:", 5) == 0)
+        return lookup_id(&team_lookup, org_id, scope + 5, "team", field, ids->team_id, err);
+    if (len > 4 && len <= 4 + 64 && strncmp(scope, "rep:", 4) == 0)
+        return lookup_id(&rep_lookup, org_id, scope + 4, "rep", field, ids->rep_id, err);
+    return gf_err_invalid(err, field, "%s must be org, team:KEY or rep:KEY", field);
+}
+
+json_t *gf_store__inputs_one(const gf_stmt *stmt, int n, const char *const *params, int json_col,
+                             int *flag, const char *what, gf_err *err)
+{
+    PGresult *res = gf_db_exec(stmt, n, params, err);
+    if (!res)
+        return NULL;
+    json_t *out = NULL;
+    if (PQntuples(res) == 0) {
+        gf_err_not_found(err, what);
+        goto cleanup;
+    }
+    if (flag)
+        *flag = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    out = gf_db_json(res, 0, json_col);
+    if (!out)
+        gf_err_internal(err);
+cleanup:
+    PQclear(res);
+    return out;
+}
+
+void gf_store__inputs_period_text(const gf_period *p, gf_period_text *out)
+{
+    out->start[0] = out->end[0] = '\0';
+    if (!p)
+        return;
+    gf_date_format(p->start, out->start);
+    gf_date_format(p->end, out->end);
+}

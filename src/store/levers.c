@@ -1,0 +1,83 @@
+/* levers.c — levers: what can be pulled to close a gap, at what cost and how fast. */
+#include <stdio.h>
+
+#include "gapforge/db.h"
+#include "gapforge/store.h"
+#include "inputs_internal.h"
+
+static const gf_stmt lever_upsert = {
+    "lever_upsert",
+    "INSERT INTO levers (org_id, key, name, kind, effect, unit_cost, max_units, ramp_days, "
+    "kpi_id, notes) VALUES ($1, $2, $3, $4, $5::float8, $6::numeric, $7::int, $8::int, "
+    "$9::bigint, $10) "
+    "ON CONFLICT (org_id, key) DO UPDATE SET name = excluded.name, kind = excluded.kind, "
+    "effect = excluded.effect, unit_cost = excluded.unit_cost, max_units = excluded.max_units, "
+    "ramp_days = excluded.ramp_days, kpi_id = excluded.kpi_id, notes = excluded.notes, "
+    "updated_at = now() RETURNING (xmax = 0), gf_lever_json(levers)"};
+
+static const gf_stmt lever_select = {
+    "lever_select", "SELECT gf_lever_json(l) FROM levers l WHERE l.org_id = $1 AND l.key = $2"};
+
+static const gf_stmt lever_page = {
+    "lever_page", "SELECT gf_lever_json(l), l.id FROM levers l WHERE l.org_id = $1 AND l.id > $2 "
+                  "ORDER BY l.id LIMIT $3"};
+
+static const gf_stmt lever_delete = {
+    "lever_delete", "DELETE FROM levers WHERE org_id = $1 AND key = $2 RETURNING id"};
+
+json_t *gf_store_lever_put(int64_t org_id, const gf_lever_fields *f, int *created, gf_err *err)
+{
+    char kpi[24] = "";
+    if (f->kpi) {
+        int64_t id;
+        if (gf_store_kpi_id(org_id, f->kpi, &id, err) < 0) {
+            if (err->status == 404)
+                gf_err_invalid(err, "kpi", "kpi: no KPI with key %s", f->kpi);
+            return NULL;
+        }
+        snprintf(kpi, sizeof kpi, "%lld", (long long)id);
+    }
+    char org[24];
+    snprintf(org, sizeof org, "%lld", (long long)org_id);
+    const char *p[] = {org,          f->key,       f->name,
+                       f->kind,      f->effect,    f->unit_cost,
+                       f->max_units, f->ramp_days, kpi[0] ? kpi : NULL,
+                       f->notes};
+    return gf_store__inputs_one(&lever_upsert, 10, p, 1, created, "lever", err);
+}
+
+json_t *gf_store_lever_get(int64_t org_id, const char *key, gf_err *err)
+{
+    char org[24];
+    snprintf(org, sizeof org, "%lld", (long long)org_id);
+    const char *p[] = {org, key};
+    return gf_store__inputs_one(&lever_select, 2, p, 0, NULL, "lever", err);
+}
+
+json_t *gf_store_lever_list(int64_t org_id, int limit, int64_t after, gf_err *err)
+{
+    char org[24], aft[24], lim[16];
+    snprintf(org, sizeof org, "%lld", (long long)org_id);
+    snprintf(aft, sizeof aft, "%lld", (long long)after);
+    snprintf(lim, sizeof lim, "%d", limit + 1);
+    const char *p[] = {org, aft, lim};
+    PGresult *res = gf_db_exec(&lever_page, 3, p, err);
+    if (!res)
+        return NULL;
+    json_t *page = gf_db_page(res, 0, 1, limit);
+    PQclear(res);
+    return page;
+}
+
+int gf_store_lever_delete(int64_t org_id, const char *key, gf_err *err)
+{
+    char org[24];
+    snprintf(org, sizeof org, "%lld", (long long)org_id);
+    const char *p[] = {org, key};
+    PGresult *res = gf_db_exec(&lever_delete, 2, p, err);
+    if (!res)
+        return -1;
+    int rc = PQntuples(res) == 1 ? 0 : gf_err_not_found(err, "lever");
+    PQclear(res);
+    return rc;
+}

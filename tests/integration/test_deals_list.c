@@ -1,0 +1,292 @@
+/* test_deals_list.c — GET /v1/deals: each filter, bad filter values, the keyset pagination walk
+ * while rows are added, and the demo loader (`gapforge demo`) against the test database. */
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "deals_fixture.h"
+
+/* Asserts that GET /v1/deals?query returns exactly the deals with these external ids, in id
+ * order, given as "a,b,c" ("" for none). */
+static void expect_deals(const char *key, const char *query, const char *want)
+{
+    t_resp r = t_get(key, "/v1/deals?%s", query);
+    ck_assert_msg(r.status == 200, "%s: %ld %s", query, r.status, r.raw);
+    char got[1024] = "";
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(r.body, "items"), i, d) {
+        size_t used = strlen(got);
+        snprintf(got + used, sizeof got - used, "%s%s", used ? "," : "", t_str(d, "external_id"));
+    }
+    t_resp_free(&r);
+    ck_assert_msg(strcmp(got, want) == 0, "?%s: got [%s], want [%s]", query, got, want);
+}
+
+/* Five deals across stages, owners, teams and close dates (created in this order):
+ * d1 ada/uk proposal 2024-03-31, d2 bob/emea prospecting 2024-04-15, d3 cy/americas won
+ * 2024-05-01, d4 dee/no team lost (no close date), d5 ada/uk won 2024-06-30. */
+static void five_deals(const char *key)
+{
+    post_deal(key, "{\"external_id\": \"d1\", \"name\": \"n\", \"amount\": 1, \"owner\": \"ada\", "
+                   "\"stage\": \"proposal\", \"close_date\": \"2024-03-31\"}");
+    post_deal(key, "{\"external_id\": \"d2\", \"name\": \"n\", \"amount\": 2, \"owner\": \"bob\", "
+                   "\"stage\": \"prospecting\", \"close_date\": \"2024-04-15\"}");
+    post_deal(key, "{\"external_id\": \"d3\", \"name\": \"n\", \"amount\": 3, \"owner\": \"cy\", "
+                   "\"stage\": \"won\", \"close_date\": \"2024-05-01\"}");
+    post_deal(key, "{\"external_id\": \"d4\", \"name\": \"n\", \"amount\": 4, \"owner\": \"dee\", "
+                   "\"stage\": \"lost\"}");
+    post_deal(key, "{\"external_id\": \"d5\", \"name\": \"n\", \"amount\": 5, \"owner\": \"ada\", "
+                   "\"stage\": \"won\", \"close_date\": \"2024-06-30\"}");
+}
+
+START_TEST(list_filters_by_status_stage_and_owner)
+{
+    char key[128], slug[64];
+    deals_fixture(key, slug);
+    five_deals(key);
+    expect_deals(key, "", "d1,d2,d3,d4,d5");
+    expect_deals(key, "status=open", "d1,d2");
+    expect_deals(key, "status=won", "d3,d5");
+    expect_deals(key, "status=lost", "d4");
+    expect_deals(key, "stage=proposal", "d1");
+    expect_deals(key, "stage=nosuchstage", "");
+    expect_deals(key, "owner=ada", "d1,d5");
+    expect_deals(key, "owner=ada&status=open", "d1");
+}
+END_TEST
+
+START_TEST(list_team_filter_includes_sub_teams)
+{
+    char key[128], slug[64];
+    deals_fixture(key, slug);
+    five_deals(key);
+    expect_deals(key, "team=uk", "d1,d5");
+    expect_deals(key, "team=emea", "d1,d2,d5");
+    expect_deals(key, "team=americas", "d3");
+    expect_deals(key, "team=sales", "d1,d2,d3,d5");
+    expect_deals(key, "team=sales&status=won", "d3,d5");
+}
+END_TEST
+
+START_TEST(list_close_range_is_inclusive)
+{
+    char key[128], slug[64];
+    deals_fixture(key, slug);
+    five_deals(key);
+    expect_deals(key, "close_from=2024-04-01&close_to=2024-05-01", "d2,d3");
+    expect_deals(key, "close_to=2024-03-31", "d1");
+    expect_deals(key, "close_from=2024-05-01", "d3,d5");
+}
+END_TEST
+
+START_TEST(list_updated_since_and_excludes_deleted)
+{
+    char key[128], slug[64];
+    deals_fixture(key, slug);
+    five_deals(key);
+    free(sqlf("UPDATE deals SET updated_at = '2020-01-01Z' FROM orgs o WHERE o.id = deals.org_id "
+              "AND o.slug = '%s' AND deals.external_id IN ('d1', 'd2', 'd3')",
+              slug));
+    expect_deals(key, "updated_since=2021-01-01", "d4,d5");
+    expect_deals(key, "updated_since=2020-01-01T00:00:00Z", "d1,d2,d3,d4,d5");
+    long long d4 = sql_ll("SELECT d.id FROM deals d JOIN orgs o ON o.id = d.org_id "
+                          "WHERE o.slug = '%s' AND d.external_id = 'd4'",
+                          slug);
+    char path[64];
+    snprintf(path, sizeof path, "/v1/deals/%lld", d4);
+    t_resp r = t_delete(key, path);
+    ck_assert_int_eq(r.status, 200);
+    t_resp_free(&r);
+    expect_deals(key, "status=lost", "");
+    expect_deals(key, "", "d1,d2,d3,d5");
+}
+END_TEST
+
+START_TEST(list_rejects_bad_filter_values)
+{
+    char key[128], slug[64];
+    deals_fixture(key, slug);
+    static const struct {
+        const char *query, *param;
+    } cases[] = {
+        {"status=closed", "status"},          {"stage=bad%20key", "stage"},
+        {"owner=a!b", "owner"},               {"team=%2A", "team"},
+        {"close_from=2024-13-01", "close_from"}, {"close_to=tomorrow", "close_to"},
+        {"updated_since=yesterday", "updated_since"}, {"limit=0", "limit"},
+        {"limit=501", "limit"},               {"cursor=abc", "cursor"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        t_resp r = t_get(key, "/v1/deals?%s", cases[i].query);
+        t_expect_error(r, 422, "invalid_argument", cases[i].param);
+        t_resp_free(&r);
+    }
+}
+END_TEST
+
+START_TEST(pagination_walk_sees_every_deal_once_while_deals_are_added)
+{
+    char key[128], slug[64], body[256];
+    deals_fixture(key, slug);
+    for (int i = 1; i <= 25; i++) {
+        snprintf(body, sizeof body,
+                 "{\"external_id\": \"p-%02d\", \"name\": \"n\", \"amount\": %d, "
+                 "\"stage\": \"prospecting\"}",
+                 i, i);
+        post_deal(key, body);
+    }
+    int seen[26] = {0}, pages = 0, added = 0, total = 0;
+    char cursor[32] = "";
+    do {
+        t_resp r = t_get(key, "/v1/deals?limit=7%s%s", cursor[0] ? "&cursor=" : "", cursor);
+        ck_assert_int_eq(r.status, 200);
+        json_t *items = json_object_get(r.body, "items");
+        ck_assert_int_le(json_array_size(items), 7);
+        size_t i;
+        json_t *d;
+        json_array_foreach(items, i, d) {
+            const char *ext = t_str(d, "external_id");
+            total++;
+            if (strncmp(ext, "p-", 2) == 0)
+                seen[atoi(ext + 2)]++;
+        }
+        json_t *next = json_object_get(r.body, "next_cursor");
+        snprintf(cursor, sizeof cursor, "%s", json_is_string(next) ? json_string_value(next) : "");
+        t_resp_free(&r);
+        pages++;
+        if (cursor[0] && added < 5) { /* a deal arrives between pages */
+            snprintf(body, sizeof body,
+                     "{\"external_id\": \"n-%d\", \"name\": \"n\", \"amount\": 1, "
+                     "\"stage\": \"proposal\"}",
+                     added++);
+            post_deal(key, body);
+        }
+    } while (cursor[0] && pages < 20);
+    ck_assert_str_eq(cursor, "");
+    for (int i = 1; i <= 25; i++)
+        ck_assert_msg(seen[i] == 1, "deal p-%02d seen %d times", i, seen[i]);
+    ck_assert_int_eq(added, 3);
+    ck_assert_int_eq(total, 25 + added); /* added deals have higher ids: the walk reaches them */
+}
+END_TEST
+
+/* Runs `gapforge demo` with args; returns its exit status and its stdout in out. */
+static int run_demo(const char *args, char *out, size_t len)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "'%s' demo %s", getenv("GAPFORGE_BIN"), args);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t n = fread(out, 1, len - 1, p);
+    out[n] = '\0';
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+START_TEST(demo_loads_a_deterministic_org_once)
+{
+    char a[48], b[64], args[256], out[1024];
+    snprintf(a, sizeof a, "demo-%d-%ld", (int)getpid(), (long)time(NULL) % 100000);
+    snprintf(b, sizeof b, "%s-b", a);
+    snprintf(args, sizeof args, "--org %s --seed 42 --as-of 2025-05-15", a);
+    ck_assert_int_eq(run_demo(args, out, sizeof out), 0);
+    ck_assert_msg(strstr(out, "loaded demo org") != NULL, "%s", out);
+
+    char org[128];
+    snprintf(org, sizeof org, "(SELECT id FROM orgs WHERE slug = '%s')", a);
+    char *name = sqlf("SELECT name FROM orgs WHERE slug = '%s'", a);
+    ck_assert_str_eq(name, "Demo Co");
+    free(name);
+    ck_assert_int_eq(sql_ll("SELECT count(*) FROM stages WHERE org_id = %s", org), 7);
+    ck_assert_int_eq(sql_ll("SELECT count(*) FROM teams WHERE org_id = %s", org), 3);
+    ck_assert_int_eq(sql_ll("SELECT count(*) FROM teams WHERE org_id = %s AND parent_id IS NOT "
+                            "NULL",
+                            org),
+                     2);
+    ck_assert_int_eq(sql_ll("SELECT count(*) FROM reps WHERE org_id = %s AND hired_on IS NOT "
+                            "NULL",
+                            org),
+                     12);
+    long long deals = sql_ll("SELECT count(*) FROM deals WHERE org_id = %s", org);
+    ck_assert_int_ge(deals, 200);
+    ck_assert_int_le(deals, 400);
+    /* Real histories: wins and losses with closed_on, stage steps, pushes and re-scoping. */
+    ck_assert_int_gt(sql_ll("SELECT count(*) FROM deals d JOIN stages s ON s.id = d.stage_id "
+                            "WHERE d.org_id = %s AND s.kind = 'won' AND d.closed_on IS NOT NULL",
+                            org),
+                     20);
+    ck_assert_int_gt(sql_ll("SELECT count(*) FROM deals d JOIN stages s ON s.id = d.stage_id "
+                            "WHERE d.org_id = %s AND s.kind = 'lost'",
+                            org),
+                     20);
+    ck_assert_int_gt(sql_ll("SELECT count(*) FROM deals d JOIN stages s ON s.id = d.stage_id "
+                            "WHERE d.org_id = %s AND s.kind = 'open'",
+                            org),
+                     10);
+    static const char *const fields[] = {"stage", "amount", "close_date", "category"};
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_int_gt(sql_ll("SELECT count(*) FROM deal_events WHERE org_id = %s AND "
+                                "field = '%s' AND old_value IS NOT NULL",
+                                org, fields[i]),
+                         10);
+    ck_assert_int_eq(sql_ll("SELECT count(*) FROM deal_events WHERE org_id = %s AND "
+                            "at > '2025-05-15Z'",
+                            org),
+                     0);
+    /* Created over the four quarters before 2025-Q2 and the current one. */
+    ck_assert_int_ge(sql_ll("SELECT count(*) FROM deals WHERE org_id = %s AND created_on < "
+                            "'2024-07-01'",
+                            org),
+                     30);
+    char *first = sqlf("SELECT min(created_on) >= '2024-04-01' FROM deals WHERE org_id = %s", org);
+    ck_assert_str_eq(first, "t");
+    free(first);
+
+    /* A second run leaves the org alone. */
+    long long events = sql_ll("SELECT count(*) FROM deal_events WHERE org_id = %s", org);
+    ck_assert_int_eq(run_demo(args, out, sizeof out), 0);
+    ck_assert_str_eq(out, "demo org already loaded\n");
+    ck_assert_int_eq(sql_ll("SELECT count(*) FROM deal_events WHERE org_id = %s", org), events);
+
+    /* The same seed and date give the same deals and history in another org. */
+    snprintf(args, sizeof args, "--org %s --seed 42 --as-of 2025-05-15", b);
+    ck_assert_int_eq(run_demo(args, out, sizeof out), 0);
+    static const char digest[] =
+        "SELECT md5(string_agg(concat_ws('|', d.external_id, e.field, e.old_value, e.new_value, "
+        "e.at), ',' ORDER BY e.id)) FROM deal_events e JOIN deals d ON d.id = e.deal_id "
+        "WHERE e.org_id = (SELECT id FROM orgs WHERE slug = '%s')";
+    char *da = sqlf(digest, a), *db = sqlf(digest, b);
+    ck_assert_str_eq(da, db);
+    free(da);
+    free(db);
+}
+END_TEST
+
+START_TEST(demo_rejects_bad_arguments)
+{
+    char out[1024];
+    ck_assert_int_eq(run_demo("--seed 1", out, sizeof out), 2);
+    ck_assert_int_eq(run_demo("--org demo-x --seed abc", out, sizeof out), 2);
+    ck_assert_int_eq(run_demo("--org demo-x --seed -1", out, sizeof out), 2);
+    ck_assert_int_eq(run_demo("--org demo-x --as-of 2025-02-30", out, sizeof out), 2);
+    ck_assert_int_eq(run_demo("--help", out, sizeof out), 0);
+    ck_assert_msg(strstr(out, "usage: gapforge demo") != NULL, "%s", out);
+    ck_assert_int_eq(sql_ll("SELECT count(*) FROM orgs WHERE slug = 'demo-x'"), 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("deals_list");
+    TCase *tc = tcase_create("deals_list");
+    tcase_add_test(tc, list_filters_by_status_stage_and_owner);
+    tcase_add_test(tc, list_team_filter_includes_sub_teams);
+    tcase_add_test(tc, list_close_range_is_inclusive);
+    tcase_add_test(tc, list_updated_since_and_excludes_deleted);
+    tcase_add_test(tc, list_rejects_bad_filter_values);
+    tcase_add_test(tc, pagination_walk_sees_every_deal_once_while_deals_are_added);
+    tcase_add_test(tc, demo_loads_a_deterministic_org_once);
+    tcase_add_test(tc, demo_rejects_bad_arguments);
+    suite_add_tcase(s, tc);
+    return t_main(s);
+}

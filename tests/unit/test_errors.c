@@ -1,0 +1,301 @@
+/* test_errors.c — the error body clients see, SQLSTATE to HTTP mapping, and configuration
+ * parsing from the environment. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gapforge/config.h"
+#include "gapforge/db.h"
+#include "gapforge/http.h"
+#include "unit.h"
+
+START_TEST(error_body_has_code_message_and_field)
+{
+    gf_err err = {0};
+    gf_err_invalid(&err, "amount", "amount must be between 0 and 10^16");
+    json_t *body = gf_http_error_body(&err);
+    json_t *e = json_object_get(body, "error");
+    ck_assert(json_is_object(e));
+    ck_assert_uint_eq(json_object_size(body), 1);
+    ck_assert_uint_eq(json_object_size(e), 3);
+    ck_assert_str_eq(json_string_value(json_object_get(e, "code")), "invalid_argument");
+    ck_assert_str_eq(json_string_value(json_object_get(e, "message")),
+                     "amount must be between 0 and 10^16");
+    ck_assert_str_eq(json_string_value(json_object_get(e, "field")), "amount");
+    json_decref(body);
+}
+END_TEST
+
+START_TEST(error_body_omits_field_when_none_is_to_blame)
+{
+    gf_err err = {0};
+    gf_err_not_found(&err, "deal");
+    ck_assert_int_eq(err.status, 404);
+    json_t *body = gf_http_error_body(&err);
+    json_t *e = json_object_get(body, "error");
+    ck_assert_str_eq(json_string_value(json_object_get(e, "code")), "not_found");
+    ck_assert_str_eq(json_string_value(json_object_get(e, "message")), "deal not found");
+    ck_assert_ptr_null(json_object_get(e, "field"));
+    json_decref(body);
+}
+END_TEST
+
+START_TEST(unset_error_renders_as_internal)
+{
+    gf_err err = {0};
+    json_t *body = gf_http_error_body(&err);
+    json_t *e = json_object_get(body, "error");
+    ck_assert_str_eq(json_string_value(json_object_get(e, "code")), "internal");
+    ck_assert_str_eq(json_string_value(json_object_get(e, "message")), "internal error");
+    json_decref(body);
+}
+END_TEST
+
+START_TEST(error_response_uses_the_status_or_500)
+{
+    gf_err err = {0};
+    gf_resp resp = {0};
+    gf_err_set(&err, 409, "conflict", NULL, "taken");
+    gf_resp_error(&resp, &err);
+    ck_assert_int_eq(resp.status, 409);
+    ck_assert_ptr_nonnull(resp.body);
+    gf_err_set(&err, 200, "odd", NULL, "not an error status");
+    gf_resp_error(&resp, &err);
+    ck_assert_int_eq(resp.status, 500);
+    json_decref(resp.body);
+}
+END_TEST
+
+START_TEST(long_messages_are_truncated_not_overflowed)
+{
+    gf_err err = {0};
+    char big[1024];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    ck_assert_int_eq(gf_err_set(&err, 422, "invalid_argument", big, "%s", big), -1);
+    ck_assert_uint_eq(strlen(err.message), sizeof err.message - 1);
+    ck_assert_uint_eq(strlen(err.field), sizeof err.field - 1);
+}
+END_TEST
+
+/* The status and code a SQLSTATE maps to. */
+static void expect_map(const char *state, int status, const char *code)
+{
+    int s = 0;
+    const char *c = NULL;
+    gf_db_map_sqlstate(state, &s, &c);
+    ck_assert_msg(s == status, "%s -> %d, want %d", state ? state : "NULL", s, status);
+    ck_assert_str_eq(c, code);
+}
+
+START_TEST(unique_and_foreign_key_violations_are_409_conflict)
+{
+    expect_map("23505", 409, "conflict");
+    expect_map("23503", 409, "conflict");
+    expect_map("23P01", 409, "conflict");
+}
+END_TEST
+
+START_TEST(check_and_data_errors_are_422_invalid_argument)
+{
+    expect_map("23514", 422, "invalid_argument");
+    expect_map("23502", 422, "invalid_argument");
+    expect_map("22P02", 422, "invalid_argument");
+    expect_map("22003", 422, "invalid_argument");
+}
+END_TEST
+
+START_TEST(connection_failures_are_503)
+{
+    expect_map("08006", 503, "database_unavailable");
+    expect_map("08001", 503, "database_unavailable");
+    expect_map("57P01", 503, "database_unavailable");
+    expect_map("53300", 503, "database_unavailable");
+}
+END_TEST
+
+START_TEST(cancelled_statement_is_503)
+{
+    expect_map("57014", 503, "query_cancelled");
+}
+END_TEST
+
+START_TEST(serialization_failure_is_503_retry)
+{
+    expect_map("40001", 503, "retry");
+    expect_map("40P01", 503, "retry");
+}
+END_TEST
+
+START_TEST(unknown_or_missing_sqlstate_is_500_internal)
+{
+    expect_map("42P01", 500, "internal");
+    expect_map("XX000", 500, "internal");
+    expect_map(NULL, 500, "internal");
+}
+END_TEST
+
+/* The host and port gf_config_parse_listen gives for text, which must be accepted. */
+static void expect_listen(const char *text, const char *host, int port)
+{
+    char h[64] = "unset";
+    int p = -1;
+    ck_assert_msg(gf_config_parse_listen(text, h, sizeof h, &p) == 0, "refused \"%s\"", text);
+    ck_assert_str_eq(h, host);
+    ck_assert_int_eq(p, port);
+}
+
+START_TEST(listen_accepts_host_port_bracketed_v6_and_bare_port)
+{
+    expect_listen("127.0.0.1:8080", "127.0.0.1", 8080);
+    expect_listen("[::1]:9", "::1", 9);
+    expect_listen(":8080", "", 8080);
+    expect_listen("localhost:65535", "localhost", 65535);
+    expect_listen("0.0.0.0:0", "0.0.0.0", 0);
+}
+END_TEST
+
+START_TEST(listen_refuses_malformed_addresses)
+{
+    const char *bad[] = {"",          "8080",          "127.0.0.1",  "127.0.0.1:",
+                         "host:http", "host:65536",    "host:-1",    "host:80x",
+                         "[::1]",     "[::1]8080",     "[::1:8080",  "host: 80",
+                         "host:+80",  "host:99999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char h[64];
+        int p;
+        ck_assert_msg(gf_config_parse_listen(bad[i], h, sizeof h, &p) == -1, "accepted \"%s\"",
+                      bad[i]);
+    }
+}
+END_TEST
+
+START_TEST(listen_refuses_a_host_longer_than_the_buffer)
+{
+    char h[8];
+    int p;
+    ck_assert_int_eq(gf_config_parse_listen("example.com:80", h, sizeof h, &p), -1);
+    ck_assert_int_eq(gf_config_parse_listen("[fe80::1234:5678]:80", h, sizeof h, &p), -1);
+}
+END_TEST
+
+/* Check runs each test in its own process, so setenv here does not leak into other tests. */
+static void clear_env(void)
+{
+    const char *vars[] = {"DATABASE_URL", "GAPFORGE_LISTEN", "GAPFORGE_THREADS",
+                          "GAPFORGE_ADMIN_TOKEN", "GAPFORGE_MAX_BODY",
+                          "GAPFORGE_STATEMENT_TIMEOUT_MS", "GAPFORGE_CONNECTION_LIMIT",
+                          "GAPFORGE_CONNECTION_TIMEOUT", "GAPFORGE_MIGRATIONS"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+        unsetenv(vars[i]);
+}
+
+START_TEST(config_defaults_when_environment_is_empty)
+{
+    clear_env();
+    gf_config cfg;
+    gf_err err = {0};
+    ck_assert_int_eq(gf_config_from_env(&cfg, &err), 0);
+    ck_assert_str_eq(cfg.listen_host, "127.0.0.1");
+    ck_assert_int_eq(cfg.listen_port, 8080);
+    ck_assert_int_eq(cfg.threads, 4);
+    ck_assert_uint_eq(cfg.max_body, 1048576);
+    ck_assert_ptr_null(cfg.admin_token);
+    ck_assert_str_eq(cfg.database_url, "");
+}
+END_TEST
+
+START_TEST(config_reads_the_variables)
+{
+    clear_env();
+    setenv("GAPFORGE_LISTEN", "[::1]:9090", 1);
+    setenv("GAPFORGE_THREADS", "16", 1);
+    setenv("GAPFORGE_ADMIN_TOKEN", "s3cret", 1);
+    setenv("GAPFORGE_MAX_BODY", "2048", 1);
+    setenv("GAPFORGE_MIGRATIONS", "/tmp/m", 1);
+    gf_config cfg;
+    gf_err err = {0};
+    ck_assert_int_eq(gf_config_from_env(&cfg, &err), 0);
+    ck_assert_str_eq(cfg.listen_host, "::1");
+    ck_assert_int_eq(cfg.listen_port, 9090);
+    ck_assert_int_eq(cfg.threads, 16);
+    ck_assert_str_eq(cfg.admin_token, "s3cret");
+    ck_assert_uint_eq(cfg.max_body, 2048);
+    ck_assert_str_eq(cfg.migrations_dir, "/tmp/m");
+}
+END_TEST
+
+START_TEST(config_refuses_bad_thread_counts_naming_the_variable)
+{
+    const char *bad[] = {"abc", "0", "-3", "257", "4x", "1.5", " 4", "+4"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        clear_env();
+        setenv("GAPFORGE_THREADS", bad[i], 1);
+        gf_config cfg;
+        gf_err err = {0};
+        ck_assert_msg(gf_config_from_env(&cfg, &err) == -1, "accepted \"%s\"", bad[i]);
+        ck_assert_str_eq(err.code, "bad_config");
+        ck_assert_str_eq(err.field, "GAPFORGE_THREADS");
+        ck_assert_str_eq(err.message, "GAPFORGE_THREADS must be an integer in [1, 256]");
+    }
+}
+END_TEST
+
+START_TEST(config_refuses_bad_listen_naming_the_variable)
+{
+    clear_env();
+    setenv("GAPFORGE_LISTEN", "8080", 1);
+    gf_config cfg;
+    gf_err err = {0};
+    ck_assert_int_eq(gf_config_from_env(&cfg, &err), -1);
+    ck_assert_str_eq(err.field, "GAPFORGE_LISTEN");
+}
+END_TEST
+
+START_TEST(config_refuses_a_body_limit_below_1024)
+{
+    clear_env();
+    setenv("GAPFORGE_MAX_BODY", "1023", 1);
+    gf_config cfg;
+    gf_err err = {0};
+    ck_assert_int_eq(gf_config_from_env(&cfg, &err), -1);
+    ck_assert_str_eq(err.field, "GAPFORGE_MAX_BODY");
+}
+END_TEST
+
+static Suite *errors_suite(void)
+{
+    Suite *s = suite_create("errors");
+    TCase *body = tcase_create("error_body");
+    tcase_add_test(body, error_body_has_code_message_and_field);
+    tcase_add_test(body, error_body_omits_field_when_none_is_to_blame);
+    tcase_add_test(body, unset_error_renders_as_internal);
+    tcase_add_test(body, error_response_uses_the_status_or_500);
+    tcase_add_test(body, long_messages_are_truncated_not_overflowed);
+    suite_add_tcase(s, body);
+
+    TCase *sql = tcase_create("sqlstate");
+    tcase_add_test(sql, unique_and_foreign_key_violations_are_409_conflict);
+    tcase_add_test(sql, check_and_data_errors_are_422_invalid_argument);
+    tcase_add_test(sql, connection_failures_are_503);
+    tcase_add_test(sql, cancelled_statement_is_503);
+    tcase_add_test(sql, serialization_failure_is_503_retry);
+    tcase_add_test(sql, unknown_or_missing_sqlstate_is_500_internal);
+    suite_add_tcase(s, sql);
+
+    TCase *cfg = tcase_create("config");
+    tcase_add_test(cfg, listen_accepts_host_port_bracketed_v6_and_bare_port);
+    tcase_add_test(cfg, listen_refuses_malformed_addresses);
+    tcase_add_test(cfg, listen_refuses_a_host_longer_than_the_buffer);
+    tcase_add_test(cfg, config_defaults_when_environment_is_empty);
+    tcase_add_test(cfg, config_reads_the_variables);
+    tcase_add_test(cfg, config_refuses_bad_thread_counts_naming_the_variable);
+    tcase_add_test(cfg, config_refuses_bad_listen_naming_the_variable);
+    tcase_add_test(cfg, config_refuses_a_body_limit_below_1024);
+    suite_add_tcase(s, cfg);
+    return s;
+}
+
+int main(void)
+{
+    return unit_main(errors_suite());
+}
