@@ -324,7 +324,7 @@ int t_main(Suite *suite)
         return 1;
     }
     SRunner *sr = srunner_create(suite);
-    srunner_run_all(sr, CK_NORMAL);
+    srunner_run_all(sr, CK_ENV);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
 

@@ -9,7 +9,7 @@
 static inline int unit_main(Suite *suite)
 {
     SRunner *sr = srunner_create(suite);
-    srunner_run_all(sr, CK_NORMAL);
+    srunner_run_all(sr, CK_ENV);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
