@@ -1,6 +1,8 @@
 /* test_core.c — the HTTP core, tenancy and keys, over real HTTP against real PostgreSQL. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "harness.h"
 
@@ -348,6 +350,62 @@ START_TEST(database_down_gives_503_then_recovers)
 }
 END_TEST
 
+/* Runs `gapforge ARGS` with DATABASE_URL (as the harness set it, plus extra conninfo words);
+ * returns the exit status and its merged output in out. */
+static int run_gapforge(const char *args, const char *extra_conninfo, char *out, size_t cap)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "DATABASE_URL=\"$DATABASE_URL %s\" \"$GAPFORGE_BIN\" %s 2>&1",
+             extra_conninfo ? extra_conninfo : "", args);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t n = fread(out, 1, cap - 1, p);
+    out[n] = '\0';
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+START_TEST(migrate_again_is_a_no_op)
+{
+    char out[4096];
+    ck_assert_int_eq(run_gapforge("migrate", NULL, out, sizeof out), 0);
+    ck_assert_msg(strstr(out, "0 migrations applied"), "%s", out);
+}
+END_TEST
+
+START_TEST(unknown_newer_migration_is_refused)
+{
+    free(t_sql("INSERT INTO schema_migrations (version, name) VALUES (9999, '9999_future.sql')"));
+    char out[4096];
+    int migrate_rc = run_gapforge("migrate", NULL, out, sizeof out);
+    char migrate_out[4096];
+    snprintf(migrate_out, sizeof migrate_out, "%s", out);
+    int serve_rc = run_gapforge("serve", NULL, out, sizeof out);
+    t_resp r = t_get(NULL, "/readyz");
+    long ready = r.status;
+    t_resp_free(&r);
+    free(t_sql("DELETE FROM schema_migrations WHERE version = 9999"));
+    ck_assert_int_ne(migrate_rc, 0);
+    ck_assert_msg(strstr(migrate_out, "9999") && strstr(migrate_out, "newer gapforge"), "%s",
+                  migrate_out);
+    ck_assert_int_ne(serve_rc, 0);
+    ck_assert_msg(strstr(out, "9999"), "%s", out);
+    ck_assert_int_eq(ready, 503);
+}
+END_TEST
+
+START_TEST(serve_refuses_pending_migrations_and_names_them)
+{
+    free(t_sql("DROP DATABASE IF EXISTS gapforge_pending_test"));
+    free(t_sql("CREATE DATABASE gapforge_pending_test"));
+    char out[4096];
+    int rc = run_gapforge("serve", "dbname=gapforge_pending_test", out, sizeof out);
+    free(t_sql("DROP DATABASE gapforge_pending_test"));
+    ck_assert_int_ne(rc, 0);
+    ck_assert_msg(strstr(out, "pending") && strstr(out, "0001_init.sql"), "%s", out);
+}
+END_TEST
+
 static Suite *core_suite(void)
 {
     Suite *s = suite_create("core");
@@ -372,6 +430,9 @@ static Suite *core_suite(void)
     tcase_add_test(tc, unknown_path_404_and_wrong_method_405_with_allow);
     tcase_add_test(tc, request_id_is_echoed_or_generated);
     tcase_add_test(tc, database_down_gives_503_then_recovers);
+    tcase_add_test(tc, migrate_again_is_a_no_op);
+    tcase_add_test(tc, unknown_newer_migration_is_refused);
+    tcase_add_test(tc, serve_refuses_pending_migrations_and_names_them);
     suite_add_tcase(s, tc);
     return s;
 }
