@@ -143,7 +143,11 @@ static json_t *read_node(yaml_reader *r, yaml_event_t *ev, int depth)
                 yaml_event_delete(&item);
                 goto fail;
             }
-            char *key = strndup((const char *)item.data.scalar.value, item.data.scalar.length);
+            char *key = malloc(item.data.scalar.length + 1);
+            if (key) {
+                memcpy(key, item.data.scalar.value, item.data.scalar.length);
+                key[item.data.scalar.length] = '\0';
+            }
             size_t key_line = item.start_mark.line + 1;
             yaml_event_delete(&item);
             if (!key || json_object_get(out, key)) {

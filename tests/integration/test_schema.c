@@ -1,12 +1,15 @@
 /* test_schema.c — the contract checker itself: YAML to JSON, the schema validator and the
  * operation lookup, on small specs and on openapi.yaml. No database, no server. */
 #include <check.h>
+#include <stdbool.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "contract.h"
+#include "gapforge/api.h"
 
 static char g_msg[2048];
 
@@ -323,6 +326,45 @@ START_TEST(the_literal_path_wins_over_a_template_as_in_the_router)
 }
 END_TEST
 
+/* The operation of spec for method and route pattern (same templates as the router). */
+static const json_t *spec_operation(const json_t *s, const char *method, const char *pattern)
+{
+    char m[16];
+    size_t i = 0;
+    for (; method[i] && i < sizeof m - 1; i++)
+        m[i] = (char)(method[i] - 'A' + 'a');
+    m[i] = '\0';
+    return json_object_get(json_object_get(json_object_get(s, "paths"), pattern), m);
+}
+
+START_TEST(every_route_has_an_operation_and_every_operation_a_route)
+{
+    json_t *s = spec();
+    for (size_t r = 0; r < gf_api_nroutes; r++)
+        ck_assert_msg(spec_operation(s, gf_api_routes[r].method, gf_api_routes[r].pattern),
+                      "openapi.yaml does not describe %s %s", gf_api_routes[r].method,
+                      gf_api_routes[r].pattern);
+    const char *path;
+    json_t *item;
+    json_object_foreach(json_object_get(s, "paths"), path, item)
+    {
+        const char *m;
+        json_t *op;
+        json_object_foreach(item, m, op)
+        {
+            if (strcmp(m, "parameters") == 0)
+                continue;
+            bool routed = false;
+            for (size_t r = 0; r < gf_api_nroutes && !routed; r++)
+                routed = strcmp(gf_api_routes[r].pattern, path) == 0 &&
+                         strcasecmp(gf_api_routes[r].method, m) == 0;
+            ck_assert_msg(routed, "openapi.yaml describes %s %s, which no route serves", m, path);
+        }
+    }
+    json_decref(s);
+}
+END_TEST
+
 static Suite *schema_suite(void)
 {
     Suite *s = suite_create("schema");
@@ -342,6 +384,7 @@ static Suite *schema_suite(void)
     suite_add_tcase(s, tc);
     TCase *ops = tcase_create("operations");
     tcase_add_test(ops, openapi_yaml_loads_and_every_ref_in_it_resolves);
+    tcase_add_test(ops, every_route_has_an_operation_and_every_operation_a_route);
     tcase_add_test(ops, a_response_is_checked_against_its_operation_and_status);
     tcase_add_test(ops, an_undocumented_status_fails);
     tcase_add_test(ops, an_unknown_path_may_only_answer_an_error);
