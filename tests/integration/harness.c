@@ -1,6 +1,8 @@
 /* harness.c — server life cycle, HTTP client (libcurl) and fixtures for integration tests. */
 #include "harness.h"
 
+#include "contract.h"
+
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <libpq-fe.h>
@@ -19,6 +21,7 @@ static int g_port;
 static pid_t g_server;
 static const char *g_db_url;
 static const char g_admin[] = "test-admin-token-0123456789";
+static json_t *g_spec; /* openapi.yaml: every JSON response is checked against it */
 
 typedef struct buf {
     char *data;
@@ -107,6 +110,10 @@ t_resp t_request(const char *method, const char *path, const char *key, const ch
     curl_easy_cleanup(c);
     r.raw = b.data ? b.data : strdup("");
     r.body = b.len ? json_loads(r.raw, 0, NULL) : NULL;
+    char why[2048];
+    if (g_spec && contract_check_response(g_spec, method, path, r.status, r.body, b.len, why,
+                                          sizeof why) < 0)
+        ck_abort_msg("%s\nbody: %.600s", why, r.raw);
     return r;
 }
 
@@ -297,6 +304,24 @@ static int wait_healthy(void)
     return -1;
 }
 
+/* Loads $GAPFORGE_SOURCE_ROOT/openapi.yaml into g_spec; -1 (with a message) when it cannot. */
+static int load_contract(void)
+{
+    const char *src = getenv("GAPFORGE_SOURCE_ROOT");
+    if (!src || !*src) {
+        fprintf(stderr, "GAPFORGE_SOURCE_ROOT is not set: cannot find openapi.yaml\n");
+        return -1;
+    }
+    char path[4096], err[512];
+    snprintf(path, sizeof path, "%s/openapi.yaml", src);
+    g_spec = contract_yaml_load(path, err, sizeof err);
+    if (!g_spec || !json_is_object(json_object_get(g_spec, "paths"))) {
+        fprintf(stderr, "cannot load the contract %s: %s\n", path, g_spec ? "no paths" : err);
+        return -1;
+    }
+    return 0;
+}
+
 int t_main(Suite *suite)
 {
     g_db_url = getenv("GAPFORGE_TEST_DATABASE_URL");
@@ -309,6 +334,8 @@ int t_main(Suite *suite)
         fprintf(stderr, "GAPFORGE_BIN is not set\n");
         return 1;
     }
+    if (load_contract() < 0)
+        return 1;
     curl_global_init(CURL_GLOBAL_DEFAULT);
     g_port = free_port();
     set_server_env();
@@ -332,6 +359,8 @@ int t_main(Suite *suite)
     kill(g_server, SIGTERM);
     waitpid(g_server, &status, 0);
     curl_global_cleanup();
+    json_decref(g_spec);
+    g_spec = NULL;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         fprintf(stderr, "the server did not stop cleanly (status %d)\n", status);
         return 1;
