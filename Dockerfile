@@ -8,13 +8,13 @@ FROM debian:bookworm-slim AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
         build-essential meson ninja-build pkg-config ca-certificates \
-        libmicrohttpd-dev libjansson-dev libpq-dev libssl-dev check libcurl4-openssl-dev \
+        libmicrohttpd-dev libjansson-dev libpq-dev libssl-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-# Only the binary is compiled; the test suites (which need a PostgreSQL cluster) are for
-# scripts/test. meson setup still needs check and libcurl, which the suites declare.
-RUN meson setup /build --buildtype=release --prefix=/usr \
+# Only the binary is built: the test suites and benchmarks are for scripts/test (-Dtests=false
+# -Dbench=false also drops their dependencies: check, libcurl, libyaml).
+RUN meson setup /build --buildtype=release --prefix=/usr -Dtests=false -Dbench=false \
  && meson compile -C /build gapforge \
  && install -D -m 0755 /build/gapforge /out/usr/bin/gapforge \
  && install -d -m 0755 /out/usr/share/gapforge/migrations \
