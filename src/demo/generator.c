@@ -39,9 +39,10 @@ static const char *const rep_names[GF_DEMO_REPS] = {
     "Marie Curie",    "Niels Bohr",       "Emmy Noether",      "Carl Gauss",     "Hedy Lamarr",
     "Srinivasa Ramanujan", "Chien-Shiung Wu", "Satyendra Bose", "Tu Youyou",     "Hideki Yukawa",
 };
-/* Team of each rep: 8 in the Americas, 7 in EMEA, 5 in APAC. */
-static const int rep_team[GF_DEMO_REPS] = {1, 1, 1, 1, 1, 1, 1, 1, 2, 2,
-                                           2, 2, 2, 2, 1, 3, 3, 3, 3, 3};
+/* Team of each rep: veterans first (7 Americas, 5 EMEA, 2 APAC), then the hires: 9 in the
+ * Americas, 7 in EMEA and 4 in APAC, the region that grows fastest. */
+static const int rep_team[GF_DEMO_REPS] = {1, 1, 1, 1, 1, 1, 1, 2, 2, 2,
+                                           2, 2, 3, 3, 1, 2, 3, 3, 2, 1};
 
 static const char *const accounts[] = {
     "Acme",      "Globex",    "Initech",   "Umbrella",        "Hooli",    "Vandelay",

@@ -105,7 +105,10 @@ static int add_target(gf_demo_org *org, size_t *cap, const char *scope, const ch
                       double value)
 {
     gf_demo_target *t;
+    if (value <= 0) /* a rep hired in the quarter's last days gets no quota yet */
+        return 0;
     PUSH(org->targets, org->ntargets, *cap, t);
+    memset(t, 0, sizeof *t);
     snprintf(t->scope, sizeof t->scope, "%s", scope);
     t->metric = metric;
     t->quarter = q;
@@ -161,6 +164,7 @@ static int add_commit(gf_demo_org *org, size_t *cap, const char *scope, int q, i
 {
     gf_demo_commit *c;
     PUSH(org->commits, org->ncommits, *cap, c);
+    memset(c, 0, sizeof *c);
     snprintf(c->scope, sizeof c->scope, "%s", scope);
     c->quarter = q;
     c->day = day;
