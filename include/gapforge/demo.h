@@ -38,13 +38,13 @@ typedef enum gf_demo_category {
 
 /* Open stages come first, in funnel order; the last two are won and lost. */
 #define GF_DEMO_OPEN_STAGES 6
-#define GF_DEMO_STAGES (GF_DEMO_OPEN_STAGES + 2)
-#define GF_DEMO_WON GF_DEMO_OPEN_STAGES
-#define GF_DEMO_LOST (GF_DEMO_OPEN_STAGES + 1)
-#define GF_DEMO_TEAMS 4
-#define GF_DEMO_REPS 20
-#define GF_DEMO_KPIS 3
-#define GF_DEMO_LEVERS 9
+#define GF_DEMO_STAGES      (GF_DEMO_OPEN_STAGES + 2)
+#define GF_DEMO_WON         GF_DEMO_OPEN_STAGES
+#define GF_DEMO_LOST        (GF_DEMO_OPEN_STAGES + 1)
+#define GF_DEMO_TEAMS       4
+#define GF_DEMO_REPS        20
+#define GF_DEMO_KPIS        3
+#define GF_DEMO_LEVERS      9
 
 typedef struct gf_demo_options {
     uint64_t seed;
@@ -79,22 +79,22 @@ typedef struct gf_demo_deal {
     const char *account, *source;
     /* State at as_of (the last event of each field). closed_on is -1 while open. */
     int owner, stage, category, created_on, close_date, closed_on;
-    int64_t amount; /* cents */
-    bool zombie;    /* stalled for good: nobody touches it again */
+    int64_t amount;              /* cents */
+    bool zombie;                 /* stalled for good: nobody touches it again */
     size_t first_event, nevents; /* its events in gf_demo_org.events, ordered by (day, sec) */
 } gf_demo_deal;
 
 /* One changed field of one write, effective at day + sec seconds (org time zone). */
 typedef struct gf_demo_event {
     int32_t deal, day, sec;
-    int32_t field; /* gf_demo_field */
+    int32_t field;                /* gf_demo_field */
     int64_t old_value, new_value; /* GF_DEMO_NONE for NULL */
 } gf_demo_event;
 
 typedef struct gf_demo_quarter {
     gf_period period;
-    double shock;          /* truth: common multiplier on creation and last-stage win odds */
-    double expected_deals; /* truth: mean deals created */
+    double shock;           /* truth: common multiplier on creation and last-stage win odds */
+    double expected_deals;  /* truth: mean deals created */
     int created, won, lost; /* realised: created in the quarter; closed in it (to as_of) */
     int64_t bookings;       /* realised: cents won in the quarter (to as_of for the current) */
     int won_last_weeks;     /* realised: wins in the surge window at the quarter's end */
@@ -110,15 +110,15 @@ typedef struct gf_demo_target {
 
 typedef struct gf_demo_commit {
     char scope[40];
-    int quarter;      /* index into quarters */
-    int day, sec;     /* submitted at */
+    int quarter;               /* index into quarters */
+    int day, sec;              /* submitted at */
     int64_t commit, best_case; /* cents */
 } gf_demo_commit;
 
 typedef struct gf_demo_kpi {
     const char *key, *name, *unit, *direction, *aggregation, *leads_to;
-    int lag_days;    /* when leads_to is set */
-    size_t nobs;     /* weekly observations, dated on the week's Monday */
+    int lag_days; /* when leads_to is set */
+    size_t nobs;  /* weekly observations, dated on the week's Monday */
     int *days;
     double *values;
 } gf_demo_kpi;
@@ -131,22 +131,22 @@ typedef struct gf_demo_lever {
 
 /* The simulation's parameters (the ground truth) beside the per-stage ones in stages[]. */
 typedef struct gf_demo_truth {
-    double stuck_multiple;   /* a decision after this many dwell medians ... */
-    double stuck_advance;    /* ... multiplies P(advance) by this */
-    double shock_sigma;      /* quarter shock ~ lognormal(0, sigma) */
-    double growth;           /* creation grows by this factor per quarter */
-    double lead_conversion;  /* qualified lead -> opportunity */
-    int lead_lag_days;       /* a lead becomes an opportunity this many days later */
+    double stuck_multiple;          /* a decision after this many dwell medians ... */
+    double stuck_advance;           /* ... multiplies P(advance) by this */
+    double shock_sigma;             /* quarter shock ~ lognormal(0, sigma) */
+    double growth;                  /* creation grows by this factor per quarter */
+    double lead_conversion;         /* qualified lead -> opportunity */
+    int lead_lag_days;              /* a lead becomes an opportunity this many days later */
     double size_median, size_sigma; /* deal size ~ lognormal (dollars) */
     double enterprise_share, enterprise_multiplier;
     double amount_change_p, amount_change_sigma; /* re-scoping at a stage step */
-    double push_p;           /* P(rep pushes the close date once it has passed) */
+    double push_p; /* P(rep pushes the close date once it has passed) */
     int push_min_days, push_max_days;
-    double pull_in_p;        /* P(close date pulled in at a stage step) */
-    double surge_p;          /* P(a win is held to the last surge_days of its quarter) */
+    double pull_in_p; /* P(close date pulled in at a stage step) */
+    double surge_p;   /* P(a win is held to the last surge_days of its quarter) */
     int surge_days;
-    double zombie_p;         /* P(a new deal stalls for good at some open stage) */
-    double ramp_start;       /* productivity of a new hire, rising linearly to 1 */
+    double zombie_p;   /* P(a new deal stalls for good at some open stage) */
+    double ramp_start; /* productivity of a new hire, rising linearly to 1 */
 } gf_demo_truth;
 
 typedef struct gf_demo_org {

@@ -34,10 +34,11 @@ static const gf_demo_team teams[GF_DEMO_TEAMS] = {
 };
 
 static const char *const rep_names[GF_DEMO_REPS] = {
-    "Grace Hopper",   "John von Neumann", "Katherine Johnson", "Claude Shannon", "Barbara Liskov",
-    "Donald Knuth",   "Frances Allen",    "Dennis Ritchie",    "Ada Lovelace",   "Alan Turing",
-    "Marie Curie",    "Niels Bohr",       "Emmy Noether",      "Carl Gauss",     "Hedy Lamarr",
-    "Srinivasa Ramanujan", "Chien-Shiung Wu", "Satyendra Bose", "Tu Youyou",     "Hideki Yukawa",
+    "Grace Hopper",    "John von Neumann", "Katherine Johnson", "Claude Shannon",
+    "Barbara Liskov",  "Donald Knuth",     "Frances Allen",     "Dennis Ritchie",
+    "Ada Lovelace",    "Alan Turing",      "Marie Curie",       "Niels Bohr",
+    "Emmy Noether",    "Carl Gauss",       "Hedy Lamarr",       "Srinivasa Ramanujan",
+    "Chien-Shiung Wu", "Satyendra Bose",   "Tu Youyou",         "Hideki Yukawa",
 };
 /* Team of each rep: veterans first (7 Americas, 5 EMEA, 2 APAC), then the hires: 9 in the
  * Americas, 7 in EMEA and 4 in APAC, the region that grows fastest. */
@@ -45,15 +46,20 @@ static const int rep_team[GF_DEMO_REPS] = {1, 1, 1, 1, 1, 1, 1, 2, 2, 2,
                                            2, 2, 3, 3, 1, 2, 3, 3, 2, 1};
 
 static const char *const accounts[] = {
-    "Acme",      "Globex",    "Initech",   "Umbrella",        "Hooli",    "Vandelay",
-    "Stark",     "Wayne",     "Tyrell",    "Cyberdyne",       "Soylent",  "Wonka",
-    "Aperture",  "Massive Dynamic", "Oscorp", "Nakatomi",    "Pied Piper", "Dunder Mifflin",
-    "Gringotts", "Monarch",   "Virtucon",  "Blue Sun",        "Weyland",  "Rekall",
-    "Oceanic",   "Sterling Cooper", "Prestige Worldwide", "Bluth", "Krusty", "Los Pollos",
+    "Acme",      "Globex",          "Initech",
+    "Umbrella",  "Hooli",           "Vandelay",
+    "Stark",     "Wayne",           "Tyrell",
+    "Cyberdyne", "Soylent",         "Wonka",
+    "Aperture",  "Massive Dynamic", "Oscorp",
+    "Nakatomi",  "Pied Piper",      "Dunder Mifflin",
+    "Gringotts", "Monarch",         "Virtucon",
+    "Blue Sun",  "Weyland",         "Rekall",
+    "Oceanic",   "Sterling Cooper", "Prestige Worldwide",
+    "Bluth",     "Krusty",          "Los Pollos",
 };
 #define NACCOUNTS (int)(sizeof accounts / sizeof accounts[0])
-static const char *const products[] = {"Platform", "Expansion", "Renewal upsell", "Pilot",
-                                       "Enterprise licence", "Add-on"};
+static const char *const products[] = {"Platform", "Expansion",          "Renewal upsell",
+                                       "Pilot",    "Enterprise licence", "Add-on"};
 #define NPRODUCTS (int)(sizeof products / sizeof products[0])
 static const char *const sources[] = {"marketing", "marketing", "marketing", "sales",
                                       "sales",     "partner",   "other"};
@@ -67,11 +73,26 @@ const char *const gf_demo_field_names[GF_DEMO_NFIELDS] = {"stage", "amount", "cl
 enum { S_SHOCK = 1, S_REPS, S_LEADS, S_CREATE, S_INPUTS, S_DEAL = 1000 };
 
 static const gf_demo_truth default_truth = {
-    .stuck_multiple = 2.0, .stuck_advance = 0.4, .shock_sigma = 0.12, .growth = 1.02,
-    .lead_conversion = 0.3, .lead_lag_days = 14, .size_median = 24000, .size_sigma = 0.75,
-    .enterprise_share = 0.12, .enterprise_multiplier = 3.5, .amount_change_p = 0.2,
-    .amount_change_sigma = 0.15, .push_p = 0.85, .push_min_days = 14, .push_max_days = 45,
-    .pull_in_p = 0.08, .surge_p = 0.35, .surge_days = 14, .zombie_p = 0.12, .ramp_start = 0.25,
+    .stuck_multiple = 2.0,
+    .stuck_advance = 0.4,
+    .shock_sigma = 0.12,
+    .growth = 1.02,
+    .lead_conversion = 0.3,
+    .lead_lag_days = 14,
+    .size_median = 24000,
+    .size_sigma = 0.75,
+    .enterprise_share = 0.12,
+    .enterprise_multiplier = 3.5,
+    .amount_change_p = 0.2,
+    .amount_change_sigma = 0.15,
+    .push_p = 0.85,
+    .push_min_days = 14,
+    .push_max_days = 45,
+    .pull_in_p = 0.08,
+    .surge_p = 0.35,
+    .surge_days = 14,
+    .zombie_p = 0.12,
+    .ramp_start = 0.25,
 };
 
 /* Monday=0 .. Sunday=6 (day 0, 1970-01-01, was a Thursday). */
@@ -231,8 +252,8 @@ static int simulate_deal(gf_demo_org *org, size_t idx, int created, int owner, s
     demo_rng r;
     demo_rng_seed(&r, org->opt.seed, S_DEAL + idx);
     gf_demo_deal *d = &org->deals[idx];
-    *d = (gf_demo_deal){.owner = owner, .created_on = created, .closed_on = -1,
-                        .first_event = org->nevents};
+    *d = (gf_demo_deal){
+        .owner = owner, .created_on = created, .closed_on = -1, .first_event = org->nevents};
     int acct = demo_int(&r, 0, NACCOUNTS - 1);
     d->account = accounts[acct];
     d->source = sources[demo_int(&r, 0, NSOURCES - 1)];
@@ -437,8 +458,8 @@ int gf_demo_generate(const gf_demo_options *opt, gf_demo_org *out, gf_err *err)
         if (gf_period_quarter_add(&cur, q - opt->quarters, opt->fysm, &qu->period) < 0)
             return gf_err_invalid(err, "quarters", "the history starts before year 1900");
         qu->shock = demo_lognormal(&r, 1.0, out->truth.shock_sigma);
-        qu->expected_deals = opt->deals_per_quarter *
-                             pow(out->truth.growth, q - opt->quarters) * qu->shock;
+        qu->expected_deals =
+            opt->deals_per_quarter * pow(out->truth.growth, q - opt->quarters) * qu->shock;
         qu->complete = qu->period.end < opt->as_of;
     }
     if (make_reps(out, out->quarters[0].period.start) < 0 || make_deals(out) < 0)

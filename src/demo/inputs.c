@@ -16,8 +16,8 @@ static const gf_demo_lever levers[GF_DEMO_LEVERS] = {
      "Bundle the premium tier into proposals", 0.05, 20000, 3, 45},
     {"paid-search", "Paid search budget", "pipeline", NULL,
      "Opportunities per week per $10k of monthly spend", 2, 10000, 10, 21},
-    {"deal-desk", "Deal desk", "slippage", NULL, "Faster approvals and legal review", 0.1, 25000,
-     2, 21},
+    {"deal-desk", "Deal desk", "slippage", NULL, "Faster approvals and legal review", 0.1, 25000, 2,
+     21},
     {"early-signing", "Early signing incentive", "pull_forward", NULL,
      "Discount for signing next quarter's deals this quarter", 0.25, 5000, 10, 0},
     {"hire-ae", "Hire an account executive", "headcount", NULL,
@@ -31,17 +31,17 @@ static const gf_demo_lever levers[GF_DEMO_LEVERS] = {
 };
 
 /* Allocation helpers: append one element to a growing array. */
-#define PUSH(arr, n, cap, out)                                                                  \
-    do {                                                                                        \
-        if ((n) == (cap)) {                                                                     \
-            size_t c_ = (cap) ? 2 * (cap) : 256;                                                \
-            void *p_ = realloc((arr), c_ * sizeof *(arr));                                      \
-            if (!p_)                                                                            \
-                return -1;                                                                      \
-            (arr) = p_;                                                                         \
-            (cap) = c_;                                                                         \
-        }                                                                                       \
-        (out) = &(arr)[(n)++];                                                                  \
+#define PUSH(arr, n, cap, out)                             \
+    do {                                                   \
+        if ((n) == (cap)) {                                \
+            size_t c_ = (cap) ? 2 * (cap) : 256;           \
+            void *p_ = realloc((arr), c_ * sizeof *(arr)); \
+            if (!p_)                                       \
+                return -1;                                 \
+            (arr) = p_;                                    \
+            (cap) = c_;                                    \
+        }                                                  \
+        (out) = &(arr)[(n)++];                             \
     } while (0)
 
 bool gf_demo_state_at(const gf_demo_org *org, const gf_demo_deal *d, int day, gf_demo_state *st)
@@ -90,13 +90,14 @@ double gf_demo_mean_deal_size(const gf_demo_org *org)
 }
 
 /* Mean productivity of a rep over a quarter (0 before the hire, ramping to 1). */
-static double quarter_productivity(const gf_demo_org *org, const gf_demo_rep *r,
-                                   const gf_period *p)
+static double quarter_productivity(const gf_demo_org *org, const gf_demo_rep *r, const gf_period *p)
 {
     double sum = 0;
     for (int day = p->start; day <= p->end; day++) {
         double ramp = 30.4 * r->ramp_months, t = day - r->hired_on;
-        sum += t < 0 ? 0 : t >= ramp ? 1 : org->truth.ramp_start + (1 - org->truth.ramp_start) * t / ramp;
+        sum += t < 0       ? 0
+               : t >= ramp ? 1
+                           : org->truth.ramp_start + (1 - org->truth.ramp_start) * t / ramp;
     }
     return sum / (p->end - p->start + 1);
 }
@@ -196,8 +197,7 @@ static int make_commits(gf_demo_org *org, demo_rng *r)
                     !gf_demo_state_at(org, d, day, &st))
                     continue;
                 double a = (double)st.amount;
-                if (st.close_date < p->start || st.close_date > p->end ||
-                    st.stage == GF_DEMO_LOST)
+                if (st.close_date < p->start || st.close_date > p->end || st.stage == GF_DEMO_LOST)
                     continue;
                 if (st.stage == GF_DEMO_WON) {
                     commit[st.owner] += a;
@@ -217,7 +217,8 @@ static int make_commits(gf_demo_org *org, demo_rng *r)
                 int64_t c = 10000 * (int64_t)llround(commit[i] / 10000);
                 int64_t b = 10000 * (int64_t)llround(best[i] / 10000);
                 snprintf(scope, sizeof scope, "rep:%s", rep->key);
-                if (add_commit(org, &cap, scope, q, day, 15 * 3600 + demo_int(r, 0, 7200), c, b) < 0)
+                if (add_commit(org, &cap, scope, q, day, 15 * 3600 + demo_int(r, 0, 7200), c, b) <
+                    0)
                     return -1;
                 tc[rep->team] += (double)c;
                 tb[rep->team] += (double)b;
@@ -244,14 +245,39 @@ static int make_kpis(gf_demo_org *org, demo_rng *r)
     int lag = org->truth.lead_lag_days;
     for (int s = 0; s < GF_DEMO_OPEN_STAGES; s++)
         lag += (int)org->stages[s].dwell_median;
-    *leads = (gf_demo_kpi){"qualified_leads", "Qualified leads", "leads", "higher_is_better",
-                           "sum", "bookings", lag, leads->nobs, leads->days, leads->values};
-    org->kpis[1] = (gf_demo_kpi){"errors_per_page", "Errors per page", "errors",
-                                 "lower_is_better", "mean", NULL, 0, 0, NULL, NULL};
-    org->kpis[2] = (gf_demo_kpi){"publish_lag_hours", "Hours to publish an update", "hours",
-                                 "lower_is_better", "mean", NULL, 0, 0, NULL, NULL};
+    *leads = (gf_demo_kpi){"qualified_leads",
+                           "Qualified leads",
+                           "leads",
+                           "higher_is_better",
+                           "sum",
+                           "bookings",
+                           lag,
+                           leads->nobs,
+                           leads->days,
+                           leads->values};
+    org->kpis[1] = (gf_demo_kpi){"errors_per_page",
+                                 "Errors per page",
+                                 "errors",
+                                 "lower_is_better",
+                                 "mean",
+                                 NULL,
+                                 0,
+                                 0,
+                                 NULL,
+                                 NULL};
+    org->kpis[2] = (gf_demo_kpi){"publish_lag_hours",
+                                 "Hours to publish an update",
+                                 "hours",
+                                 "lower_is_better",
+                                 "mean",
+                                 NULL,
+                                 0,
+                                 0,
+                                 NULL,
+                                 NULL};
     size_t n = leads->nobs;
-    int bad = n > 8 ? demo_int(r, 0, (int)n - 5) : 0, backlog = n > 8 ? demo_int(r, 0, (int)n - 5) : 0;
+    int bad = n > 8 ? demo_int(r, 0, (int)n - 5) : 0,
+        backlog = n > 8 ? demo_int(r, 0, (int)n - 5) : 0;
     for (int k = 1; k < GF_DEMO_KPIS; k++) {
         gf_demo_kpi *kpi = &org->kpis[k];
         kpi->days = malloc((n ? n : 1) * sizeof *kpi->days);
@@ -263,10 +289,12 @@ static int make_kpis(gf_demo_org *org, demo_rng *r)
             kpi->days[w] = leads->days[w];
             double f = n > 1 ? (double)w / (double)(n - 1) : 0, v;
             if (k == 1) {
-                v = 3.2 - 1.0 * f + 0.2 * demo_normal(r) + ((int)w - bad < 4 && (int)w >= bad ? 0.8 : 0);
+                v = 3.2 - 1.0 * f + 0.2 * demo_normal(r) +
+                    ((int)w - bad < 4 && (int)w >= bad ? 0.8 : 0);
                 kpi->values[w] = round(100 * fmax(0.1, v)) / 100;
             } else {
-                v = 40 - 10 * f + 4 * demo_normal(r) + ((int)w - backlog < 3 && (int)w >= backlog ? 12 : 0);
+                v = 40 - 10 * f + 4 * demo_normal(r) +
+                    ((int)w - backlog < 3 && (int)w >= backlog ? 12 : 0);
                 kpi->values[w] = round(10 * fmax(1, v)) / 10;
             }
         }

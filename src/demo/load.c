@@ -45,8 +45,11 @@ static void col(buf *b, const char *s, bool last)
     if (!s)
         put(b, "\\N", 2);
     for (; s && *s; s++) {
-        const char *esc = *s == '\\' ? "\\\\" : *s == '\t' ? "\\t" : *s == '\n' ? "\\n"
-                                           : *s == '\r'  ? "\\r" : NULL;
+        const char *esc = *s == '\\'   ? "\\\\"
+                          : *s == '\t' ? "\\t"
+                          : *s == '\n' ? "\\n"
+                          : *s == '\r' ? "\\r"
+                                       : NULL;
         put(b, esc ? esc : s, esc ? 2 : 1);
     }
     put(b, last ? "\n" : "\t", 1);
@@ -102,22 +105,21 @@ static int org_rows(int64_t org_id, const gf_demo_org *org, gf_err *err)
 }
 
 /* KPIs with their weekly series, then levers (a kpi lever names its KPI). */
-static int kpis_and_levers(int64_t org_id, const gf_demo_org *org, long *observations,
-                           gf_err *err)
+static int kpis_and_levers(int64_t org_id, const gf_demo_org *org, long *observations, gf_err *err)
 {
     for (int k = 0; k < GF_DEMO_KPIS; k++) {
         const gf_demo_kpi *g = &org->kpis[k];
         char lag[16];
         snprintf(lag, sizeof lag, "%d", g->lag_days);
-        gf_kpi_fields f = {g->key,    g->name,     g->unit,  g->direction, g->aggregation,
-                           "week",    g->leads_to, g->leads_to ? lag : NULL};
+        gf_kpi_fields f = {g->key,         g->name, g->unit,     g->direction,
+                           g->aggregation, "week",  g->leads_to, g->leads_to ? lag : NULL};
         int created = 0;
         json_t *j = gf_store_kpi_put(org_id, &f, &created, err);
         if (!j)
             return -1;
         json_decref(j);
-        if (g->nobs && !(j = gf_store_kpi_observe(org_id, g->key, g->nobs, g->days, g->values,
-                                                  err)))
+        if (g->nobs &&
+            !(j = gf_store_kpi_observe(org_id, g->key, g->nobs, g->days, g->values, err)))
             return -1;
         json_decref(j);
         *observations += (long)g->nobs;
@@ -158,13 +160,11 @@ static void deal_rows(const gf_demo_org *org, buf *b)
     }
 }
 
-static const gf_demo_event *sort_events;
-
-/* Time order across deals; a write's fields keep their order. */
-static int by_time(const void *a, const void *b)
+/* Time order across deals; a write's fields keep their order. ctx is the event array. */
+static int by_time(const void *a, const void *b, void *ctx)
 {
     size_t i = *(const size_t *)a, j = *(const size_t *)b;
-    const gf_demo_event *x = &sort_events[i], *y = &sort_events[j];
+    const gf_demo_event *ev = ctx, *x = &ev[i], *y = &ev[j];
     if (x->day != y->day)
         return x->day < y->day ? -1 : 1;
     if (x->sec != y->sec)
@@ -181,8 +181,7 @@ static int event_rows(const gf_demo_org *org, buf *b)
         return -1;
     for (size_t i = 0; i < org->nevents; i++)
         order[i] = i;
-    sort_events = org->events;
-    qsort(order, org->nevents, sizeof *order, by_time);
+    qsort_r(order, org->nevents, sizeof *order, by_time, org->events);
     for (size_t n = 0; n < org->nevents; n++) {
         const gf_demo_event *e = &org->events[order[n]];
         char day[11], old[64], new[64];

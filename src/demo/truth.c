@@ -45,8 +45,8 @@ static void walk(const gf_demo_org *org, realised *r)
         for (size_t k = 0; k < d->nevents; k++) {
             bool stage_write = false;
             for (size_t j = 0; j < d->nevents; j++)
-                stage_write |= e[j].field == GF_DEMO_F_STAGE && e[j].day == e[k].day &&
-                               e[j].sec == e[k].sec;
+                stage_write |=
+                    e[j].field == GF_DEMO_F_STAGE && e[j].day == e[k].day && e[j].sec == e[k].sec;
             if (e[k].field == GF_DEMO_F_STAGE && e[k].old_value != GF_DEMO_NONE) {
                 int s = (int)e[k].old_value;
                 r->decisions[s]++;
@@ -96,8 +96,7 @@ static json_t *stages_json(const gf_demo_org *org, const realised *r)
         if (s < GF_DEMO_OPEN_STAGES) {
             double mean = g->dwell_median * exp(g->dwell_sigma * g->dwell_sigma / 2);
             json_object_set_new(o, "advance_probability", json_real(g->advance));
-            json_object_set_new(o, "win_probability",
-                                json_real(gf_demo_win_probability(org, s)));
+            json_object_set_new(o, "win_probability", json_real(gf_demo_win_probability(org, s)));
             json_object_set_new(o, "dwell_days",
                                 json_pack("{s:s, s:f, s:f, s:f}", "distribution", "lognormal",
                                           "median", g->dwell_median, "sigma", g->dwell_sigma,
@@ -106,8 +105,7 @@ static json_t *stages_json(const gf_demo_org *org, const realised *r)
                 o, "realised",
                 json_pack("{s:i, s:f, s:f}", "decisions", (json_int_t)r->decisions[s],
                           "advance_rate", ratio((double)r->advanced[s], (double)r->decisions[s]),
-                          "mean_dwell_days",
-                          ratio(r->dwell_sum[s], (double)r->decisions[s])));
+                          "mean_dwell_days", ratio(r->dwell_sum[s], (double)r->decisions[s])));
         }
         json_array_append_new(a, o);
     }
@@ -121,13 +119,12 @@ static json_t *quarters_json(const gf_demo_org *org)
         const gf_demo_quarter *qu = &org->quarters[q];
         double weeks = (qu->period.end - qu->period.start + 1) / 7.0;
         json_t *o = json_pack(
-            "{s:s, s:o, s:o, s:b, s:f, s:f, s:f, s:i, s:i, s:i, s:f, s:i}", "name",
-            qu->period.name, "start", day_json(qu->period.start), "end",
-            day_json(qu->period.end), "complete", qu->complete, "shock", qu->shock,
-            "expected_deals", qu->expected_deals, "expected_deals_per_week",
-            qu->expected_deals / weeks, "created", qu->created, "won", qu->won, "lost", qu->lost,
-            "bookings", (double)qu->bookings / 100.0, "wins_in_surge_window",
-            qu->won_last_weeks);
+            "{s:s, s:o, s:o, s:b, s:f, s:f, s:f, s:i, s:i, s:i, s:f, s:i}", "name", qu->period.name,
+            "start", day_json(qu->period.start), "end", day_json(qu->period.end), "complete",
+            qu->complete, "shock", qu->shock, "expected_deals", qu->expected_deals,
+            "expected_deals_per_week", qu->expected_deals / weeks, "created", qu->created, "won",
+            qu->won, "lost", qu->lost, "bookings", (double)qu->bookings / 100.0,
+            "wins_in_surge_window", qu->won_last_weeks);
         json_array_append_new(a, o);
     }
     return a;
@@ -138,10 +135,10 @@ static json_t *reps_json(const gf_demo_org *org)
     json_t *a = json_array();
     for (int i = 0; i < GF_DEMO_REPS; i++) {
         const gf_demo_rep *p = &org->reps[i];
-        json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:i, s:f}", "key", p->key, "team",
-                                           org->teams[p->team].key, "hired_on",
-                                           day_json(p->hired_on), "ramp_months", p->ramp_months,
-                                           "skill", p->skill));
+        json_array_append_new(a,
+                              json_pack("{s:s, s:s, s:o, s:i, s:f}", "key", p->key, "team",
+                                        org->teams[p->team].key, "hired_on", day_json(p->hired_on),
+                                        "ramp_months", p->ramp_months, "skill", p->skill));
     }
     return a;
 }
@@ -167,25 +164,25 @@ json_t *gf_demo_truth_json(const gf_demo_org *org)
     double won, closed;
     outcome_rates(org, &won, &closed);
     json_t *out = json_pack(
-        "{s:I, s:o, s:i, s:i, s:i, s:o, s:{s:f, s:f}}", "seed", (json_int_t)org->opt.seed,
-        "as_of", day_json(org->opt.as_of), "quarters", org->opt.quarters, "deals_per_quarter",
+        "{s:I, s:o, s:i, s:i, s:i, s:o, s:{s:f, s:f}}", "seed", (json_int_t)org->opt.seed, "as_of",
+        day_json(org->opt.as_of), "quarters", org->opt.quarters, "deals_per_quarter",
         org->opt.deals_per_quarter, "fiscal_year_start_month", org->opt.fysm, "stages",
         stages_json(org, &r), "age_effect", "stuck_after_median_multiple", t->stuck_multiple,
         "advance_multiplier", t->stuck_advance);
-    json_object_set_new(
-        out, "win_rate",
-        json_pack("{s:f, s:f, s:f, s:f}", "from_creation", won, "of_closed", won / closed,
-                  "non_zombie_from_creation", gf_demo_win_probability(org, 0),
-                  "realised_of_closed_in_past_quarters",
-                  ratio((double)r.closed_past_won, (double)r.closed_past)));
-    json_object_set_new(
-        out, "slippage",
-        json_pack("{s:f, s:{s:i, s:i}, s:{s:i, s:i}, s:f, s:{s:i, s:i, s:f}}", "push_probability",
-                  t->push_p, "push_days", "min", t->push_min_days, "max", t->push_max_days,
-                  "review_delay_days", "min", 1, "max", 5, "pull_in_probability", t->pull_in_p,
-                  "realised", "pushes", (json_int_t)r.pushes, "pull_ins", (json_int_t)r.pull_ins,
-                  "pushed_share_of_closed_in_past_quarters",
-                  ratio((double)r.closed_past_pushed, (double)r.closed_past)));
+    json_object_set_new(out, "win_rate",
+                        json_pack("{s:f, s:f, s:f, s:f}", "from_creation", won, "of_closed",
+                                  won / closed, "non_zombie_from_creation",
+                                  gf_demo_win_probability(org, 0),
+                                  "realised_of_closed_in_past_quarters",
+                                  ratio((double)r.closed_past_won, (double)r.closed_past)));
+    json_object_set_new(out, "slippage",
+                        json_pack("{s:f, s:{s:i, s:i}, s:{s:i, s:i}, s:f, s:{s:i, s:i, s:f}}",
+                                  "push_probability", t->push_p, "push_days", "min",
+                                  t->push_min_days, "max", t->push_max_days, "review_delay_days",
+                                  "min", 1, "max", 5, "pull_in_probability", t->pull_in_p,
+                                  "realised", "pushes", (json_int_t)r.pushes, "pull_ins",
+                                  (json_int_t)r.pull_ins, "pushed_share_of_closed_in_past_quarters",
+                                  ratio((double)r.closed_past_pushed, (double)r.closed_past)));
     double share = ratio((double)r.wins_window, (double)r.wins_complete);
     json_object_set_new(
         out, "surge",
@@ -199,32 +196,31 @@ json_t *gf_demo_truth_json(const gf_demo_org *org)
                                   ratio((double)r.zombies, (double)org->ndeals), "open_at_as_of",
                                   (json_int_t)r.open_at_as_of, "zombies_open_at_as_of",
                                   (json_int_t)r.open_zombies));
-    json_object_set_new(
-        out, "creation",
-        json_pack("{s:i, s:f, s:f, s:f, s:f, s:i}", "deals_per_quarter",
-                  org->opt.deals_per_quarter, "deals_per_week", org->opt.deals_per_quarter / 13.0,
-                  "growth_per_quarter", t->growth, "shock_sigma", t->shock_sigma,
-                  "lead_conversion", t->lead_conversion, "lead_lag_days", t->lead_lag_days));
+    json_object_set_new(out, "creation",
+                        json_pack("{s:i, s:f, s:f, s:f, s:f, s:i}", "deals_per_quarter",
+                                  org->opt.deals_per_quarter, "deals_per_week",
+                                  org->opt.deals_per_quarter / 13.0, "growth_per_quarter",
+                                  t->growth, "shock_sigma", t->shock_sigma, "lead_conversion",
+                                  t->lead_conversion, "lead_lag_days", t->lead_lag_days));
     json_object_set_new(
         out, "deal_size",
-        json_pack("{s:s, s:f, s:f, s:f, s:f, s:f, s:i, s:{s:f, s:f}}", "distribution",
-                  "lognormal", "median", t->size_median, "sigma", t->size_sigma,
-                  "enterprise_share", t->enterprise_share, "enterprise_multiplier",
-                  t->enterprise_multiplier, "mean", gf_demo_mean_deal_size(org), "rounding", 100,
-                  "amount_change", "probability", t->amount_change_p, "sigma",
-                  t->amount_change_sigma));
-    json_object_set_new(out, "ramp", json_pack("{s:f, s:s}", "start_productivity", t->ramp_start,
-                                               "shape", "linear over ramp_months"));
+        json_pack("{s:s, s:f, s:f, s:f, s:f, s:f, s:i, s:{s:f, s:f}}", "distribution", "lognormal",
+                  "median", t->size_median, "sigma", t->size_sigma, "enterprise_share",
+                  t->enterprise_share, "enterprise_multiplier", t->enterprise_multiplier, "mean",
+                  gf_demo_mean_deal_size(org), "rounding", 100, "amount_change", "probability",
+                  t->amount_change_p, "sigma", t->amount_change_sigma));
+    json_object_set_new(out, "ramp",
+                        json_pack("{s:f, s:s}", "start_productivity", t->ramp_start, "shape",
+                                  "linear over ramp_months"));
     json_object_set_new(out, "reps", reps_json(org));
     json_object_set_new(out, "quarters", quarters_json(org));
     json_object_set_new(out, "kpis",
-                        json_pack("{s:{s:s, s:i, s:f}}", "qualified_leads", "leads_to",
-                                  "bookings", "lag_days", org->kpis[0].lag_days,
-                                  "opportunity_conversion", t->lead_conversion));
+                        json_pack("{s:{s:s, s:i, s:f}}", "qualified_leads", "leads_to", "bookings",
+                                  "lag_days", org->kpis[0].lag_days, "opportunity_conversion",
+                                  t->lead_conversion));
     json_object_set_new(out, "counts",
                         json_pack("{s:I, s:I, s:I, s:I}", "deals", (json_int_t)org->ndeals,
                                   "events", (json_int_t)org->nevents, "targets",
-                                  (json_int_t)org->ntargets, "commits",
-                                  (json_int_t)org->ncommits));
+                                  (json_int_t)org->ntargets, "commits", (json_int_t)org->ncommits));
     return out;
 }

@@ -36,8 +36,8 @@ START_TEST(same_seed_gives_the_same_org_and_another_seed_another)
     }
     ck_assert_uint_eq(a.ncommits, b.ncommits);
     ck_assert_int_eq(memcmp(a.commits, b.commits, a.ncommits * sizeof *a.commits), 0);
-    ck_assert_int_eq(memcmp(a.kpis[1].values, b.kpis[1].values,
-                            a.kpis[1].nobs * sizeof(double)), 0);
+    ck_assert_int_eq(memcmp(a.kpis[1].values, b.kpis[1].values, a.kpis[1].nobs * sizeof(double)),
+                     0);
     json_t *ta = gf_demo_truth_json(&a), *tb = gf_demo_truth_json(&b);
     ck_assert(json_equal(ta, tb));
     json_decref(ta);
@@ -116,8 +116,8 @@ START_TEST(events_are_ordered_and_each_old_is_the_previous_new)
         if (d->stage == GF_DEMO_WON || d->stage == GF_DEMO_LOST) {
             ck_assert_int_eq(d->closed_on, e[d->nevents - 1].day);
             ck_assert_int_eq(d->close_date, d->closed_on);
-            ck_assert_int_eq(d->category, d->stage == GF_DEMO_WON ? GF_DEMO_COMMIT
-                                                                  : GF_DEMO_OMITTED);
+            ck_assert_int_eq(d->category,
+                             d->stage == GF_DEMO_WON ? GF_DEMO_COMMIT : GF_DEMO_OMITTED);
         } else {
             ck_assert_int_eq(d->closed_on, -1);
         }
@@ -133,16 +133,16 @@ END_TEST
 static void expect_rate(const char *what, double k, double n, double p, double z)
 {
     double se = sqrt(p * (1 - p) / n), got = k / n;
-    ck_assert_msg(fabs(got - p) <= z * se + 0.005, "%s: %.4f realised vs %.4f truth (n %.0f)",
-                  what, got, p, n);
+    ck_assert_msg(fabs(got - p) <= z * se + 0.005, "%s: %.4f realised vs %.4f truth (n %.0f)", what,
+                  got, p, n);
 }
 
 START_TEST(win_rates_and_stage_advance_rates_match_the_truth)
 {
     gf_demo_org o = make(5, 8, 1500);
     json_t *truth = gf_demo_truth_json(&o);
-    double of_closed = json_real_value(
-        json_object_get(json_object_get(truth, "win_rate"), "of_closed"));
+    double of_closed =
+        json_real_value(json_object_get(json_object_get(truth, "win_rate"), "of_closed"));
     /* Deals created in the first five quarters have (almost all) run their course. */
     double won = 0, closed = 0;
     for (size_t i = 0; i < o.ndeals; i++) {
@@ -226,8 +226,8 @@ START_TEST(org_has_ramping_reps_zombies_targets_commits_and_every_lever_kind)
     /* Targets for every quarter and every scope level; commits never above best case. */
     int org_targets = 0, team_targets = 0;
     for (size_t i = 0; i < o.ntargets; i++) {
-        org_targets += strcmp(o.targets[i].scope, "org") == 0 &&
-                       strcmp(o.targets[i].metric, "bookings") == 0;
+        org_targets +=
+            strcmp(o.targets[i].scope, "org") == 0 && strcmp(o.targets[i].metric, "bookings") == 0;
         team_targets += strncmp(o.targets[i].scope, "team:", 5) == 0;
         ck_assert(o.targets[i].value > 0);
     }
@@ -236,8 +236,8 @@ START_TEST(org_has_ramping_reps_zombies_targets_commits_and_every_lever_kind)
     ck_assert_uint_gt(o.ncommits, 13 * 15 * (size_t)o.opt.quarters);
     for (size_t i = 0; i < o.ncommits; i++)
         ck_assert_int_le(o.commits[i].commit, o.commits[i].best_case);
-    static const char *const kinds[] = {"win_rate", "deal_size", "pipeline", "slippage",
-                                        "pull_forward", "headcount", "kpi", "concession"};
+    static const char *const kinds[] = {"win_rate",     "deal_size", "pipeline", "slippage",
+                                        "pull_forward", "headcount", "kpi",      "concession"};
     for (size_t k = 0; k < 8; k++) {
         bool found = false;
         for (int i = 0; i < GF_DEMO_LEVERS; i++)
@@ -254,8 +254,8 @@ START_TEST(out_of_range_options_are_refused)
 {
     gf_demo_org o;
     gf_err err = {0};
-    gf_demo_options opt = {.seed = 1, .quarters = 0, .deals_per_quarter = 10, .as_of = 20000,
-                           .fysm = 1};
+    gf_demo_options opt = {
+        .seed = 1, .quarters = 0, .deals_per_quarter = 10, .as_of = 20000, .fysm = 1};
     ck_assert_int_eq(gf_demo_generate(&opt, &o, &err), -1);
     ck_assert_str_eq(err.field, "quarters");
     gf_demo_free(&o);
