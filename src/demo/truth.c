@@ -165,7 +165,7 @@ json_t *gf_demo_truth_json(const gf_demo_org *org)
     outcome_rates(org, &won, &closed);
     json_t *out = json_pack(
         "{s:I, s:o, s:i, s:i, s:i, s:o, s:{s:f, s:f}}", "seed", (json_int_t)org->opt.seed, "as_of",
-        day_json(org->opt.as_of), "quarters", org->opt.quarters, "deals_per_quarter",
+        day_json(org->opt.as_of), "past_quarters", org->opt.quarters, "deals_per_quarter",
         org->opt.deals_per_quarter, "fiscal_year_start_month", org->opt.fysm, "stages",
         stages_json(org, &r), "age_effect", "stuck_after_median_multiple", t->stuck_multiple,
         "advance_multiplier", t->stuck_advance);
