@@ -193,6 +193,25 @@ int gf_store_demo_team(int64_t org_id, const char *key, const char *name,
 int gf_store_demo_rep(int64_t org_id, const char *key, const char *name, const char *email,
                       const char *team_key, const char *hired_on, int ramp_months,
                       gf_err *err) GF_MUST_CHECK;
+/* Bulk rows of a demo org, in COPY text format (tab-separated columns, \N for NULL, one row a
+ * line, the first column a sequence number that orders the insert). Columns per table:
+ *   DEALS:   seq, external_id, name, account, owner key, amount, stage key, category, source,
+ *            created_on, close_date, closed_on
+ *   EVENTS:  seq, external_id, at (local "YYYY-MM-DD HH:MM:SS" in the org's time zone), field,
+ *            old, new — rows are inserted in seq order, so ids follow it
+ *   TARGETS: seq, scope, metric (bookings or a KPI key), period name, start, end, value
+ *   COMMITS: seq, scope, period name, start, end, commit, best_case, submitted_at (local)
+ * Teams, reps, stages and KPIs named must exist. Runs in the caller's transaction; sets
+ * *inserted. Returns 0 or -1 with err (the caller rolls back). */
+typedef enum gf_demo_table {
+    GF_DEMO_T_DEALS,
+    GF_DEMO_T_EVENTS,
+    GF_DEMO_T_TARGETS,
+    GF_DEMO_T_COMMITS
+} gf_demo_table;
+int gf_store_demo_copy(int64_t org_id, gf_demo_table table, const char *rows, size_t len,
+                       long *inserted, gf_err *err) GF_MUST_CHECK;
+
 /* ---- inputs: calendar, scopes, targets, commits, KPIs, levers (src/store/inputs.c, ...) ---- */
 
 /* The org's fiscal year start month and today's date (a day number) in the org's time zone. */

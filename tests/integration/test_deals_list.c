@@ -1,5 +1,5 @@
 /* test_deals_list.c — GET /v1/deals: each filter, bad filter values, the keyset pagination walk
- * while rows are added, and the demo loader (`gapforge demo`) against the test database. */
+ * while rows are added. */
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -170,111 +170,6 @@ START_TEST(pagination_walk_sees_every_deal_once_while_deals_are_added)
 }
 END_TEST
 
-/* Runs `gapforge demo` with args; returns its exit status and its stdout in out. */
-static int run_demo(const char *args, char *out, size_t len)
-{
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "'%s' demo %s", getenv("GAPFORGE_BIN"), args);
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t n = fread(out, 1, len - 1, p);
-    out[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-START_TEST(demo_loads_a_deterministic_org_once)
-{
-    char a[48], b[64], args[256], out[1024];
-    snprintf(a, sizeof a, "demo-%d-%ld", (int)getpid(), (long)time(NULL) % 100000);
-    snprintf(b, sizeof b, "%s-b", a);
-    snprintf(args, sizeof args, "--org %s --seed 42 --as-of 2025-05-15", a);
-    ck_assert_int_eq(run_demo(args, out, sizeof out), 0);
-    ck_assert_msg(strstr(out, "loaded demo org") != NULL, "%s", out);
-
-    char org[128];
-    snprintf(org, sizeof org, "(SELECT id FROM orgs WHERE slug = '%s')", a);
-    char *name = sqlf("SELECT name FROM orgs WHERE slug = '%s'", a);
-    ck_assert_str_eq(name, "Demo Co");
-    free(name);
-    ck_assert_int_eq(sql_ll("SELECT count(*) FROM stages WHERE org_id = %s", org), 7);
-    ck_assert_int_eq(sql_ll("SELECT count(*) FROM teams WHERE org_id = %s", org), 3);
-    ck_assert_int_eq(sql_ll("SELECT count(*) FROM teams WHERE org_id = %s AND parent_id IS NOT "
-                            "NULL",
-                            org),
-                     2);
-    ck_assert_int_eq(sql_ll("SELECT count(*) FROM reps WHERE org_id = %s AND hired_on IS NOT "
-                            "NULL",
-                            org),
-                     12);
-    long long deals = sql_ll("SELECT count(*) FROM deals WHERE org_id = %s", org);
-    ck_assert_int_ge(deals, 200);
-    ck_assert_int_le(deals, 400);
-    /* Real histories: wins and losses with closed_on, stage steps, pushes and re-scoping. */
-    ck_assert_int_gt(sql_ll("SELECT count(*) FROM deals d JOIN stages s ON s.id = d.stage_id "
-                            "WHERE d.org_id = %s AND s.kind = 'won' AND d.closed_on IS NOT NULL",
-                            org),
-                     20);
-    ck_assert_int_gt(sql_ll("SELECT count(*) FROM deals d JOIN stages s ON s.id = d.stage_id "
-                            "WHERE d.org_id = %s AND s.kind = 'lost'",
-                            org),
-                     20);
-    ck_assert_int_gt(sql_ll("SELECT count(*) FROM deals d JOIN stages s ON s.id = d.stage_id "
-                            "WHERE d.org_id = %s AND s.kind = 'open'",
-                            org),
-                     10);
-    static const char *const fields[] = {"stage", "amount", "close_date", "category"};
-    for (size_t i = 0; i < 4; i++)
-        ck_assert_int_gt(sql_ll("SELECT count(*) FROM deal_events WHERE org_id = %s AND "
-                                "field = '%s' AND old_value IS NOT NULL",
-                                org, fields[i]),
-                         10);
-    ck_assert_int_eq(sql_ll("SELECT count(*) FROM deal_events WHERE org_id = %s AND "
-                            "at > '2025-05-15Z'",
-                            org),
-                     0);
-    /* Created over the four quarters before 2025-Q2 and the current one. */
-    ck_assert_int_ge(sql_ll("SELECT count(*) FROM deals WHERE org_id = %s AND created_on < "
-                            "'2024-07-01'",
-                            org),
-                     30);
-    char *first = sqlf("SELECT min(created_on) >= '2024-04-01' FROM deals WHERE org_id = %s", org);
-    ck_assert_str_eq(first, "t");
-    free(first);
-
-    /* A second run leaves the org alone. */
-    long long events = sql_ll("SELECT count(*) FROM deal_events WHERE org_id = %s", org);
-    ck_assert_int_eq(run_demo(args, out, sizeof out), 0);
-    ck_assert_str_eq(out, "demo org already loaded\n");
-    ck_assert_int_eq(sql_ll("SELECT count(*) FROM deal_events WHERE org_id = %s", org), events);
-
-    /* The same seed and date give the same deals and history in another org. */
-    snprintf(args, sizeof args, "--org %s --seed 42 --as-of 2025-05-15", b);
-    ck_assert_int_eq(run_demo(args, out, sizeof out), 0);
-    static const char digest[] =
-        "SELECT md5(string_agg(concat_ws('|', d.external_id, e.field, e.old_value, e.new_value, "
-        "e.at), ',' ORDER BY e.id)) FROM deal_events e JOIN deals d ON d.id = e.deal_id "
-        "WHERE e.org_id = (SELECT id FROM orgs WHERE slug = '%s')";
-    char *da = sqlf(digest, a), *db = sqlf(digest, b);
-    ck_assert_str_eq(da, db);
-    free(da);
-    free(db);
-}
-END_TEST
-
-START_TEST(demo_rejects_bad_arguments)
-{
-    char out[1024];
-    ck_assert_int_eq(run_demo("--seed 1", out, sizeof out), 2);
-    ck_assert_int_eq(run_demo("--org demo-x --seed abc", out, sizeof out), 2);
-    ck_assert_int_eq(run_demo("--org demo-x --seed -1", out, sizeof out), 2);
-    ck_assert_int_eq(run_demo("--org demo-x --as-of 2025-02-30", out, sizeof out), 2);
-    ck_assert_int_eq(run_demo("--help", out, sizeof out), 0);
-    ck_assert_msg(strstr(out, "usage: gapforge demo") != NULL, "%s", out);
-    ck_assert_int_eq(sql_ll("SELECT count(*) FROM orgs WHERE slug = 'demo-x'"), 0);
-}
-END_TEST
-
 int main(void)
 {
     Suite *s = suite_create("deals_list");
@@ -285,8 +180,6 @@ int main(void)
     tcase_add_test(tc, list_updated_since_and_excludes_deleted);
     tcase_add_test(tc, list_rejects_bad_filter_values);
     tcase_add_test(tc, pagination_walk_sees_every_deal_once_while_deals_are_added);
-    tcase_add_test(tc, demo_loads_a_deterministic_org_once);
-    tcase_add_test(tc, demo_rejects_bad_arguments);
     suite_add_tcase(s, tc);
     return t_main(s);
 }
