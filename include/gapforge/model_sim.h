@@ -22,8 +22,9 @@ typedef struct gf_model_sim_input {
 	const int64_t *new_amount_cents;  /* bootstrap pool of their amounts (may be empty if lambda == 0) */
 	size_t n_new_amounts;
 	int64_t target_cents;
-	double sigma;     /* sd of log m, the per-trial common multiplier on every deal's odds and on
-			     lambda; 0 makes deals independent */
+	double sigma;     /* spread of the common multiplier m = exp(sigma * z - sigma^2 / 2), z
+			     standard normal (so E[m] = 1), that each trial applies to every deal's
+			     odds and to lambda; 0 makes deals independent */
 	uint32_t trials;  /* GF_MODEL_SIM_MIN_TRIALS..GF_MODEL_SIM_MAX_TRIALS; 0 means the default */
 	uint64_t seed;
 	unsigned threads; /* worker threads; 0 means all online CPUs. Never changes the answer. */

@@ -162,7 +162,7 @@ static void run_block(const sim_plan *pl, size_t b, uint32_t *thr_buf)
 		gf_model_rng blk;
 		gf_model_rng_seed(&blk, in->seed, SIM_BLOCK_STREAM | b);
 		const double u = ((double)b + gf_model_rng_uniform(&blk)) / (double)pl->n_blocks;
-		m = exp(in->sigma * gf_model_norm_inv(u > 0.0 ? u : 0x1.0p-60));
+		m = exp(in->sigma * gf_model_norm_inv(u > 0.0 ? u : 0x1.0p-60) - 0.5 * in->sigma * in->sigma);
 	}
 	const uint32_t *thr = pl->thr;
 	if (m != 1.0) {
