@@ -15,7 +15,8 @@
  * stale_factor once a >= stale_age (else 1), qe(d) is qe_boost in the last qe_days of a quarter
  * (else 1) and shock(q) = exp(shock_sigma * z_q) with z_q standard normal per quarter. Deals are
  * created as a Poisson process of deals_per_day * shock(q) per day in stage 0; a share
- * zombie_share never move or win and are lost with probability lost[s]/4 a day. */
+ * zombie_share never move, win or close (the open deals nobody closed). The expected close date
+ * starts at created + cycle_days + U[0, 2 cycle_days) and, once passed, is pushed 30-59 days on. */
 typedef struct gf_model_synth_params {
 	uint64_t seed;
 	gf_day start_day; /* first creation day; quarters are calendar quarters (Jan, Apr, Jul, Oct) */
@@ -34,7 +35,7 @@ typedef struct gf_model_synth_params {
 	double zombie_share;
 	double amount_log_mean; /* log of cents */
 	double amount_log_sd;
-	int32_t cycle_days; /* first expected close date: created + cycle_days + U[0, cycle_days) */
+	int32_t cycle_days;
 } gf_model_synth_params;
 
 /* A generated org. Owns all its arrays; gf_model_synth_history lends them as a history. */

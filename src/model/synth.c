@@ -115,7 +115,7 @@ static int sim_deal(const gf_model_synth_params *p, const gf_model_synth *s, gf_
 	const int zombie = gf_model_rng_uniform(r) < p->zombie_share;
 	if (add_tr(pl, c, 0))
 		return -1;
-	gf_day close = c + p->cycle_days + (gf_day)gf_model_rng_below(r, (uint64_t)p->cycle_days);
+	gf_day close = c + p->cycle_days + (gf_day)gf_model_rng_below(r, 2 * (uint64_t)p->cycle_days);
 	if (add_cd(pl, c, close))
 		return -1;
 	int32_t stage = 0;
@@ -133,10 +133,10 @@ static int sim_deal(const gf_model_synth_params *p, const gf_model_synth *s, gf_
 		double pw = p->won[stage] * stale * qe * shock;
 		double pl_ = p->lost[stage];
 		double pa = stage + 1 < p->n_open ? p->advance[stage] * stale : 0.0;
-		if (zombie) {
+		if (zombie) { /* nobody works it and nobody closes it */
 			pw = 0.0;
 			pa = 0.0;
-			pl_ /= 4;
+			pl_ = 0.0;
 		}
 		const double u = gf_model_rng_uniform(r);
 		int32_t to = -1;
