@@ -5,6 +5,7 @@
 #define GAPFORGE_MODEL_FORECAST_H
 
 #include "gapforge/model.h"
+#include "gapforge/model_closedate.h"
 #include "gapforge/model_newdeals.h"
 #include "gapforge/model_sim.h"
 #include "gapforge/model_survival.h"
@@ -13,12 +14,16 @@
 typedef struct gf_model_forecast_opts {
 	gf_model_survival_opts survival; /* its window_start fixes the history window */
 	size_t new_quarters;             /* earlier quarters replayed for new deals (default 4) */
+	size_t close_quarters;           /* earlier quarters replayed for close-date factors
+					    (default 4; 0 disables them) */
+	double k_close;                  /* their pseudo-deals pulling each factor to 1 (default 10) */
 	const uint8_t *scope;            /* if not NULL: deals with scope[i] != 0 are the forecast's
 					    (booked, open, new); the survival model always learns
 					    from every deal. Borrowed. */
 } gf_model_forecast_opts;
 
-/* Defaults for a forecast at as_of: 365-day history window, 4 earlier quarters, whole org. */
+/* Defaults for a forecast at as_of: 365-day history window, 4 earlier quarters for new deals and
+ * for close-date factors, whole org. */
 void gf_model_forecast_opts_default(gf_day as_of, gf_model_forecast_opts *o);
 
 /* Flags of an open deal (bits). */
@@ -38,7 +43,9 @@ typedef struct gf_model_open_deal {
 	gf_day close_date; /* or GF_MODEL_NO_DAY */
 	int32_t pushes;
 	double p_win;       /* P(eventually won), no calendar effects, GF_MODEL_MAX_HORIZON days */
-	double p_in_period; /* P(won inside the period) */
+	double p_survival;  /* P(won inside the period) from stage, age and calendar alone */
+	double p_in_period; /* p_survival with the odds factor of its close-date position */
+	int close_pos;      /* enum gf_model_close_pos */
 	unsigned flags;     /* enum gf_model_deal_flag */
 } gf_model_open_deal;
 
@@ -57,6 +64,7 @@ typedef struct gf_model_forecast {
 	double expected_new_cents;    /* lambda * mean amount of new deals */
 	double elasticity;            /* d ln(expected remaining) / d ln(odds multiplier) */
 	gf_model_newdeals newdeals;
+	gf_model_close_factors close; /* all 1 when disabled */
 	gf_model_survival *survival;
 } gf_model_forecast;
 

@@ -12,6 +12,8 @@ void gf_model_forecast_opts_default(gf_day as_of, gf_model_forecast_opts *o)
 	memset(o, 0, sizeof(*o));
 	gf_model_survival_opts_default(as_of, &o->survival);
 	o->new_quarters = 4;
+	o->close_quarters = 4;
+	o->k_close = 10.0;
 }
 
 void gf_model_forecast_free(gf_model_forecast *f)
@@ -63,7 +65,9 @@ static void describe_open(gf_model_open_deal *od, const gf_model_deal_state *st,
 	double p = gf_model_pwin_get(t->to_end, st->stage, od->age);
 	if (t->before)
 		p -= gf_model_pwin_get(t->before, st->stage, od->age);
-	od->p_in_period = p < 0.0 ? 0.0 : p > 1.0 ? 1.0 : p;
+	od->p_survival = p < 0.0 ? 0.0 : p > 1.0 ? 1.0 : p;
+	od->p_in_period = od->p_survival;
+	od->close_pos = gf_model_close_pos_of(st->close_date, as_of, period);
 	od->flags = 0;
 	if (st->close_date != GF_MODEL_NO_DAY && st->close_date < as_of)
 		od->flags |= GF_MODEL_FLAG_OVERDUE;
@@ -107,6 +111,25 @@ static int collect(gf_model_forecast *f, const gf_model_history *h, const uint8_
 		gf_model_open_deal *od = &f->open[f->n_open++];
 		od->deal = (uint32_t)i;
 		describe_open(od, &st, t, f->as_of, f->period);
+	}
+	return GF_MODEL_OK;
+}
+
+/* Learns the close-date factors (unless disabled) and applies them to every open deal. */
+static int apply_close_factors(gf_model_forecast *f, const gf_model_history *h,
+			       const gf_model_calendar *cal, const gf_model_forecast_opts *o)
+{
+	for (int k = 0; k < GF_MODEL_CLOSE_POSITIONS; k++)
+		f->close.pos[k].odds_factor = 1.0;
+	if (!o->close_quarters)
+		return GF_MODEL_OK;
+	const int rc = gf_model_close_factors_fit(h, cal, f->survival, f->period, f->as_of,
+						  o->close_quarters, o->k_close, o->scope, &f->close);
+	if (rc)
+		return rc;
+	for (size_t k = 0; k < f->n_open; k++) {
+		gf_model_open_deal *od = &f->open[k];
+		od->p_in_period = gf_model_close_adjust(od->p_survival, f->close.pos[od->close_pos].odds_factor);
 	}
 	return GF_MODEL_OK;
 }
@@ -162,6 +185,8 @@ int gf_model_forecast_build(const gf_model_history *h, const gf_model_calendar *
 		rc = collect(f, h, o->scope, &t);
 	if (!rc)
 		rc = gf_model_newdeals_fit(h, cal, period, as_of, o->new_quarters, o->scope, &f->newdeals);
+	if (!rc)
+		rc = apply_close_factors(f, h, cal, o);
 	if (!rc)
 		rc = finish(f);
 	if (!rc) {

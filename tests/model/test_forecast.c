@@ -146,7 +146,7 @@ START_TEST(next_quarter_forecast_counts_only_wins_inside_it)
 	ck_assert_int_eq(next->booked_cents, 0);
 	ck_assert_uint_eq(now->n_open, next->n_open);
 	for (size_t k = 0; k < now->n_open; k++)
-		ck_assert(now->open[k].p_in_period + next->open[k].p_in_period <= now->open[k].p_win + 1e-9);
+		ck_assert(now->open[k].p_survival + next->open[k].p_survival <= now->open[k].p_win + 1e-9);
 	ck_assert(next->expected_new_cents > now->expected_new_cents);
 	printf("this quarter: open %.0f new %.0f; next quarter: open %.0f new %.0f (cents)\n",
 	       now->expected_open_cents, now->expected_new_cents, next->expected_open_cents,
