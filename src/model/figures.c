@@ -47,7 +47,7 @@ static void stage_rates(const gf_model_history *h, gf_day as_of, gf_day ws, cons
 	}
 	for (size_t s = 0; s < h->n_stages; s++) {
 		gf_model_stage_rate *r = &rates[s];
-		r->win_rate = r->won + r->lost ? (double)r->won / (double)(r->won + r->lost) : NAN;
+		r->win_rate = (r->won + r->lost) ? (double)r->won / (double)(r->won + r->lost) : NAN;
 	}
 }
 

@@ -150,14 +150,20 @@ END_TEST
 
 START_TEST(rejects_bad_inputs)
 {
-	const int64_t amount[] = {100};
-	double p[] = {1.5};
-	gf_model_sim_input in = one_deal(amount, p, 1);
+	const int64_t amount[] = {100}, negative[] = {-1};
+	const double too_big[] = {1.5}, not_a_number[] = {NAN}, half[] = {0.5};
+	gf_model_sim_input in = one_deal(amount, too_big, 1);
 	gf_model_sim_result r;
 	ck_assert_int_eq(gf_model_sim_run(&in, &r, NULL), GF_MODEL_EINVAL);
-	p[0] = NAN;
+	in.p = not_a_number;
 	ck_assert_int_eq(gf_model_sim_run(&in, &r, NULL), GF_MODEL_EINVAL);
-	p[0] = 0.5;
+	in.p = half;
+	in.amount_cents = negative;
+	ck_assert_int_eq(gf_model_sim_run(&in, &r, NULL), GF_MODEL_EINVAL);
+	in.amount_cents = amount;
+	in.sigma = -0.1;
+	ck_assert_int_eq(gf_model_sim_run(&in, &r, NULL), GF_MODEL_EINVAL);
+	in.sigma = 0.0;
 	in.trials = 10;
 	ck_assert_int_eq(gf_model_sim_run(&in, &r, NULL), GF_MODEL_EINVAL);
 	in.trials = 0; /* the default */
