@@ -2,7 +2,7 @@
 """Reference implementation of gapforge's Monte Carlo in Python with numpy, vectorised.
 
 Reads the inputs bench_model wrote (CSV), runs the same simulation -- per trial a common
-lognormal multiplier on every deal's odds and on the new-deal rate, a Bernoulli draw per open
+lognormal multiplier (mean one) on every deal's odds and on the new-deal rate, a Bernoulli draw per open
 deal, a Poisson count of new deals with bootstrapped amounts -- and prints the median wall time
 of several runs. Usage: reference_sim.py INPUTS.csv [runs]
 """
@@ -26,7 +26,7 @@ def load(path):
     )
 
 
-def simulate(trials, sigma, lam, booked, target, p, amount, new_amounts, rng, chunk=250):
+def simulate(trials, sigma, lam, booked, target, p, amount, new_amounts, rng, chunk=200):
     certain = p >= 1.0
     live = (p > 0.0) & ~certain
     base = booked + int(amount[certain].sum())
@@ -35,10 +35,10 @@ def simulate(trials, sigma, lam, booked, target, p, amount, new_amounts, rng, ch
     totals = np.empty(trials, dtype=np.int64)
     for lo in range(0, trials, chunk):
         k = min(chunk, trials - lo)
-        m = np.exp(sigma * rng.standard_normal(k))
+        m = np.exp(sigma * rng.standard_normal(k) - 0.5 * sigma * sigma)  # E[m] = 1
         mo = m[:, None] * odds[None, :]
         pm = mo / (1.0 + mo)
-        won = rng.random((k, p.size)) < pm
+        won = rng.random((k, p.size), dtype=np.float32) < pm
         open_part = won @ amount
         counts = rng.poisson(lam * m)
         picks = rng.integers(0, new_amounts.size, counts.sum())

@@ -99,39 +99,66 @@ static int replay_quarter(const gf_model_history *h, const gf_model_calendar *ca
 	return rc;
 }
 
-/* Solves the shrunk calibration equation for one position by bisection on ln(theta). */
-static double solve_factor(const replay_set *r, int pos, double k0, gf_model_close_factor *f)
+/* Solves the shrunk calibration equation for one position's predictions p[0..n) in ln(theta):
+ * safeguarded Newton steps inside a shrinking bisection bracket. */
+static double solve_factor(const double *p, size_t n, double won, double k0, gf_model_close_factor *f)
 {
-	double won = 0.0, pred = 0.0;
-	uint32_t n = 0;
-	for (size_t k = 0; k < r->n; k++) {
-		if (r->pos[k] != pos)
-			continue;
-		won += r->won[k];
-		pred += r->p[k];
-		n++;
-	}
-	f->n_deals = n;
+	double pred = 0.0;
+	for (size_t k = 0; k < n; k++)
+		pred += p[k];
+	f->n_deals = (uint32_t)n;
 	f->won = won;
 	f->predicted = pred;
 	if (!n || pred <= 0.0)
 		return 1.0;
-	const double pbar = pred / n;
+	const double pbar = pred / (double)n;
 	const double target = won + k0 * pbar;
-	double lo = -6.0, hi = 6.0;
-	for (int it = 0; it < 60; it++) {
-		const double mid = 0.5 * (lo + hi), theta = exp(mid);
-		double s = k0 * gf_model_close_adjust(pbar, theta);
-		for (size_t k = 0; k < r->n; k++) {
-			if (r->pos[k] == pos)
-				s += gf_model_close_adjust(r->p[k], theta);
+	double lo = -8.0, hi = 8.0, x = 0.0;
+	for (int it = 0; it < 100; it++) {
+		const double theta = exp(x);
+		double q = gf_model_close_adjust(pbar, theta);
+		double sum = k0 * q, slope = k0 * q * (1.0 - q);
+		for (size_t k = 0; k < n; k++) {
+			q = gf_model_close_adjust(p[k], theta);
+			sum += q;
+			slope += q * (1.0 - q);
 		}
-		if (s < target)
-			lo = mid;
+		const double g = sum - target;
+		if (fabs(g) < 1e-9 * (1.0 + target))
+			break;
+		if (g < 0.0)
+			lo = x;
 		else
-			hi = mid;
+			hi = x;
+		double next = slope > 0.0 ? x - g / slope : 0.5 * (lo + hi);
+		if (!(next > lo && next < hi))
+			next = 0.5 * (lo + hi);
+		if (hi - lo < 1e-12)
+			break;
+		x = next;
 	}
-	return exp(0.5 * (lo + hi));
+	return exp(x);
+}
+
+/* Groups the replayed deals by position and solves each position's factor. */
+static int solve_all(const replay_set *r, double k0, gf_model_close_factors *out)
+{
+	double *p = malloc((r->n ? r->n : 1) * sizeof(*p));
+	if (!p)
+		return GF_MODEL_ENOMEM;
+	for (int pos = 0; pos < GF_MODEL_CLOSE_POSITIONS; pos++) {
+		size_t n = 0;
+		double won = 0.0;
+		for (size_t k = 0; k < r->n; k++) {
+			if (r->pos[k] != pos)
+				continue;
+			p[n++] = r->p[k];
+			won += r->won[k];
+		}
+		out->pos[pos].odds_factor = solve_factor(p, n, won, k0, &out->pos[pos]);
+	}
+	free(p);
+	return GF_MODEL_OK;
 }
 
 int gf_model_close_factors_fit(const gf_model_history *h, const gf_model_calendar *cal,
@@ -159,8 +186,8 @@ int gf_model_close_factors_fit(const gf_model_history *h, const gf_model_calenda
 		rc = replay_quarter(h, cal, m, q, past_as_of, scope, &r);
 		out->n_quarters++;
 	}
-	for (int pos = 0; !rc && pos < GF_MODEL_CLOSE_POSITIONS; pos++)
-		out->pos[pos].odds_factor = solve_factor(&r, pos, k0, &out->pos[pos]);
+	if (!rc)
+		rc = solve_all(&r, k0, out);
 	free(r.p);
 	free(r.pos);
 	free(r.won);

@@ -97,25 +97,35 @@ static int tally_alloc(tally *t, size_t S)
 	return GF_MODEL_OK;
 }
 
-/* Adds one spell's at-risk days (only those in [ws, as_of)) and its exit to the tallies. */
+/* Adds one spell's at-risk days (only those in [ws, as_of)) and its exit to the tallies. The
+ * days are walked as segments of constant age bucket; within a segment, the days per weeks-to-
+ * quarter-end index come from prefix counts (cum[w * (len + 1) + d]: days before ws + d with
+ * index w), so a long stay costs a few operations per bucket rather than one per day. */
 static void tally_spell(tally *t, const gf_model_spell *sp, gf_day ws, gf_day as_of,
-			const int8_t *week)
+			const int8_t *week, const uint32_t *cum, size_t len)
 {
 	const int32_t s = sp->stage;
 	const int censored = sp->exit == GF_MODEL_EXIT_CENSORED;
-	const gf_day last = censored ? sp->entered + sp->duration - 1 : sp->entered + sp->duration;
+	gf_day last = censored ? sp->entered + sp->duration - 1 : sp->entered + sp->duration;
+	if (last >= as_of)
+		last = as_of - 1;
 	const gf_day first = sp->entered > ws ? sp->entered : ws;
-	int last_b = -1, touched = 0;
-	for (gf_day d = first; d <= last && d < as_of; d++) {
-		const int b = gf_model_age_bucket(d - sp->entered);
-		t->E[((size_t)s * NB + b) * NW + week[d - ws]] += 1.0;
-		if (b != last_b) {
+	if (first <= last) {
+		t->n_spells++;
+		for (int b = gf_model_age_bucket(first - sp->entered); b < NB; b++) {
+			const gf_day seg_lo = sp->entered + bucket_start[b] > first ? sp->entered + bucket_start[b] : first;
+			gf_day seg_hi = b + 1 < NB ? sp->entered + bucket_start[b + 1] - 1 : last;
+			if (seg_hi > last)
+				seg_hi = last;
+			if (seg_lo > seg_hi)
+				break;
+			const size_t a = (size_t)(seg_lo - ws), z = (size_t)(seg_hi - ws) + 1;
+			double *E = &t->E[((size_t)s * NB + b) * NW];
+			for (int w = 0; w < NW; w++)
+				E[w] += (double)(cum[w * (len + 1) + z] - cum[w * (len + 1) + a]);
 			t->spells[(size_t)s * NB + b]++;
-			last_b = b;
 		}
-		touched = 1;
 	}
-	t->n_spells += touched;
 	const gf_day exit_day = sp->entered + sp->duration;
 	if (censored || exit_day < ws || exit_day >= as_of)
 		return;
@@ -400,6 +410,7 @@ int gf_model_survival_fit(const gf_model_spells *spells, const gf_model_stage *s
 	const gf_day ws = opts->window_start, as_of = spells->as_of;
 	tally t;
 	int8_t *week = NULL;
+	uint32_t *cum = NULL;
 	gf_model_survival *m = calloc(1, sizeof(*m));
 	if (tally_alloc(&t, S) || !m)
 		goto cleanup;
@@ -410,14 +421,19 @@ int gf_model_survival_fit(const gf_model_spells *spells, const gf_model_stage *s
 	m->cells = calloc(S * NB, sizeof(*m->cells));
 	m->stage = calloc(S, sizeof(*m->stage));
 	m->dest = calloc(S * S, sizeof(*m->dest));
-	week = malloc((size_t)(as_of - ws) + 1);
-	if (!m->stages || !m->cells || !m->stage || !m->dest || !week)
+	const size_t len = (size_t)(as_of - ws);
+	week = malloc(len + 1);
+	cum = calloc((size_t)NW * (len + 1), sizeof(*cum));
+	if (!m->stages || !m->cells || !m->stage || !m->dest || !week || !cum)
 		goto cleanup;
 	memcpy(m->stages, stages, S * sizeof(*stages));
-	for (gf_day d = ws; d < as_of; d++)
-		week[d - ws] = (int8_t)week_index(cal, d);
+	for (size_t d = 0; d < len; d++) {
+		week[d] = (int8_t)week_index(cal, ws + (gf_day)d);
+		for (int w = 0; w < NW; w++)
+			cum[w * (len + 1) + d + 1] = cum[w * (len + 1) + d] + (week[d] == w);
+	}
 	for (size_t k = 0; k < spells->n; k++)
-		tally_spell(&t, &spells->items[k], ws, as_of, week);
+		tally_spell(&t, &spells->items[k], ws, as_of, week, cum, len);
 	m->n_spells = t.n_spells;
 	for (int w = 0; w < GF_MODEL_QE_WEEKS; w++)
 		m->qe_factor[w] = 1.0;
@@ -435,6 +451,7 @@ int gf_model_survival_fit(const gf_model_spells *spells, const gf_model_stage *s
 cleanup:
 	tally_free(&t);
 	free(week);
+	free(cum);
 	gf_model_survival_free(m);
 	return rc;
 }

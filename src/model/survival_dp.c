@@ -91,6 +91,9 @@ int gf_model_pwin_new(const gf_model_survival *m, const gf_model_calendar *cal, 
 	t->v = calloc(S * A, sizeof(double));
 	if (!t->v)
 		goto cleanup;
+	int8_t bucket_of[A];
+	for (int32_t a = 0; a < A; a++)
+		bucket_of[a] = (int8_t)gf_model_age_bucket(a);
 	/* v holds V_day; next holds V_{day+1}; both start as V_{end+1} = 0. A move on a day puts
 	 * the deal at age 0 of its new stage on that same day (the spells count the day a stage is
 	 * entered as its age 0, at risk), so the age-0 values of all stages are solved together. */
@@ -111,7 +114,7 @@ int gf_model_pwin_new(const gf_model_survival *m, const gf_model_calendar *cal, 
 			int b_prev = -1;
 			double pw = 0, pl = 0, pm = 0;
 			for (int32_t a = 0; a < A; a++) {
-				const int b = gf_model_age_bucket(a);
+				const int b = bucket_of[a];
 				if (b != b_prev) {
 					day_probs(&m->cells[s * GF_MODEL_AGE_BUCKETS + (size_t)b], g, &pw, &pl, &pm);
 					b_prev = b;
