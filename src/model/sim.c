@@ -26,6 +26,7 @@ typedef struct sim_plan {
 	size_t n_blocks;
 	size_t n_unc;      /* uncertain deals, padded to an even count */
 	double *p;         /* their probabilities */
+	float *odds;       /* their odds p / (1 - p) */
 	int64_t *amount;   /* their amounts */
 	uint32_t *thr;     /* their thresholds without a multiplier */
 	int64_t certain;   /* booked + deals with p == 1 */
@@ -114,7 +115,8 @@ static int plan_init(sim_plan *pl, const gf_model_sim_input *in, uint32_t trials
 	pl->p = malloc(cap * sizeof(*pl->p));
 	pl->amount = malloc(cap * sizeof(*pl->amount));
 	pl->thr = malloc(cap * sizeof(*pl->thr));
-	if (!pl->p || !pl->amount || !pl->thr)
+	pl->odds = malloc(cap * sizeof(*pl->odds));
+	if (!pl->p || !pl->amount || !pl->thr || !pl->odds)
 		return GF_MODEL_ENOMEM;
 	size_t n = 0;
 	for (size_t i = 0; i < in->n_deals; i++) {
@@ -124,6 +126,7 @@ static int plan_init(sim_plan *pl, const gf_model_sim_input *in, uint32_t trials
 			pl->p[n] = in->p[i];
 			pl->amount[n] = in->amount_cents[i];
 			pl->thr[n] = threshold(in->p[i]);
+			pl->odds[n] = (float)(in->p[i] / (1.0 - in->p[i]));
 			n++;
 		}
 	}
@@ -131,6 +134,7 @@ static int plan_init(sim_plan *pl, const gf_model_sim_input *in, uint32_t trials
 		pl->p[n] = 0.0;
 		pl->amount[n] = 0;
 		pl->thr[n] = 0;
+		pl->odds[n] = 0.0f;
 		n++;
 	}
 	pl->n_unc = n;
@@ -143,6 +147,7 @@ static void plan_free(sim_plan *pl)
 	free(pl->p);
 	free(pl->amount);
 	free(pl->thr);
+	free(pl->odds);
 }
 
 /* Block b: its own lane streams and its own stratum of the multiplier, so that the result of a
@@ -166,10 +171,7 @@ static void run_block(const sim_plan *pl, size_t b, uint32_t *thr_buf)
 	}
 	const uint32_t *thr = pl->thr;
 	if (m != 1.0) {
-		for (size_t i = 0; i < pl->n_unc; i++) {
-			const double p = pl->p[i];
-			thr_buf[i] = threshold(m * p / (1.0 - p + m * p));
-		}
+		gf_model__sim_thresholds(pl->odds, pl->n_unc, (float)m, thr_buf);
 		thr = thr_buf;
 	}
 	int64_t acc[L];

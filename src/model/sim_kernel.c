@@ -56,3 +56,14 @@ void gf_model__sim_kernel(gf_model__lanes *st, const uint32_t *thr, const int64_
 		acc[l] = sum[l];
 	}
 }
+
+GF_SIM_CLONES
+void gf_model__sim_thresholds(const float *odds, size_t n, float m, uint32_t *thr)
+{
+	for (size_t i = 0; i < n; i++) {
+		const float mo = m * odds[i];
+		float x = mo / (1.0f + mo) * 4294967296.0f + 0.5f;
+		x = x < 4294967040.0f ? x : 4294967040.0f; /* the largest float below 2^32 */
+		thr[i] = (uint32_t)x;
+	}
+}

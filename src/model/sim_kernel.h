@@ -18,4 +18,9 @@ typedef struct gf_model__lanes {
 void gf_model__sim_kernel(gf_model__lanes *st, const uint32_t *thr, const int64_t *amount,
 			  size_t n, int64_t acc[GF_MODEL_SIM_LANES]);
 
+/* thr[i] = the 32-bit threshold of the probability whose odds are m * odds[i], i.e. round(2^32 *
+ * m o / (1 + m o)) kept below 2^32, for i in [0, n). Single precision: used only under a
+ * multiplier, where a relative error of 1e-7 in p is far below the Monte Carlo noise. */
+void gf_model__sim_thresholds(const float *odds, size_t n, float m, uint32_t *thr);
+
 #endif
