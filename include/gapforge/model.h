@@ -12,8 +12,6 @@ enum gf_model_err {
 	GF_MODEL_OK = 0,
 	GF_MODEL_EINVAL = -1,  /* an argument or the history it describes is malformed */
 	GF_MODEL_ENOMEM = -2,  /* an allocation failed; nothing was leaked */
-	GF_MODEL_ETHREAD = -3, /* a worker thread could not be started */
-	GF_MODEL_ENODATA = -4, /* the request needs history that is not there */
 };
 
 /* A static English description of a gf_model_err code; never NULL. */

@@ -78,8 +78,8 @@ typedef struct gf_model_survival {
 } gf_model_survival;
 
 /* Fits the model on spells built at as_of = spells->as_of, for the given stage table (the one
- * the spells were built with) and calendar (borrowed; may be empty, then no quarter-end factor
- * is learnt). Censored spells count as at risk up to their current age. Returns 0 and a new
+ * the spells were built with) and calendar (borrowed; NULL or empty: no quarter-end factor is
+ * learnt). Censored spells count as at risk up to their current age. Returns 0 and a new
  * model in *out, GF_MODEL_EINVAL (bad arguments, stage out of range, window after as_of) or
  * GF_MODEL_ENOMEM; on failure *out is NULL. */
 int gf_model_survival_fit(const gf_model_spells *spells, const gf_model_stage *stages,

@@ -12,10 +12,6 @@ const char *gf_model_strerror(int err)
 		return "invalid argument or malformed history";
 	case GF_MODEL_ENOMEM:
 		return "out of memory";
-	case GF_MODEL_ETHREAD:
-		return "could not start a worker thread";
-	case GF_MODEL_ENODATA:
-		return "not enough history";
 	default:
 		return "unknown model error";
 	}

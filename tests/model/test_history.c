@@ -73,6 +73,15 @@ START_TEST(calendar_finds_the_quarter_of_a_day)
 }
 END_TEST
 
+START_TEST(every_error_code_has_a_description)
+{
+	ck_assert_str_eq(gf_model_strerror(GF_MODEL_OK), "ok");
+	ck_assert_str_eq(gf_model_strerror(GF_MODEL_EINVAL), "invalid argument or malformed history");
+	ck_assert_str_eq(gf_model_strerror(GF_MODEL_ENOMEM), "out of memory");
+	ck_assert_str_eq(gf_model_strerror(-99), "unknown model error");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("model_history");
@@ -81,6 +90,7 @@ int main(void)
 	tcase_add_test(tc, state_at_a_day_reads_only_earlier_data);
 	tcase_add_test(tc, malformed_history_is_rejected_with_the_deal_named);
 	tcase_add_test(tc, calendar_finds_the_quarter_of_a_day);
+	tcase_add_test(tc, every_error_code_has_a_description);
 	suite_add_tcase(s, tc);
 	return fx_run(s);
 }
