@@ -11,17 +11,17 @@
 /* One past quarter replayed at the same day offset. Amounts in cents. "Remaining" means what
  * was still to be won at the replayed as_of: open deals and deals not yet created. */
 typedef struct gf_model_backtest_point {
-	gf_model_period period;
-	gf_day as_of;
-	double booked;             /* booked at the replayed as_of */
-	double expected_remaining; /* the closed-form forecast of the remaining */
-	double actual_remaining;   /* what was actually won in [as_of, period.end] */
-	double expected_total;     /* booked + expected_remaining */
-	double actual_total;       /* booked + actual_remaining */
-	double log_error;          /* ln(max(actual_rem, 5% of expected_rem) / expected_rem) */
-	double model_log_var;      /* variance of ln(remaining) under independent draws (delta method) */
-	double elasticity;         /* d ln(expected remaining) / d ln(multiplier) at 1 */
-	int usable;                /* 0 when nothing was expected (the point carries no information) */
+    gf_model_period period;
+    gf_day as_of;
+    double booked;             /* booked at the replayed as_of */
+    double expected_remaining; /* the closed-form forecast of the remaining */
+    double actual_remaining;   /* what was actually won in [as_of, period.end] */
+    double expected_total;     /* booked + expected_remaining */
+    double actual_total;       /* booked + actual_remaining */
+    double log_error;          /* ln(max(actual_rem, 5% of expected_rem) / expected_rem) */
+    double model_log_var; /* variance of ln(remaining) under independent draws (delta method) */
+    double elasticity;    /* d ln(expected remaining) / d ln(multiplier) at 1 */
+    int usable;           /* 0 when nothing was expected (the point carries no information) */
 } gf_model_backtest_point;
 
 /* Replays the forecast of `period` at as_of in each of the n_back (<= GF_MODEL_CALIB_MAX_BACK)
@@ -31,16 +31,16 @@ typedef struct gf_model_backtest_point {
  * before as_of, so nothing after as_of is read). Writes up to n_back points, most recent first,
  * and their count to *n_out. Returns 0, GF_MODEL_EINVAL or GF_MODEL_ENOMEM. */
 int gf_model_backtest_run(const gf_model_history *h, const gf_model_calendar *cal,
-			  gf_model_period period, gf_day as_of, const gf_model_forecast_opts *o,
-			  size_t n_back, gf_model_backtest_point *out, size_t *n_out) GF_MODEL_WUR;
+                          gf_model_period period, gf_day as_of, const gf_model_forecast_opts *o,
+                          size_t n_back, gf_model_backtest_point *out, size_t *n_out) GF_MODEL_WUR;
 
 /* The spread estimate and its evidence. */
 typedef struct gf_model_sigma_est {
-	double sigma;   /* the sd of ln(multiplier) to simulate with */
-	double raw;     /* the moment estimate before the floor */
-	double bias;    /* mean log error of the usable points */
-	size_t n;       /* usable points */
-	int floored;    /* 1 if the floor was applied */
+    double sigma; /* the sd of ln(multiplier) to simulate with */
+    double raw;   /* the moment estimate before the floor */
+    double bias;  /* mean log error of the usable points */
+    size_t n;     /* usable points */
+    int floored;  /* 1 if the floor was applied */
 } gf_model_sigma_est;
 
 /* Estimates sigma from backtest points by moments: the squared log errors, less the variance the
@@ -49,6 +49,6 @@ typedef struct gf_model_sigma_est {
  * While fewer than n_full points are usable the result is at least `floor` (e.g. 0.10); with no
  * usable point it is the floor. Returns 0 or GF_MODEL_EINVAL (NULL arguments, negative floor). */
 int gf_model_calib_sigma(const gf_model_backtest_point *pts, size_t n, double floor, size_t n_full,
-			 gf_model_sigma_est *out) GF_MODEL_WUR;
+                         gf_model_sigma_est *out) GF_MODEL_WUR;
 
 #endif

@@ -7,7 +7,7 @@
 
 /* One xoshiro256** stream (Blackman & Vigna). Plain value; copy it to fork a stream. */
 typedef struct gf_model_rng {
-	uint64_t s[4];
+    uint64_t s[4];
 } gf_model_rng;
 
 /* One step of splitmix64: advances *x and returns the next output. Used to derive seeds. */

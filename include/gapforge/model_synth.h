@@ -18,37 +18,37 @@
  * zombie_share never move, win or close (the open deals nobody closed). The expected close date
  * starts at created + cycle_days + U[0, 2 cycle_days) and, once passed, is pushed 30-59 days on. */
 typedef struct gf_model_synth_params {
-	uint64_t seed;
-	gf_day start_day; /* first creation day; quarters are calendar quarters (Jan, Apr, Jul, Oct) */
-	gf_day end_day;   /* nothing happens on or after this day */
-	int n_open;
-	double won[GF_MODEL_SYNTH_MAX_OPEN];
-	double lost[GF_MODEL_SYNTH_MAX_OPEN];
-	double advance[GF_MODEL_SYNTH_MAX_OPEN];
-	double default_prob[GF_MODEL_SYNTH_MAX_OPEN]; /* written to the stage table */
-	int32_t stale_age;
-	double stale_factor;
-	int32_t qe_days;
-	double qe_boost;
-	double shock_sigma;
-	double deals_per_day;
-	double zombie_share;
-	double amount_log_mean; /* log of cents */
-	double amount_log_sd;
-	int32_t cycle_days;
+    uint64_t seed;
+    gf_day start_day; /* first creation day; quarters are calendar quarters (Jan, Apr, Jul, Oct) */
+    gf_day end_day;   /* nothing happens on or after this day */
+    int n_open;
+    double won[GF_MODEL_SYNTH_MAX_OPEN];
+    double lost[GF_MODEL_SYNTH_MAX_OPEN];
+    double advance[GF_MODEL_SYNTH_MAX_OPEN];
+    double default_prob[GF_MODEL_SYNTH_MAX_OPEN]; /* written to the stage table */
+    int32_t stale_age;
+    double stale_factor;
+    int32_t qe_days;
+    double qe_boost;
+    double shock_sigma;
+    double deals_per_day;
+    double zombie_share;
+    double amount_log_mean; /* log of cents */
+    double amount_log_sd;
+    int32_t cycle_days;
 } gf_model_synth_params;
 
 /* A generated org. Owns all its arrays; gf_model_synth_history lends them as a history. */
 typedef struct gf_model_synth {
-	gf_model_stage stages[GF_MODEL_SYNTH_MAX_OPEN + 2];
-	size_t n_stages;
-	gf_model_deal *deals;
-	size_t n_deals;
-	gf_model_transition *transitions; /* pool behind deals[].timeline */
-	gf_model_change *close_changes;   /* pool behind deals[].close_dates */
-	gf_model_period *quarters;        /* calendar quarters covering [start_day, end_day] and one more */
-	size_t n_quarters;
-	double *shock; /* the true multiplier of each quarter */
+    gf_model_stage stages[GF_MODEL_SYNTH_MAX_OPEN + 2];
+    size_t n_stages;
+    gf_model_deal *deals;
+    size_t n_deals;
+    gf_model_transition *transitions; /* pool behind deals[].timeline */
+    gf_model_change *close_changes;   /* pool behind deals[].close_dates */
+    gf_model_period *quarters; /* calendar quarters covering [start_day, end_day] and one more */
+    size_t n_quarters;
+    double *shock; /* the true multiplier of each quarter */
 } gf_model_synth;
 
 /* A reasonable default process: 4 open stages, 6 new deals a day, staleness after 60 days. */
