@@ -52,13 +52,15 @@ typedef struct gf_model_sim_result {
  * arguments that gf_model_sim_run would accept. */
 double gf_model_sim_expected(const gf_model_sim_input *in);
 
-/* Runs the simulation. Trials are drawn in blocks of GF_MODEL_SIM_LANES; block b uses streams
- * seeded from (seed, b) and the b-th stratum of the multiplier's distribution, so the same inputs
- * and seed give bit-identical results for any thread count. If `totals` is not NULL it receives
- * the `trials` per-trial totals in trial order (common random numbers for scenarios). Runs below
- * about 4e6 draws use one thread unless `threads` asks for more; a thread that cannot be started
- * only means fewer hands. Returns 0, GF_MODEL_EINVAL (bad probabilities, amounts, trials, sigma or
- * lambda; *out untouched) or GF_MODEL_ENOMEM. The caller owns `in`, `out` and `totals`. */
+/* Runs the simulation. Trials are drawn in blocks of GF_MODEL_SIM_LANES: block b of B =
+ * ceil(trials / lanes) uses one stream per lane seeded from (seed, b * lanes + lane), and its
+ * trials share one multiplier drawn from the b-th of B equal-probability strata of z (stratified
+ * sampling), so the same inputs and seed give bit-identical results for any thread count. If
+ * `totals` is not NULL it receives the `trials` per-trial totals in trial order (common random
+ * numbers for scenarios). Runs below about 4e6 draws use one thread unless `threads` asks for more;
+ * a thread that cannot be started only means fewer hands. Returns 0, GF_MODEL_EINVAL (bad
+ * probabilities, amounts, trials, sigma or lambda; *out untouched) or GF_MODEL_ENOMEM. The caller
+ * owns `in`, `out` and `totals`. */
 int gf_model_sim_run(const gf_model_sim_input *in, gf_model_sim_result *out,
                      int64_t *totals) GF_MODEL_WUR;
 
