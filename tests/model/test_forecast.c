@@ -158,6 +158,72 @@ START_TEST(next_quarter_forecast_counts_only_wins_inside_it)
 }
 END_TEST
 
+START_TEST(amount_and_close_date_changes_after_as_of_are_ignored)
+{
+    gf_model_period q[8];
+    const gf_model_calendar cal = fx_quarters(2025, 2, q);
+    const gf_model_period period = q[3];
+    const gf_day as_of = period.start + 20;
+    fx *f = fx_new(4);
+    const size_t i = fx_deal(f, 5000, period.start - 10, FX_PROPOSE);
+    fx_close_date(f, i, period.start - 10, period.start + 30);
+    const size_t j = fx_deal(f, 7000, period.start - 10, FX_PROPOSE);
+    fx_move(f, j, period.start + 2, FX_WON);
+    gf_model_change amounts_i[] = {{period.start, 6000}, {as_of, 99000}};
+    gf_model_change amounts_j[] = {{period.start + 1, 7500}, {as_of + 3, 1}};
+    f->deals[i].amounts = amounts_i;
+    f->deals[i].n_amounts = 1;
+    f->deals[j].amounts = amounts_j;
+    f->deals[j].n_amounts = 1;
+    gf_model_history h = fx_history(f);
+    gf_model_forecast_opts o;
+    gf_model_forecast_opts_default(as_of, &o);
+    gf_model_forecast *a = NULL, *b = NULL;
+    ck_assert_int_eq(gf_model_forecast_build(&h, &cal, period, as_of, &o, &a), 0);
+    f->deals[i].n_amounts = 2;
+    f->deals[j].n_amounts = 2;
+    fx_close_date(f, i, as_of, period.end + 60);
+    ck_assert_int_eq(gf_model_forecast_build(&h, &cal, period, as_of, &o, &b), 0);
+    ck_assert_int_eq(a->booked_cents, 7500);
+    ck_assert_int_eq(b->booked_cents, 7500);
+    ck_assert_uint_eq(b->n_open, 1);
+    ck_assert_int_eq(a->open[0].amount_cents, 6000);
+    ck_assert_int_eq(b->open[0].amount_cents, 6000);
+    ck_assert_int_eq(b->open[0].close_date, period.start + 30);
+    ck_assert_double_eq(a->open[0].p_in_period, b->open[0].p_in_period);
+    gf_model_forecast_free(a);
+    gf_model_forecast_free(b);
+    fx_free(f);
+}
+END_TEST
+
+START_TEST(malformed_requests_are_refused)
+{
+    gf_model_period q[8];
+    const gf_model_calendar cal = fx_quarters(2025, 2, q);
+    fx *f = fx_new(2);
+    fx_deal(f, 100, q[1].start, FX_QUALIFY);
+    const gf_model_history h = fx_history(f);
+    gf_model_forecast_opts o;
+    gf_model_forecast_opts_default(q[2].start, &o);
+    gf_model_forecast *fc = (gf_model_forecast *)1;
+    const gf_model_period backwards = {q[2].end, q[2].start};
+    ck_assert_int_eq(gf_model_forecast_build(&h, &cal, backwards, q[2].start, &o, &fc),
+                     GF_MODEL_EINVAL);
+    ck_assert_ptr_null(fc);
+    const gf_model_period far = {q[2].start + 5000, q[2].start + 5090};
+    ck_assert_int_eq(gf_model_forecast_build(&h, &cal, far, q[2].start, &o, &fc), GF_MODEL_EINVAL);
+    o.survival.window_start = q[2].start + 1; /* after as_of */
+    ck_assert_int_eq(gf_model_forecast_build(&h, &cal, q[2], q[2].start, &o, &fc), GF_MODEL_EINVAL);
+    gf_model_forecast_opts_default(q[2].start, &o);
+    ck_assert_int_eq(gf_model_forecast_build(NULL, &cal, q[2], q[2].start, &o, &fc),
+                     GF_MODEL_EINVAL);
+    ck_assert_int_eq(gf_model_forecast_build(&h, &cal, q[2], q[2].start, &o, &fc), 0);
+    gf_model_forecast_free(fc);
+    fx_free(f);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("model_forecast");
@@ -166,6 +232,8 @@ int main(void)
     tcase_add_test(tc, data_after_as_of_changes_the_forecast_by_not_a_cent);
     tcase_add_test(tc, booked_counts_wins_in_the_period_before_as_of);
     tcase_add_test(tc, next_quarter_forecast_counts_only_wins_inside_it);
+    tcase_add_test(tc, amount_and_close_date_changes_after_as_of_are_ignored);
+    tcase_add_test(tc, malformed_requests_are_refused);
     suite_add_tcase(s, tc);
     return fx_run(s);
 }

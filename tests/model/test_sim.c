@@ -128,6 +128,28 @@ START_TEST(same_seed_gives_same_answer_with_one_or_two_threads)
 }
 END_TEST
 
+START_TEST(all_cores_give_the_same_answer_as_one)
+{
+    enum { N = 2000 };
+    static int64_t amount[N];
+    static double p[N];
+    random_book(N, amount, p);
+    gf_model_sim_input in = one_deal(amount, p, N);
+    in.sigma = 0.2;
+    in.trials = 4096;
+    gf_model_sim_result one, all;
+    in.threads = 1;
+    ck_assert_int_eq(gf_model_sim_run(&in, &one, NULL), 0);
+    in.threads = 0;
+    ck_assert_int_eq(gf_model_sim_run(&in, &all, NULL), 0);
+    ck_assert_int_eq(one.p10, all.p10);
+    ck_assert_int_eq(one.p50, all.p50);
+    ck_assert_int_eq(one.p90, all.p90);
+    ck_assert_double_eq(one.mean, all.mean);
+    ck_assert_mem_eq(one.hist_counts, all.hist_counts, sizeof(one.hist_counts));
+}
+END_TEST
+
 START_TEST(common_multiplier_widens_the_spread)
 {
     enum { N = 400 };
@@ -185,6 +207,7 @@ int main(void)
     tcase_add_test(tc, certain_deal_and_booked_are_added_exactly);
     tcase_add_test(tc, mean_is_within_three_standard_errors_of_closed_form);
     tcase_add_test(tc, same_seed_gives_same_answer_with_one_or_two_threads);
+    tcase_add_test(tc, all_cores_give_the_same_answer_as_one);
     tcase_add_test(tc, common_multiplier_widens_the_spread);
     tcase_add_test(tc, rejects_bad_inputs);
     suite_add_tcase(s, tc);
