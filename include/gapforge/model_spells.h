@@ -45,7 +45,7 @@ int gf_model_spells_build(const gf_model_history *h, gf_day as_of,
 /* Releases the array and zeroes the struct; NULL-safe and idempotent. */
 void gf_model_spells_free(gf_model_spells *s);
 
-/* The spell's exit type from a stage move, given the stage table. */
+/* The exit type of a move from open stage `from` to stage `to` (both valid indices of stages). */
 int gf_model_exit_of(const gf_model_stage *stages, int32_t from, int32_t to);
 
 #endif

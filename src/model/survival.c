@@ -68,12 +68,13 @@ double gf_model_survival_qe_factor(const gf_model_survival *m, const gf_model_ca
 /* Raw tallies from the spells inside the window. */
 typedef struct tally {
     size_t S;
-    double *E;        /* [(s * NB + b) * NW + w] deal-days at risk */
-    double *won;      /* same shape: wins */
-    double *lost;     /* [s * NB + b] */
-    double *moved;    /* [s * NB + b] */
-    uint32_t *spells; /* [s * NB + b] */
-    double *dest;     /* [s * S + t] moves from s to t */
+    double *E;              /* [(s * NB + b) * NW + w] deal-days at risk */
+    double *won;            /* same shape: wins */
+    double *lost;           /* [s * NB + b] */
+    double *moved;          /* [s * NB + b] */
+    uint32_t *spells;       /* [s * NB + b] */
+    uint32_t *stage_spells; /* [s] */
+    double *dest;           /* [s * S + t] moves from s to t */
     size_t n_spells;
 } tally;
 
@@ -84,6 +85,7 @@ static void tally_free(tally *t)
     free(t->lost);
     free(t->moved);
     free(t->spells);
+    free(t->stage_spells);
     free(t->dest);
 }
 
@@ -96,8 +98,9 @@ static int tally_alloc(tally *t, size_t S)
     t->lost = calloc(S * NB, sizeof(double));
     t->moved = calloc(S * NB, sizeof(double));
     t->spells = calloc(S * NB, sizeof(uint32_t));
+    t->stage_spells = calloc(S, sizeof(uint32_t));
     t->dest = calloc(S * S, sizeof(double));
-    if (!t->E || !t->won || !t->lost || !t->moved || !t->spells || !t->dest)
+    if (!t->E || !t->won || !t->lost || !t->moved || !t->spells || !t->stage_spells || !t->dest)
         return GF_MODEL_ENOMEM;
     return GF_MODEL_OK;
 }
@@ -117,6 +120,7 @@ static void tally_spell(tally *t, const gf_model_spell *sp, gf_day ws, gf_day as
     const gf_day first = sp->entered > ws ? sp->entered : ws;
     if (first <= last) {
         t->n_spells++;
+        t->stage_spells[s]++;
         for (int b = gf_model_age_bucket(first - sp->entered); b < NB; b++) {
             const gf_day seg_lo =
                 sp->entered + bucket_start[b] > first ? sp->entered + bucket_start[b] : first;
@@ -240,10 +244,10 @@ static void estimate_hazards(gf_model_survival *m, const tally *t, const gf_mode
         sh->n_lost = (uint32_t)st.lost;
         sh->n_moved = (uint32_t)st.moved;
         sh->level = st.E >= ms ? GF_MODEL_LEVEL_STAGE : m->global.level;
+        sh->n_spells = t->stage_spells[s];
         const double stage_rates[3] = {sh->won, sh->lost, sh->moved};
         const double s_tot = sh->won + sh->lost + sh->moved;
         const double mc = o->k_cell / (s_tot > 0 ? s_tot : hg);
-        sh->n_spells = 0;
         for (int b = 0; b < NB; b++) {
             gf_model_hazard *h = &m->cells[s * NB + (size_t)b];
             const double cn[3] = {cs[b].won, cs[b].lost, cs[b].moved};
@@ -254,7 +258,6 @@ static void estimate_hazards(gf_model_survival *m, const tally *t, const gf_mode
             h->n_lost = (uint32_t)cs[b].lost;
             h->n_moved = (uint32_t)cs[b].moved;
             h->level = cs[b].E >= mc ? GF_MODEL_LEVEL_CELL : sh->level;
-            sh->n_spells += h->n_spells;
         }
     }
 }

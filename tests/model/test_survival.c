@@ -150,6 +150,9 @@ START_TEST(backoff_reports_the_level_that_served_each_cell)
     ck_assert_int_eq(m->stage[FX_PROPOSE].level, GF_MODEL_LEVEL_GLOBAL);
     ck_assert_int_eq(m->cells[FX_PROPOSE * GF_MODEL_AGE_BUCKETS].level, GF_MODEL_LEVEL_GLOBAL);
     ck_assert_uint_eq(m->stage[FX_PROPOSE].n_won, 1);
+    ck_assert_uint_eq(m->stage[FX_PROPOSE].n_spells, 1);
+    ck_assert_uint_eq(m->stage[FX_QUALIFY].n_spells, 381);
+    ck_assert_uint_eq(m->global.n_spells, 382);
     ck_assert_int_eq(m->global.level, GF_MODEL_LEVEL_GLOBAL);
     ck_assert_str_eq(gf_model_level_name(old->level), "stage");
     gf_model_survival_free(m);
