@@ -36,18 +36,20 @@ int gf_model_backtest_run(const gf_model_history *h, const gf_model_calendar *ca
 
 /* The spread estimate and its evidence. */
 typedef struct gf_model_sigma_est {
-    double sigma; /* the sd of ln(multiplier) to simulate with */
-    double raw;   /* the moment estimate before the floor */
+    double sigma; /* the spread to simulate with (gf_model_sim_input.sigma) */
+    double raw;   /* the moment estimate before widening and floor */
     double bias;  /* mean log error of the usable points */
     size_t n;     /* usable points */
     int floored;  /* 1 if the floor was applied */
 } gf_model_sigma_est;
 
 /* Estimates sigma from backtest points by moments: the squared log errors, less the variance the
- * independent draws already explain, over the squared elasticities:
- *   raw^2 = max(0, sum(e^2 - v)) / sum(elasticity^2).
- * While fewer than n_full points are usable the result is at least `floor` (e.g. 0.10); with no
- * usable point it is the floor. Returns 0 or GF_MODEL_EINVAL (NULL arguments, negative floor). */
+ * independent draws already explain, over the squared elasticities,
+ *   raw^2 = max(0, sum(e^2 - v)) / sum(elasticity^2),
+ * then widened by t_0.9(n) / z_0.9 because raw itself comes from only n errors (the next error is
+ * Student-t, not normal: x1.09 at n = 8). While fewer than n_full points are usable the result is
+ * at least `floor` (e.g. 0.10); with no usable point it is the floor. Returns 0 or
+ * GF_MODEL_EINVAL (NULL arguments, negative floor). */
 int gf_model_calib_sigma(const gf_model_backtest_point *pts, size_t n, double floor, size_t n_full,
                          gf_model_sigma_est *out) GF_MODEL_WUR;
 

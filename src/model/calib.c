@@ -100,6 +100,18 @@ int gf_model_backtest_run(const gf_model_history *h, const gf_model_calendar *ca
     return GF_MODEL_OK;
 }
 
+/* The spread is estimated from n errors, so the predictive distribution of the next one is a
+ * Student t with n degrees of freedom rather than a normal: widen by t_0.9(n) / z_0.9, with t from
+ * its Cornish-Fisher expansion (1.09 at n = 8, 1.04 at n = 16). */
+static double t_widening(double n)
+{
+    if (n < 2.0)
+        return 1.0;
+    const double z = 1.2815515655446004, z3 = z * z * z, z5 = z3 * z * z;
+    const double t = z + (z3 + z) / (4.0 * n) + (5.0 * z5 + 16.0 * z3 + 3.0 * z) / (96.0 * n * n);
+    return t / z;
+}
+
 int gf_model_calib_sigma(const gf_model_backtest_point *pts, size_t n, double floor, size_t n_full,
                          gf_model_sigma_est *out)
 {
@@ -118,7 +130,7 @@ int gf_model_calib_sigma(const gf_model_backtest_point *pts, size_t n, double fl
     }
     out->bias = out->n ? bias / (double)out->n : 0.0;
     out->raw = el2 > 0.0 && excess > 0.0 ? sqrt(excess / el2) : 0.0;
-    out->sigma = out->raw;
+    out->sigma = out->raw * t_widening((double)out->n);
     if ((out->n < n_full || !out->n) && out->sigma < floor) {
         out->sigma = floor;
         out->floored = 1;
