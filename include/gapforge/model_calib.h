@@ -1,0 +1,56 @@
+/* gapforge model: calibrating the spread of the common multiplier from the org's own forecast
+ * errors at the same point of earlier quarters, and the self-backtest that measures them. */
+#ifndef GAPFORGE_MODEL_CALIB_H
+#define GAPFORGE_MODEL_CALIB_H
+
+#include "gapforge/model.h"
+#include "gapforge/model_forecast.h"
+
+#define GF_MODEL_CALIB_MAX_BACK 16
+
+/* One past quarter replayed at the same day offset. Amounts in cents. "Remaining" means what
+ * was still to be won at the replayed as_of: open deals and deals not yet created. */
+typedef struct gf_model_backtest_point {
+    gf_model_period period;
+    gf_day as_of;
+    double booked;             /* booked at the replayed as_of */
+    double expected_remaining; /* the closed-form forecast of the remaining */
+    double actual_remaining;   /* what was actually won in [as_of, period.end] */
+    double expected_total;     /* booked + expected_remaining */
+    double actual_total;       /* booked + actual_remaining */
+    double log_error;          /* ln(max(actual_rem, 5% of expected_rem) / expected_rem) */
+    double model_log_var; /* variance of ln(remaining) under independent draws (delta method) */
+    double elasticity;    /* d ln(expected remaining) / d ln(multiplier) at 1 */
+    int usable;           /* 0 when nothing was expected (the point carries no information) */
+} gf_model_backtest_point;
+
+/* Replays the forecast of `period` at as_of in each of the n_back (<= GF_MODEL_CALIB_MAX_BACK)
+ * most recent calendar quarters that start before period.start and end before as_of: at
+ * quarter.start + (as_of - period.start), with the same history-window length and options, using
+ * only data before that past as_of, then compares with what was won by the quarter's end (known
+ * before as_of, so nothing after as_of is read). Writes up to n_back points, most recent first,
+ * and their count to *n_out. Returns 0, GF_MODEL_EINVAL or GF_MODEL_ENOMEM. */
+int gf_model_backtest_run(const gf_model_history *h, const gf_model_calendar *cal,
+                          gf_model_period period, gf_day as_of, const gf_model_forecast_opts *o,
+                          size_t n_back, gf_model_backtest_point *out, size_t *n_out) GF_MODEL_WUR;
+
+/* The spread estimate and its evidence. */
+typedef struct gf_model_sigma_est {
+    double sigma; /* the spread to simulate with (gf_model_sim_input.sigma) */
+    double raw;   /* the moment estimate before widening and floor */
+    double bias;  /* mean log error of the usable points */
+    size_t n;     /* usable points */
+    int floored;  /* 1 if the floor was applied */
+} gf_model_sigma_est;
+
+/* Estimates sigma from backtest points by moments: the squared log errors, less the variance the
+ * independent draws already explain, over the squared elasticities,
+ *   raw^2 = max(0, sum(e^2 - v)) / sum(elasticity^2),
+ * then widened by t_0.9(n) / z_0.9 because raw itself comes from only n errors (the next error is
+ * Student-t, not normal: x1.09 at n = 8). While fewer than n_full points are usable the result is
+ * at least `floor` (e.g. 0.10); with no usable point it is the floor. Returns 0 or
+ * GF_MODEL_EINVAL (NULL arguments, negative floor). */
+int gf_model_calib_sigma(const gf_model_backtest_point *pts, size_t n, double floor, size_t n_full,
+                         gf_model_sigma_est *out) GF_MODEL_WUR;
+
+#endif
