@@ -1,4 +1,5 @@
-/* harness.c — server life cycle, HTTP client (libcurl) and fixtures for integration tests. */
+/* harness.c — server life cycle, HTTP client (libcurl) and fixtures for
+ * integration tests. */
 #include "harness.h"
 
 #include <arpa/inet.h>
@@ -21,320 +22,303 @@ static const char *g_db_url;
 static const char g_admin[] = "test-admin-token-0123456789";
 
 typedef struct buf {
-    char *data;
-    size_t len;
+  char *data;
+  size_t len;
 } buf;
 
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
-{
-    buf *b = ud;
-    size_t add = size * n;
-    char *grown = realloc(b->data, b->len + add + 1);
-    if (!grown)
-        return 0;
-    b->data = grown;
-    memcpy(b->data + b->len, p, add);
-    b->len += add;
-    b->data[b->len] = '\0';
-    return add;
+static size_t on_body(char *p, size_t size, size_t n, void *ud) {
+  buf *b = ud;
+  size_t add = size * n;
+  char *grown = realloc(b->data, b->len + add + 1);
+  if (!grown)
+    return 0;
+  b->data = grown;
+  memcpy(b->data + b->len, p, add);
+  b->len += add;
+  b->data[b->len] = '\0';
+  return add;
 }
 
-static void copy_header(const char *line, size_t len, const char *name, char *out, size_t cap)
-{
-    size_t n = strlen(name);
-    if (len <= n + 1 || strncasecmp(line, name, n) != 0 || line[n] != ':')
-        return;
-    const char *v = line + n + 1;
-    while (*v == ' ')
-        v++;
-    size_t vl = (size_t)(line + len - v);
-    while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n'))
-        vl--;
-    if (vl >= cap)
-        vl = cap - 1;
-    memcpy(out, v, vl);
-    out[vl] = '\0';
+static void copy_header(const char *line, size_t len, const char *name,
+                        char *out, size_t cap) {
+  size_t n = strlen(name);
+  if (len <= n + 1 || strncasecmp(line, name, n) != 0 || line[n] != ':')
+    return;
+  const char *v = line + n + 1;
+  while (*v == ' ')
+    v++;
+  size_t vl = (size_t)(line + len - v);
+  while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n'))
+    vl--;
+  if (vl >= cap)
+    vl = cap - 1;
+  memcpy(out, v, vl);
+  out[vl] = '\0';
 }
 
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
-{
-    t_resp *r = ud;
-    size_t len = size * n;
-    copy_header(p, len, "X-Request-Id", r->request_id, sizeof r->request_id);
-    copy_header(p, len, "Allow", r->allow, sizeof r->allow);
-    copy_header(p, len, "Content-Type", r->content_type, sizeof r->content_type);
-    copy_header(p, len, "Location", r->location, sizeof r->location);
-    return len;
+static size_t on_header(char *p, size_t size, size_t n, void *ud) {
+  t_resp *r = ud;
+  size_t len = size * n;
+  copy_header(p, len, "X-Request-Id", r->request_id, sizeof r->request_id);
+  copy_header(p, len, "Allow", r->allow, sizeof r->allow);
+  copy_header(p, len, "Content-Type", r->content_type, sizeof r->content_type);
+  copy_header(p, len, "Location", r->location, sizeof r->location);
+  return len;
 }
 
-t_resp t_request(const char *method, const char *path, const char *key, const char *body,
-                 const char *content_type, const char *extra_header)
-{
-    t_resp r = {0};
-    buf b = {0};
-    CURL *c = curl_easy_init();
-    ck_assert_ptr_nonnull(c);
-    char url[4096];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", g_port, path);
-    struct curl_slist *h = NULL;
-    char line[512];
-    if (key) {
-        snprintf(line, sizeof line, "Authorization: Bearer %s", key);
-        h = curl_slist_append(h, line);
-    }
-    if (body) {
-        snprintf(line, sizeof line, "Content-Type: %s",
-                 content_type ? content_type : "application/json");
-        h = curl_slist_append(h, line);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-    }
-    h = curl_slist_append(h, "Expect:");
-    if (extra_header)
-        h = curl_slist_append(h, extra_header);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-    CURLcode rc = curl_easy_perform(c);
-    ck_assert_msg(rc == CURLE_OK, "%s %s failed: %s", method, path, curl_easy_strerror(rc));
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-    r.raw = b.data ? b.data : strdup("");
-    r.body = b.len ? json_loads(r.raw, 0, NULL) : NULL;
-    return r;
+t_resp t_request(const char *method, const char *path, const char *key,
+                 const char *body, const char *content_type,
+                 const char *extra_header) {
+  t_resp r = {0};
+  buf b = {0};
+  CURL *c = curl_easy_init();
+  ck_assert_ptr_nonnull(c);
+  char url[4096];
+  snprintf(url, sizeof url, "http://127.0.0.1:%d%s", g_port, path);
+  struct curl_slist *h = NULL;
+  char line[512];
+  if (key) {
+    snprintf(line, sizeof line, "Authorization: Bearer %s", key);
+    h = curl_slist_append(h, line);
+  }
+  if (body) {
+    snprintf(line, sizeof line, "Content-Type: %s",
+             content_type ? content_type : "application/json");
+    h = curl_slist_append(h, line);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+  }
+  h = curl_slist_append(h, "Expect:");
+  if (extra_header)
+    h = curl_slist_append(h, extra_header);
+  curl_easy_setopt(c, CURLOPT_URL, url);
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+  CURLcode rc = curl_easy_perform(c);
+  ck_assert_msg(rc == CURLE_OK, "%s %s failed: %s", method, path,
+                curl_easy_strerror(rc));
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+  curl_slist_free_all(h);
+  curl_easy_cleanup(c);
+  r.raw = b.data ? b.data : strdup("");
+  r.body = b.len ? json_loads(r.raw, 0, NULL) : NULL;
+  return r;
 }
 
-t_resp t_get(const char *key, const char *fmt, ...)
-{
-    char path[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(path, sizeof path, fmt, ap);
-    va_end(ap);
-    return t_request("GET", path, key, NULL, NULL, NULL);
+t_resp t_get(const char *key, const char *fmt, ...) {
+  char path[4096];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(path, sizeof path, fmt, ap);
+  va_end(ap);
+  return t_request("GET", path, key, NULL, NULL, NULL);
 }
 
-t_resp t_post(const char *key, const char *path, const char *body)
-{
-    return t_request("POST", path, key, body, NULL, NULL);
+t_resp t_post(const char *key, const char *path, const char *body) {
+  return t_request("POST", path, key, body, NULL, NULL);
 }
 
-t_resp t_put(const char *key, const char *path, const char *body)
-{
-    return t_request("PUT", path, key, body, NULL, NULL);
+t_resp t_put(const char *key, const char *path, const char *body) {
+  return t_request("PUT", path, key, body, NULL, NULL);
 }
 
-t_resp t_patch(const char *key, const char *path, const char *body)
-{
-    return t_request("PATCH", path, key, body, NULL, NULL);
+t_resp t_patch(const char *key, const char *path, const char *body) {
+  return t_request("PATCH", path, key, body, NULL, NULL);
 }
 
-t_resp t_delete(const char *key, const char *path)
-{
-    return t_request("DELETE", path, key, NULL, NULL, NULL);
+t_resp t_delete(const char *key, const char *path) {
+  return t_request("DELETE", path, key, NULL, NULL, NULL);
 }
 
-void t_resp_free(t_resp *r)
-{
-    json_decref(r->body);
-    free(r->raw);
-    memset(r, 0, sizeof *r);
+void t_resp_free(t_resp *r) {
+  json_decref(r->body);
+  free(r->raw);
+  memset(r, 0, sizeof *r);
 }
 
-const char *t_admin_token(void)
-{
-    return g_admin;
+int t_port(void) { return g_port; }
+
+const char *t_admin_token(void) { return g_admin; }
+
+void t_new_org(char *key, char *slug) {
+  char s[64], body[256];
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  snprintf(s, sizeof s, "t-%d-%ld-%ld", (int)getpid(), (long)ts.tv_sec % 100000,
+           ts.tv_nsec);
+  snprintf(body, sizeof body, "{\"slug\": \"%s\", \"name\": \"Test org %s\"}",
+           s, s);
+  t_resp r = t_request("POST", "/v1/orgs", g_admin, body, NULL, NULL);
+  ck_assert_msg(r.status == 201, "org create: %ld %s", r.status, r.raw);
+  json_t *k = json_object_get(r.body, "api_key");
+  snprintf(key, 128, "%s", json_string_value(json_object_get(k, "secret")));
+  if (slug)
+    snprintf(slug, 64, "%s", s);
+  t_resp_free(&r);
 }
 
-void t_new_org(char *key, char *slug)
-{
-    char s[64], body[256];
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    snprintf(s, sizeof s, "t-%d-%ld-%ld", (int)getpid(), (long)ts.tv_sec % 100000,
-             ts.tv_nsec);
-    snprintf(body, sizeof body, "{\"slug\": \"%s\", \"name\": \"Test org %s\"}", s, s);
-    t_resp r = t_request("POST", "/v1/orgs", g_admin, body, NULL, NULL);
-    ck_assert_msg(r.status == 201, "org create: %ld %s", r.status, r.raw);
-    json_t *k = json_object_get(r.body, "api_key");
-    snprintf(key, 128, "%s", json_string_value(json_object_get(k, "secret")));
-    if (slug)
-        snprintf(slug, 64, "%s", s);
-    t_resp_free(&r);
+void t_new_key(const char *admin_key, const char *scopes_json, char *key_out) {
+  char body[256];
+  snprintf(body, sizeof body, "{\"name\": \"test\", \"scopes\": %s}",
+           scopes_json);
+  t_resp r = t_post(admin_key, "/v1/api-keys", body);
+  ck_assert_msg(r.status == 201, "key create: %ld %s", r.status, r.raw);
+  snprintf(key_out, 128, "%s",
+           json_string_value(json_object_get(r.body, "secret")));
+  t_resp_free(&r);
 }
 
-void t_new_key(const char *admin_key, const char *scopes_json, char *key_out)
-{
-    char body[256];
-    snprintf(body, sizeof body, "{\"name\": \"test\", \"scopes\": %s}", scopes_json);
-    t_resp r = t_post(admin_key, "/v1/api-keys", body);
-    ck_assert_msg(r.status == 201, "key create: %ld %s", r.status, r.raw);
-    snprintf(key_out, 128, "%s", json_string_value(json_object_get(r.body, "secret")));
-    t_resp_free(&r);
+const char *t_str(const json_t *obj, const char *key) {
+  return json_string_value(json_object_get(obj, key));
 }
 
-const char *t_str(const json_t *obj, const char *key)
-{
-    return json_string_value(json_object_get(obj, key));
+long long t_int(const json_t *obj, const char *key) {
+  return json_integer_value(json_object_get(obj, key));
 }
 
-long long t_int(const json_t *obj, const char *key)
-{
-    return json_integer_value(json_object_get(obj, key));
+double t_num(const json_t *obj, const char *key) {
+  return json_number_value(json_object_get(obj, key));
 }
 
-double t_num(const json_t *obj, const char *key)
-{
-    return json_number_value(json_object_get(obj, key));
+char *t_sql(const char *sql) {
+  PGconn *c = PQconnectdb(g_db_url);
+  ck_assert_msg(PQstatus(c) == CONNECTION_OK, "test db: %s", PQerrorMessage(c));
+  PGresult *res = PQexec(c, sql);
+  ExecStatusType st = PQresultStatus(res);
+  ck_assert_msg(st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK, "sql: %s",
+                PQresultErrorMessage(res));
+  char *out = strdup(
+      st == PGRES_TUPLES_OK && PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
+  PQclear(res);
+  PQfinish(c);
+  return out;
 }
 
-char *t_sql(const char *sql)
-{
-    PGconn *c = PQconnectdb(g_db_url);
-    ck_assert_msg(PQstatus(c) == CONNECTION_OK, "test db: %s", PQerrorMessage(c));
-    PGresult *res = PQexec(c, sql);
-    ExecStatusType st = PQresultStatus(res);
-    ck_assert_msg(st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK, "sql: %s",
-                  PQresultErrorMessage(res));
-    char *out = strdup(st == PGRES_TUPLES_OK && PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
-    PQclear(res);
-    PQfinish(c);
-    return out;
-}
-
-static int run_env_command(const char *var)
-{
-    const char *cmd = getenv(var);
-    if (!cmd || !*cmd)
-        return -1;
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-int t_db_stop(void)
-{
-    return run_env_command("GAPFORGE_TEST_DB_STOP");
-}
-
-int t_db_start(void)
-{
-    return run_env_command("GAPFORGE_TEST_DB_START");
-}
-
-static int free_port(void)
-{
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) < 0 ||
-        getsockname(s, (struct sockaddr *)&a, &len) < 0) {
-        perror("free_port");
-        exit(1);
-    }
-    int port = ntohs(a.sin_port);
-    close(s);
-    return port;
-}
-
-static void set_server_env(void)
-{
-    char listen[64];
-    snprintf(listen, sizeof listen, "127.0.0.1:%d", g_port);
-    setenv("DATABASE_URL", g_db_url, 1);
-    setenv("GAPFORGE_LISTEN", listen, 1);
-    setenv("GAPFORGE_ADMIN_TOKEN", g_admin, 1);
-    setenv("GAPFORGE_THREADS", "4", 1);
-    if (!getenv("GAPFORGE_MAX_BODY"))
-        setenv("GAPFORGE_MAX_BODY", "65536", 1);
-    const char *src = getenv("GAPFORGE_SOURCE_ROOT");
-    if (src) {
-        char mig[4096];
-        snprintf(mig, sizeof mig, "%s/migrations", src);
-        setenv("GAPFORGE_MIGRATIONS", mig, 1);
-    }
-}
-
-static int run_migrate(const char *bin)
-{
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd, "'%s' migrate >/dev/null", bin);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static pid_t start_server(const char *bin)
-{
-    pid_t pid = fork();
-    if (pid == 0) {
-        const char *log = getenv("GAPFORGE_TEST_SERVER_LOG");
-        if (log && *log && !freopen(log, "a", stderr))
-            _exit(127);
-        execl(bin, bin, "serve", (char *)NULL);
-        _exit(127);
-    }
-    return pid;
-}
-
-static int wait_healthy(void)
-{
-    for (int i = 0; i < 200; i++) {
-        CURL *c = curl_easy_init();
-        char url[128];
-        snprintf(url, sizeof url, "http://127.0.0.1:%d/healthz", g_port);
-        curl_easy_setopt(c, CURLOPT_URL, url);
-        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-        curl_easy_setopt(c, CURLOPT_TIMEOUT, 2L);
-        CURLcode rc = curl_easy_perform(c);
-        curl_easy_cleanup(c);
-        if (rc == CURLE_OK)
-            return 0;
-        usleep(50 * 1000);
-    }
+static int run_env_command(const char *var) {
+  const char *cmd = getenv(var);
+  if (!cmd || !*cmd)
     return -1;
+  return system(cmd) == 0 ? 0 : -1;
 }
 
-int t_main(Suite *suite)
-{
-    g_db_url = getenv("GAPFORGE_TEST_DATABASE_URL");
-    const char *bin = getenv("GAPFORGE_BIN");
-    if (!g_db_url || !*g_db_url) {
-        fprintf(stderr, "GAPFORGE_TEST_DATABASE_URL is not set: skipping integration tests\n");
-        return 77;
-    }
-    if (!bin) {
-        fprintf(stderr, "GAPFORGE_BIN is not set\n");
-        return 1;
-    }
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    g_port = free_port();
-    set_server_env();
-    if (run_migrate(bin) < 0) {
-        fprintf(stderr, "gapforge migrate failed\n");
-        return 1;
-    }
-    g_server = start_server(bin);
-    if (g_server < 0 || wait_healthy() < 0) {
-        fprintf(stderr, "the server did not become healthy on port %d\n", g_port);
-        if (g_server > 0)
-            kill(g_server, SIGKILL);
-        return 1;
-    }
-    SRunner *sr = srunner_create(suite);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+int t_db_stop(void) { return run_env_command("GAPFORGE_TEST_DB_STOP"); }
 
-    int status = 0;
-    kill(g_server, SIGTERM);
-    waitpid(g_server, &status, 0);
-    curl_global_cleanup();
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        fprintf(stderr, "the server did not stop cleanly (status %d)\n", status);
-        return 1;
-    }
-    return failed ? 1 : 0;
+int t_db_start(void) { return run_env_command("GAPFORGE_TEST_DB_START"); }
+
+static int free_port(void) {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = {.sin_family = AF_INET,
+                          .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t len = sizeof a;
+  if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) < 0 ||
+      getsockname(s, (struct sockaddr *)&a, &len) < 0) {
+    perror("free_port");
+    exit(1);
+  }
+  int port = ntohs(a.sin_port);
+  close(s);
+  return port;
+}
+
+static void set_server_env(void) {
+  char listen[64];
+  snprintf(listen, sizeof listen, "127.0.0.1:%d", g_port);
+  setenv("DATABASE_URL", g_db_url, 1);
+  setenv("GAPFORGE_LISTEN", listen, 1);
+  setenv("GAPFORGE_ADMIN_TOKEN", g_admin, 1);
+  setenv("GAPFORGE_THREADS", "4", 1);
+  if (!getenv("GAPFORGE_MAX_BODY"))
+    setenv("GAPFORGE_MAX_BODY", "65536", 1);
+  /* 10 MiB, so the import suite can pass the cap without sending a gigabyte. */
+  if (!getenv("GAPFORGE_MAX_IMPORT"))
+    setenv("GAPFORGE_MAX_IMPORT", "10485760", 1);
+  const char *src = getenv("GAPFORGE_SOURCE_ROOT");
+  if (src) {
+    char mig[4096];
+    snprintf(mig, sizeof mig, "%s/migrations", src);
+    setenv("GAPFORGE_MIGRATIONS", mig, 1);
+  }
+}
+
+static int run_migrate(const char *bin) {
+  char cmd[8192];
+  snprintf(cmd, sizeof cmd, "'%s' migrate >/dev/null", bin);
+  return system(cmd) == 0 ? 0 : -1;
+}
+
+static pid_t start_server(const char *bin) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    const char *log = getenv("GAPFORGE_TEST_SERVER_LOG");
+    if (log && *log && !freopen(log, "a", stderr))
+      _exit(127);
+    execl(bin, bin, "serve", (char *)NULL);
+    _exit(127);
+  }
+  return pid;
+}
+
+static int wait_healthy(void) {
+  for (int i = 0; i < 200; i++) {
+    CURL *c = curl_easy_init();
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/healthz", g_port);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 2L);
+    CURLcode rc = curl_easy_perform(c);
+    curl_easy_cleanup(c);
+    if (rc == CURLE_OK)
+      return 0;
+    usleep(50 * 1000);
+  }
+  return -1;
+}
+
+int t_main(Suite *suite) {
+  g_db_url = getenv("GAPFORGE_TEST_DATABASE_URL");
+  const char *bin = getenv("GAPFORGE_BIN");
+  if (!g_db_url || !*g_db_url) {
+    fprintf(
+        stderr,
+        "GAPFORGE_TEST_DATABASE_URL is not set: skipping integration tests\n");
+    return 77;
+  }
+  if (!bin) {
+    fprintf(stderr, "GAPFORGE_BIN is not set\n");
+    return 1;
+  }
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  g_port = free_port();
+  set_server_env();
+  if (run_migrate(bin) < 0) {
+    fprintf(stderr, "gapforge migrate failed\n");
+    return 1;
+  }
+  g_server = start_server(bin);
+  if (g_server < 0 || wait_healthy() < 0) {
+    fprintf(stderr, "the server did not become healthy on port %d\n", g_port);
+    if (g_server > 0)
+      kill(g_server, SIGKILL);
+    return 1;
+  }
+  SRunner *sr = srunner_create(suite);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+
+  int status = 0;
+  kill(g_server, SIGTERM);
+  waitpid(g_server, &status, 0);
+  curl_global_cleanup();
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    fprintf(stderr, "the server did not stop cleanly (status %d)\n", status);
+    return 1;
+  }
+  return failed ? 1 : 0;
 }
