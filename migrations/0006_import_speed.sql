@@ -38,3 +38,31 @@ END
 $$;
 CREATE TRIGGER orgs_delete_deals BEFORE DELETE ON orgs
     FOR EACH ROW EXECUTE FUNCTION gf_org_delete_deals();
+
+-- Imports of history and KPI series (src/store/import_history.c).
+
+-- A timestamp from "YYYY-MM-DD" (midnight in tz) or an RFC 3339 / CRM timestamp
+-- ("2026-01-15T10:00:00.000+0000"); NULL for anything else, so no cast can fail mid-import.
+CREATE FUNCTION gf_norm_timestamp(x text, tz text) RETURNS timestamptz LANGUAGE sql STABLE AS $$
+    SELECT CASE
+        WHEN gf_norm_date(x) IS NULL THEN NULL
+        WHEN length(btrim(x)) = 10 THEN btrim(x)::date::timestamp AT TIME ZONE tz
+        WHEN btrim(x) ~ ('^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ]([01][0-9]|2[0-3]):[0-5][0-9]'
+                         '(:[0-5][0-9](\.[0-9]{1,9})?)?([Zz]|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?$')
+            THEN btrim(x)::timestamptz END
+$$;
+
+-- An event value in the form the deal API writes it (stage and owner keys, amounts with two
+-- decimals, ISO dates, our categories); NULL when raw names nothing valid for the field.
+CREATE FUNCTION gf_event_value(org bigint, f text, raw text) RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT CASE f
+        WHEN 'stage' THEN (SELECT s.key FROM stages s WHERE s.org_id = org
+            AND (s.key = btrim(raw) OR lower(s.name) = lower(btrim(raw)) OR s.key = gf_key_of(raw))
+            ORDER BY s.key = btrim(raw) DESC LIMIT 1)
+        WHEN 'owner' THEN (SELECT r.key FROM reps r WHERE r.org_id = org
+            AND (r.key = btrim(raw) OR r.key = gf_key_of(raw)) ORDER BY r.key = btrim(raw) DESC LIMIT 1)
+        WHEN 'amount' THEN CASE WHEN btrim(raw) ~ '^[0-9]{1,16}(\.[0-9]{1,2})?$'
+            THEN btrim(raw)::numeric(18, 2)::text END
+        WHEN 'close_date' THEN gf_norm_date(raw)::text
+        WHEN 'category' THEN gf_norm_category(raw) END
+$$;

@@ -56,6 +56,8 @@ void gf_api_keys_revoke(gf_req *req, gf_resp *resp);
 
 /* Streamed bulk imports (src/api/imports.c). */
 extern const gf_stream_ops gf_api_import_deals_ops;
+extern const gf_stream_ops gf_api_import_deal_events_ops;
+extern const gf_stream_ops gf_api_import_kpi_observations_ops;
 /* ---- people: stages, teams, reps ---- */
 void gf_api_stages_list(gf_req *req, gf_resp *resp);
 void gf_api_stages_replace(gf_req *req, gf_resp *resp);

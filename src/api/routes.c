@@ -1,4 +1,5 @@
-/* routes.c — the routing table: (method, path pattern, handler, required scope, JSON body). */
+/* routes.c — the routing table: (method, path pattern, handler, required scope,
+ * JSON body). */
 #include "gapforge/api.h"
 
 const gf_route gf_api_routes[] = {
@@ -13,7 +14,12 @@ const gf_route gf_api_routes[] = {
     {"POST", "/v1/api-keys", gf_api_keys_create, GF_SCOPE_ADMIN, true},
     {"DELETE", "/v1/api-keys/{id}", gf_api_keys_revoke, GF_SCOPE_ADMIN, false},
 
-    {"POST", "/v1/imports/deals", NULL, GF_SCOPE_WRITE, false, &gf_api_import_deals_ops},
+    {"POST", "/v1/imports/deals", NULL, GF_SCOPE_WRITE, false,
+     &gf_api_import_deals_ops},
+    {"POST", "/v1/imports/deal-events", NULL, GF_SCOPE_WRITE, false,
+     &gf_api_import_deal_events_ops},
+    {"POST", "/v1/imports/kpi-observations", NULL, GF_SCOPE_WRITE, false,
+     &gf_api_import_kpi_observations_ops},
     /* people: stages, teams, reps */
     {"GET", "/v1/stages", gf_api_stages_list, GF_SCOPE_READ, false},
     {"PUT", "/v1/stages", gf_api_stages_replace, GF_SCOPE_WRITE, true},
@@ -27,13 +33,15 @@ const gf_route gf_api_routes[] = {
     {"PATCH", "/v1/reps/{key}", gf_api_rep_patch, GF_SCOPE_WRITE, true},
     {"GET", "/v1/deals", gf_api_deals_list, GF_SCOPE_READ, false},
     {"POST", "/v1/deals", gf_api_deals_create, GF_SCOPE_WRITE, true},
-    {"GET", "/v1/deals/by-external-id/{external_id}", gf_api_deal_get_external, GF_SCOPE_READ,
-     false},
-    {"PUT", "/v1/deals/by-external-id/{external_id}", gf_api_deal_put, GF_SCOPE_WRITE, true},
+    {"GET", "/v1/deals/by-external-id/{external_id}", gf_api_deal_get_external,
+     GF_SCOPE_READ, false},
+    {"PUT", "/v1/deals/by-external-id/{external_id}", gf_api_deal_put,
+     GF_SCOPE_WRITE, true},
     {"GET", "/v1/deals/{id}", gf_api_deal_get, GF_SCOPE_READ, false},
     {"PATCH", "/v1/deals/{id}", gf_api_deal_patch, GF_SCOPE_WRITE, true},
     {"DELETE", "/v1/deals/{id}", gf_api_deal_delete, GF_SCOPE_WRITE, false},
-    {"GET", "/v1/deals/{id}/history", gf_api_deal_history, GF_SCOPE_READ, false},
+    {"GET", "/v1/deals/{id}/history", gf_api_deal_history, GF_SCOPE_READ,
+     false},
     /* inputs: periods, targets, commits, KPIs, levers */
     {"GET", "/v1/periods", gf_api_periods_list, GF_SCOPE_READ, false},
     {"GET", "/v1/targets", gf_api_targets_list, GF_SCOPE_READ, false},
@@ -43,8 +51,10 @@ const gf_route gf_api_routes[] = {
     {"GET", "/v1/kpis", gf_api_kpis_list, GF_SCOPE_READ, false},
     {"GET", "/v1/kpis/{key}", gf_api_kpi_get, GF_SCOPE_READ, false},
     {"PUT", "/v1/kpis/{key}", gf_api_kpi_put, GF_SCOPE_WRITE, true},
-    {"GET", "/v1/kpis/{key}/observations", gf_api_kpi_observations_list, GF_SCOPE_READ, false},
-    {"POST", "/v1/kpis/{key}/observations", gf_api_kpi_observations_add, GF_SCOPE_WRITE, true},
+    {"GET", "/v1/kpis/{key}/observations", gf_api_kpi_observations_list,
+     GF_SCOPE_READ, false},
+    {"POST", "/v1/kpis/{key}/observations", gf_api_kpi_observations_add,
+     GF_SCOPE_WRITE, true},
     {"GET", "/v1/levers", gf_api_levers_list, GF_SCOPE_READ, false},
     {"GET", "/v1/levers/{key}", gf_api_lever_get, GF_SCOPE_READ, false},
     {"PUT", "/v1/levers/{key}", gf_api_lever_put, GF_SCOPE_WRITE, true},

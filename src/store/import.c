@@ -173,6 +173,11 @@ void gf_import_problem(gf_import *imp, long line, const char *column, const char
     add_problem(imp, line, column, reason);
 }
 
+void gf_import_get_bad_rows(const gf_import *imp, long *bad_rows)
+{
+    *bad_rows = imp->bad_rows;
+}
+
 long gf_import_problem_count(const gf_import *imp)
 {
     return imp->problem_total;
