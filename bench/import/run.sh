@@ -105,7 +105,7 @@ hwm=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER/status")
 
 copy_times=()
 for run in $(seq "$RUNS"); do
-    psql -q "$DATABASE_URL" -c "DROP TABLE IF EXISTS deals_staging" -c "CREATE TABLE deals_staging
+    psql -q "$DATABASE_URL" -c "SET client_min_messages = warning" -c "DROP TABLE IF EXISTS deals_staging" -c "CREATE TABLE deals_staging
         (external_id text, name text, account text, owner text, amount text, stage text,
          category text, source text, created_on text, close_date text, closed_on text)"
     t0=$(now)
