@@ -21,8 +21,7 @@ void gf_api_init(const gf_config *cfg);
 const gf_config *gf_api_config(void);
 
 /* The gf_auth_fn of the server: API keys (Bearer gf_...) and the service admin token. */
-int gf_api_authenticate(const char *authorization, gf_scope scope, gf_principal *who,
-                        gf_err *err);
+int gf_api_authenticate(const char *authorization, gf_scope scope, gf_principal *who, gf_err *err);
 
 /* ---- shared helpers for handlers ---- */
 
@@ -50,6 +49,8 @@ void gf_api_keys_revoke(gf_req *req, gf_resp *resp);
 
 /* Streamed bulk imports (src/api/imports.c). */
 extern const gf_stream_ops gf_api_import_deals_ops;
+extern const gf_stream_ops gf_api_import_deal_events_ops;
+extern const gf_stream_ops gf_api_import_kpi_observations_ops;
 /* ---- people: stages, teams, reps ---- */
 void gf_api_stages_list(gf_req *req, gf_resp *resp);
 void gf_api_stages_replace(gf_req *req, gf_resp *resp);

@@ -14,21 +14,23 @@
 
 #include "gapforge/err.h"
 
-#define GF_IMPORT_MAX_COLUMNS 16
+#define GF_IMPORT_MAX_COLUMNS  16
 #define GF_IMPORT_MAX_PROBLEMS 100
 
 typedef struct gf_import gf_import;
 
 /* What an import kind looks like from outside: its name and its columns. */
 typedef struct gf_import_kind {
-    const char *name;                           /* "deals" */
-    const char *const *columns;                 /* NULL-terminated, in staging order */
-    const char *const *required;                /* columns a file must have */
+    const char *name;            /* "deals" */
+    const char *const *columns;  /* NULL-terminated, in staging order */
+    const char *const *required; /* columns a file must have */
     /* Validates and merges the staged rows; fills counts and problems. Internal. */
     int (*merge)(gf_import *imp, gf_err *err);
 } gf_import_kind;
 
 extern const gf_import_kind gf_import_deals;
+extern const gf_import_kind gf_import_deal_events;
+extern const gf_import_kind gf_import_kpi_observations;
 
 typedef struct gf_import_options {
     int64_t org_id;
@@ -76,6 +78,8 @@ void gf_import_set_counts(gf_import *imp, long inserted, long updated, long unch
 /* Keeps the problems of page (columns line, column, reason; the first ones by line) and adds
  * total to the count of problems found. */
 void gf_import_add_problems(gf_import *imp, struct pg_result *page, long total);
+/* The bad_rows last recorded with gf_import_set_counts. */
+void gf_import_get_bad_rows(const gf_import *imp, long *bad_rows);
 /* Number of problems recorded so far (all, not just the first 100 kept). */
 long gf_import_problem_count(const gf_import *imp);
 

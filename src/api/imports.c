@@ -1,8 +1,10 @@
-/* imports.c — POST /v1/imports/{kind}: a CSV (header row) or NDJSON body streamed, row by row,
- * into the store's COPY-based import. Nothing but the current record is held in memory.
+/* imports.c — POST /v1/imports/{kind}: a CSV (header row) or NDJSON body
+ * streamed, row by row, into the store's COPY-based import. Nothing but the
+ * current record is held in memory.
  *
- * Query parameters: on_error=atomic|skip, create_missing=true|false, effective_at=timestamp,
- * mapping=<JSON object of source column → our column> or mapping=salesforce. */
+ * Query parameters: on_error=atomic|skip, create_missing=true|false,
+ * effective_at=timestamp, mapping=<JSON object of source column → our column>
+ * or mapping=salesforce. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -20,7 +22,7 @@ typedef struct import_state {
     const gf_import_kind *kind;
     gf_import *imp;
     body_format format;
-    json_t *mapping;      /* object: source column name → our column name; may be NULL */
+    json_t *mapping; /* object: source column name → our column name; may be NULL */
     int ncolumns;
     /* CSV */
     gf_csv csv;
@@ -28,8 +30,8 @@ typedef struct import_state {
     int header_fields;
     int field_column[GF_CSV_MAX_FIELDS]; /* header field → column index, or -1 */
     unsigned present;
-    json_t *ignored;      /* array of header names that map to nothing */
-    char *scratch;        /* unquoted field texts of the current record */
+    json_t *ignored; /* array of header names that map to nothing */
+    char *scratch;   /* unquoted field texts of the current record */
     size_t scratch_cap;
     /* NDJSON */
     char *line;
@@ -51,13 +53,15 @@ static int column_index(const import_state *st, const char *name)
     return -1;
 }
 
-/* Our column for a source column name: the mapping first, then our own names. */
+/* Our column for a source column name: the mapping first, then our own names.
+ */
 static int map_column(const import_state *st, const char *source)
 {
     if (st->mapping) {
         const char *key;
         json_t *v;
-        json_object_foreach(st->mapping, key, v) {
+        json_object_foreach(st->mapping, key, v)
+        {
             if (strcasecmp(key, source) == 0)
                 return column_index(st, json_string_value(v));
         }
@@ -78,7 +82,8 @@ static int parse_mapping(import_state *st, const char *text, gf_err *err)
                               "mapping must be a JSON object of column names, or salesforce");
     const char *key;
     json_t *v;
-    json_object_foreach(st->mapping, key, v) {
+    json_object_foreach(st->mapping, key, v)
+    {
         if (!json_is_string(v) || column_index(st, json_string_value(v)) < 0)
             return gf_err_invalid(err, "mapping", "mapping of %s names no column of a %s import",
                                   key, st->kind->name);
@@ -96,8 +101,7 @@ static int check_required(import_state *st, gf_err *err)
     return 0;
 }
 
-static int on_header(import_state *st, const char *rec, const gf_csv_field *f, int n,
-                     gf_err *err)
+static int on_header(import_state *st, const char *rec, const gf_csv_field *f, int n, gf_err *err)
 {
     char name[256];
     st->header_fields = n;
@@ -110,8 +114,8 @@ static int on_header(import_state *st, const char *rec, const gf_csv_field *f, i
             continue;
         }
         if (st->present & (1u << c))
-            return gf_err_invalid(err, st->kind->columns[c],
-                                  "two header columns map to %s", st->kind->columns[c]);
+            return gf_err_invalid(err, st->kind->columns[c], "two header columns map to %s",
+                                  st->kind->columns[c]);
         st->present |= 1u << c;
     }
     st->have_header = true;
@@ -153,7 +157,8 @@ static int on_csv_record(void *ud, const char *rec, const gf_csv_field *f, int n
     return gf_import_row(st->imp, line, st->present, values, err);
 }
 
-/* Text of a scalar JSON value for staging; NULL for null. Returns -1 for objects/arrays. */
+/* Text of a scalar JSON value for staging; NULL for null. Returns -1 for
+ * objects/arrays. */
 static int json_scalar_text(const json_t *v, char *buf, size_t cap, const char **out)
 {
     if (json_is_null(v)) {
@@ -198,7 +203,8 @@ static int on_ndjson_line(import_state *st, const char *text, size_t len, gf_err
     const char *key;
     json_t *v;
     int rc = 0;
-    json_object_foreach(obj, key, v) {
+    json_object_foreach(obj, key, v)
+    {
         int c = map_column(st, key);
         if (c < 0)
             continue;
@@ -321,8 +327,9 @@ static void import_finish(void *state, gf_req *req, gf_resp *resp)
     gf_err err = {0};
     int status = 500;
     json_t *out = NULL;
-    int rc = st->format == FMT_CSV ? gf_csv_finish(&st->csv, &err)
-                                   : (st->line_len ? on_ndjson_line(st, st->line, st->line_len, &err) : 0);
+    int rc = st->format == FMT_CSV
+                 ? gf_csv_finish(&st->csv, &err)
+                 : (st->line_len ? on_ndjson_line(st, st->line, st->line_len, &err) : 0);
     if (rc == 0 && st->format == FMT_CSV && !st->have_header)
         rc = gf_err_invalid(&err, NULL, "the file is empty: a header row is required");
     if (rc == 0 && st->format == FMT_NDJSON)
@@ -350,5 +357,19 @@ static int begin_deals(gf_req *req, void **state, gf_err *err)
     return begin_import(&gf_import_deals, req, state, err);
 }
 
+static int begin_deal_events(gf_req *req, void **state, gf_err *err)
+{
+    return begin_import(&gf_import_deal_events, req, state, err);
+}
+
+static int begin_kpi_observations(gf_req *req, void **state, gf_err *err)
+{
+    return begin_import(&gf_import_kpi_observations, req, state, err);
+}
+
 const gf_stream_ops gf_api_import_deals_ops = {begin_deals, import_chunk, import_finish,
                                                import_abort};
+const gf_stream_ops gf_api_import_deal_events_ops = {begin_deal_events, import_chunk, import_finish,
+                                                     import_abort};
+const gf_stream_ops gf_api_import_kpi_observations_ops = {begin_kpi_observations, import_chunk,
+                                                          import_finish, import_abort};

@@ -1,4 +1,5 @@
-/* routes.c — the routing table: (method, path pattern, handler, required scope, JSON body). */
+/* routes.c — the routing table: (method, path pattern, handler, required scope,
+ * JSON body). */
 #include "gapforge/api.h"
 
 const gf_route gf_api_routes[] = {
@@ -14,6 +15,10 @@ const gf_route gf_api_routes[] = {
     {"DELETE", "/v1/api-keys/{id}", gf_api_keys_revoke, GF_SCOPE_ADMIN, false},
 
     {"POST", "/v1/imports/deals", NULL, GF_SCOPE_WRITE, false, &gf_api_import_deals_ops},
+    {"POST", "/v1/imports/deal-events", NULL, GF_SCOPE_WRITE, false,
+     &gf_api_import_deal_events_ops},
+    {"POST", "/v1/imports/kpi-observations", NULL, GF_SCOPE_WRITE, false,
+     &gf_api_import_kpi_observations_ops},
     /* people: stages, teams, reps */
     {"GET", "/v1/stages", gf_api_stages_list, GF_SCOPE_READ, false},
     {"PUT", "/v1/stages", gf_api_stages_replace, GF_SCOPE_WRITE, true},

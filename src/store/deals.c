@@ -27,6 +27,11 @@ static const gf_stmt deal_lock_id = {
 static const gf_stmt deal_lock_ext = {
     "deal_lock_ext", DEAL_ROW_SELECT "WHERE d.org_id = $1 AND d.external_id = $2 FOR UPDATE OF d"};
 
+/* Taken before resolving a stage: the stage list cannot be replaced (stage_lock in stages.c takes
+ * it exclusively) until this transaction ends, so the stage id written stays valid (0006). */
+static const gf_stmt deal_stage_lock = {
+    "deal_stage_lock", "SELECT pg_advisory_xact_lock_shared(71001, ($1::bigint % 2147483647)::int)"};
+
 /* Resolves the stage and owner keys and the effective time: a bare date means midnight in the
  * org's time zone, and the effective date is the date there. */
 static const gf_stmt deal_context = {
@@ -256,6 +261,10 @@ int gf_store_deal_write_tx(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
 
         const char *eff = in->given[GF_DEAL_EFFECTIVE_AT] ? in->value[GF_DEAL_EFFECTIVE_AT] : NULL;
         const char *cp[] = {org, new[GF_DEAL_STAGE], new[GF_DEAL_OWNER], eff};
+        if (!(res = gf_db_exec(&deal_stage_lock, 1, cp, err)))
+            goto cleanup;
+        PQclear(res);
+        res = NULL;
         if (!(ctx = gf_db_exec(&deal_context, 4, cp, err)))
             goto cleanup;
         if (PQntuples(ctx) == 0) {

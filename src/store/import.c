@@ -31,7 +31,7 @@ struct gf_import {
     problem problems[GF_IMPORT_MAX_PROBLEMS];
     int nproblems;
     long problem_total;
-    long rejected_lines;   /* rows the parser could not send */
+    long rejected_lines; /* rows the parser could not send */
     long inserted, updated, unchanged, bad_rows;
     struct timespec started;
 };
@@ -173,14 +173,19 @@ void gf_import_problem(gf_import *imp, long line, const char *column, const char
     add_problem(imp, line, column, reason);
 }
 
+void gf_import_get_bad_rows(const gf_import *imp, long *bad_rows)
+{
+    *bad_rows = imp->bad_rows;
+}
+
 long gf_import_problem_count(const gf_import *imp)
 {
     return imp->problem_total;
 }
 
 /* Runs sql with exactly n parameters. */
-static PGresult *exec_n(gf_import *imp, const char *sql, int n,
-                                  const char *const *params, gf_err *err)
+static PGresult *exec_n(gf_import *imp, const char *sql, int n, const char *const *params,
+                        gf_err *err)
 {
     PGresult *res = PQexecParams(imp->pg, sql, n, NULL, params, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(res);
@@ -275,10 +280,9 @@ static json_t *answer(gf_import *imp, bool committed)
     long rejected = imp->bad_rows + imp->rejected_lines;
     return json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:o, s:f}", "kind", imp->kind->name,
                      "committed", committed, "inserted", (json_int_t)imp->inserted, "updated",
-                     (json_int_t)imp->updated, "unchanged", (json_int_t)imp->unchanged,
-                     "rejected", (json_int_t)rejected, "problem_count",
-                     (json_int_t)imp->problem_total, "problems", problems, "duration_ms",
-                     elapsed_ms(&imp->started));
+                     (json_int_t)imp->updated, "unchanged", (json_int_t)imp->unchanged, "rejected",
+                     (json_int_t)rejected, "problem_count", (json_int_t)imp->problem_total,
+                     "problems", problems, "duration_ms", elapsed_ms(&imp->started));
 }
 
 json_t *gf_import_finish(gf_import *imp, int *status, gf_err *err)

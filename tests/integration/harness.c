@@ -154,6 +154,11 @@ void t_resp_free(t_resp *r)
     memset(r, 0, sizeof *r);
 }
 
+int t_port(void)
+{
+    return g_port;
+}
+
 const char *t_admin_token(void)
 {
     return g_admin;
@@ -258,6 +263,9 @@ static void set_server_env(void)
     setenv("GAPFORGE_THREADS", "4", 1);
     if (!getenv("GAPFORGE_MAX_BODY"))
         setenv("GAPFORGE_MAX_BODY", "65536", 1);
+    /* 10 MiB, so the import suite can pass the cap without sending a gigabyte. */
+    if (!getenv("GAPFORGE_MAX_IMPORT"))
+        setenv("GAPFORGE_MAX_IMPORT", "10485760", 1);
     const char *src = getenv("GAPFORGE_SOURCE_ROOT");
     if (src) {
         char mig[4096];

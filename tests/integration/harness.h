@@ -45,6 +45,9 @@ void t_new_org(char *key, char *slug);
 /* Creates an extra key with the given scopes JSON array text, e.g. "[\"read\"]". */
 void t_new_key(const char *admin_key, const char *scopes_json, char *key_out);
 
+/* The loopback port the server under test listens on (for raw-socket tests). */
+int t_port(void);
+
 /* The service admin token the harness started the server with. */
 const char *t_admin_token(void);
 

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# run.sh — the bulk import benchmark of issue 3: POST /v1/imports/deals against psql \copy.
+#
+# Usage: bench/import/run.sh [ROWS] [RUNS]
+#   ROWS  rows in the generated CSV (default 1000000)
+#   RUNS  timed runs of each side; the median is reported (default 3)
+# Environment:
+#   BUILD_DIR     meson build directory holding the gapforge binary (default ./build)
+#   DATABASE_URL  libpq conninfo of an empty database to use; when unset, a throwaway cluster is
+#                 made with initdb (fsync=off, as in the tests) and removed afterwards
+#   BENCH_DIR     where the CSV and logs go (default /tmp/gapforge-bench-import)
+#
+# Each import run gets a fresh org (50 reps, 7 stages made in SQL), so every run inserts ROWS
+# deals with their creation events. Each \copy run loads a freshly created deals_staging table
+# with the same columns (text). Prints rows/s of both (medians), their ratio and the server's
+# peak RSS (VmHWM). Example: BUILD_DIR=/tmp/build bench/import/run.sh 1000000 3
+set -euo pipefail
+
+ROWS=${1:-1000000}
+RUNS=${2:-3}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$ROOT/build}
+BIN=$BUILD_DIR/gapforge
+BENCH_DIR=${BENCH_DIR:-/tmp/gapforge-bench-import}
+mkdir -p "$BENCH_DIR"
+CSV=$BENCH_DIR/deals-$ROWS.csv
+TOKEN=bench-admin-token-0123456789
+PORT=${BENCH_PORT:-18931}
+[ -x "$BIN" ] || { echo "no $BIN: build first (meson compile -C $BUILD_DIR)" >&2; exit 1; }
+
+CLUSTER=""
+SERVER=""
+cleanup() {
+    [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null || true
+    if [ -n "$CLUSTER" ]; then
+        $AS_PG pg_ctl -D "$CLUSTER/data" -w stop -m fast >/dev/null 2>&1 || true
+        rm -rf "$CLUSTER"
+    fi
+}
+trap cleanup EXIT
+
+if [ -z "${DATABASE_URL:-}" ]; then
+    CLUSTER=$(mktemp -d /tmp/gapforge-bench-pg.XXXXXX)
+    AS_PG=""
+    if [ "$(id -u)" = 0 ]; then chown postgres "$CLUSTER"; AS_PG="runuser -u postgres --"; fi
+    PGBIN=$(pg_config --bindir 2>/dev/null || ls -d /usr/lib/postgresql/*/bin | tail -1)
+    export PATH=$PGBIN:$PATH
+    PGPORT_B=$((PORT + 1))
+    $AS_PG initdb -D "$CLUSTER/data" -A trust -U postgres >/dev/null
+    $AS_PG pg_ctl -D "$CLUSTER/data" -l "$CLUSTER/log" -w start \
+        -o "-k $CLUSTER -p $PGPORT_B -c listen_addresses='' -c fsync=off -c max_wal_size=4GB" \
+        >/dev/null
+    psql -q "host=$CLUSTER port=$PGPORT_B user=postgres dbname=postgres" -c "CREATE DATABASE bench"
+    export DATABASE_URL="host=$CLUSTER port=$PGPORT_B user=postgres dbname=bench"
+fi
+
+[ -s "$CSV" ] || python3 "$ROOT/bench/import/gen.py" "$ROWS" > "$CSV"
+echo "file: $CSV ($(wc -c < "$CSV") bytes, $ROWS rows)"
+
+export GAPFORGE_MIGRATIONS=$ROOT/migrations GAPFORGE_ADMIN_TOKEN=$TOKEN
+export GAPFORGE_LISTEN=127.0.0.1:$PORT GAPFORGE_THREADS=4
+"$BIN" migrate >/dev/null
+"$BIN" serve 2> "$BENCH_DIR/server.log" &
+SERVER=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+
+now() { date +%s.%N; }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# A fresh org with its reps and stages; prints its admin key.
+new_org() {
+    local slug=bench-$1-$RANDOM$RANDOM
+    local key
+    key=$(curl -sf -X POST "http://127.0.0.1:$PORT/v1/orgs" -H "Authorization: Bearer $TOKEN" \
+        -H 'Content-Type: application/json' -d "{\"slug\": \"$slug\", \"name\": \"Bench\"}" |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"]["secret"])')
+    psql -q "$DATABASE_URL" -v ON_ERROR_STOP=1 <<SQL
+INSERT INTO stages (org_id, key, name, position, kind, probability)
+SELECT o.id, v.k, v.k, v.p, v.kind, v.prob FROM orgs o, (VALUES
+  ('prospecting', 1, 'open', 0.1), ('qualification', 2, 'open', 0.2), ('discovery', 3, 'open', 0.3),
+  ('proposal', 4, 'open', 0.5), ('negotiation', 5, 'open', 0.7), ('won', 6, 'won', 1),
+  ('lost', 7, 'lost', 0)) v(k, p, kind, prob) WHERE o.slug = '$slug';
+INSERT INTO reps (org_id, key, name)
+SELECT o.id, 'rep-' || lpad(g::text, 3, '0'), 'Rep ' || g FROM orgs o, generate_series(0, 49) g
+WHERE o.slug = '$slug';
+SQL
+    echo "$key"
+}
+
+import_times=()
+for run in $(seq "$RUNS"); do
+    key=$(new_org "$run")
+    t0=$(now)
+    out=$(curl -sS -X POST "http://127.0.0.1:$PORT/v1/imports/deals?effective_at=2025-01-01" \
+        -H "Authorization: Bearer $key" -H 'Content-Type: text/csv' -T "$CSV")
+    t1=$(now)
+    inserted=$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("inserted"))' \
+        2>/dev/null || echo "?")
+    [ "$inserted" = "$ROWS" ] || { echo "import run $run failed: ${out:0:400}" >&2; exit 1; }
+    secs=$(echo "$t1 - $t0" | bc -l)
+    import_times+=("$secs")
+    printf 'import run %d: %.2f s (%s inserted)\n' "$run" "$secs" "$inserted"
+done
+hwm=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER/status")
+
+copy_times=()
+for run in $(seq "$RUNS"); do
+    psql -q "$DATABASE_URL" -c "SET client_min_messages = warning" -c "DROP TABLE IF EXISTS deals_staging" -c "CREATE TABLE deals_staging
+        (external_id text, name text, account text, owner text, amount text, stage text,
+         category text, source text, created_on text, close_date text, closed_on text)"
+    t0=$(now)
+    psql -q "$DATABASE_URL" -c "\\copy deals_staging FROM '$CSV' CSV HEADER"
+    t1=$(now)
+    secs=$(echo "$t1 - $t0" | bc -l)
+    copy_times+=("$secs")
+    printf '\\copy run %d: %.2f s\n' "$run" "$secs"
+done
+psql -q "$DATABASE_URL" -c "DROP TABLE IF EXISTS deals_staging"
+
+imp=$(printf '%s\n' "${import_times[@]}" | median)
+cpy=$(printf '%s\n' "${copy_times[@]}" | median)
+awk -v n="$ROWS" -v i="$imp" -v c="$cpy" -v h="$hwm" 'BEGIN {
+    printf "import  median %.2f s  %9.0f rows/s\n", i, n / i
+    printf "\\copy   median %.2f s  %9.0f rows/s\n", c, n / c
+    printf "ratio   %.1f%% of \\copy (target >= 50%%)\n", 100 * c / i
+    printf "server  peak RSS %.1f MB (VmHWM; target < 200 MB)\n", h / 1024
+}'

@@ -1,0 +1,549 @@
+/* test_imports.c — POST /v1/imports/deals over real HTTP: atomic and skip
+ * modes, problems with line and column, CSV and NDJSON, idempotent re-import,
+ * change events at effective_at, the Salesforce mapping, create_missing, media
+ * type, size cap, tenancy, scopes, and a client that hangs up mid-body. */
+#include "imports_fixture.h"
+
+static const char header[] = "external_id,name,account,owner,amount,stage,"
+                             "category,source,created_on,close_date\n";
+
+static const char good_rows[] =
+    "d-1,Acme,Acme "
+    "Inc,ada,100,prospecting,pipeline,marketing,2024-01-05,2024-03-31\n"
+    "d-2,\"Beta, "
+    "pilot\",,bob,250.50,proposal,best_case,partner,2024-01-06,2024-03-15\n"
+    "d-3,Gamma,,cy,75,won,commit,sales,2024-01-07,2024-02-01\n";
+
+/* header + good_rows as one file (static buffer). */
+static const char *good_file(void)
+{
+    static char file[1024];
+    snprintf(file, sizeof file, "%s%s", header, good_rows);
+    return file;
+}
+
+static long long org_deals(const char *slug)
+{
+    return sql_ll("SELECT count(*) FROM deals d JOIN orgs o ON o.id = d.org_id "
+                  "WHERE o.slug = '%s'",
+                  slug);
+}
+
+static long long org_events(const char *slug)
+{
+    return sql_ll("SELECT count(*) FROM deal_events e JOIN orgs o ON o.id = e.org_id "
+                  "WHERE o.slug = '%s'",
+                  slug);
+}
+
+/* A deal column by external id, as text (caller frees). */
+static char *deal_col(const char *slug, const char *ext, const char *expr)
+{
+    return sqlf("SELECT %s FROM deals d JOIN orgs o ON o.id = d.org_id "
+                "LEFT JOIN stages s ON s.id = d.stage_id LEFT JOIN reps r ON "
+                "r.id = d.owner_id "
+                "WHERE o.slug = '%s' AND d.external_id = '%s'",
+                expr, slug, ext);
+}
+
+static void expect_deal_col(const char *slug, const char *ext, const char *expr, const char *want)
+{
+    char *v = deal_col(slug, ext, expr);
+    ck_assert_msg(strcmp(v, want) == 0, "%s of %s: %s, want %s", expr, ext, v, want);
+    free(v);
+}
+
+START_TEST(good_file_inserts_every_row_with_its_values)
+{
+    char key[128], slug[64];
+    deals_fixture(key, slug);
+    t_resp r = post_csv(key, "/v1/imports/deals?effective_at=2024-01-10T00:00:00Z", good_file());
+    expect_counts(&r, 200, 3, 0, 0, 0);
+    ck_assert(json_is_true(json_object_get(r.body, "committed")));
+    ck_assert_int_eq(json_array_size(json_object_get(r.body, "problems")), 0);
+    ck_assert(t_num(r.body, "duration_ms") >= 0);
+    t_resp_free(&r);
+    expect_deal_col(slug, "d-2",
+                    "d.name || '|' || coalesce(d.account, '-') || '|' || r.key || "
+                    "'|' || d.amount || '|' || s.key || '|' || d.category || '|' || "
+                    "d.source || '|' || d.created_on || '|' || d.close_date",
+                    "Beta, "
+                    "pilot|-|bob|250.50|proposal|best_case|partner|2024-01-06|2024-03-15");
+    expect_deal_col(slug, "d-3", "d.closed_on::text", "2024-02-01");
+    /* Creation events as the API writes them: stage, amount, close_date,
+     * category, owner. */
+    ck_assert_int_eq(org_events(slug), 15);
+    ck_assert_int_eq(sql_ll("SELECT count(*) FROM deal_events e JOIN orgs o ON o.id = e.org_id "
+                            "WHERE o.slug = '%s' AND e.at = '2024-01-10T00:00:00Z' "
+                            "AND e.old_value IS NULL",
+                            slug),
+                     15);
+}
+END_TEST
+
+START_TEST(atomic_import_rejects_one_bad_row_and_changes_nothing)
+{
+    char key[128], slug[64], file[1024];
+    deals_fixture(key, slug);
+    snprintf(file, sizeof file, "%s%s%s", header, good_rows,
+             "d-4,Delta,,ada,abc,prospecting,,,,2024-05-01\n");
+    t_resp r = post_csv(key, "/v1/imports/deals", file);
+    expect_counts(&r, 422, 0, 0, 0, 1);
+    ck_assert(json_is_false(json_object_get(r.body, "committed")));
+    ck_assert_int_eq(t_int(r.body, "problem_count"), 1);
+    expect_problem(&r, 0, 5, "amount", "must be a number");
+    t_resp_free(&r);
+    ck_assert_int_eq(org_deals(slug), 0);
+    ck_assert_int_eq(org_events(slug), 0);
+}
+END_TEST
+
+START_TEST(atomic_import_lists_every_problem_by_line_and_column)
+{
+    char key[128], slug[64], file[1024];
+    deals_fixture(key, slug);
+    snprintf(file, sizeof file, "%s%s", header,
+             "e-1,One,,nobody,10,nowhere,soon,,2024-02-30,2024-13-01\n"
+             ",Two,,,5,won,,,,\n"
+             "e-1,Again,,,5,won,,,,\n");
+    t_resp r = post_csv(key, "/v1/imports/deals", file);
+    expect_counts(&r, 422, 0, 0, 0, 3);
+    ck_assert_int_eq(t_int(r.body, "problem_count"), 7);
+    expect_problem(&r, 0, 2, "category", "must be one of");
+    expect_problem(&r, 1, 2, "close_date", "must be a date");
+    expect_problem(&r, 2, 2, "created_on", "must be a date");
+    expect_problem(&r, 3, 2, "owner", "unknown rep nobody");
+    expect_problem(&r, 4, 2, "stage", "unknown stage nowhere");
+    expect_problem(&r, 5, 3, "external_id", "is required");
+    expect_problem(&r, 6, 4, "external_id", "repeats line 2");
+    t_resp_free(&r);
+    ck_assert_int_eq(org_deals(slug), 0);
+}
+END_TEST
+
+START_TEST(skip_imports_the_good_rows_and_reports_the_rest)
+{
+    char key[128], slug[64], file[1024];
+    deals_fixture(key, slug);
+    snprintf(file, sizeof file, "%s%s%s", header, "x-1,Bad,,ada,-5,won,,,,\n", good_rows);
+    t_resp r = post_csv(key, "/v1/imports/deals?on_error=skip", file);
+    expect_counts(&r, 200, 3, 0, 0, 1);
+    ck_assert(json_is_true(json_object_get(r.body, "committed")));
+    expect_problem(&r, 0, 2, "amount", "must be a number");
+    t_resp_free(&r);
+    ck_assert_int_eq(org_deals(slug), 3);
+    char *v = deal_col(slug, "x-1", "count(*)");
+    ck_assert_str_eq(v, "0");
+    free(v);
+}
+END_TEST
+
+START_TEST(wrong_column_count_is_a_problem_of_its_line)
+{
+    char key[128], slug[64], file[1024];
+    deals_fixture(key, slug);
+    snprintf(file, sizeof file, "%s%s%s", header, good_rows, "d-9,Short,,ada\n");
+    t_resp r = post_csv(key, "/v1/imports/deals", file);
+    expect_counts(&r, 422, 0, 0, 0, 1);
+    expect_problem(&r, 0, 5, NULL, "expected 10 columns, found 4");
+    t_resp_free(&r);
+    ck_assert_int_eq(org_deals(slug), 0);
+    r = post_csv(key, "/v1/imports/deals?on_error=skip", file);
+    expect_counts(&r, 200, 3, 0, 0, 1);
+    t_resp_free(&r);
+}
+END_TEST
+
+START_TEST(file_without_external_id_column_is_422)
+{
+    char key[128], slug[64];
+    deals_fixture(key, slug);
+    t_resp r = post_csv(key, "/v1/imports/deals", "name,amount\nA,1\n");
+    t_expect_error(r, 422, "invalid_argument", "external_id");
+    t_resp_free(&r);
+}
+END_TEST
+
+START_TEST(ndjson_rows_import_with_numbers_and_nulls)
+{
+    char key[128], slug[64];
+    deals_fixture(key, slug);
+    t_resp r = post_ndjson(key, "/v1/imports/deals",
+                           "{\"external_id\": \"n-1\", \"name\": \"N1\", \"amount\": 12.5, "
+                           "\"stage\": \"proposal\", \"owner\": \"dee\", \"account\": null}\n"
+                           "\n"
+                           "{\"external_id\": \"n-2\", \"name\": \"N2\", \"amount\": 7, "
+                           "\"stage\": \"won\", \"close_date\": \"2024-04-02\"}");
+    expect_counts(&r, 200, 2, 0, 0, 0);
+    t_resp_free(&r);
+    expect_deal_col(slug, "n-1", "d.amount || '|' || r.key || '|' || s.key", "12.50|dee|proposal");
+    expect_deal_col(slug, "n-2", "d.closed_on::text", "2024-04-02");
+}
+END_TEST
+
+START_TEST(malformed_ndjson_line_is_a_problem_of_its_line)
+{
+    char key[128], slug[64];
+    deals_fixture(key, slug);
+    const char *body = "{\"external_id\": \"n-1\", \"name\": \"N1\", \"amount\": 1, "
+                       "\"stage\": \"won\"}\n"
+                       "{\"external_id\": \"n-2\", \"name\": \n"
+                       "[1, 2]\n"
+                       "{\"external_id\": \"n-3\", \"name\": {\"x\": 1}, \"amount\": 1, "
+                       "\"stage\": \"won\"}\n";
+    t_resp r = post_ndjson(key, "/v1/imports/deals", body);
+    expect_counts(&r, 422, 0, 0, 0, 3);
+    expect_problem(&r, 0, 2, NULL, "not a JSON object");
+    expect_problem(&r, 1, 3, NULL, "not a JSON object");
+    expect_problem(&r, 2, 4, "name", "must be a scalar");
+    t_resp_free(&r);
+    ck_assert_int_eq(org_deals(slug), 0);
+    r = post_ndjson(key, "/v1/imports/deals?on_error=skip", body);
+    expect_counts(&r, 200, 1, 0, 0, 3);
+    t_resp_free(&r);
+}
+END_TEST
+
+START_TEST(reimporting_the_same_file_changes_nothing)
+{
+    char key[128], slug[64];
+    deals_fixture(key, slug);
+    t_resp r = post_csv(key, "/v1/imports/deals", good_file());
+    expect_counts(&r, 200, 3, 0, 0, 0);
+    t_resp_free(&r);
+    long long events = org_events(slug);
+    char *updated = deal_col(slug, "d-1", "d.updated_at::text");
+    r = post_csv(key, "/v1/imports/deals?effective_at=2030-01-01", good_file());
+    expect_counts(&r, 200, 0, 0, 3, 0);
+    t_resp_free(&r);
+    ck_assert_int_eq(org_events(slug), events);
+    expect_deal_col(slug, "d-1", "d.updated_at::text", updated);
+    free(updated);
+}
+END_TEST
+
+START_TEST(changed_row_writes_old_and_new_at_effective_at)
+{
+    char key[128], slug[64], file[1024];
+    deals_fixture(key, slug);
+    t_resp r = post_csv(key, "/v1/imports/deals?effective_at=2024-01-10T00:00:00Z", good_file());
+    expect_counts(&r, 200, 3, 0, 0, 0);
+    t_resp_free(&r);
+    long long before = org_events(slug);
+    /* d-1: amount, stage and owner change; account and created_on are not tracked
+     * fields. */
+    snprintf(file, sizeof file, "%s%s", header,
+             "d-1,Acme,Acme "
+             "Corp,dee,150,proposal,pipeline,marketing,2024-01-04,2024-03-31\n"
+             "d-2,\"Beta, "
+             "pilot\",,bob,250.50,proposal,best_case,partner,2024-01-06,2024-03-15\n");
+    r = post_csv(key, "/v1/imports/deals?effective_at=2024-02-01T12:00:00Z", file);
+    expect_counts(&r, 200, 0, 1, 1, 0);
+    t_resp_free(&r);
+    ck_assert_int_eq(org_events(slug), before + 3);
+    char *ev = sqlf("SELECT string_agg(e.field || ':' || e.old_value || '>' || e.new_value, "
+                    "',' "
+                    "ORDER BY e.field) FROM deal_events e JOIN deals d ON d.id = e.deal_id "
+                    "JOIN orgs o ON o.id = d.org_id WHERE o.slug = '%s' AND d.external_id = "
+                    "'d-1' AND e.at = '2024-02-01T12:00:00Z'",
+                    slug);
+    ck_assert_str_eq(ev, "amount:100.00>150.00,owner:ada>dee,stage:prospecting>proposal");
+    free(ev);
+    expect_deal_col(slug, "d-1", "d.account || '|' || d.created_on", "Acme Corp|2024-01-04");
+}
+END_TEST
+
+START_TEST(absent_columns_keep_stored_values)
+{
+    char key[128], slug[64];
+    deals_fixture(key, slug);
+    t_resp r = post_csv(key, "/v1/imports/deals", good_file());
+    t_resp_free(&r);
+    r = post_csv(key, "/v1/imports/deals?effective_at=2024-03-01", "external_id,stage\nd-1,won\n");
+    expect_counts(&r, 200, 0, 1, 0, 0);
+    t_resp_free(&r);
+    /* Winning without a closed_on column closes on the close date; the rest
+     * stays. */
+    expect_deal_col(slug, "d-1", "d.name || '|' || d.amount || '|' || s.key || '|' || d.closed_on",
+                    "Acme|100.00|won|2024-03-31");
+}
+END_TEST
+
+START_TEST(salesforce_export_imports_as_it_is)
+{
+    char key[128], slug[64];
+    deals_fixture(key, slug);
+    const char *file = "Id,Name,AccountId,OwnerId,Amount,StageName,ForecastCategoryName,"
+                       "LeadSource,CreatedDate,"
+                       "CloseDate\r\n"
+                       "0065g00000AbCdE,Acme - 500 "
+                       "seats,0015g00000XyZ,0055g00000Own1,12000.00,Closed Won,"
+                       "Closed,Partner Referral,2026-01-15T10:00:00.000+0000,2026-03-31\r\n"
+                       "0065g00000AbCdF,\"Beta, Inc - pilot\",0015g00000XyY,0055g00000Own2,5000,"
+                       "Negotiation/Review,Best "
+                       "Case,Web,2026-01-20T08:30:00.000+0000,2026-04-30\r\n";
+    t_resp r = post_csv(key, "/v1/imports/deals?mapping=salesforce&create_missing=true", file);
+    expect_counts(&r, 200, 2, 0, 0, 0);
+    t_resp_free(&r);
+    expect_deal_col(slug, "0065g00000AbCdE",
+                    "d.name || '|' || d.account || '|' || r.key || '|' || d.amount || '|' || "
+                    "s.key || '|' || s.kind || '|' || d.category || '|' || d.source || '|' "
+                    "|| "
+                    "d.created_on || '|' || d.close_date || '|' || d.closed_on",
+                    "Acme - 500 seats|0015g00000XyZ|0055g00000own1|12000.00|closed_won|won|"
+                    "commit|partner|2026-01-15|2026-03-31|2026-03-31");
+    expect_deal_col(slug, "0065g00000AbCdF",
+                    "d.name || '|' || s.key || '|' || s.kind || '|' || d.category || '|' || "
+                    "d.source || '|' || (d.closed_on IS NULL)",
+                    "Beta, Inc - pilot|negotiation_review|open|best_case|marketing|true");
+    /* The same export again changes nothing. */
+    r = post_csv(key, "/v1/imports/deals?mapping=salesforce&create_missing=true", file);
+    expect_counts(&r, 200, 0, 0, 2, 0);
+    t_resp_free(&r);
+}
+END_TEST
+
+START_TEST(custom_mapping_renames_columns_and_reports_ignored_ones)
+{
+    char key[128], slug[64];
+    deals_fixture(key, slug);
+    t_resp r = post_csv(key,
+                        "/v1/imports/deals?mapping=%7B%22Ref%22%3A%22external_id%22%2C%22Title"
+                        "%22%3A%22name%22%2C%22Value%22%3A%22amount%22%7D",
+                        "Ref,Title,Value,stage,Colour\nm-1,Mapped,42,won,blue\n");
+    expect_counts(&r, 200, 1, 0, 0, 0);
+    json_t *ign = json_object_get(r.body, "ignored_columns");
+    ck_assert_int_eq(json_array_size(ign), 1);
+    ck_assert_str_eq(json_string_value(json_array_get(ign, 0)), "Colour");
+    t_resp_free(&r);
+    expect_deal_col(slug, "m-1", "d.name || '|' || d.amount", "Mapped|42.00");
+    r = post_csv(key, "/v1/imports/deals?mapping=%7B%22Ref%22%3A%22nope%22%7D", "Ref\nx\n");
+    t_expect_error(r, 422, "invalid_argument", "mapping");
+    t_resp_free(&r);
+}
+END_TEST
+
+START_TEST(unknown_reps_and_stages_are_rejected_unless_create_missing)
+{
+    char key[128], slug[64], file[512];
+    deals_fixture(key, slug);
+    snprintf(file, sizeof file, "%s%s", header,
+             "c-1,Created,,Zed Zulu,10,Negotiation,,,,\n"
+             "c-2,Lost one,,Zed Zulu,10,Closed Lost,,,,2024-06-01\n");
+    t_resp r = post_csv(key, "/v1/imports/deals", file);
+    expect_counts(&r, 422, 0, 0, 0, 2);
+    expect_problem(&r, 0, 2, "owner", "unknown rep Zed Zulu");
+    expect_problem(&r, 1, 2, "stage", "unknown stage Negotiation");
+    t_resp_free(&r);
+    ck_assert_int_eq(sql_ll("SELECT count(*) FROM reps r JOIN orgs o ON o.id = r.org_id "
+                            "WHERE o.slug = '%s'",
+                            slug),
+                     4);
+    r = post_csv(key, "/v1/imports/deals?create_missing=true", file);
+    expect_counts(&r, 200, 2, 0, 0, 0);
+    t_resp_free(&r);
+    char *v = sqlf("SELECT string_agg(r.key || ':' || r.name, ',') FROM reps r JOIN orgs o "
+                   "ON o.id = r.org_id WHERE o.slug = '%s' AND r.key = 'zed_zulu'",
+                   slug);
+    ck_assert_str_eq(v, "zed_zulu:Zed Zulu");
+    free(v);
+    v = sqlf("SELECT string_agg(s.key || ':' || s.kind || ':' || s.position, ',' "
+             "ORDER BY "
+             "s.position) FROM stages s JOIN orgs o ON o.id = s.org_id WHERE "
+             "o.slug = '%s' "
+             "AND s.position > 4",
+             slug);
+    ck_assert_str_eq(v, "closed_lost:lost:5,negotiation:open:6");
+    free(v);
+    expect_deal_col(slug, "c-2", "s.key || '|' || d.closed_on", "closed_lost|2024-06-01");
+}
+END_TEST
+
+START_TEST(json_content_type_is_415)
+{
+    char key[128], slug[64];
+    deals_fixture(key, slug);
+    t_resp r = t_post(key, "/v1/imports/deals", "[{\"external_id\": \"j-1\"}]");
+    t_expect_error(r, 415, "unsupported_media_type", NULL);
+    t_resp_free(&r);
+}
+END_TEST
+
+START_TEST(declared_body_over_the_cap_is_413)
+{
+    char key[128], slug[64];
+    deals_fixture(key, slug);
+    size_t len = 10u * 1024 * 1024 + 1;
+    char *body = malloc(len + 1);
+    memset(body, 'x', len);
+    memcpy(body, "external_id\n", 12);
+    body[len] = '\0';
+    t_resp r = post_csv(key, "/v1/imports/deals", body);
+    t_expect_error(r, 413, "payload_too_large", NULL);
+    t_resp_free(&r);
+    free(body);
+    ck_assert_int_eq(org_deals(slug), 0);
+}
+END_TEST
+
+/* A chunked body declares no length: the cap is counted as it streams. */
+START_TEST(streamed_body_over_the_cap_is_413)
+{
+    char key[128], slug[64], head[512], reply[4096];
+    deals_fixture(key, slug);
+    int s = raw_connect();
+    int n = snprintf(head, sizeof head,
+                     "POST /v1/imports/deals HTTP/1.1\r\nHost: t\r\nAuthorization: "
+                     "Bearer %s\r\n"
+                     "Content-Type: text/csv\r\nTransfer-Encoding: chunked\r\n\r\n",
+                     key);
+    raw_send(s, head, (size_t)n);
+    static char chunk[1 << 20];
+    static const char row[] = "r-000000,Row,,,1,won,,,,\n";
+    for (size_t i = 0; i + sizeof row <= sizeof chunk; i += sizeof row - 1)
+        memcpy(chunk + i, row, sizeof row - 1);
+    memcpy(chunk,
+           "external_id,name,account,owner,amount,stage,category,source,created_"
+           "on,\n",
+           72);
+    size_t used = (sizeof chunk / (sizeof row - 1)) * (sizeof row - 1);
+    for (int i = 0; i < 11; i++) {
+        n = snprintf(head, sizeof head, "%zx\r\n", used);
+        raw_send(s, head, (size_t)n);
+        raw_send(s, chunk, used);
+        raw_send(s, "\r\n", 2);
+    }
+    raw_send(s, "0\r\n\r\n", 5);
+    ck_assert_int_eq(raw_status(s, reply, sizeof reply), 413);
+    ck_assert_ptr_nonnull(strstr(reply, "payload_too_large"));
+    close(s);
+    ck_assert_int_eq(org_deals(slug), 0);
+}
+END_TEST
+
+START_TEST(import_never_touches_another_orgs_deal_with_the_same_external_id)
+{
+    char key_a[128], slug_a[64], key_b[128], slug_b[64];
+    deals_fixture(key_a, slug_a);
+    deals_fixture(key_b, slug_b);
+    t_resp r = post_csv(key_a, "/v1/imports/deals", good_file());
+    expect_counts(&r, 200, 3, 0, 0, 0);
+    t_resp_free(&r);
+    long long events_a = org_events(slug_a);
+    char file[512];
+    snprintf(file, sizeof file, "%s%s", header, "d-1,Theirs,,bob,999,won,,,,2024-05-05\n");
+    r = post_csv(key_b, "/v1/imports/deals", file);
+    expect_counts(&r, 200, 1, 0, 0, 0);
+    t_resp_free(&r);
+    expect_deal_col(slug_a, "d-1", "d.name || '|' || d.amount || '|' || s.key || '|' || r.key",
+                    "Acme|100.00|prospecting|ada");
+    expect_deal_col(slug_b, "d-1", "d.name || '|' || d.amount || '|' || s.key || '|' || r.key",
+                    "Theirs|999.00|won|bob");
+    ck_assert_int_eq(org_events(slug_a), events_a);
+    /* B's rep and stage ids are B's own. */
+    ck_assert_int_eq(sql_ll("SELECT count(*) FROM deals d JOIN stages s ON s.id = d.stage_id "
+                            "JOIN reps r ON r.id = d.owner_id WHERE s.org_id <> d.org_id "
+                            "OR r.org_id <> d.org_id"),
+                     0);
+}
+END_TEST
+
+START_TEST(read_only_key_is_403)
+{
+    char key[128], slug[64], ro[128];
+    deals_fixture(key, slug);
+    t_new_key(key, "[\"read\"]", ro);
+    t_resp r = post_csv(ro, "/v1/imports/deals", good_file());
+    t_expect_error(r, 403, "forbidden", NULL);
+    t_resp_free(&r);
+    ck_assert_int_eq(org_deals(slug), 0);
+    r = post_csv(NULL, "/v1/imports/deals", good_file());
+    ck_assert_int_eq(r.status, 401);
+    t_resp_free(&r);
+}
+END_TEST
+
+START_TEST(bad_query_options_are_422)
+{
+    char key[128], slug[64];
+    deals_fixture(key, slug);
+    static const char *const cases[][2] = {{"on_error=maybe", "on_error"},
+                                           {"create_missing=yes", "create_missing"},
+                                           {"effective_at=yesterday", "effective_at"},
+                                           {"mapping=%5B1%5D", "mapping"}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "/v1/imports/deals?%s", cases[i][0]);
+        t_resp r = post_csv(key, path, good_file());
+        t_expect_error(r, 422, "invalid_argument", cases[i][1]);
+        t_resp_free(&r);
+    }
+    ck_assert_int_eq(org_deals(slug), 0);
+}
+END_TEST
+
+/* The client sends half a file and hangs up: the import's transaction and
+ * connection go away and no row stays behind; the server goes on serving. */
+START_TEST(client_disconnect_mid_body_leaves_nothing_behind)
+{
+    char key[128], slug[64], head[512];
+    deals_fixture(key, slug);
+    int s = raw_connect();
+    int n = snprintf(head, sizeof head,
+                     "POST /v1/imports/deals HTTP/1.1\r\nHost: t\r\nAuthorization: "
+                     "Bearer %s\r\n"
+                     "Content-Type: text/csv\r\nContent-Length: 5000000\r\n\r\n%s",
+                     key, header);
+    raw_send(s, head, (size_t)n);
+    char row[128];
+    for (int i = 0; i < 20000; i++) {
+        n = snprintf(row, sizeof row, "k-%d,Row %d,,ada,%d,won,,,,2024-01-01\n", i, i, i);
+        raw_send(s, row, (size_t)n);
+    }
+    usleep(300 * 1000);
+    ck_assert_int_eq(sql_ll("SELECT count(*) FROM pg_stat_activity "
+                            "WHERE application_name = 'gapforge-import'"),
+                     1);
+    close(s);
+    long long left = 1;
+    for (int i = 0; i < 100 && left; i++) {
+        usleep(50 * 1000);
+        left = sql_ll("SELECT count(*) FROM pg_stat_activity "
+                      "WHERE application_name = 'gapforge-import'");
+    }
+    ck_assert_int_eq(left, 0);
+    ck_assert_int_eq(org_deals(slug), 0);
+    t_resp r = post_csv(key, "/v1/imports/deals", good_file());
+    expect_counts(&r, 200, 3, 0, 0, 0);
+    t_resp_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("imports");
+    TCase *tc = tcase_create("imports");
+    tcase_add_test(tc, good_file_inserts_every_row_with_its_values);
+    tcase_add_test(tc, atomic_import_rejects_one_bad_row_and_changes_nothing);
+    tcase_add_test(tc, atomic_import_lists_every_problem_by_line_and_column);
+    tcase_add_test(tc, skip_imports_the_good_rows_and_reports_the_rest);
+    tcase_add_test(tc, wrong_column_count_is_a_problem_of_its_line);
+    tcase_add_test(tc, file_without_external_id_column_is_422);
+    tcase_add_test(tc, ndjson_rows_import_with_numbers_and_nulls);
+    tcase_add_test(tc, malformed_ndjson_line_is_a_problem_of_its_line);
+    tcase_add_test(tc, reimporting_the_same_file_changes_nothing);
+    tcase_add_test(tc, changed_row_writes_old_and_new_at_effective_at);
+    tcase_add_test(tc, absent_columns_keep_stored_values);
+    tcase_add_test(tc, salesforce_export_imports_as_it_is);
+    tcase_add_test(tc, custom_mapping_renames_columns_and_reports_ignored_ones);
+    tcase_add_test(tc, unknown_reps_and_stages_are_rejected_unless_create_missing);
+    tcase_add_test(tc, json_content_type_is_415);
+    tcase_add_test(tc, declared_body_over_the_cap_is_413);
+    tcase_add_test(tc, streamed_body_over_the_cap_is_413);
+    tcase_add_test(tc, import_never_touches_another_orgs_deal_with_the_same_external_id);
+    tcase_add_test(tc, read_only_key_is_403);
+    tcase_add_test(tc, bad_query_options_are_422);
+    tcase_add_test(tc, client_disconnect_mid_body_leaves_nothing_behind);
+    suite_add_tcase(s, tc);
+    return t_main(s);
+}
