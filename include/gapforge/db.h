@@ -67,6 +67,12 @@ const char *gf_db_text(const PGresult *res, int r, int c);
 #include <jansson.h>
 json_t *gf_db_json(const PGresult *res, int r, int c);
 
+/* Runs stmt and returns the JSON of column json_col of its single row (new reference); 404 naming
+ * what when there is no row. When col0 is non-NULL it receives column 0 as an integer (a boolean
+ * counts as 1 or 0): an id, or "created?" of an upsert. NULL with err on failure. */
+json_t *gf_db_one_json(const gf_stmt *stmt, int n, const char *const *params, int json_col,
+                       const char *what, int64_t *col0, gf_err *err) GF_MUST_CHECK;
+
 /* Builds {"items": [...], "next_cursor": ...} from res, whose column json_col holds each item's
  * JSON and column id_col its id, in keyset order; res holds up to limit+1 rows (one extra row
  * means there is a next page, whose cursor is the last returned item's id). New reference. */

@@ -101,6 +101,9 @@ gf_match gf_http_route_match(const gf_route *routes, size_t nroutes, const char 
 /* Response helpers. gf_resp_json steals the reference to body. */
 void gf_resp_json(gf_resp *resp, int status, json_t *body);
 void gf_resp_error(gf_resp *resp, const gf_err *err);
+/* Answers status with body when body is non-NULL (stealing it), else the error err: the tail of
+ * nearly every handler. */
+void gf_resp_result(gf_resp *resp, int status, json_t *body, const gf_err *err);
 /* The error body {"error": {"code", "message", "field"?}} as a new JSON object. */
 json_t *gf_http_error_body(const gf_err *err);
 

@@ -33,10 +33,7 @@ void gf_api_commits_create(gf_req *req, gf_resp *resp)
     }
     gf_values_clear(&v);
 done:
-    if (commit)
-        gf_resp_json(resp, 201, commit);
-    else
-        gf_resp_error(resp, &err);
+    gf_resp_result(resp, 201, commit, &err);
 }
 
 void gf_api_commits_list(gf_req *req, gf_resp *resp)
@@ -51,8 +48,5 @@ void gf_api_commits_list(gf_req *req, gf_resp *resp)
         (!spec || gf_api_period(req, spec, "period", &period, &err) == 0))
         page = gf_store_commit_list(req->who.org_id, gf_req_query(req, "scope"),
                                     spec ? &period : NULL, limit, after, &err);
-    if (page)
-        gf_resp_json(resp, 200, page);
-    else
-        gf_resp_error(resp, &err);
+    gf_resp_result(resp, 200, page, &err);
 }

@@ -105,20 +105,14 @@ void gf_api_deal_get(gf_req *req, gf_resp *resp)
     json_t *deal = NULL;
     if (gf_api_path_id(req->params[0], "deal", &id, &err) == 0)
         deal = gf_store_deal_get(req->who.org_id, id, &err);
-    if (deal)
-        gf_resp_json(resp, 200, deal);
-    else
-        gf_resp_error(resp, &err);
+    gf_resp_result(resp, 200, deal, &err);
 }
 
 void gf_api_deal_get_external(gf_req *req, gf_resp *resp)
 {
     gf_err err = {0};
     json_t *deal = gf_store_deal_get_external(req->who.org_id, req->params[0], &err);
-    if (deal)
-        gf_resp_json(resp, 200, deal);
-    else
-        gf_resp_error(resp, &err);
+    gf_resp_result(resp, 200, deal, &err);
 }
 
 void gf_api_deal_delete(gf_req *req, gf_resp *resp)
@@ -130,10 +124,7 @@ void gf_api_deal_delete(gf_req *req, gf_resp *resp)
     if (gf_api_path_id(req->params[0], "deal", &id, &err) == 0 &&
         (!eff || gf_validate_text("effective_at", GF_F_TIMESTAMP, eff, &err) == 0))
         deal = gf_store_deal_delete(req->who.org_id, id, eff, &err);
-    if (deal)
-        gf_resp_json(resp, 200, deal);
-    else
-        gf_resp_error(resp, &err);
+    gf_resp_result(resp, 200, deal, &err);
 }
 
 void gf_api_deal_history(gf_req *req, gf_resp *resp)
@@ -143,10 +134,7 @@ void gf_api_deal_history(gf_req *req, gf_resp *resp)
     json_t *history = NULL;
     if (gf_api_path_id(req->params[0], "deal", &id, &err) == 0)
         history = gf_store_deal_history(req->who.org_id, id, &err);
-    if (history)
-        gf_resp_json(resp, 200, history);
-    else
-        gf_resp_error(resp, &err);
+    gf_resp_result(resp, 200, history, &err);
 }
 
 /* Reads the list filters from the query; returns 0 or -1 (422 naming the parameter). */
@@ -191,8 +179,5 @@ void gf_api_deals_list(gf_req *req, gf_resp *resp)
     json_t *page = NULL;
     if (gf_api_page_params(req, &limit, &after, &err) == 0 && filter_params(req, &f, &err) == 0)
         page = gf_store_deal_list(req->who.org_id, &f, limit, after, &err);
-    if (page)
-        gf_resp_json(resp, 200, page);
-    else
-        gf_resp_error(resp, &err);
+    gf_resp_result(resp, 200, page, &err);
 }

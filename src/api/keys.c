@@ -13,10 +13,7 @@ void gf_api_keys_list(gf_req *req, gf_resp *resp)
     json_t *page = NULL;
     if (gf_api_page_params(req, &limit, &after, &err) == 0)
         page = gf_store_key_list(req->who.org_id, limit, after, &err);
-    if (page)
-        gf_resp_json(resp, 200, page);
-    else
-        gf_resp_error(resp, &err);
+    gf_resp_result(resp, 200, page, &err);
 }
 
 /* Joins a JSON array of scope strings into "a,b"; returns 0 or -1 (422). */
@@ -56,10 +53,7 @@ void gf_api_keys_create(gf_req *req, gf_resp *resp)
     gf_values_clear(&v);
     json_decref(scopes);
     json_decref(body);
-    if (key)
-        gf_resp_json(resp, 201, key);
-    else
-        gf_resp_error(resp, &err);
+    gf_resp_result(resp, 201, key, &err);
 }
 
 void gf_api_keys_revoke(gf_req *req, gf_resp *resp)
@@ -69,8 +63,5 @@ void gf_api_keys_revoke(gf_req *req, gf_resp *resp)
     json_t *key = NULL;
     if (gf_api_path_id(req->params[0], "api key", &id, &err) == 0)
         key = gf_store_key_revoke(req->who.org_id, id, &err);
-    if (key)
-        gf_resp_json(resp, 200, key);
-    else
-        gf_resp_error(resp, &err);
+    gf_resp_result(resp, 200, key, &err);
 }

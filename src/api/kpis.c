@@ -95,10 +95,7 @@ void gf_api_kpi_get(gf_req *req, gf_resp *resp)
 {
     gf_err err = {0};
     json_t *kpi = gf_store_kpi_get(req->who.org_id, req->params[0], &err);
-    if (kpi)
-        gf_resp_json(resp, 200, kpi);
-    else
-        gf_resp_error(resp, &err);
+    gf_resp_result(resp, 200, kpi, &err);
 }
 
 void gf_api_kpis_list(gf_req *req, gf_resp *resp)
@@ -109,10 +106,7 @@ void gf_api_kpis_list(gf_req *req, gf_resp *resp)
     json_t *page = NULL;
     if (gf_api_page_params(req, &limit, &after, &err) == 0)
         page = gf_store_kpi_list(req->who.org_id, limit, after, &err);
-    if (page)
-        gf_resp_json(resp, 200, page);
-    else
-        gf_resp_error(resp, &err);
+    gf_resp_result(resp, 200, page, &err);
 }
 
 /* Checks item i ({date, value}, nothing else) into days[i], values[i]; 422 naming "[i].x". */
@@ -211,10 +205,7 @@ void gf_api_kpi_observations_add(gf_req *req, gf_resp *resp)
 done:
     free(days);
     free(values);
-    if (out)
-        gf_resp_json(resp, 200, out);
-    else
-        gf_resp_error(resp, &err);
+    gf_resp_result(resp, 200, out, &err);
 }
 
 void gf_api_kpi_observations_list(gf_req *req, gf_resp *resp)
@@ -236,8 +227,5 @@ void gf_api_kpi_observations_list(gf_req *req, gf_resp *resp)
     }
     page = gf_store_kpi_observations(req->who.org_id, req->params[0], from, to, limit, after, &err);
 done:
-    if (page)
-        gf_resp_json(resp, 200, page);
-    else
-        gf_resp_error(resp, &err);
+    gf_resp_result(resp, 200, page, &err);
 }

@@ -112,10 +112,7 @@ void gf_api_lever_get(gf_req *req, gf_resp *resp)
 {
     gf_err err = {0};
     json_t *lever = gf_store_lever_get(req->who.org_id, req->params[0], &err);
-    if (lever)
-        gf_resp_json(resp, 200, lever);
-    else
-        gf_resp_error(resp, &err);
+    gf_resp_result(resp, 200, lever, &err);
 }
 
 void gf_api_levers_list(gf_req *req, gf_resp *resp)
@@ -126,10 +123,7 @@ void gf_api_levers_list(gf_req *req, gf_resp *resp)
     json_t *page = NULL;
     if (gf_api_page_params(req, &limit, &after, &err) == 0)
         page = gf_store_lever_list(req->who.org_id, limit, after, &err);
-    if (page)
-        gf_resp_json(resp, 200, page);
-    else
-        gf_resp_error(resp, &err);
+    gf_resp_result(resp, 200, page, &err);
 }
 
 /* Answers 204 with no body. */

@@ -45,10 +45,7 @@ void gf_api_org_get(gf_req *req, gf_resp *resp)
 {
     gf_err err = {0};
     json_t *org = gf_store_org_get(req->who.org_id, &err);
-    if (org)
-        gf_resp_json(resp, 200, org);
-    else
-        gf_resp_error(resp, &err);
+    gf_resp_result(resp, 200, org, &err);
 }
 
 void gf_api_org_patch(gf_req *req, gf_resp *resp)
@@ -69,8 +66,5 @@ void gf_api_org_patch(gf_req *req, gf_resp *resp)
         org = gf_store_org_patch(req->who.org_id, &f, &err);
     }
     gf_values_clear(&v);
-    if (org)
-        gf_resp_json(resp, 200, org);
-    else
-        gf_resp_error(resp, &err);
+    gf_resp_result(resp, 200, org, &err);
 }

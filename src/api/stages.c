@@ -37,10 +37,7 @@ void gf_api_stages_list(gf_req *req, gf_resp *resp)
 {
     gf_err err = {0};
     json_t *page = wrap_list(gf_store_stage_list(req->who.org_id, &err), &err);
-    if (page)
-        gf_resp_json(resp, 200, page);
-    else
-        gf_resp_error(resp, &err);
+    gf_resp_result(resp, 200, page, &err);
 }
 
 /* Rewrites an item's validation error so that it names the item: field "items[3].key". */
@@ -131,8 +128,5 @@ void gf_api_stages_replace(gf_req *req, gf_resp *resp)
         page = wrap_list(gf_store_stage_replace(req->who.org_id, items, n, &err), &err);
     for (size_t i = 0; i < n; i++)
         gf_values_clear(&vals[i]);
-    if (page)
-        gf_resp_json(resp, 200, page);
-    else
-        gf_resp_error(resp, &err);
+    gf_resp_result(resp, 200, page, &err);
 }

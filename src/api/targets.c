@@ -27,10 +27,7 @@ void gf_api_targets_put(gf_req *req, gf_resp *resp)
     }
     gf_values_clear(&v);
 done:
-    if (target)
-        gf_resp_json(resp, 200, target);
-    else
-        gf_resp_error(resp, &err);
+    gf_resp_result(resp, 200, target, &err);
 }
 
 void gf_api_targets_list(gf_req *req, gf_resp *resp)
@@ -47,8 +44,5 @@ void gf_api_targets_list(gf_req *req, gf_resp *resp)
         (!metric || gf_validate_text("metric", GF_F_KEY, metric, &err) == 0))
         page = gf_store_target_list(req->who.org_id, gf_req_query(req, "scope"), metric,
                                     spec ? &period : NULL, limit, after, &err);
-    if (page)
-        gf_resp_json(resp, 200, page);
-    else
-        gf_resp_error(resp, &err);
+    gf_resp_result(resp, 200, page, &err);
 }

@@ -25,6 +25,14 @@ void gf_resp_error(gf_resp *resp, const gf_err *err)
     gf_resp_json(resp, status, gf_http_error_body(err));
 }
 
+void gf_resp_result(gf_resp *resp, int status, json_t *body, const gf_err *err)
+{
+    if (body)
+        gf_resp_json(resp, status, body);
+    else
+        gf_resp_error(resp, err);
+}
+
 const char *gf_req_query(const gf_req *req, const char *name)
 {
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);

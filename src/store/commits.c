@@ -43,7 +43,7 @@ json_t *gf_store_commit_create(int64_t org_id, const gf_commit_fields *f, gf_err
                        f->best_case,
                        f->notes,
                        f->submitted_at};
-    json_t *c = gf_store__inputs_one(&commit_insert, 11, p, 0, NULL, "commit", err);
+    json_t *c = gf_db_one_json(&commit_insert, 11, p, 0, "commit", NULL, err);
     if (!c && err->status == 422)
         gf_err_invalid(err, "submitted_at", "submitted_at is not a valid time");
     return c;

@@ -333,3 +333,24 @@ json_t *gf_db_page(const PGresult *res, int json_col, int id_col, int limit)
     json_t *next = n > limit ? json_string(PQgetvalue(res, limit - 1, id_col)) : json_null();
     return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
 }
+
+json_t *gf_db_one_json(const gf_stmt *stmt, int n, const char *const *params, int json_col,
+                       const char *what, int64_t *col0, gf_err *err)
+{
+    PGresult *res = gf_db_exec(stmt, n, params, err);
+    if (!res)
+        return NULL;
+    json_t *out = NULL;
+    if (PQntuples(res) == 0) {
+        gf_err_not_found(err, what);
+    } else {
+        if (col0) {
+            const char *v = PQgetvalue(res, 0, 0);
+            *col0 = strcmp(v, "t") == 0 ? 1 : strcmp(v, "f") == 0 ? 0 : gf_db_int64(res, 0, 0);
+        }
+        if (!(out = gf_db_json(res, 0, json_col)))
+            gf_err_internal(err);
+    }
+    PQclear(res);
+    return out;
+}

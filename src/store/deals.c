@@ -128,22 +128,6 @@ static bool same(const char *a, const char *b)
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-/* Runs a statement returning one JSON column; NULL with a 404 naming what when no row. */
-static json_t *one_json(const gf_stmt *st, int n, const char *const *p, const char *what,
-                        gf_err *err)
-{
-    PGresult *res = gf_db_exec(st, n, p, err);
-    if (!res)
-        return NULL;
-    json_t *out = NULL;
-    if (PQntuples(res) == 0)
-        gf_err_not_found(err, what);
-    else if (!(out = gf_db_json(res, 0, 0)))
-        gf_err_internal(err);
-    PQclear(res);
-    return out;
-}
-
 /* Locks the deal row by id (mode PATCH) or external id; *row is NULL when there is none. */
 static int lock_row(const char *org, int64_t deal_id, gf_deal_mode mode, const char *external_id,
                     PGresult **row, gf_err *err)
@@ -360,7 +344,7 @@ json_t *gf_store_deal_write(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
     snprintf(org, sizeof org, "%lld", (long long)org_id);
     snprintf(idtext, sizeof idtext, "%lld", (long long)id);
     const char *p[] = {org, idtext};
-    if (!(deal = one_json(&deal_json_any, 2, p, "deal", err)))
+    if (!(deal = gf_db_one_json(&deal_json_any, 2, p, 0, "deal", NULL, err)))
         goto fail;
     if (gf_db_commit(err) < 0) {
         json_decref(deal);
@@ -399,7 +383,7 @@ json_t *gf_store_deal_delete(int64_t org_id, int64_t deal_id, const char *effect
     if (write_events(org, id, at, none, none, "false", "true", err) < 0)
         goto fail;
     const char *p[] = {org, id};
-    if (!(deal = one_json(&deal_json_any, 2, p, "deal", err)))
+    if (!(deal = gf_db_one_json(&deal_json_any, 2, p, 0, "deal", NULL, err)))
         goto fail;
     PQclear(row);
     PQclear(ctx);
@@ -423,7 +407,7 @@ json_t *gf_store_deal_get(int64_t org_id, int64_t deal_id, gf_err *err)
     snprintf(org, sizeof org, "%lld", (long long)org_id);
     snprintf(id, sizeof id, "%lld", (long long)deal_id);
     const char *p[] = {org, id};
-    return one_json(&deal_json_live, 2, p, "deal", err);
+    return gf_db_one_json(&deal_json_live, 2, p, 0, "deal", NULL, err);
 }
 
 json_t *gf_store_deal_get_external(int64_t org_id, const char *external_id, gf_err *err)
@@ -431,7 +415,7 @@ json_t *gf_store_deal_get_external(int64_t org_id, const char *external_id, gf_e
     char org[24];
     snprintf(org, sizeof org, "%lld", (long long)org_id);
     const char *p[] = {org, external_id};
-    return one_json(&deal_json_ext, 2, p, "deal", err);
+    return gf_db_one_json(&deal_json_ext, 2, p, 0, "deal", NULL, err);
 }
 
 json_t *gf_store_deal_history(int64_t org_id, int64_t deal_id, gf_err *err)
@@ -440,7 +424,7 @@ json_t *gf_store_deal_history(int64_t org_id, int64_t deal_id, gf_err *err)
     snprintf(org, sizeof org, "%lld", (long long)org_id);
     snprintf(id, sizeof id, "%lld", (long long)deal_id);
     const char *p[] = {org, id};
-    return one_json(&deal_history, 2, p, "deal", err);
+    return gf_db_one_json(&deal_history, 2, p, 0, "deal", NULL, err);
 }
 
 json_t *gf_store_deal_list(int64_t org_id, const gf_deal_filter *f, int limit, int64_t after,

@@ -68,27 +68,6 @@ int gf_store_scope_resolve(int64_t org_id, const char *scope, const char *field,
     return gf_err_invalid(err, field, "%s must be org, team:KEY or rep:KEY", field);
 }
 
-json_t *gf_store__inputs_one(const gf_stmt *stmt, int n, const char *const *params, int json_col,
-                             int *flag, const char *what, gf_err *err)
-{
-    PGresult *res = gf_db_exec(stmt, n, params, err);
-    if (!res)
-        return NULL;
-    json_t *out = NULL;
-    if (PQntuples(res) == 0) {
-        gf_err_not_found(err, what);
-        goto cleanup;
-    }
-    if (flag)
-        *flag = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-    out = gf_db_json(res, 0, json_col);
-    if (!out)
-        gf_err_internal(err);
-cleanup:
-    PQclear(res);
-    return out;
-}
-
 void gf_store__inputs_period_text(const gf_period *p, gf_period_text *out)
 {
     out->start[0] = out->end[0] = '\0';

@@ -8,13 +8,6 @@
 
 #include "gapforge/period.h"
 
-
-/* Runs stmt and returns the JSON in column json_col of its only row, or NULL with err (404
- * naming what when there is no row). When flag is non-NULL, *flag is set from column 0 ("t"). */
-#include "gapforge/db.h"
-json_t *gf_store__inputs_one(const gf_stmt *stmt, int n, const char *const *params, int json_col,
-                             int *flag, const char *what, gf_err *err);
-
 /* Period dates as "YYYY-MM-DD" for SQL parameters (both empty when p is NULL). */
 typedef struct gf_period_text {
     char start[11], end[11];

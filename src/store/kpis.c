@@ -87,7 +87,11 @@ json_t *gf_store_kpi_put(int64_t org_id, const gf_kpi_fields *f, int *created, g
     snprintf(org, sizeof org, "%lld", (long long)org_id);
     const char *p[] = {org,       f->key,      f->name,    f->unit, f->direction, f->aggregation,
                        f->bucket, f->leads_to, f->lag_days};
-    return gf_store__inputs_one(&kpi_upsert, 9, p, 1, created, "kpi", err);
+    int64_t was_created = 0;
+    json_t *out = gf_db_one_json(&kpi_upsert, 9, p, 1, "kpi", &was_created, err);
+    if (out && created)
+        *created = (int)was_created;
+    return out;
 }
 
 json_t *gf_store_kpi_get(int64_t org_id, const char *key, gf_err *err)
@@ -95,7 +99,7 @@ json_t *gf_store_kpi_get(int64_t org_id, const char *key, gf_err *err)
     char org[24];
     snprintf(org, sizeof org, "%lld", (long long)org_id);
     const char *p[] = {org, key};
-    return gf_store__inputs_one(&kpi_select, 2, p, 0, NULL, "kpi", err);
+    return gf_db_one_json(&kpi_select, 2, p, 0, "kpi", NULL, err);
 }
 
 json_t *gf_store_kpi_list(int64_t org_id, int limit, int64_t after, gf_err *err)

@@ -43,7 +43,11 @@ json_t *gf_store_lever_put(int64_t org_id, const gf_lever_fields *f, int *create
                        f->kind,      f->effect,    f->unit_cost,
                        f->max_units, f->ramp_days, kpi[0] ? kpi : NULL,
                        f->notes};
-    return gf_store__inputs_one(&lever_upsert, 10, p, 1, created, "lever", err);
+    int64_t was_created = 0;
+    json_t *out = gf_db_one_json(&lever_upsert, 10, p, 1, "lever", &was_created, err);
+    if (out && created)
+        *created = (int)was_created;
+    return out;
 }
 
 json_t *gf_store_lever_get(int64_t org_id, const char *key, gf_err *err)
@@ -51,7 +55,7 @@ json_t *gf_store_lever_get(int64_t org_id, const char *key, gf_err *err)
     char org[24];
     snprintf(org, sizeof org, "%lld", (long long)org_id);
     const char *p[] = {org, key};
-    return gf_store__inputs_one(&lever_select, 2, p, 0, NULL, "lever", err);
+    return gf_db_one_json(&lever_select, 2, p, 0, "lever", NULL, err);
 }
 
 json_t *gf_store_lever_list(int64_t org_id, int limit, int64_t after, gf_err *err)

@@ -41,33 +41,12 @@ static int check_time_zone(const char *tz, gf_err *err)
                                "time_zone must be an IANA time zone such as Europe/Berlin");
 }
 
-/* Runs a statement returning (id, json) and hands back the JSON. */
-static json_t *one_json(const gf_stmt *st, int n, const char *const *p, int64_t *id,
-                        const char *what, gf_err *err)
-{
-    PGresult *res = gf_db_exec(st, n, p, err);
-    if (!res)
-        return NULL;
-    json_t *out = NULL;
-    if (PQntuples(res) == 0) {
-        gf_err_not_found(err, what);
-    } else {
-        if (id)
-            *id = gf_db_int64(res, 0, 0);
-        out = gf_db_json(res, 0, 1);
-        if (!out)
-            gf_err_internal(err);
-    }
-    PQclear(res);
-    return out;
-}
-
 json_t *gf_store_org_create(const gf_org_fields *f, int64_t *org_id, gf_err *err)
 {
     if (check_time_zone(f->time_zone, err) < 0)
         return NULL;
     const char *p[] = {f->slug, f->name, f->currency, f->fiscal_year_start_month, f->time_zone};
-    json_t *org = one_json(&org_insert, 5, p, org_id, "org", err);
+    json_t *org = gf_db_one_json(&org_insert, 5, p, 1, "org", org_id, err);
     if (!org && err->status == 409)
         gf_err_set(err, 409, "conflict", "slug", "an org with slug %s already exists", f->slug);
     return org;
@@ -78,7 +57,7 @@ json_t *gf_store_org_get(int64_t org_id, gf_err *err)
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)org_id);
     const char *p[] = {id};
-    return one_json(&org_select, 1, p, NULL, "org", err);
+    return gf_db_one_json(&org_select, 1, p, 1, "org", NULL, err);
 }
 
 json_t *gf_store_org_patch(int64_t org_id, const gf_org_fields *f, gf_err *err)
@@ -88,7 +67,7 @@ json_t *gf_store_org_patch(int64_t org_id, const gf_org_fields *f, gf_err *err)
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)org_id);
     const char *p[] = {id, f->name, f->currency, f->fiscal_year_start_month, f->time_zone};
-    return one_json(&org_update, 5, p, NULL, "org", err);
+    return gf_db_one_json(&org_update, 5, p, 1, "org", NULL, err);
 }
 
 int gf_store_org_id(const char *slug, int64_t *org_id, gf_err *err)

@@ -65,21 +65,6 @@ static int team_id(const char *org, const char *team, char buf[24], const char *
     return rc;
 }
 
-/* Runs a statement returning (id, json); 404 for a missing rep. */
-static json_t *one_json(const gf_stmt *st, int n, const char *const *p, gf_err *err)
-{
-    PGresult *res = gf_db_exec(st, n, p, err);
-    if (!res)
-        return NULL;
-    json_t *out = NULL;
-    if (PQntuples(res) == 0)
-        gf_err_not_found(err, "rep");
-    else if (!(out = gf_db_json(res, 0, 1)))
-        gf_err_internal(err);
-    PQclear(res);
-    return out;
-}
-
 json_t *gf_store_rep_create(int64_t org_id, const gf_rep_fields *f, gf_err *err)
 {
     char org[24], tid[24];
@@ -88,7 +73,7 @@ json_t *gf_store_rep_create(int64_t org_id, const gf_rep_fields *f, gf_err *err)
         return NULL;
     const char *p[] = {org, f->key, f->name, f->email, team, f->hired_on, f->ramp_months,
                        f->active};
-    json_t *rep = one_json(&rep_insert, 8, p, err);
+    json_t *rep = gf_db_one_json(&rep_insert, 8, p, 1, "rep", NULL, err);
     if (!rep && err->status == 409)
         gf_err_set(err, 409, "conflict", "key", "a rep with key %s already exists", f->key);
     return rep;
@@ -98,7 +83,7 @@ json_t *gf_store_rep_get(int64_t org_id, const char *key, gf_err *err)
 {
     char org[24];
     const char *p[] = {i64(org_id, org), key};
-    return one_json(&rep_select, 2, p, err);
+    return gf_db_one_json(&rep_select, 2, p, 1, "rep", NULL, err);
 }
 
 json_t *gf_store_rep_list(int64_t org_id, int limit, int64_t after, const char *team,
@@ -141,5 +126,5 @@ json_t *gf_store_rep_patch(int64_t org_id, const char *key, const gf_rep_fields 
                        f->hired_on,
                        f->ramp_months,
                        f->active};
-    return one_json(&rep_update, 11, p, err);
+    return gf_db_one_json(&rep_update, 11, p, 1, "rep", NULL, err);
 }

@@ -59,7 +59,7 @@ json_t *gf_store_target_put(int64_t org_id, const gf_target_fields *f, gf_err *e
     const char *p[] = {org,       f->scope,        id_or_null(ids.team_id), id_or_null(ids.rep_id),
                        f->metric, id_or_null(kpi), f->period->name,         pt.start,
                        pt.end,    f->value};
-    return gf_store__inputs_one(&target_upsert, 10, p, 0, NULL, "target", err);
+    return gf_db_one_json(&target_upsert, 10, p, 0, "target", NULL, err);
 }
 
 json_t *gf_store_target_list(int64_t org_id, const char *scope, const char *metric,

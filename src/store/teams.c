@@ -52,32 +52,12 @@ static const char *i64(int64_t v, char buf[24])
     return buf;
 }
 
-/* Runs a statement returning (id, json); 404 naming what when no row. */
-static json_t *one_json(const gf_stmt *st, int n, const char *const *p, int64_t *id,
-                        const char *what, gf_err *err)
-{
-    PGresult *res = gf_db_exec(st, n, p, err);
-    if (!res)
-        return NULL;
-    json_t *out = NULL;
-    if (PQntuples(res) == 0) {
-        gf_err_not_found(err, what);
-    } else {
-        if (id)
-            *id = gf_db_int64(res, 0, 0);
-        if (!(out = gf_db_json(res, 0, 1)))
-            gf_err_internal(err);
-    }
-    PQclear(res);
-    return out;
-}
-
 json_t *gf_store_team_create(int64_t org_id, const char *key, const char *name,
                              const char *parent, gf_err *err)
 {
     char org[24];
     const char *p[] = {i64(org_id, org), key, name, parent};
-    json_t *team = one_json(&team_insert, 4, p, NULL, "team", err);
+    json_t *team = gf_db_one_json(&team_insert, 4, p, 1, "team", NULL, err);
     if (!team && err->status == 404)
         gf_err_invalid(err, "parent", "parent %s is not a team of this org", parent);
     else if (!team && err->status == 409)
@@ -89,7 +69,7 @@ json_t *gf_store_team_get(int64_t org_id, const char *key, gf_err *err)
 {
     char org[24];
     const char *p[] = {i64(org_id, org), key};
-    return one_json(&team_select, 2, p, NULL, "team", err);
+    return gf_db_one_json(&team_select, 2, p, 1, "team", NULL, err);
 }
 
 json_t *gf_store_team_list(int64_t org_id, int limit, int64_t after, gf_err *err)
@@ -137,12 +117,12 @@ json_t *gf_store_team_patch(int64_t org_id, const char *key, const char *name, b
         goto cleanup;
     PQclear(res);
     const char *me[] = {org, key};
-    if (!(found = one_json(&team_select, 2, me, &team_id, "team", err)))
+    if (!(found = gf_db_one_json(&team_select, 2, me, 1, "team", &team_id, err)))
         goto cleanup;
     if (set_parent && parent) {
         const char *par[] = {org, parent};
         json_decref(found);
-        if (!(found = one_json(&team_select, 2, par, &parent_id, "team", err))) {
+        if (!(found = gf_db_one_json(&team_select, 2, par, 1, "team", &parent_id, err))) {
             if (err->status == 404)
                 gf_err_invalid(err, "parent", "parent %s is not a team of this org", parent);
             goto cleanup;
@@ -152,7 +132,7 @@ json_t *gf_store_team_patch(int64_t org_id, const char *key, const char *name, b
     }
     const char *p[] = {org, i64(team_id, tid), name, set_parent ? "true" : "false",
                        set_parent && parent ? i64(parent_id, pid) : NULL};
-    if (!(out = one_json(&team_update, 5, p, NULL, "team", err)))
+    if (!(out = gf_db_one_json(&team_update, 5, p, 1, "team", NULL, err)))
         goto cleanup;
     if (gf_db_commit(err) < 0) {
         json_decref(out);
