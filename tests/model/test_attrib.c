@@ -1,0 +1,171 @@
+/* Specification of driver attribution (gapforge/model_attrib.h). */
+#include <check.h>
+#include <math.h>
+
+#include "fixture.h"
+#include "gapforge/model_attrib.h"
+
+#define DAYS 91
+
+static gf_model_drivers base_drivers(void)
+{
+    gf_model_drivers d = {{0}};
+    d.v[GF_MODEL_DRV_OPPORTUNITIES] = 400.0;
+    d.v[GF_MODEL_DRV_LEADS] = 2000.0;
+    d.v[GF_MODEL_DRV_CONVERSION] = 0.2;
+    d.v[GF_MODEL_DRV_WIN_RATE] = 0.24;
+    d.v[GF_MODEL_DRV_DEAL_SIZE] = 5000000.0;
+    d.v[GF_MODEL_DRV_CYCLE] = 45.0;
+    d.v[GF_MODEL_DRV_SLIP] = 0.3;
+    return d;
+}
+
+static double impact_of(const gf_model_attrib *a, int driver)
+{
+    for (size_t k = 0; k < a->n; k++) {
+        if (a->items[k].driver == driver)
+            return a->items[k].impact;
+    }
+    ck_abort_msg("driver %d not reported", driver);
+    return NAN;
+}
+
+static double sum_impacts(const gf_model_attrib *a)
+{
+    double s = 0.0;
+    for (size_t k = 0; k < a->n; k++)
+        s += a->items[k].impact;
+    return s;
+}
+
+START_TEST(only_the_win_rate_changed_so_all_the_impact_is_on_win_rate)
+{
+    const gf_model_drivers b = base_drivers();
+    gf_model_drivers c = b;
+    c.v[GF_MODEL_DRV_WIN_RATE] = 0.19;
+    gf_model_attrib a;
+    ck_assert_int_eq(gf_model_attrib_split(&b, &c, DAYS, &a), 0);
+    ck_assert_uint_eq(a.n, 5);
+    ck_assert_int_eq(a.method, GF_MODEL_ATTRIB_LMDI);
+    ck_assert(a.total < 0.0);
+    ck_assert_double_eq_tol(impact_of(&a, GF_MODEL_DRV_WIN_RATE), a.total, 1e-6 * fabs(a.total));
+    ck_assert_double_eq(impact_of(&a, GF_MODEL_DRV_OPPORTUNITIES), 0.0);
+    ck_assert_double_eq(impact_of(&a, GF_MODEL_DRV_SLIP), 0.0);
+}
+END_TEST
+
+START_TEST(only_lead_volume_fell_so_the_impact_is_on_volume)
+{
+    gf_model_drivers b = base_drivers();
+    b.use_leads = 1;
+    gf_model_drivers c = b;
+    c.v[GF_MODEL_DRV_LEADS] = 1700.0;
+    gf_model_attrib a;
+    ck_assert_int_eq(gf_model_attrib_split(&b, &c, DAYS, &a), 0);
+    ck_assert_uint_eq(a.n, 6);
+    /* Volume -15% takes 15% of the bookings. */
+    ck_assert_double_eq_tol(a.total, -0.15 * a.baseline_bookings, 1e-6 * a.baseline_bookings);
+    ck_assert_double_eq_tol(impact_of(&a, GF_MODEL_DRV_LEADS), a.total, 1e-6 * fabs(a.total));
+    ck_assert_double_eq(impact_of(&a, GF_MODEL_DRV_CONVERSION), 0.0);
+}
+END_TEST
+
+START_TEST(impacts_add_up_to_the_total_when_every_driver_moved)
+{
+    const gf_model_drivers b = base_drivers();
+    gf_model_drivers c = b;
+    c.v[GF_MODEL_DRV_OPPORTUNITIES] = 340.0;
+    c.v[GF_MODEL_DRV_WIN_RATE] = 0.19;
+    c.v[GF_MODEL_DRV_DEAL_SIZE] = 5600000.0;
+    c.v[GF_MODEL_DRV_CYCLE] = 60.0;
+    c.v[GF_MODEL_DRV_SLIP] = 0.22;
+    gf_model_attrib a;
+    ck_assert_int_eq(gf_model_attrib_split(&b, &c, DAYS, &a), 0);
+    ck_assert_double_eq_tol(a.total, a.current_bookings - a.baseline_bookings, 1e-9);
+    ck_assert_double_eq_tol(sum_impacts(&a), a.total, 1e-6 * fabs(a.total));
+    ck_assert(impact_of(&a, GF_MODEL_DRV_OPPORTUNITIES) < 0.0);
+    ck_assert(impact_of(&a, GF_MODEL_DRV_WIN_RATE) < 0.0);
+    ck_assert(impact_of(&a, GF_MODEL_DRV_DEAL_SIZE) > 0.0);
+    ck_assert(impact_of(&a, GF_MODEL_DRV_CYCLE) < 0.0); /* longer cycles: fewer wins in time */
+    ck_assert(impact_of(&a, GF_MODEL_DRV_SLIP) > 0.0);
+}
+END_TEST
+
+START_TEST(no_change_gives_zero_impacts)
+{
+    const gf_model_drivers b = base_drivers();
+    gf_model_attrib a;
+    ck_assert_int_eq(gf_model_attrib_split(&b, &b, DAYS, &a), 0);
+    ck_assert_double_eq(a.total, 0.0);
+    for (size_t k = 0; k < a.n; k++)
+        ck_assert_double_eq(a.items[k].impact, 0.0);
+}
+END_TEST
+
+START_TEST(a_driver_falling_to_zero_still_splits_exactly)
+{
+    const gf_model_drivers b = base_drivers();
+    gf_model_drivers c = b;
+    c.v[GF_MODEL_DRV_WIN_RATE] = 0.0;
+    c.v[GF_MODEL_DRV_DEAL_SIZE] = 6000000.0;
+    gf_model_attrib a;
+    ck_assert_int_eq(gf_model_attrib_split(&b, &c, DAYS, &a), 0);
+    ck_assert_int_eq(a.method, GF_MODEL_ATTRIB_SHAPLEY);
+    ck_assert_double_eq(a.current_bookings, 0.0);
+    ck_assert_double_eq_tol(sum_impacts(&a), -a.baseline_bookings, 1e-6 * a.baseline_bookings);
+    ck_assert(impact_of(&a, GF_MODEL_DRV_WIN_RATE) < -a.baseline_bookings);
+    ck_assert(impact_of(&a, GF_MODEL_DRV_DEAL_SIZE) > 0.0);
+    ck_assert_double_eq(impact_of(&a, GF_MODEL_DRV_CYCLE), 0.0);
+}
+END_TEST
+
+START_TEST(drivers_from_history_follow_their_definitions)
+{
+    gf_model_period q[8];
+    const gf_model_calendar cal = fx_quarters(2025, 2, q);
+    const gf_model_period w = q[2]; /* Jul-Sep 2025 */
+    fx *f = fx_new(10);
+    size_t i = fx_deal(f, 1000, w.start + 1, FX_QUALIFY);
+    fx_move(f, i, w.start + 11, FX_WON); /* cycle 10 */
+    i = fx_deal(f, 3000, w.start - 20, FX_PROPOSE);
+    fx_move(f, i, w.start + 10, FX_WON); /* cycle 30 */
+    fx_close_date(f, i, w.start - 20, w.start + 5);
+    i = fx_deal(f, 9000, w.start + 2, FX_QUALIFY);
+    fx_move(f, i, w.start + 40, FX_LOST);
+    i = fx_deal(f, 5000, w.start - 30, FX_QUALIFY); /* slips: still open */
+    fx_close_date(f, i, w.start - 30, w.start + 20);
+    i = fx_deal(f, 7000, w.start + 50, FX_QUALIFY);
+    fx_move(f, i, w.end + 3, FX_WON); /* after the window */
+    const gf_model_history h = fx_history(f);
+    gf_model_drivers d;
+    ck_assert_int_eq(gf_model_drivers_from_history(&h, &cal, NULL, w.start, w.end, w.end + 30, 1,
+                                                   &d), 0);
+    ck_assert_double_eq(d.v[GF_MODEL_DRV_OPPORTUNITIES], 3.0);
+    ck_assert_double_eq_tol(d.v[GF_MODEL_DRV_WIN_RATE], 2.0 / 3.0, 1e-12);
+    ck_assert_double_eq(d.v[GF_MODEL_DRV_DEAL_SIZE], 2000.0);
+    ck_assert_double_eq(d.v[GF_MODEL_DRV_CYCLE], 20.0);
+    ck_assert_double_eq(d.v[GF_MODEL_DRV_SLIP], 0.5);
+    /* To date, 45 days in: two created, projected to the whole quarter. */
+    const gf_day as_of = w.start + 45;
+    ck_assert_int_eq(gf_model_drivers_from_history(&h, &cal, NULL, w.start, w.end, as_of, 1, &d),
+                     0);
+    ck_assert_double_eq_tol(d.v[GF_MODEL_DRV_OPPORTUNITIES],
+                            2.0 * (w.end - w.start + 1) / 45.0, 1e-12);
+    ck_assert_double_eq_tol(d.v[GF_MODEL_DRV_WIN_RATE], 2.0 / 3.0, 1e-12);
+    fx_free(f);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("model_attrib");
+    TCase *tc = tcase_create("attrib");
+    tcase_add_test(tc, only_the_win_rate_changed_so_all_the_impact_is_on_win_rate);
+    tcase_add_test(tc, only_lead_volume_fell_so_the_impact_is_on_volume);
+    tcase_add_test(tc, impacts_add_up_to_the_total_when_every_driver_moved);
+    tcase_add_test(tc, no_change_gives_zero_impacts);
+    tcase_add_test(tc, a_driver_falling_to_zero_still_splits_exactly);
+    tcase_add_test(tc, drivers_from_history_follow_their_definitions);
+    suite_add_tcase(s, tc);
+    return fx_run(s);
+}
