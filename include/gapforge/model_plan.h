@@ -1,0 +1,74 @@
+/* gapforge model: the cheapest recovery plan -- lever units that reach a goal (P50 at or above
+ * the target, or the probability of hitting it at or above a confidence) at the lowest cost
+ * within an optional budget, or the best plan the budget allows and the gap that remains. */
+#ifndef GAPFORGE_MODEL_PLAN_H
+#define GAPFORGE_MODEL_PLAN_H
+
+#include "gapforge/model_scenario.h"
+
+enum gf_model_goal {
+    GF_MODEL_GOAL_P50 = 0,  /* p50 >= target */
+    GF_MODEL_GOAL_PROB = 1, /* prob_hit >= confidence */
+};
+
+/* Largest number of unit combinations searched exactly ... */
+#define GF_MODEL_PLAN_EXACT_MAX 20000u
+/* ... and largest work (combinations x deals x search trials) for it; beyond either the search is
+ * greedy. */
+#define GF_MODEL_PLAN_EXACT_WORK 4e9
+#define GF_MODEL_PLAN_SEARCH_TRIALS 2000u
+
+typedef struct gf_model_plan_opts {
+    int goal;              /* enum gf_model_goal; the target is ctx->base->target_cents */
+    double confidence;     /* GF_MODEL_GOAL_PROB: in (0, 1) */
+    int64_t budget_cents;  /* < 0: no budget */
+    uint32_t search_trials; /* trials per evaluation during the search (0: 2,000) */
+    int32_t lead_days;     /* time to get an action going before its ramp (>= 0) */
+    size_t exact_max;      /* 0: GF_MODEL_PLAN_EXACT_MAX */
+} gf_model_plan_opts;
+
+/* One action of a plan. */
+typedef struct gf_model_plan_action {
+    size_t lever; /* index into the levers */
+    uint32_t units;
+    int64_t cost_cents;
+    gf_model_delta uplift; /* this action alone against the baseline, full trials */
+    gf_day start_by;       /* period.end - ramp_days - lead_days: the last day it can start and
+                              still act inside the period (may already be past) */
+} gf_model_plan_action;
+
+/* A plan. Owned by the caller (gf_model_plan_free). */
+typedef struct gf_model_plan {
+    int achieves;                  /* the goal is met at full trials */
+    int exact;                     /* 1: exact enumeration; 0: greedy and removal */
+    gf_model_sim_result baseline;  /* full trials */
+    gf_model_sim_result result;    /* with the plan, full trials, same seed */
+    gf_model_delta delta;          /* result - baseline */
+    uint32_t *units;               /* per lever */
+    gf_model_plan_action *actions; /* levers with units > 0, ordered by start_by then index */
+    size_t n_actions;
+    int64_t total_cost_cents;      /* the ask */
+    double kpi_delta;
+    /* 0 when achieved; else target minus the goal's quantile (P50, or the (1 - confidence)
+     * quantile for a probability goal) of the result: the money still missing. */
+    double residual_gap_cents;
+    size_t evaluations;            /* simulations run during the search */
+} gf_model_plan;
+
+/* Searches units 0..max_units of each lever for the lowest total cost reaching the goal within the
+ * budget, evaluating with common random numbers (the base's seed) and search_trials trials, then
+ * once more at the base's trials (adding units greedily if the goal is missed there). Exact when
+ * the combinations and the work are small (ties: the first in enumeration order); otherwise
+ * greedy: add the unit with the largest gain per cost in the goal's quantile capped at the
+ * target (or, when no unit moves it, in the mean shortfall-capped total), until the goal is met
+ * or nothing affordable helps; then a removal pass drops units, most expensive first, while the
+ * goal still holds. Deterministic. A goal already met gives an empty plan at zero cost. Returns
+ * 0 and *out (free with gf_model_plan_free), GF_MODEL_EINVAL or GF_MODEL_ENOMEM (*out then holds
+ * nothing to free). */
+int gf_model_plan_search(const gf_model_lever_ctx *ctx, const gf_model_lever *levers, size_t n,
+                         const gf_model_plan_opts *opts, gf_model_plan *out) GF_MODEL_WUR;
+
+/* Frees a plan's arrays and zeroes it; NULL-safe. */
+void gf_model_plan_free(gf_model_plan *p);
+
+#endif

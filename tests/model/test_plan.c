@@ -1,0 +1,209 @@
+/* Specification of the recovery plan (gapforge/model_plan.h). */
+#include <check.h>
+#include <stdio.h>
+
+#include "gapforge/model_plan.h"
+#include "lever_fixture.h"
+
+#define N_LEVERS 4
+
+/* A small org: 60 open deals, four levers with 3-4 units each (4 x 5 x 4 x 3 = 240 plans). */
+static lf *small_case(gf_model_lever *lv)
+{
+    lf *f = lf_new(60, 21);
+    f->in.trials = GF_MODEL_PLAN_SEARCH_TRIALS;
+    gf_model_lever all[GF_MODEL_LEVER_KINDS];
+    lf_levers(f, all);
+    lv[0] = all[GF_MODEL_LEVER_WIN_RATE];
+    lv[0].max_units = 3;
+    lv[1] = all[GF_MODEL_LEVER_DEAL_SIZE];
+    lv[1].max_units = 4;
+    lv[2] = all[GF_MODEL_LEVER_PIPELINE];
+    lv[2].max_units = 3;
+    lv[3] = all[GF_MODEL_LEVER_CONCESSION];
+    lv[3].max_units = 2;
+    lv[3].n_deals = 2;
+    return f;
+}
+
+/* The cheapest plan meeting the goal by trying every combination (ties: the first found). */
+static int64_t brute_force(lf *f, const gf_model_lever *lv, const gf_model_plan_opts *o,
+                           uint32_t *best)
+{
+    gf_model_lever_work w = {0};
+    int64_t best_cost = -1;
+    uint32_t u[N_LEVERS];
+    for (u[3] = 0; u[3] <= lv[3].max_units; u[3]++)
+        for (u[2] = 0; u[2] <= lv[2].max_units; u[2]++)
+            for (u[1] = 0; u[1] <= lv[1].max_units; u[1]++)
+                for (u[0] = 0; u[0] <= lv[0].max_units; u[0]++) {
+                    gf_model_sim_result r;
+                    ck_assert_int_eq(
+                        gf_model_scenario_eval(&f->ctx, lv, u, N_LEVERS, 0, &w, &r, NULL), 0);
+                    const int ok = o->goal == GF_MODEL_GOAL_P50 ? r.p50 >= f->in.target_cents
+                                                                : r.prob_hit >= o->confidence;
+                    if (!ok || (o->budget_cents >= 0 && w.cost_cents > o->budget_cents))
+                        continue;
+                    if (best_cost < 0 || w.cost_cents < best_cost) {
+                        best_cost = w.cost_cents;
+                        memcpy(best, u, sizeof(u));
+                    }
+                }
+    gf_model_lever_work_free(&w);
+    return best_cost;
+}
+
+static int64_t p50_of(lf *f, const gf_model_lever *lv, const uint32_t *u)
+{
+    gf_model_lever_work w = {0};
+    gf_model_sim_result r;
+    ck_assert_int_eq(gf_model_scenario_eval(&f->ctx, lv, u, N_LEVERS, 0, &w, &r, NULL), 0);
+    gf_model_lever_work_free(&w);
+    return r.p50;
+}
+
+static void assert_optimum(int goal, double confidence, double reach)
+{
+    gf_model_lever lv[N_LEVERS];
+    lf *f = small_case(lv);
+    const uint32_t none[N_LEVERS] = {0}, most[N_LEVERS] = {3, 4, 3, 2};
+    const int64_t lo = p50_of(f, lv, none), hi = p50_of(f, lv, most);
+    f->in.target_cents = lo + (int64_t)(reach * (double)(hi - lo));
+    gf_model_plan_opts o = {.goal = goal, .confidence = confidence, .budget_cents = -1};
+    uint32_t best[N_LEVERS] = {0};
+    const int64_t cost = brute_force(f, lv, &o, best);
+    ck_assert_int_gt(cost, 0);
+    gf_model_plan p;
+    ck_assert_int_eq(gf_model_plan_search(&f->ctx, lv, N_LEVERS, &o, &p), 0);
+    printf("goal %d: optimum %ld cents (%u %u %u %u); planner %ld cents, %zu evaluations\n", goal,
+           (long)cost, best[0], best[1], best[2], best[3], (long)p.total_cost_cents,
+           p.evaluations);
+    ck_assert(p.exact);
+    ck_assert(p.achieves);
+    ck_assert_int_eq(p.total_cost_cents, cost);
+    ck_assert_mem_eq(p.units, best, sizeof(best));
+    int64_t sum = 0;
+    for (size_t k = 0; k < p.n_actions; k++) {
+        sum += p.actions[k].cost_cents;
+        ck_assert_int_eq(p.actions[k].start_by,
+                         f->ctx.period.end - lv[p.actions[k].lever].ramp_days);
+        if (k)
+            ck_assert_int_ge(p.actions[k].start_by, p.actions[k - 1].start_by);
+    }
+    ck_assert_int_eq(sum, cost);
+    ck_assert_double_eq(p.residual_gap_cents, 0.0);
+    gf_model_plan_free(&p);
+    lf_free(f);
+}
+
+START_TEST(on_a_small_case_the_planner_returns_the_brute_force_optimum)
+{
+    assert_optimum(GF_MODEL_GOAL_P50, 0.0, 0.6);
+}
+END_TEST
+
+START_TEST(a_probability_goal_also_gets_the_brute_force_optimum)
+{
+    assert_optimum(GF_MODEL_GOAL_PROB, 0.7, 0.5);
+}
+END_TEST
+
+START_TEST(an_impossible_budget_returns_the_best_plan_and_the_remaining_gap)
+{
+    gf_model_lever lv[N_LEVERS];
+    lf *f = small_case(lv);
+    const uint32_t most[N_LEVERS] = {3, 4, 3, 2};
+    f->in.target_cents = p50_of(f, lv, most);
+    gf_model_plan_opts o = {.goal = GF_MODEL_GOAL_P50, .budget_cents = 2000000};
+    gf_model_plan p;
+    for (int mode = 0; mode < 2; mode++) {
+        o.exact_max = mode ? 1 : 0; /* exact, then greedy */
+        ck_assert_int_eq(gf_model_plan_search(&f->ctx, lv, N_LEVERS, &o, &p), 0);
+        ck_assert_int_eq(p.exact, !mode);
+        ck_assert(!p.achieves);
+        ck_assert_int_gt(p.n_actions, 0);
+        ck_assert_int_le(p.total_cost_cents, o.budget_cents);
+        ck_assert(p.result.p50 > p.baseline.p50);
+        ck_assert_double_eq(p.residual_gap_cents, (double)(f->in.target_cents - p.result.p50));
+        ck_assert(p.residual_gap_cents > 0.0);
+        gf_model_plan_free(&p);
+    }
+    lf_free(f);
+}
+END_TEST
+
+START_TEST(a_goal_already_met_gives_an_empty_plan_at_zero_cost)
+{
+    gf_model_lever lv[N_LEVERS];
+    lf *f = small_case(lv);
+    f->in.target_cents = 1;
+    gf_model_plan_opts o = {.goal = GF_MODEL_GOAL_PROB, .confidence = 0.9, .budget_cents = -1};
+    gf_model_plan p;
+    ck_assert_int_eq(gf_model_plan_search(&f->ctx, lv, N_LEVERS, &o, &p), 0);
+    ck_assert(p.achieves);
+    ck_assert_uint_eq(p.n_actions, 0);
+    ck_assert_int_eq(p.total_cost_cents, 0);
+    ck_assert_int_eq(p.delta.p50, 0);
+    gf_model_plan_free(&p);
+    lf_free(f);
+}
+END_TEST
+
+START_TEST(the_greedy_search_meets_the_goal_and_cannot_drop_a_unit)
+{
+    lf *f = lf_new(400, 22);
+    gf_model_lever lv[GF_MODEL_LEVER_KINDS];
+    const size_t n = lf_levers(f, lv);
+    uint32_t most[GF_MODEL_LEVER_KINDS];
+    for (size_t k = 0; k < n; k++)
+        most[k] = lv[k].max_units;
+    gf_model_lever_work w = {0};
+    gf_model_sim_result lo, hi;
+    const uint32_t none[GF_MODEL_LEVER_KINDS] = {0};
+    ck_assert_int_eq(gf_model_scenario_eval(&f->ctx, lv, none, n, 0, &w, &lo, NULL), 0);
+    ck_assert_int_eq(gf_model_scenario_eval(&f->ctx, lv, most, n, 0, &w, &hi, NULL), 0);
+    f->in.target_cents = lo.p50 + (hi.p50 - lo.p50) / 3;
+    gf_model_plan_opts o = {.goal = GF_MODEL_GOAL_P50, .budget_cents = -1, .lead_days = 5};
+    gf_model_plan a, b;
+    ck_assert_int_eq(gf_model_plan_search(&f->ctx, lv, n, &o, &a), 0);
+    ck_assert_int_eq(gf_model_plan_search(&f->ctx, lv, n, &o, &b), 0);
+    ck_assert(!a.exact);
+    ck_assert(a.achieves);
+    ck_assert_int_ge(a.result.p50, f->in.target_cents);
+    ck_assert_int_eq(a.total_cost_cents, b.total_cost_cents); /* deterministic */
+    ck_assert_mem_eq(a.units, b.units, n * sizeof(uint32_t));
+    for (size_t k = 0; k < n; k++) {
+        if (!a.units[k])
+            continue;
+        a.units[k]--;
+        gf_model_sim_result r;
+        ck_assert_int_eq(gf_model_scenario_eval(&f->ctx, lv, a.units, n, 0, &w, &r, NULL), 0);
+        ck_assert_int_lt(r.p50, f->in.target_cents);
+        a.units[k]++;
+    }
+    printf("greedy: %zu actions, %ld cents, %zu evaluations\n", a.n_actions,
+           (long)a.total_cost_cents, a.evaluations);
+    gf_model_lever_work_free(&w);
+    gf_model_plan_free(&a);
+    gf_model_plan_free(&b);
+    lf_free(f);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("model_plan");
+    TCase *tc = tcase_create("plan");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, on_a_small_case_the_planner_returns_the_brute_force_optimum);
+    tcase_add_test(tc, a_probability_goal_also_gets_the_brute_force_optimum);
+    tcase_add_test(tc, an_impossible_budget_returns_the_best_plan_and_the_remaining_gap);
+    tcase_add_test(tc, a_goal_already_met_gives_an_empty_plan_at_zero_cost);
+    tcase_add_test(tc, the_greedy_search_meets_the_goal_and_cannot_drop_a_unit);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    const int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
