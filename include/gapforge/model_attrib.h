@@ -25,7 +25,7 @@ const char *gf_model_driver_name(int driver);
 /* One set of driver values. */
 typedef struct gf_model_drivers {
     double v[GF_MODEL_DRIVERS]; /* indexed by enum gf_model_driver */
-    int use_leads; /* 1: bookings use leads x conversion; 0: opportunities */
+    int use_leads;              /* 1: bookings use leads x conversion; 0: opportunities */
 } gf_model_drivers;
 
 /* Projected bookings of a period of `period_days` days from the drivers (cents):

@@ -15,16 +15,16 @@ enum gf_model_goal {
 #define GF_MODEL_PLAN_EXACT_MAX 20000u
 /* ... and largest work (combinations x deals x search trials) for it; beyond either the search is
  * greedy. */
-#define GF_MODEL_PLAN_EXACT_WORK 4e9
+#define GF_MODEL_PLAN_EXACT_WORK    4e9
 #define GF_MODEL_PLAN_SEARCH_TRIALS 2000u
 
 typedef struct gf_model_plan_opts {
-    int goal;              /* enum gf_model_goal; the target is ctx->base->target_cents */
-    double confidence;     /* GF_MODEL_GOAL_PROB: in (0, 1) */
-    int64_t budget_cents;  /* < 0: no budget */
+    int goal;               /* enum gf_model_goal; the target is ctx->base->target_cents */
+    double confidence;      /* GF_MODEL_GOAL_PROB: in (0, 1) */
+    int64_t budget_cents;   /* < 0: no budget */
     uint32_t search_trials; /* trials per evaluation during the search (0: 2,000) */
-    int32_t lead_days;     /* time to get an action going before its ramp (>= 0) */
-    size_t exact_max;      /* 0: GF_MODEL_PLAN_EXACT_MAX */
+    int32_t lead_days;      /* time to get an action going before its ramp (>= 0) */
+    size_t exact_max;       /* 0: GF_MODEL_PLAN_EXACT_MAX */
 } gf_model_plan_opts;
 
 /* One action of a plan. */
@@ -47,12 +47,12 @@ typedef struct gf_model_plan {
     uint32_t *units;               /* per lever */
     gf_model_plan_action *actions; /* levers with units > 0, ordered by start_by then index */
     size_t n_actions;
-    int64_t total_cost_cents;      /* the ask */
+    int64_t total_cost_cents; /* the ask */
     double kpi_delta;
     /* 0 when achieved; else target minus the goal's quantile (P50, or the (1 - confidence)
      * quantile for a probability goal) of the result: the money still missing. */
     double residual_gap_cents;
-    size_t evaluations;            /* simulations run during the search */
+    size_t evaluations; /* simulations run during the search */
 } gf_model_plan;
 
 /* Searches units 0..max_units of each lever for the lowest total cost reaching the goal within the

@@ -39,9 +39,8 @@ typedef struct gf_model_scenario {
  * base's seed, writing the per-trial totals to `totals` if not NULL (trials entries). `w` is
  * scratch the caller owns (zeroed, or reused). Returns 0, GF_MODEL_EINVAL or GF_MODEL_ENOMEM. */
 int gf_model_scenario_eval(const gf_model_lever_ctx *ctx, const gf_model_lever *levers,
-                           const uint32_t *units, size_t n, uint32_t trials,
-                           gf_model_lever_work *w, gf_model_sim_result *out,
-                           int64_t *totals) GF_MODEL_WUR;
+                           const uint32_t *units, size_t n, uint32_t trials, gf_model_lever_work *w,
+                           gf_model_sim_result *out, int64_t *totals) GF_MODEL_WUR;
 
 /* The difference of two runs with the same trial count; totals may be NULL (then mean and mean_se
  * are those of the results' means, se from the independent-runs formula). */

@@ -106,8 +106,9 @@ int gf_model_attrib_split(const gf_model_drivers *baseline, const gf_model_drive
     double f0[GF_MODEL_DRIVERS], f1[GF_MODEL_DRIVERS];
     int positive = 1;
     for (int k = 0; k < GF_MODEL_DRIVERS; k++) {
-        const int used = baseline->use_leads ? k != GF_MODEL_DRV_OPPORTUNITIES
-                                             : k != GF_MODEL_DRV_LEADS && k != GF_MODEL_DRV_CONVERSION;
+        const int used = baseline->use_leads
+                             ? k != GF_MODEL_DRV_OPPORTUNITIES
+                             : k != GF_MODEL_DRV_LEADS && k != GF_MODEL_DRV_CONVERSION;
         if (!used)
             continue;
         gf_model_driver_impact *it = &out->items[out->n];

@@ -51,8 +51,8 @@ static int evaluate(searcher *s, const uint32_t *u, uint32_t trials, score *sc,
         return rc;
     s->evals++;
     const int64_t target = s->ctx->base->target_cents;
-    sc->achieved = s->o->goal == GF_MODEL_GOAL_P50 ? r.p50 >= target
-                                                   : r.prob_hit >= s->o->confidence;
+    sc->achieved =
+        s->o->goal == GF_MODEL_GOAL_P50 ? r.p50 >= target : r.prob_hit >= s->o->confidence;
     memcpy(s->sorted, s->totals, (size_t)trials * sizeof(int64_t));
     qsort(s->sorted, trials, sizeof(int64_t), cmp_i64);
     const int64_t q = quantile(s->sorted, trials, s->alpha);
@@ -207,8 +207,8 @@ static int exact(searcher *s, size_t n_combos, uint32_t *u, score *best, uint32_
         rc = evaluate(s, v, trials, &sc, NULL);
         if (rc)
             break;
-        const int better = !have || sc.achieved || sc.q > best->q ||
-                           (sc.q == best->q && sc.m > best->m);
+        const int better =
+            !have || sc.achieved || sc.q > best->q || (sc.q == best->q && sc.m > best->m);
         if (better) {
             *best = sc;
             memcpy(u, v, s->n * sizeof(*u));
@@ -330,9 +330,9 @@ int gf_model_plan_search(const gf_model_lever_ctx *ctx, const gf_model_lever *le
     if (!cur.achieved) {
         const size_t limit = o->exact_max ? o->exact_max : GF_MODEL_PLAN_EXACT_MAX;
         const size_t n_combos = combinations(&s, limit);
-        out->exact = n_combos <= limit &&
-                     (double)n_combos * (double)(ctx->base->n_deals + 1) * search <=
-                         GF_MODEL_PLAN_EXACT_WORK;
+        out->exact =
+            n_combos <= limit && (double)n_combos * (double)(ctx->base->n_deals + 1) * search <=
+                                     GF_MODEL_PLAN_EXACT_WORK;
         if (out->exact) {
             rc = exact(&s, n_combos, out->units, &cur, search);
         } else {

@@ -7,8 +7,8 @@
 #include <string.h>
 
 int gf_model_scenario_eval(const gf_model_lever_ctx *ctx, const gf_model_lever *levers,
-                           const uint32_t *units, size_t n, uint32_t trials,
-                           gf_model_lever_work *w, gf_model_sim_result *out, int64_t *totals)
+                           const uint32_t *units, size_t n, uint32_t trials, gf_model_lever_work *w,
+                           gf_model_sim_result *out, int64_t *totals)
 {
     if (!w || !out)
         return GF_MODEL_EINVAL;

@@ -138,8 +138,8 @@ START_TEST(drivers_from_history_follow_their_definitions)
     fx_move(f, i, w.end + 3, FX_WON); /* after the window */
     const gf_model_history h = fx_history(f);
     gf_model_drivers d;
-    ck_assert_int_eq(gf_model_drivers_from_history(&h, &cal, NULL, w.start, w.end, w.end + 30, 1,
-                                                   &d), 0);
+    ck_assert_int_eq(
+        gf_model_drivers_from_history(&h, &cal, NULL, w.start, w.end, w.end + 30, 1, &d), 0);
     ck_assert_double_eq(d.v[GF_MODEL_DRV_OPPORTUNITIES], 3.0);
     ck_assert_double_eq_tol(d.v[GF_MODEL_DRV_WIN_RATE], 2.0 / 3.0, 1e-12);
     ck_assert_double_eq(d.v[GF_MODEL_DRV_DEAL_SIZE], 2000.0);
@@ -149,8 +149,8 @@ START_TEST(drivers_from_history_follow_their_definitions)
     const gf_day as_of = w.start + 45;
     ck_assert_int_eq(gf_model_drivers_from_history(&h, &cal, NULL, w.start, w.end, as_of, 1, &d),
                      0);
-    ck_assert_double_eq_tol(d.v[GF_MODEL_DRV_OPPORTUNITIES],
-                            2.0 * (w.end - w.start + 1) / 45.0, 1e-12);
+    ck_assert_double_eq_tol(d.v[GF_MODEL_DRV_OPPORTUNITIES], 2.0 * (w.end - w.start + 1) / 45.0,
+                            1e-12);
     ck_assert_double_eq_tol(d.v[GF_MODEL_DRV_WIN_RATE], 2.0 / 3.0, 1e-12);
     fx_free(f);
 }

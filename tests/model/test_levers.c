@@ -2,7 +2,9 @@
 #include <check.h>
 #include <string.h>
 
+#include "gapforge/model_forecast.h"
 #include "gapforge/model_levers.h"
+#include "gapforge/model_synth.h"
 #include "lever_fixture.h"
 
 static void assert_same_input(const gf_model_sim_input *a, const gf_model_sim_input *b)
@@ -138,8 +140,7 @@ START_TEST(each_kind_moves_its_driver_as_documented)
     /* concession: the first two named deals (0 and 3) gain 0.3, cost 5% of their amounts. */
     const double p3 = f->p[3];
     lv[GF_MODEL_LEVER_CONCESSION].n_deals = 2; /* deals 6 and 9 do not exist here */
-    ck_assert_int_eq(gf_model_levers_apply(&f->ctx, &lv[GF_MODEL_LEVER_CONCESSION], &u, 1, &w),
-                     0);
+    ck_assert_int_eq(gf_model_levers_apply(&f->ctx, &lv[GF_MODEL_LEVER_CONCESSION], &u, 1, &w), 0);
     ck_assert_double_eq_tol(w.p[0], 0.8, 1e-12);
     ck_assert_double_eq_tol(w.p[3], fmin(p3 + 0.3, 1.0 - 0x1.0p-33), 1e-12);
     ck_assert_int_eq(w.cost_cents, llround(0.05 * (1000000.0 + (double)f->amount[3])));
@@ -195,6 +196,35 @@ START_TEST(bad_levers_are_refused)
 }
 END_TEST
 
+START_TEST(a_deal_created_later_is_less_likely_to_be_won_in_time)
+{
+    gf_model_synth_params sp;
+    gf_model_synth_params_default(&sp);
+    gf_model_synth *syn = NULL;
+    ck_assert_int_eq(gf_model_synth_new(&sp, &syn), 0);
+    gf_model_history h;
+    gf_model_calendar cal;
+    gf_model_synth_history(syn, &h, &cal);
+    const gf_model_period period = cal.quarters[gf_model_calendar_find(&cal, sp.end_day - 200)];
+    const gf_day as_of = period.start + 20;
+    gf_model_forecast_opts o;
+    gf_model_forecast_opts_default(as_of, &o);
+    gf_model_forecast *fc = NULL;
+    ck_assert_int_eq(gf_model_forecast_build(&h, &cal, period, as_of, &o, &fc), 0);
+    const size_t n = (size_t)(period.end - as_of + 1);
+    double *t = malloc(n * sizeof(*t));
+    ck_assert_ptr_nonnull(t);
+    ck_assert_int_eq(gf_model_lever_p_new_table(fc->survival, &cal, as_of, period.end, t), 0);
+    ck_assert(t[0] > 0.05 && t[0] < 1.0);
+    for (size_t k = 1; k < n; k++)
+        ck_assert(t[k] <= t[k - 1] + 1e-12);
+    ck_assert(t[n - 1] < 0.2 * t[0]);
+    free(t);
+    gf_model_forecast_free(fc);
+    gf_model_synth_free(syn);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("model_levers");
@@ -206,6 +236,7 @@ int main(void)
     tcase_add_test(tc, each_kind_moves_its_driver_as_documented);
     tcase_add_test(tc, headcount_follows_productivity_and_the_rep_ramp);
     tcase_add_test(tc, bad_levers_are_refused);
+    tcase_add_test(tc, a_deal_created_later_is_less_likely_to_be_won_in_time);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -76,8 +76,7 @@ static void assert_optimum(int goal, double confidence, double reach)
     gf_model_plan p;
     ck_assert_int_eq(gf_model_plan_search(&f->ctx, lv, N_LEVERS, &o, &p), 0);
     printf("goal %d: optimum %ld cents (%u %u %u %u); planner %ld cents, %zu evaluations\n", goal,
-           (long)cost, best[0], best[1], best[2], best[3], (long)p.total_cost_cents,
-           p.evaluations);
+           (long)cost, best[0], best[1], best[2], best[3], (long)p.total_cost_cents, p.evaluations);
     ck_assert(p.exact);
     ck_assert(p.achieves);
     ck_assert_int_eq(p.total_cost_cents, cost);

@@ -39,13 +39,13 @@ START_TEST(common_random_numbers_make_the_delta_far_less_noisy_than_independent_
     gf_model_lever_work w = {0};
     gf_model_sim_result other;
     f->in.seed = 4242;
-    ck_assert_int_eq(gf_model_scenario_eval(&f->ctx, &lv[GF_MODEL_LEVER_WIN_RATE], &u, 1, 0, &w,
-                                            &other, NULL),
-                     0);
+    ck_assert_int_eq(
+        gf_model_scenario_eval(&f->ctx, &lv[GF_MODEL_LEVER_WIN_RATE], &u, 1, 0, &w, &other, NULL),
+        0);
     gf_model_delta indep;
     gf_model_delta_of(&sc.baseline, NULL, &other, NULL, &indep);
-    printf("delta %.0f cents: CRN se %.0f, independent se %.0f\n", sc.delta.mean,
-           sc.delta.mean_se, indep.mean_se);
+    printf("delta %.0f cents: CRN se %.0f, independent se %.0f\n", sc.delta.mean, sc.delta.mean_se,
+           indep.mean_se);
     ck_assert(sc.delta.expected > 0.0);
     ck_assert(sc.delta.mean_se < 0.2 * indep.mean_se);
     ck_assert(sc.delta.mean > 0.0);
