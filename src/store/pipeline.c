@@ -4,23 +4,28 @@
  * Each tracked field's value at the end of day d is the new value of its last event whose time,
  * read in the org's time zone, falls on or before d; a field with events but none by d had the
  * old value of its first event; a field with no events at all has the deal's current column. A
- * deal exists at d once it has a stage event by d. Every bucket and each deal's role are
- * computed by PostgreSQL in exact numeric arithmetic, so the buckets reconcile to the cent. */
+ * deal exists at d once it has a stage event by d. One window pass over the org's events up to
+ * `to` finds, per deal and field, the event that holds at each day (day <= d and the next event
+ * later than d). Every bucket and each deal's role are computed by PostgreSQL in exact numeric
+ * arithmetic, so the buckets reconcile to the cent. */
 #include <stdio.h>
 
 #include "gapforge/date.h"
 #include "gapforge/db.h"
 #include "gapforge/store.h"
 
-/* The last new_value of field by day D, ordered by (at, id). */
-#define LAST(field, D)                                                              \
-    "(array_agg(new_value ORDER BY at DESC, id DESC) FILTER (WHERE field = '" field \
-    "' AND day <= " D "::date))[1]"
-/* True when field has an event by day D. */
-#define ANY(field, D) "bool_or(field = '" field "' AND day <= " D "::date)"
-/* The old_value of the first event of field. */
-#define FIRST_OLD(field) \
-    "(array_agg(old_value ORDER BY at, id) FILTER (WHERE field = '" field "'))[1]"
+/* The new_value of the event of field that holds at the end of `from` (at0) or `to` (at1). */
+#define HELD(field, at) "max(new_value) FILTER (WHERE field = '" field "' AND " at ")"
+/* True when field has an event by `from` (at0: one of them holds then) or by `to` (true). */
+#define ANY(field, at) "bool_or(field = '" field "' AND " at ")"
+/* The old_value of the field's first event by `to`. */
+#define FIRST_OLD(field) "max(old_value) FILTER (WHERE field = '" field "' AND n = 1)"
+/* For a deal with no event of field by `to`: the old value of its first later event, else the
+ * deal's current column (rare: a field whose history starts after the deal's). */
+#define LATER_OR_CURRENT(field, column)                                                           \
+    "CASE WHEN EXISTS (SELECT 1 FROM deal_events x WHERE x.deal_id = d.id AND x.field = '" field  \
+    "') THEN (SELECT x.old_value FROM deal_events x WHERE x.deal_id = d.id AND x.field = '" field \
+    "' ORDER BY x.at, x.id LIMIT 1) ELSE " column "::text END"
 
 /* A bucket {count, amount} over the rows where cond holds, summing expr. */
 #define BUCKET(name, cond, expr)                                                           \
@@ -38,42 +43,47 @@ static const gf_stmt pipeline_changes = {
     "WITH RECURSIVE sub AS ("
     "  SELECT t.id FROM teams t WHERE t.org_id = $1 AND t.id = $6::bigint"
     "  UNION SELECT c.id FROM teams c JOIN sub ON c.parent_id = sub.id), "
-    "ev AS (SELECT e.deal_id, e.field, e.old_value, e.new_value, e.at, e.id, "
-    "  (e.at AT TIME ZONE o.time_zone)::date AS day "
-    "  FROM deal_events e JOIN orgs o ON o.id = e.org_id WHERE e.org_id = $1), "
+    "ev AS (SELECT e.deal_id, e.field, e.old_value, e.new_value, "
+    "  (e.at AT TIME ZONE o.time_zone)::date AS day, "
+    "  lead((e.at AT TIME ZONE o.time_zone)::date) OVER w AS next_day, "
+    "  row_number() OVER w AS n "
+    "  FROM deal_events e JOIN orgs o ON o.id = e.org_id "
+    "  WHERE e.org_id = $1 AND e.at < ($3::date + 1)::timestamp AT TIME ZONE o.time_zone "
+    "  WINDOW w AS (PARTITION BY e.deal_id, e.field ORDER BY e.at, e.id)), "
+    "k AS (SELECT ev.*, day <= $2::date AND coalesce(next_day > $2::date, true) AS at0, "
+    "  next_day IS NULL AS at1 FROM ev), "
     "h AS (SELECT deal_id, "
-    "  " ANY("stage", "$2") " AS exists0, " ANY("stage", "$3") " AS exists1, "
-    "  " LAST("stage", "$2") " AS stage0, " LAST("stage", "$3") " AS stage1, "
-    "  (array_agg(day ORDER BY at DESC, id DESC) "
-    "   FILTER (WHERE field = 'stage' AND day <= $3::date))[1] AS stage_day1, "
-    "  coalesce(" LAST("deleted", "$2") " = 'true', false) AS del0, "
-    "  coalesce(" LAST("deleted", "$3") " = 'true', false) AS del1, "
-    "  " ANY("amount", "$2") " AS a0_ev, " ANY("amount", "$3") " AS a1_ev, "
-    "  " LAST("amount", "$2") " AS a0, " LAST("amount", "$3") " AS a1, "
-    "  bool_or(field = 'amount') AS a_ev, " FIRST_OLD("amount") " AS a_first, "
-    "  " ANY("close_date", "$2") " AS c0_ev, " ANY("close_date", "$3") " AS c1_ev, "
-    "  " LAST("close_date", "$2") " AS c0, " LAST("close_date", "$3") " AS c1, "
-    "  bool_or(field = 'close_date') AS c_ev, " FIRST_OLD("close_date") " AS c_first, "
-    "  " ANY("owner", "$3") " AS o1_ev, " LAST("owner", "$3") " AS o1, "
-    "  bool_or(field = 'owner') AS o_ev, " FIRST_OLD("owner") " AS o_first "
-    "  FROM ev GROUP BY deal_id), "
+    "  " ANY("stage", "at0") " AS exists0, " ANY("stage", "true") " AS exists1, "
+    "  " HELD("stage", "at0") " AS stage0, " HELD("stage", "at1") " AS stage1, "
+    "  max(day) FILTER (WHERE field = 'stage' AND at1) AS stage_day1, "
+    "  coalesce(" HELD("deleted", "at0") " = 'true', false) AS del0, "
+    "  coalesce(" HELD("deleted", "at1") " = 'true', false) AS del1, "
+    "  " ANY("amount", "at0") " AS a0_ev, " ANY("amount", "true") " AS a1_ev, "
+    "  " HELD("amount", "at0") " AS a0, " HELD("amount", "at1") " AS a1, "
+    "  " FIRST_OLD("amount") " AS a_first, "
+    "  " ANY("close_date", "at0") " AS c0_ev, " ANY("close_date", "true") " AS c1_ev, "
+    "  " HELD("close_date", "at0") " AS c0, " HELD("close_date", "at1") " AS c1, "
+    "  " FIRST_OLD("close_date") " AS c_first, "
+    "  " ANY("owner", "true") " AS o1_ev, " HELD("owner", "at1") " AS o1 "
+    "  FROM k GROUP BY deal_id), "
     "st AS (SELECT d.id, d.external_id, d.name, h.exists0, h.exists1, h.del0, h.del1, "
     "  h.stage0, h.stage1, h.stage_day1, "
-    "  (CASE WHEN h.a0_ev THEN h.a0 WHEN h.a_ev THEN h.a_first ELSE d.amount::text END)::numeric"
-    "    AS amount0, "
-    "  (CASE WHEN h.a1_ev THEN h.a1 WHEN h.a_ev THEN h.a_first ELSE d.amount::text END)::numeric"
-    "    AS amount1, "
-    "  (CASE WHEN h.c0_ev THEN h.c0 WHEN h.c_ev THEN h.c_first ELSE d.close_date::text END)::date"
-    "    AS close0, "
-    "  (CASE WHEN h.c1_ev THEN h.c1 WHEN h.c_ev THEN h.c_first ELSE d.close_date::text END)::date"
-    "    AS close1, "
+    "  (CASE WHEN h.a0_ev THEN h.a0 WHEN h.a1_ev THEN h.a_first "
+    "    ELSE " LATER_OR_CURRENT("amount", "d.amount") " END)::numeric AS amount0, "
+    "  (CASE WHEN h.a1_ev THEN h.a1 "
+    "    ELSE " LATER_OR_CURRENT("amount", "d.amount") " END)::numeric AS amount1, "
+    "  (CASE WHEN h.c0_ev THEN h.c0 WHEN h.c1_ev THEN h.c_first "
+    "    ELSE " LATER_OR_CURRENT("close_date", "d.close_date") " END)::date AS close0, "
+    "  (CASE WHEN h.c1_ev THEN h.c1 "
+    "    ELSE " LATER_OR_CURRENT("close_date", "d.close_date") " END)::date AS close1, "
     "  r.key AS owner1, r.id AS owner_id, r.team_id, "
     "  s0.kind AS kind0, s0.position AS pos0, s1.kind AS kind1, s1.position AS pos1 "
     "  FROM h JOIN deals d ON d.id = h.deal_id AND d.org_id = $1 "
     "  LEFT JOIN stages s0 ON s0.org_id = $1 AND s0.key = h.stage0 "
     "  LEFT JOIN stages s1 ON s1.org_id = $1 AND s1.key = h.stage1 "
     "  LEFT JOIN reps r ON r.org_id = $1 AND r.key = CASE WHEN h.o1_ev THEN h.o1 "
-    "    WHEN h.o_ev THEN h.o_first ELSE (SELECT x.key FROM reps x WHERE x.id = d.owner_id) END), "
+    "    ELSE " LATER_OR_CURRENT("owner", "(SELECT y.key FROM reps y WHERE y.id = d.owner_id)")
+    "    END), "
     "m AS (SELECT st.*, "
     "  coalesce(exists0 AND NOT del0 AND kind0 = 'open' "
     "           AND close0 BETWEEN $4::date AND $5::date, false) AS in0, "

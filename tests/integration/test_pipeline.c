@@ -252,6 +252,35 @@ START_TEST(explain_lists_each_deal_with_its_buckets_and_amounts)
 }
 END_TEST
 
+START_TEST(a_field_set_later_had_its_earlier_value_before)
+{
+    char key[128], slug[64];
+    deals_fixture(key, slug);
+    /* No close date until 05-13: unset at from, so the deal was pulled in. */
+    long long a = post_deal(key, "{\"external_id\": \"a\", \"name\": \"a\", \"owner\": "
+                                 "\"cy\", \"amount\": 100, \"stage\": \"proposal\", "
+                                 "\"effective_at\": \"2024-03-01\"}");
+    change(key, a, "{\"close_date\": \"2024-06-01\", \"effective_at\": \"2024-05-13\"}");
+    /* No owner until after to: nobody's deal at to, so not cy's. */
+    long long b = post_deal(key, "{\"external_id\": \"b\", \"name\": \"b\", \"amount\": 200, "
+                                 "\"stage\": \"proposal\", \"close_date\": \"2024-06-01\", "
+                                 "\"effective_at\": \"2024-03-01\"}");
+    change(key, b, "{\"owner\": \"cy\", \"effective_at\": \"2024-06-10\"}");
+    json_t *body = changes(key, "period=2024-Q2&from=2024-04-15&to=2024-05-31&explain=true");
+    assert_bucket(body, "start", 1, 20000);
+    assert_bucket(body, "pulled_in", 1, 10000);
+    assert_bucket(body, "end", 2, 30000);
+    ck_assert(
+        json_is_null(json_object_get(json_object_get(explained(body, "a"), "from"), "close_date")));
+    ck_assert(json_is_null(json_object_get(explained(body, "b"), "owner")));
+    json_decref(body);
+    body = changes(key, "period=2024-Q2&from=2024-04-15&to=2024-05-31&scope=rep:cy");
+    assert_bucket(body, "start", 0, 0);
+    assert_bucket(body, "end", 1, 10000);
+    json_decref(body);
+}
+END_TEST
+
 START_TEST(scope_counts_deals_by_their_owner_at_to_with_sub_teams)
 {
     char key[128], slug[64], q[160];
@@ -514,6 +543,7 @@ int main(void)
     TCase *tc = tcase_create("pipeline");
     tcase_add_test(tc, each_bucket_counts_its_deals_and_sums_to_the_cent);
     tcase_add_test(tc, explain_lists_each_deal_with_its_buckets_and_amounts);
+    tcase_add_test(tc, a_field_set_later_had_its_earlier_value_before);
     tcase_add_test(tc, scope_counts_deals_by_their_owner_at_to_with_sub_teams);
     tcase_add_test(tc, defaults_are_the_period_start_and_its_end_or_today);
     tcase_add_test(tc, event_days_are_read_in_the_org_time_zone);
