@@ -104,4 +104,8 @@ void gf_api_lever_get(gf_req *req, gf_resp *resp);
 void gf_api_lever_put(gf_req *req, gf_resp *resp);
 void gf_api_lever_delete(gf_req *req, gf_resp *resp);
 
+/* ---- pipeline waterfall (src/api/pipeline.c) ---- */
+void gf_api_pipeline_changes(gf_req *req, gf_resp *resp);
+/* ---- end pipeline waterfall ---- */
+
 #endif

@@ -285,4 +285,22 @@ json_t *gf_store_lever_list(int64_t org_id, int limit, int64_t after, gf_err *er
 /* Deletes the org's lever; -1 with a 404 when there is none. */
 int gf_store_lever_delete(int64_t org_id, const char *key, gf_err *err) GF_MUST_CHECK;
 
+/* ---- pipeline waterfall (src/store/pipeline.c) ---- */
+/* What GET /v1/pipeline/changes asks: the period, the two days (day numbers, from < to), the
+ * scope (ids as gf_store_scope_resolve gives them) and whether to list each deal. */
+typedef struct gf_pipeline_query {
+    const gf_period *period;
+    int from, to;
+    gf_scope_ids scope;
+    bool explain;
+} gf_pipeline_query;
+
+/* The waterfall from the in-period open pipeline at the end of day `from` to the one at the end
+ * of day `to`, rebuilt from deal_events: {"currency", "buckets": {...}, "deals": [...] (only when
+ * explain)} — openapi.yaml defines every bucket. New reference, or NULL with err (503 when the
+ * database is down). */
+json_t *gf_store_pipeline_changes(int64_t org_id, const gf_pipeline_query *q,
+                                  gf_err *err) GF_MUST_CHECK;
+/* ---- end pipeline waterfall ---- */
+
 #endif

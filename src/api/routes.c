@@ -54,6 +54,8 @@ const gf_route gf_api_routes[] = {
     {"GET", "/v1/levers/{key}", gf_api_lever_get, GF_SCOPE_READ, false},
     {"PUT", "/v1/levers/{key}", gf_api_lever_put, GF_SCOPE_WRITE, true},
     {"DELETE", "/v1/levers/{key}", gf_api_lever_delete, GF_SCOPE_WRITE, false},
+    /* pipeline waterfall */
+    {"GET", "/v1/pipeline/changes", gf_api_pipeline_changes, GF_SCOPE_READ, false},
 };
 
 const size_t gf_api_nroutes = sizeof gf_api_routes / sizeof gf_api_routes[0];
