@@ -1,0 +1,53 @@
+/* history_internal.h — the pieces of src/store/history*.c shared between its files. */
+#ifndef GAPFORGE_STORE_HISTORY_INTERNAL_H
+#define GAPFORGE_STORE_HISTORY_INTERNAL_H
+
+#include <stdint.h>
+
+#include "gapforge/store_history.h"
+
+/* Local midnight (seconds since 1970) of days d0 .. d0 + n - 1 in the org's time zone. */
+typedef struct hist_days {
+    int d0;
+    size_t n;
+    int64_t *mid;
+} hist_days;
+
+/* Event kinds. */
+enum { HE_STAGE = 0, HE_AMOUNT = 1, HE_CLOSE = 2, HE_CATEGORY = 3 };
+
+/* One event as read: its deal (index), kind, local day, time (microseconds since 2000) and
+ * value (stage index, cents, day number or GF_MODEL_NO_DAY, category). */
+typedef struct hist_event {
+    int64_t at;
+    int64_t value;
+    uint32_t deal;
+    int32_t day;
+    int16_t old_stage; /* stage events: the stage left, -1 when none (creation) */
+    uint8_t kind;
+} hist_event;
+
+/* The deals and events as read, before they are assembled into the model's arrays. */
+typedef struct hist_deals {
+    size_t n, cap;
+    int64_t *id;
+    int32_t *created;
+    int64_t *amount;
+    int32_t *stage;
+    int32_t *close;
+    int min_created;
+    hist_event *ev;
+    size_t n_ev, cap_ev;
+} hist_deals;
+
+extern const char gf_store_history_deals_copy[];
+extern const char gf_store_history_events_copy[];
+
+int gf_store__history_read_deals(gf_store_history *h, const int64_t *stage_ids, hist_deals *raw,
+                                 gf_err *err);
+int gf_store__history_read_events(gf_store_history *h, hist_deals *raw, const hist_days *days,
+                                  gf_err *err);
+int gf_store__history_assemble(gf_store_history *h, hist_deals *raw, gf_err *err);
+void gf_store__history_raw_free(hist_deals *raw);
+
+#endif
