@@ -45,6 +45,8 @@ typedef struct fc_run {
     gf_model_forecast *f;
     gf_model_sigma_est sigma;
     int sigma_cached;
+    gf_model_figures fig;       /* slip and pull-in rates */
+    gf_model_stage_rate *rates; /* stage win rates, one per stage (owned) */
     gf_model_sim_result sim;
     int has_target;
     double target_cents;
@@ -55,8 +57,9 @@ typedef struct fc_run {
 double gf_api__fc_now_ms(void);
 
 /* Runs the forecast of scope on history h. With sigma NULL the spread is calibrated by the
- * self-backtest (cached per org, scope, period, as_of and data digest); otherwise it is used as
- * given. Returns 0, or -1 with err (422 on scope for an unknown team or rep). */
+ * self-backtest; otherwise it is used as given. The spread and the familiar figures are cached
+ * per org, scope, period, as_of and data digest. Returns 0, or -1 with err (422 on scope for an
+ * unknown team or rep). */
 int gf_api__fc_run(int64_t org_id, const fc_params *p, const gf_store_history *h, const char *scope,
                    const gf_model_sigma_est *sigma, fc_run *r, gf_err *err);
 void gf_api__fc_run_clear(fc_run *r);

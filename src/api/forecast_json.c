@@ -88,18 +88,11 @@ static json_t *stage_rates_json(const gf_store_history *h, const fc_run *r,
     return a;
 }
 
-static json_t *parameters_json(const gf_store_history *h, const fc_params *p, const fc_run *r,
-                               gf_err *err)
+static json_t *parameters_json(const gf_store_history *h, const fc_run *r)
 {
     const gf_model_forecast *f = r->f;
-    gf_model_stage_rate *rates = calloc(h->h.n_stages, sizeof *rates);
-    gf_model_figures fig;
-    if (!rates || gf_model_figures_compute(&h->h, &h->cal, f->survival, p->as_of,
-                                           f->survival->window_start, r->mask, rates, &fig) != 0) {
-        free(rates);
-        gf_err_internal(err);
-        return NULL;
-    }
+    const gf_model_stage_rate *rates = r->rates;
+    const gf_model_figures fig = r->fig;
     json_t *qe = json_array(), *cf = json_array();
     for (int w = 0; w < GF_MODEL_QE_WEEKS; w++)
         json_array_append_new(qe, json_pack("{s:i, s:f, s:I, s:f, s:b}", "weeks_to_quarter_end", w,
@@ -125,7 +118,6 @@ static json_t *parameters_json(const gf_store_history *h, const fc_params *p, co
                   (json_int_t)f->newdeals.n_quarters, "mean_amount",
                   gf_api__fc_money(f->newdeals.mean_amount), "fallback", f->newdeals.fallback != 0,
                   "quarter_end_factor", qe, "close_date_factors", cf);
-    free(rates);
     return o;
 }
 
@@ -185,7 +177,7 @@ json_t *gf_api__fc_json(int64_t org_id, const fc_params *p, const gf_store_histo
     const double booked = (double)f->booked_cents, open = (double)f->open_in_period_cents;
     const double target = r->target_cents;
     json_t *call = call_json(org_id, p, h, r, err);
-    json_t *params = call ? parameters_json(h, p, r, err) : NULL;
+    json_t *params = call ? parameters_json(h, r) : NULL;
     if (!params) {
         json_decref(call);
         return NULL;

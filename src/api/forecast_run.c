@@ -74,6 +74,9 @@ double gf_api__fc_now_ms(void)
 typedef struct sigma_entry {
     uint64_t key[4];
     gf_model_sigma_est est;
+    gf_model_figures fig;
+    gf_model_stage_rate *rates; /* n_stages entries, owned by the cache */
+    size_t n_stages;
     int used;
 } sigma_entry;
 
@@ -87,49 +90,73 @@ static uint64_t mix(uint64_t h, uint64_t v)
     return h * 0xff51afd7ed558ccdULL;
 }
 
-static int sigma_get(const uint64_t key[4], gf_model_sigma_est *est)
+/* Copies a cached entry's spread and figures into r (r->rates must hold n_stages entries). */
+static int sigma_get(const uint64_t key[4], size_t n_stages, fc_run *r)
 {
     int hit = 0;
     pthread_mutex_lock(&g_sigma_mu);
-    for (size_t k = 0; k < SIGMA_CACHE && !hit; k++)
-        if (g_sigma[k].used && memcmp(g_sigma[k].key, key, sizeof g_sigma[k].key) == 0) {
-            *est = g_sigma[k].est;
+    for (size_t k = 0; k < SIGMA_CACHE && !hit; k++) {
+        const sigma_entry *e = &g_sigma[k];
+        if (e->used && e->n_stages == n_stages && memcmp(e->key, key, sizeof e->key) == 0) {
+            r->sigma = e->est;
+            r->fig = e->fig;
+            memcpy(r->rates, e->rates, n_stages * sizeof *r->rates);
             hit = 1;
         }
+    }
     pthread_mutex_unlock(&g_sigma_mu);
     return hit;
 }
 
-static void sigma_put(const uint64_t key[4], const gf_model_sigma_est *est)
+/* Caches r's spread and figures (silently skipped when out of memory). */
+static void sigma_put(const uint64_t key[4], size_t n_stages, const fc_run *r)
 {
+    gf_model_stage_rate *rates = malloc(n_stages * sizeof *rates);
+    if (!rates)
+        return;
+    memcpy(rates, r->rates, n_stages * sizeof *rates);
     pthread_mutex_lock(&g_sigma_mu);
     sigma_entry *e = &g_sigma[g_sigma_next++ % SIGMA_CACHE];
+    free(e->rates);
     memcpy(e->key, key, sizeof e->key);
-    e->est = *est;
+    e->est = r->sigma;
+    e->fig = r->fig;
+    e->rates = rates;
+    e->n_stages = n_stages;
     e->used = 1;
     pthread_mutex_unlock(&g_sigma_mu);
 }
 
-/* Calibrates the spread by the self-backtest, through the cache. */
+/* Calibrates the spread by the self-backtest (unless sigma is given) and computes the familiar
+ * figures, through the cache. */
 static int calibrate(int64_t org_id, const fc_params *p, const gf_store_history *h,
-                     const gf_model_forecast_opts *o, uint64_t scope_key, fc_run *r)
+                     const gf_model_forecast_opts *o, uint64_t scope_key,
+                     const gf_model_sigma_est *sigma, fc_run *r)
 {
     const gf_model_period period = {p->period.start, p->period.end};
     uint64_t key[4] = {(uint64_t)org_id, h->digest, scope_key,
                        mix(mix((uint64_t)(uint32_t)period.start, (uint64_t)(uint32_t)period.end),
                            (uint64_t)(uint32_t)p->as_of)};
-    if (sigma_get(key, &r->sigma)) {
+    key[2] = mix(key[2], sigma ? 1 : 0);
+    if (sigma_get(key, h->h.n_stages, r)) {
         r->sigma_cached = 1;
+        if (sigma)
+            r->sigma = *sigma;
         return 0;
     }
     gf_model_backtest_point pts[GF_FORECAST_SIGMA_BACK];
     size_t n = 0;
-    if (gf_model_backtest_run(&h->h, &h->cal, period, p->as_of, o, GF_FORECAST_SIGMA_BACK, pts,
-                              &n) != 0 ||
-        gf_model_calib_sigma(pts, n, GF_FORECAST_SIGMA_FLOOR, GF_FORECAST_SIGMA_BACK, &r->sigma) !=
-            0)
+    if (sigma)
+        r->sigma = *sigma;
+    else if (gf_model_backtest_run(&h->h, &h->cal, period, p->as_of, o, GF_FORECAST_SIGMA_BACK, pts,
+                                   &n) != 0 ||
+             gf_model_calib_sigma(pts, n, GF_FORECAST_SIGMA_FLOOR, GF_FORECAST_SIGMA_BACK,
+                                  &r->sigma) != 0)
         return -1;
-    sigma_put(key, &r->sigma);
+    if (gf_model_figures_compute(&h->h, &h->cal, r->f->survival, p->as_of,
+                                 r->f->survival->window_start, r->mask, r->rates, &r->fig) != 0)
+        return -1;
+    sigma_put(key, h->h.n_stages, r);
     return 0;
 }
 
@@ -164,7 +191,9 @@ int gf_api__fc_run(int64_t org_id, const fc_params *p, const gf_store_history *h
     }
     double t1 = gf_api__fc_now_ms();
     r->ms_model = t1 - t0;
-    if (mrc != 0 || (sigma ? (r->sigma = *sigma, 0) : calibrate(org_id, p, h, &o, scope_key, r))) {
+    if (mrc == 0 && !(r->rates = calloc(h->h.n_stages, sizeof *r->rates)))
+        mrc = GF_MODEL_ENOMEM;
+    if (mrc != 0 || calibrate(org_id, p, h, &o, scope_key, sigma, r)) {
         gf_err_internal(err);
         goto done;
     }
@@ -192,6 +221,7 @@ done:
 void gf_api__fc_run_clear(fc_run *r)
 {
     free(r->mask);
+    free(r->rates);
     gf_model_forecast_free(r->f);
     memset(r, 0, sizeof *r);
 }

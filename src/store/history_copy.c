@@ -56,11 +56,8 @@ typedef int (*row_fn)(void *ctx, const field *f, int nf);
 
 /* Runs a COPY ... TO STDOUT (FORMAT binary) and hands every tuple to fn. Returns 0, or -1 with
  * err (a malformed tuple or a row fn refusing one is a 500). */
-static int copy_rows(const char *sql, row_fn fn, void *ctx, gf_err *err)
+static int copy_rows(PGconn *pg, const char *sql, row_fn fn, void *ctx, gf_err *err)
 {
-    PGconn *pg = gf_db_conn(err);
-    if (!pg)
-        return -1;
     PGresult *res = PQexec(pg, sql);
     if (PQresultStatus(res) != PGRES_COPY_OUT) {
         gf_db_fail(res, pg, err);
@@ -197,20 +194,19 @@ int gf_store__history_read_deals(gf_store_history *h, const int64_t *stage_ids, 
                                  gf_err *err)
 {
     deals_ctx c = {h, stage_ids, raw};
-    return copy_rows(gf_store_history_deals_copy, deal_row, &c, err);
+    PGconn *pg = gf_db_conn(err);
+    return pg ? copy_rows(pg, gf_store_history_deals_copy, deal_row, &c, err) : -1;
 }
 
 /* ---- events ---- */
 
-typedef struct events_ctx {
-    gf_store_history *h;
-    hist_deals *raw;
-    const hist_days *days;
-    size_t cursor;
-    int32_t *direct; /* deal index by id - id[0] when ids are dense enough, else NULL */
+/* Maps deal ids to their indices: a direct table when the org's ids are dense enough (one
+ * identity sequence serves all orgs), else a binary search. */
+typedef struct deal_map {
+    const hist_deals *raw;
+    int32_t *direct;
     int64_t span;
-} events_ctx;
-
+} deal_map;
 /* The local day of t (microseconds since 2000-01-01 UTC). */
 static int32_t local_day(const hist_days *d, int64_t t)
 {
@@ -231,18 +227,14 @@ static int32_t local_day(const hist_days *d, int64_t t)
     return d->d0 + (int32_t)k;
 }
 
-/* The index of deal id, or -1; cheap when events arrive grouped by deal. */
-static long find_deal(events_ctx *c, int64_t id)
+/* The index of deal id, or -1. */
+static long find_deal(const deal_map *m, int64_t id)
 {
-    const hist_deals *r = c->raw;
-    if (c->direct) {
-        int64_t off = r->n ? id - r->id[0] : -1;
-        return off >= 0 && off < c->span ? (long)c->direct[off] : -1;
+    const hist_deals *r = m->raw;
+    if (m->direct) {
+        int64_t off = id - r->id[0];
+        return off >= 0 && off < m->span ? (long)m->direct[off] : -1;
     }
-    if (c->cursor < r->n && r->id[c->cursor] == id)
-        return (long)c->cursor;
-    if (c->cursor + 1 < r->n && r->id[c->cursor + 1] == id)
-        return (long)++c->cursor;
     size_t lo = 0, hi = r->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -251,11 +243,7 @@ static long find_deal(events_ctx *c, int64_t id)
         else
             hi = mid;
     }
-    if (lo < r->n && r->id[lo] == id) {
-        c->cursor = lo;
-        return (long)lo;
-    }
-    return -1;
+    return lo < r->n && r->id[lo] == id ? (long)lo : -1;
 }
 
 static int stage_index(const gf_store_history *h, const field *f)
@@ -310,16 +298,19 @@ static int32_t date_day(const field *f)
     return gf_model_day_from_ymd(y, m, d);
 }
 
+typedef struct events_ctx {
+    const gf_store_history *h;
+    hist_deals *raw;
+    const hist_days *days;
+} events_ctx;
+
 static int event_row(void *vctx, const field *f, int nf)
 {
     events_ctx *c = vctx;
     hist_deals *r = c->raw;
     if (nf != 5 || f[0].len != 8 || f[1].len < 5 || f[2].len != 8)
         return -1;
-    long i = find_deal(c, be64(f[0].p));
-    if (i < 0)
-        return 0; /* a deleted deal, or one created on or after as_of */
-    hist_event e = {.at = be64(f[2].p), .deal = (uint32_t)i, .old_stage = -1};
+    hist_event e = {.at = be64(f[2].p), .deal_id = be64(f[0].p), .old_stage = -1};
     const uint8_t *name = f[1].p;
     if (name[0] == 's') {
         int s = stage_index(c->h, &f[3]);
@@ -348,21 +339,35 @@ static int event_row(void *vctx, const field *f, int nf)
     return 0;
 }
 
-int gf_store__history_read_events(gf_store_history *h, hist_deals *raw, const hist_days *days,
-                                  gf_err *err)
+int gf_store__history_read_events(PGconn *pg, const gf_store_history *h, hist_deals *raw,
+                                  const hist_days *days, gf_err *err)
 {
-    events_ctx c = {h, raw, days, 0, NULL, 0};
-    /* Ids of one org are usually dense (one identity sequence for all orgs): a direct table
-     * of at most 4 entries per deal beats a binary search per event. */
-    if (raw->n && (c.span = raw->id[raw->n - 1] - raw->id[0] + 1) <= 4 * (int64_t)raw->n + 1024 &&
-        (c.direct = malloc((size_t)c.span * sizeof *c.direct))) {
-        memset(c.direct, 0xff, (size_t)c.span * sizeof *c.direct);
+    events_ctx c = {h, raw, days};
+    return copy_rows(pg, gf_store_history_events_copy, event_row, &c, err);
+}
+
+int gf_store__history_map_events(hist_deals *raw)
+{
+    deal_map m = {raw, NULL, 0};
+    if (raw->n && (m.span = raw->id[raw->n - 1] - raw->id[0] + 1) <= 4 * (int64_t)raw->n + 1024) {
+        if (!(m.direct = malloc((size_t)m.span * sizeof *m.direct)))
+            return -1;
+        memset(m.direct, 0xff, (size_t)m.span * sizeof *m.direct);
         for (size_t i = 0; i < raw->n; i++)
-            c.direct[raw->id[i] - raw->id[0]] = (int32_t)i;
+            m.direct[raw->id[i] - raw->id[0]] = (int32_t)i;
     }
-    int rc = copy_rows(gf_store_history_events_copy, event_row, &c, err);
-    free(c.direct);
-    return rc;
+    size_t kept = 0;
+    for (size_t k = 0; k < raw->n_ev; k++) {
+        hist_event e = raw->ev[k];
+        long i = raw->n ? find_deal(&m, e.deal_id) : -1;
+        if (i < 0)
+            continue; /* a deleted deal, or one created on or after as_of */
+        e.deal = (uint32_t)i;
+        raw->ev[kept++] = e;
+    }
+    raw->n_ev = kept;
+    free(m.direct);
+    return 0;
 }
 
 void gf_store__history_raw_free(hist_deals *raw)

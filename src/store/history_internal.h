@@ -2,6 +2,7 @@
 #ifndef GAPFORGE_STORE_HISTORY_INTERNAL_H
 #define GAPFORGE_STORE_HISTORY_INTERNAL_H
 
+#include <libpq-fe.h>
 #include <stdint.h>
 
 #include "gapforge/store_history.h"
@@ -21,6 +22,7 @@ enum { HE_STAGE = 0, HE_AMOUNT = 1, HE_CLOSE = 2, HE_CATEGORY = 3 };
 typedef struct hist_event {
     int64_t at;
     int64_t value;
+    int64_t deal_id; /* as read; mapped to `deal` by gf_store__history_map_events */
     uint32_t deal;
     int32_t day;
     int16_t old_stage; /* stage events: the stage left, -1 when none (creation) */
@@ -45,8 +47,13 @@ extern const char gf_store_history_events_copy[];
 
 int gf_store__history_read_deals(gf_store_history *h, const int64_t *stage_ids, hist_deals *raw,
                                  gf_err *err);
-int gf_store__history_read_events(gf_store_history *h, hist_deals *raw, const hist_days *days,
-                                  gf_err *err);
+/* Reads the events on pg (in a transaction with the history settings) into raw->ev, with
+ * their deal ids and local days; safe to run on another thread while the deals are read. */
+int gf_store__history_read_events(PGconn *pg, const gf_store_history *h, hist_deals *raw,
+                                  const hist_days *days, gf_err *err);
+/* Maps the events' deal ids to deal indices, dropping events of deals not loaded. Returns 0 or
+ * -1 when out of memory. */
+int gf_store__history_map_events(hist_deals *raw);
 int gf_store__history_assemble(gf_store_history *h, hist_deals *raw, gf_err *err);
 void gf_store__history_raw_free(hist_deals *raw);
 
