@@ -8,7 +8,6 @@
  * from input. Binary rows are parsed in place (integers, dates and timestamps need no text
  * conversion on either side); the only allocations are the arrays, never one per row. Events
  * are grouped by deal with a counting sort and ordered by time within each deal. */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,12 +27,10 @@ static const gf_stmt hist_stages = {
 static const gf_stmt hist_snapshot = {"hist_snapshot",
                                       "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"};
 
-static const gf_stmt hist_export = {"hist_export", "SELECT pg_export_snapshot()"};
-
-static const gf_stmt hist_settings = {"hist_settings",
-                                      "SELECT set_config('gapforge.hist_org', $1, true), "
-                                      "set_config('gapforge.hist_as_of', $2, true), "
-                                      "set_config('gapforge.hist_tz', $3, true)"};
+const gf_stmt gf_store__hist_settings = {"hist_settings",
+                                         "SELECT set_config('gapforge.hist_org', $1, true), "
+                                         "set_config('gapforge.hist_as_of', $2, true), "
+                                         "set_config('gapforge.hist_tz', $3, true)"};
 
 /* Seconds since 1970 of local midnight of every day in [$2, $3] in time zone $1. */
 static const gf_stmt hist_midnights = {
@@ -49,12 +46,26 @@ const char gf_store_history_deals_copy[] =
     "AND d.created_on < (SELECT current_setting('gapforge.hist_as_of')::date) ORDER BY d.id) "
     "TO STDOUT (FORMAT binary)";
 
+/* The events, all at once (the floor's query, and the fallback when no second connection can be
+ * had) ... */
 const char gf_store_history_events_copy[] =
     "COPY (SELECT e.deal_id, e.field, e.at, e.new_value, "
     "CASE WHEN e.field = 'stage' THEN e.old_value END FROM deal_events e "
     "WHERE e.org_id = (SELECT current_setting('gapforge.hist_org')::int8) "
     "AND e.at < (SELECT current_setting('gapforge.hist_as_of')::date::timestamp AT TIME ZONE "
     "current_setting('gapforge.hist_tz')) "
+    "AND e.field IN ('stage', 'amount', 'close_date', 'category')) TO STDOUT (FORMAT binary)";
+
+/* ... or those with at in [hist_from, hist_to), one part per connection (by the index on
+ * (org_id, at), so each part reads only its own rows). */
+const char gf_store_history_events_part_copy[] =
+    "COPY (SELECT e.deal_id, e.field, e.at, e.new_value, "
+    "CASE WHEN e.field = 'stage' THEN e.old_value END FROM deal_events e "
+    "WHERE e.org_id = (SELECT current_setting('gapforge.hist_org')::int8) "
+    "AND e.at < (SELECT current_setting('gapforge.hist_as_of')::date::timestamp AT TIME ZONE "
+    "current_setting('gapforge.hist_tz')) "
+    "AND e.at >= (SELECT current_setting('gapforge.hist_from')::timestamptz) "
+    "AND e.at < (SELECT current_setting('gapforge.hist_to')::timestamptz) "
     "AND e.field IN ('stage', 'amount', 'close_date', 'category')) TO STDOUT (FORMAT binary)";
 
 /* Days from 1970-01-01 to 2000-01-01 (PostgreSQL's binary epoch). */
@@ -195,98 +206,6 @@ static int load_midnights(const gf_store_history *h, int d0, int d1, hist_days *
     return 0;
 }
 
-/* ---- the events COPY on a second connection, in parallel with the deals ---- */
-
-/* Each server thread keeps one extra connection for the events COPY (opened on first use,
- * reopened when broken, closed when the thread exits); it is used only while its own thread
- * waits for it. */
-static pthread_key_t g_side_key;
-static pthread_once_t g_side_once = PTHREAD_ONCE_INIT;
-
-static void side_close(void *pg)
-{
-    PQfinish(pg);
-}
-
-static void side_key(void)
-{
-    if (pthread_key_create(&g_side_key, side_close) != 0)
-        abort();
-}
-
-static PGconn *side_conn(void)
-{
-    pthread_once(&g_side_once, side_key);
-    PGconn *pg = pthread_getspecific(g_side_key);
-    if (pg && PQstatus(pg) == CONNECTION_OK && PQtransactionStatus(pg) == PQTRANS_IDLE)
-        return pg;
-    if (pg)
-        PQfinish(pg);
-    gf_err ignored = {0};
-    pg = gf_db_connect_dedicated(&ignored);
-    pthread_setspecific(g_side_key, pg);
-    return pg;
-}
-
-typedef struct side_job {
-    PGconn *pg;
-    char snapshot[64];
-    const char *const *params; /* org, as_of, time zone */
-    const gf_store_history *h;
-    hist_deals *raw;
-    const hist_days *days;
-    gf_err err;
-    int rc;
-} side_job;
-
-static int side_ok(PGresult *res, ExecStatusType want)
-{
-    int ok = res && PQresultStatus(res) == want;
-    PQclear(res);
-    return ok;
-}
-
-/* Imports the main transaction's snapshot, so both COPYs see the same data, and reads the
- * events. */
-static void *side_main(void *arg)
-{
-    side_job *j = arg;
-    char set[128];
-    snprintf(set, sizeof set, "SET TRANSACTION SNAPSHOT '%s'", j->snapshot);
-    j->rc = -1;
-    if (!side_ok(PQexec(j->pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"),
-                 PGRES_COMMAND_OK))
-        return NULL;
-    if (side_ok(PQexec(j->pg, set), PGRES_COMMAND_OK) &&
-        side_ok(PQexecParams(j->pg, hist_settings.sql, 3, NULL, j->params, NULL, NULL, 0),
-                PGRES_TUPLES_OK) &&
-        gf_store__history_read_events(j->pg, j->h, j->raw, j->days, &j->err) == 0)
-        j->rc = 0;
-    side_ok(PQexec(j->pg, j->rc == 0 ? "COMMIT" : "ROLLBACK"), PGRES_COMMAND_OK);
-    return NULL;
-}
-
-/* Starts the events COPY on the side connection; 0 when it runs, -1 when the caller must read
- * the events itself. */
-static int side_start(side_job *j, pthread_t *tid, gf_err *err)
-{
-    if (!(j->pg = side_conn()))
-        return -1;
-    PGresult *res = gf_db_exec(&hist_export, 0, NULL, err);
-    if (!res)
-        return -1;
-    const char *snap = PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "";
-    /* An exported snapshot id is hex digits and dashes; anything else is not used in SQL. */
-    int ok = *snap && strlen(snap) < sizeof j->snapshot &&
-             strspn(snap, "0123456789ABCDEFabcdef-") == strlen(snap);
-    if (ok)
-        snprintf(j->snapshot, sizeof j->snapshot, "%s", snap);
-    PQclear(res);
-    if (!ok || pthread_create(tid, NULL, side_main, j) != 0)
-        return -1;
-    return 0;
-}
-
 gf_store_history *gf_store_history_load(int64_t org_id, int as_of, int cal_end, gf_err *err)
 {
     gf_store_history *h = calloc(1, sizeof *h);
@@ -316,28 +235,24 @@ gf_store_history *gf_store_history_load(int64_t org_id, int as_of, int cal_end, 
     gf_model_day_to_ymd(as_of, &y, &m, &d);
     snprintf(day, sizeof day, "%04d-%02d-%02d", y, m, d);
     const char *p[] = {org, day, h->time_zone};
-    if (!(res = gf_db_exec(&hist_settings, 3, p, err)))
+    if (!(res = gf_db_exec(&gf_store__hist_settings, 3, p, err)))
         goto fail;
     PQclear(res);
     /* Event days are looked up among the local midnights of the last 20 years (earlier ones
      * are extrapolated from the first). */
     if (load_midnights(h, as_of - 7305, as_of, &days, err) < 0)
         goto fail;
-    side_job job = {.params = p, .h = h, .raw = &raw, .days = &days};
-    pthread_t tid;
-    int side = side_start(&job, &tid, err) == 0;
+    hist_side side;
+    int parts = gf_store__history_side_start(&side, p, h, &days, err);
     int rc = gf_store__history_read_deals(h, stage_ids, &raw, err);
-    if (side) {
-        pthread_join(tid, NULL);
-        if (job.rc < 0 && rc == 0) {
-            *err = job.err;
-            if (!err->status)
-                gf_err_set(err, 503, "database_unavailable", NULL, "the database is unavailable");
+    if (parts > 0) {
+        if (gf_store__history_side_join(&side, &raw, rc == 0 ? err : NULL) < 0)
             rc = -1;
-        }
     } else if (rc == 0) {
         PGconn *pg = gf_db_conn(err);
-        rc = pg ? gf_store__history_read_events(pg, h, &raw, &days, err) : -1;
+        rc = pg ? gf_store__history_read_events(pg, gf_store_history_events_copy, h, &raw, &days,
+                                                err)
+                : -1;
     }
     if (rc < 0)
         goto fail;

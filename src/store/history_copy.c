@@ -339,11 +339,11 @@ static int event_row(void *vctx, const field *f, int nf)
     return 0;
 }
 
-int gf_store__history_read_events(PGconn *pg, const gf_store_history *h, hist_deals *raw,
-                                  const hist_days *days, gf_err *err)
+int gf_store__history_read_events(PGconn *pg, const char *sql, const gf_store_history *h,
+                                  hist_deals *raw, const hist_days *days, gf_err *err)
 {
     events_ctx c = {h, raw, days};
-    return copy_rows(pg, gf_store_history_events_copy, event_row, &c, err);
+    return copy_rows(pg, sql, event_row, &c, err);
 }
 
 int gf_store__history_map_events(hist_deals *raw)
