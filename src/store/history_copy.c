@@ -310,7 +310,7 @@ static int event_row(void *vctx, const field *f, int nf)
     hist_deals *r = c->raw;
     if (nf != 5 || f[0].len != 8 || f[1].len < 5 || f[2].len != 8)
         return -1;
-    hist_event e = {.at = be64(f[2].p), .deal_id = be64(f[0].p), .old_stage = -1};
+    hist_event e = {.at = be64(f[2].p), .deal = be64(f[0].p), .old_stage = -1};
     const uint8_t *name = f[1].p;
     if (name[0] == 's') {
         int s = stage_index(c->h, &f[3]);
@@ -359,10 +359,10 @@ int gf_store__history_map_events(hist_deals *raw)
     size_t kept = 0;
     for (size_t k = 0; k < raw->n_ev; k++) {
         hist_event e = raw->ev[k];
-        long i = raw->n ? find_deal(&m, e.deal_id) : -1;
+        long i = raw->n ? find_deal(&m, e.deal) : -1;
         if (i < 0)
             continue; /* a deleted deal, or one created on or after as_of */
-        e.deal = (uint32_t)i;
+        e.deal = i;
         raw->ev[kept++] = e;
     }
     raw->n_ev = kept;

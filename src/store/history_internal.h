@@ -24,8 +24,7 @@ enum { HE_STAGE = 0, HE_AMOUNT = 1, HE_CLOSE = 2, HE_CATEGORY = 3 };
 typedef struct hist_event {
     int64_t at;
     int64_t value;
-    int64_t deal_id; /* as read; mapped to `deal` by gf_store__history_map_events */
-    uint32_t deal;
+    int64_t deal; /* the deal's id as read; its index after gf_store__history_map_events */
     int32_t day;
     int16_t old_stage; /* stage events: the stage left, -1 when none (creation) */
     uint8_t kind;

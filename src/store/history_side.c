@@ -151,20 +151,30 @@ int gf_store__history_side_join(hist_side *s, hist_deals *raw, gf_err *err)
         }
         total += s->part[k].ev.n_ev;
     }
-    if (rc == 0 && total > raw->cap_ev) {
-        hist_event *ev = realloc(raw->ev, total * sizeof *ev);
-        if (!ev) {
-            rc = err ? gf_err_internal(err) : -1;
-        } else {
-            raw->ev = ev;
-            raw->cap_ev = total;
-        }
-    }
+    /* The parts' events become raw's: the first part's array grows in place (a large block is
+     * remapped, not copied) and the others are appended, so the peak stays near one copy. */
     for (int k = 0; k < s->n; k++) {
         hist_deals *e = &s->part[k].ev;
-        if (rc == 0 && e->n_ev)
+        if (rc == 0 && !raw->ev) {
+            raw->ev = e->ev;
+            raw->n_ev = e->n_ev;
+            raw->cap_ev = e->cap_ev;
+            e->ev = NULL;
+            e->n_ev = e->cap_ev = 0;
+        } else if (rc == 0 && e->n_ev) {
+            if (raw->n_ev + e->n_ev > raw->cap_ev) {
+                hist_event *ev = realloc(raw->ev, total * sizeof *ev);
+                if (!ev) {
+                    rc = err ? gf_err_internal(err) : -1;
+                    gf_store__history_raw_free(e);
+                    continue;
+                }
+                raw->ev = ev;
+                raw->cap_ev = total;
+            }
             memcpy(raw->ev + raw->n_ev, e->ev, e->n_ev * sizeof *e->ev);
-        raw->n_ev += rc == 0 ? e->n_ev : 0;
+            raw->n_ev += e->n_ev;
+        }
         gf_store__history_raw_free(e);
     }
     s->n = 0;
