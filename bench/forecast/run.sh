@@ -19,10 +19,13 @@
 #     10,000 trials) seen by curl, warm: the first warm-up request calibrates the spread (the
 #     self-backtest, ~190 ms) and caches it, and each server thread opens the second connection
 #     it reads the events on; every request reloads the whole history.
-#   * floor: the adapter's two COPY statements, taken verbatim from src/store/history.c, run
-#     in psql with the same settings and written to '/dev/null' on the server (PostgreSQL
-#     reading and encoding the rows, no client at all); also the same COPYs to a psql client
-#     (TO STDOUT > /dev/null) for reference. Medians of RUNS.
+#   * floor: the adapter's single-query COPY statements (deals, and all events at once: the
+#     adapter's fallback), taken verbatim from src/store/history.c, run one after the other in
+#     psql with the same settings and written to '/dev/null' on the server (PostgreSQL reading
+#     and encoding the rows, no client at all); also the same COPYs to a psql client (TO STDOUT
+#     > /dev/null) for reference. Medians of RUNS. The service itself reads the events in two
+#     time ranges on two extra connections in parallel with the deals, which is how it can
+#     beat the client-side figure.
 #   * the server's peak RSS (VmHWM) after all requests.
 # Targets: forecast median <= 1.5 x floor; RSS < 100 MB + 200 bytes per deal.
 # Example: BUILD_DIR=/tmp/build bench/forecast/run.sh 9
