@@ -107,5 +107,10 @@ void gf_api_lever_delete(gf_req *req, gf_resp *resp);
 /* ---- pipeline waterfall (src/api/pipeline.c) ---- */
 void gf_api_pipeline_changes(gf_req *req, gf_resp *resp);
 /* ---- end pipeline waterfall ---- */
+/* ---- forecasts (src/api/forecast*.c) ---- */
+void gf_api_forecast_get(gf_req *req, gf_resp *resp);
+void gf_api_forecast_rollup(gf_req *req, gf_resp *resp);
+void gf_api_forecast_snapshot_create(gf_req *req, gf_resp *resp);
+void gf_api_forecast_snapshot_list(gf_req *req, gf_resp *resp);
 
 #endif

@@ -303,4 +303,34 @@ json_t *gf_store_pipeline_changes(int64_t org_id, const gf_pipeline_query *q,
                                   gf_err *err) GF_MUST_CHECK;
 /* ---- end pipeline waterfall ---- */
 
+/* ---- forecasts (src/store/forecast.c) ---- */
+
+/* The bookings target of scope for exactly period, in cents: *found 0 when there is none.
+ * Returns 0 or -1 with err. */
+int gf_store_forecast_target(int64_t org_id, const char *scope, const gf_period *period,
+                             int *found, double *cents, gf_err *err) GF_MUST_CHECK;
+/* The newest commit of scope for exactly period (gf_commit_json), JSON null when none; NULL with
+ * err on failure. New reference. */
+json_t *gf_store_forecast_latest_commit(int64_t org_id, const char *scope,
+                                        const gf_period *period, gf_err *err) GF_MUST_CHECK;
+/* A forecast snapshot's columns as text (target and prob_hit may be NULL; forecast is the full
+ * answer's JSON text). */
+typedef struct gf_snapshot_fields {
+    const char *scope, *as_of, *p10, *p50, *p90, *expected, *target, *prob_hit;
+    const char *model_version, *forecast;
+    const gf_period *period;
+} gf_snapshot_fields;
+/* Stores a snapshot; returns its JSON (gf_forecast_snapshot_json) or NULL with err. */
+json_t *gf_store_forecast_snapshot_insert(int64_t org_id, const gf_snapshot_fields *f,
+                                          gf_err *err) GF_MUST_CHECK;
+/* A page of snapshots, newest first (cursor: the last item's id); filters may be NULL. */
+json_t *gf_store_forecast_snapshot_list(int64_t org_id, const char *scope,
+                                        const gf_period *period, int limit, int64_t after,
+                                        gf_err *err) GF_MUST_CHECK;
+
+/* The external id and name of each deal id of the org, as {"<id>": [external_id, name]}. New
+ * reference, or NULL with err. */
+json_t *gf_store_forecast_deal_names(int64_t org_id, const int64_t *ids, size_t n,
+                                     gf_err *err) GF_MUST_CHECK;
+
 #endif

@@ -1,0 +1,123 @@
+/* forecast.c — what a forecast reads besides the history (its target, the latest commit) and
+ * the stored snapshots of forecasts. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gapforge/db.h"
+#include "gapforge/store.h"
+#include "inputs_internal.h"
+
+static const gf_stmt fc_target = {
+    "fc_target", "SELECT (value * 100)::float8 FROM targets WHERE org_id = $1 AND scope = $2 "
+                 "AND metric = 'bookings' AND period_start = $3::date AND period_end = $4::date"};
+
+static const gf_stmt fc_latest_commit = {
+    "fc_latest_commit",
+    "SELECT c.id, gf_commit_json(c) FROM commits c WHERE c.org_id = $1 AND c.scope = $2 "
+    "AND c.period_start = $3::date AND c.period_end = $4::date "
+    "ORDER BY c.submitted_at DESC, c.id DESC LIMIT 1"};
+
+static const gf_stmt fc_snapshot_insert = {
+    "fc_snapshot_insert",
+    "INSERT INTO forecast_snapshots (org_id, scope, period, period_start, period_end, as_of, "
+    "p10, p50, p90, expected, target, prob_hit, model_version, forecast) VALUES ($1, $2, $3, "
+    "$4::date, $5::date, $6::date, $7::numeric, $8::numeric, $9::numeric, $10::numeric, "
+    "$11::numeric, $12::float8, $13, $14::jsonb) RETURNING id, gf_forecast_snapshot_json("
+    "forecast_snapshots)"};
+
+static const gf_stmt fc_snapshot_page = {
+    "fc_snapshot_page",
+    "SELECT gf_forecast_snapshot_json(s), s.id FROM forecast_snapshots s WHERE s.org_id = $1 "
+    "AND ($2::text IS NULL OR s.scope = $2) "
+    "AND ($3::date IS NULL OR (s.period_start = $3 AND s.period_end = $4::date)) "
+    "AND ($5::bigint = 0 OR s.id < $5) ORDER BY s.id DESC LIMIT $6"};
+
+int gf_store_forecast_target(int64_t org_id, const char *scope, const gf_period *period, int *found,
+                             double *cents, gf_err *err)
+{
+    char org[24];
+    gf_period_text pt;
+    snprintf(org, sizeof org, "%lld", (long long)org_id);
+    gf_store__inputs_period_text(period, &pt);
+    const char *p[] = {org, scope, pt.start, pt.end};
+    PGresult *res = gf_db_exec(&fc_target, 4, p, err);
+    if (!res)
+        return -1;
+    *found = PQntuples(res) == 1;
+    *cents = *found ? strtod(PQgetvalue(res, 0, 0), NULL) : 0;
+    PQclear(res);
+    return 0;
+}
+
+json_t *gf_store_forecast_latest_commit(int64_t org_id, const char *scope, const gf_period *period,
+                                        gf_err *err)
+{
+    char org[24];
+    gf_period_text pt;
+    snprintf(org, sizeof org, "%lld", (long long)org_id);
+    gf_store__inputs_period_text(period, &pt);
+    const char *p[] = {org, scope, pt.start, pt.end};
+    PGresult *res = gf_db_exec(&fc_latest_commit, 4, p, err);
+    if (!res)
+        return NULL;
+    json_t *c = PQntuples(res) == 1 ? gf_db_json(res, 0, 1) : json_null();
+    PQclear(res);
+    return c ? c : json_null();
+}
+
+json_t *gf_store_forecast_snapshot_insert(int64_t org_id, const gf_snapshot_fields *f, gf_err *err)
+{
+    char org[24];
+    gf_period_text pt;
+    snprintf(org, sizeof org, "%lld", (long long)org_id);
+    gf_store__inputs_period_text(f->period, &pt);
+    const char *p[] = {org,       f->scope,    f->period->name,  pt.start,   pt.end,
+                       f->as_of,  f->p10,      f->p50,           f->p90,     f->expected,
+                       f->target, f->prob_hit, f->model_version, f->forecast};
+    return gf_db_one_json(&fc_snapshot_insert, 14, p, 1, "snapshot", NULL, err);
+}
+
+json_t *gf_store_forecast_snapshot_list(int64_t org_id, const char *scope, const gf_period *period,
+                                        int limit, int64_t after, gf_err *err)
+{
+    char org[24], aft[24], lim[16];
+    snprintf(org, sizeof org, "%lld", (long long)org_id);
+    snprintf(aft, sizeof aft, "%lld", (long long)after);
+    snprintf(lim, sizeof lim, "%d", limit + 1);
+    gf_period_text pt;
+    gf_store__inputs_period_text(period, &pt);
+    const char *p[] = {org, scope, period ? pt.start : NULL, period ? pt.end : NULL, aft, lim};
+    PGresult *res = gf_db_exec(&fc_snapshot_page, 6, p, err);
+    if (!res)
+        return NULL;
+    json_t *page = gf_db_page(res, 0, 1, limit);
+    PQclear(res);
+    return page;
+}
+
+static const gf_stmt fc_deal_names = {
+    "fc_deal_names",
+    "SELECT coalesce(jsonb_object_agg(d.id::text, jsonb_build_array(d.external_id, d.name)), "
+    "'{}') FROM deals d WHERE d.org_id = $1 AND d.id = ANY ($2::bigint[])"};
+
+json_t *gf_store_forecast_deal_names(int64_t org_id, const int64_t *ids, size_t n, gf_err *err)
+{
+    char org[24];
+    snprintf(org, sizeof org, "%lld", (long long)org_id);
+    char *list = malloc(n * 21 + 3);
+    if (!list) {
+        gf_err_internal(err);
+        return NULL;
+    }
+    size_t off = 0;
+    list[off++] = '{';
+    for (size_t k = 0; k < n; k++)
+        off += (size_t)sprintf(list + off, k ? ",%lld" : "%lld", (long long)ids[k]);
+    list[off++] = '}';
+    list[off] = '\0';
+    const char *p[] = {org, list};
+    json_t *names = gf_db_one_json(&fc_deal_names, 2, p, 0, "deals", NULL, err);
+    free(list);
+    return names;
+}

@@ -1,0 +1,182 @@
+/* history_side.c — the events COPY on extra connections, in parallel with the deals.
+ *
+ * The main connection exports its snapshot; each part imports it (so every COPY sees the same
+ * data) and reads the events of one time range, split at the middle of the org's event times
+ * before as_of, through the index on (org_id, at). Each server thread keeps its own extra
+ * connections (opened on first use, reopened when broken, closed when the thread exits); they
+ * are used only while their thread waits for them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "history_internal.h"
+
+static const gf_stmt hist_export = {"hist_export", "SELECT pg_export_snapshot()"};
+
+/* The middle of the org's event times before as_of; NULL when it has none. */
+static const gf_stmt hist_split = {
+    "hist_split",
+    "WITH b AS (SELECT $2::date::timestamp AT TIME ZONE $3 AS t) "
+    "SELECT (min(e.at) + ((SELECT t FROM b) - min(e.at)) / 2)::text FROM deal_events e "
+    "WHERE e.org_id = $1 AND e.at < (SELECT t FROM b)"};
+
+static const char part_settings[] =
+    "SELECT set_config('gapforge.hist_org', $1, true), "
+    "set_config('gapforge.hist_as_of', $2, true), set_config('gapforge.hist_tz', $3, true), "
+    "set_config('gapforge.hist_from', $4, true), set_config('gapforge.hist_to', $5, true)";
+
+typedef struct side_conns {
+    PGconn *pg[HIST_PARTS];
+} side_conns;
+
+static pthread_key_t g_key;
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+
+static void conns_close(void *v)
+{
+    side_conns *c = v;
+    for (int k = 0; k < HIST_PARTS; k++)
+        PQfinish(c->pg[k]);
+    free(c);
+}
+
+static void make_key(void)
+{
+    if (pthread_key_create(&g_key, conns_close) != 0)
+        abort();
+}
+
+/* This thread's k-th extra connection, idle and healthy, or NULL. */
+static PGconn *side_conn(int k)
+{
+    pthread_once(&g_once, make_key);
+    side_conns *c = pthread_getspecific(g_key);
+    if (!c) {
+        if (!(c = calloc(1, sizeof *c)))
+            return NULL;
+        pthread_setspecific(g_key, c);
+    }
+    PGconn *pg = c->pg[k];
+    if (pg && PQstatus(pg) == CONNECTION_OK && PQtransactionStatus(pg) == PQTRANS_IDLE)
+        return pg;
+    PQfinish(pg);
+    gf_err ignored = {0};
+    c->pg[k] = gf_db_connect_dedicated(&ignored);
+    return c->pg[k];
+}
+
+static int ok(PGresult *res, ExecStatusType want)
+{
+    int good = res && PQresultStatus(res) == want;
+    PQclear(res);
+    return good;
+}
+
+static void *part_main(void *arg)
+{
+    hist_part *j = arg;
+    char set[128];
+    snprintf(set, sizeof set, "SET TRANSACTION SNAPSHOT '%s'", j->snapshot);
+    const char *p[] = {j->params[0], j->params[1], j->params[2], j->from, j->to};
+    j->rc = -1;
+    if (!ok(PQexec(j->pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"), PGRES_COMMAND_OK))
+        return NULL;
+    if (ok(PQexec(j->pg, set), PGRES_COMMAND_OK) &&
+        ok(PQexecParams(j->pg, part_settings, 5, NULL, p, NULL, NULL, 0), PGRES_TUPLES_OK) &&
+        gf_store__history_read_events(j->pg, j->sql, j->h, &j->ev, j->days, &j->err) == 0)
+        j->rc = 0;
+    ok(PQexec(j->pg, j->rc == 0 ? "COMMIT" : "ROLLBACK"), PGRES_COMMAND_OK);
+    return NULL;
+}
+
+int gf_store__history_side_start(hist_side *s, const char *const *params, const gf_store_history *h,
+                                 const hist_days *days, gf_err *err)
+{
+    memset(s, 0, sizeof *s);
+    PGconn *pg[HIST_PARTS];
+    for (int k = 0; k < HIST_PARTS; k++)
+        if (!(pg[k] = side_conn(k)))
+            return 0;
+    char snapshot[64] = "", split[64] = "";
+    PGresult *res = gf_db_exec(&hist_export, 0, NULL, err);
+    if (!res)
+        return 0;
+    const char *snap = PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "";
+    /* An exported snapshot id is hex digits and dashes; nothing else is put in SQL. */
+    if (strlen(snap) < sizeof snapshot && strspn(snap, "0123456789ABCDEFabcdef-") == strlen(snap))
+        snprintf(snapshot, sizeof snapshot, "%s", snap);
+    PQclear(res);
+    if (!snapshot[0] || !(res = gf_db_exec(&hist_split, 3, params, err)))
+        return 0;
+    if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+        snprintf(split, sizeof split, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    if (!split[0])
+        return 0; /* no events: nothing to read */
+    for (int k = 0; k < HIST_PARTS; k++) {
+        hist_part *j = &s->part[k];
+        j->pg = pg[k];
+        j->sql = gf_store_history_events_part_copy;
+        memcpy(j->snapshot, snapshot, sizeof snapshot);
+        snprintf(j->from, sizeof j->from, "%s", k == 0 ? "-infinity" : split);
+        snprintf(j->to, sizeof j->to, "%s", k == 0 ? split : "infinity");
+        j->params = params;
+        j->h = h;
+        j->days = days;
+        if (pthread_create(&j->tid, NULL, part_main, j) != 0)
+            break;
+        s->n++;
+    }
+    if (s->n == HIST_PARTS)
+        return s->n;
+    hist_deals ignored = {0};
+    gf_store__history_side_join(s, &ignored, NULL); /* a thread could not start: read alone */
+    gf_store__history_raw_free(&ignored);
+    return 0;
+}
+
+int gf_store__history_side_join(hist_side *s, hist_deals *raw, gf_err *err)
+{
+    int rc = 0;
+    size_t total = raw->n_ev;
+    for (int k = 0; k < s->n; k++) {
+        pthread_join(s->part[k].tid, NULL);
+        if (s->part[k].rc < 0 && rc == 0) {
+            rc = -1;
+            if (err) {
+                *err = s->part[k].err;
+                if (!err->status)
+                    gf_err_set(err, 503, "database_unavailable", NULL,
+                               "the database is unavailable");
+            }
+        }
+        total += s->part[k].ev.n_ev;
+    }
+    /* The parts' events become raw's: the first part's array grows in place (a large block is
+     * remapped, not copied) and the others are appended, so the peak stays near one copy. */
+    for (int k = 0; k < s->n; k++) {
+        hist_deals *e = &s->part[k].ev;
+        if (rc == 0 && !raw->ev) {
+            raw->ev = e->ev;
+            raw->n_ev = e->n_ev;
+            raw->cap_ev = e->cap_ev;
+            e->ev = NULL;
+            e->n_ev = e->cap_ev = 0;
+        } else if (rc == 0 && e->n_ev) {
+            if (raw->n_ev + e->n_ev > raw->cap_ev) {
+                hist_event *ev = realloc(raw->ev, total * sizeof *ev);
+                if (!ev) {
+                    rc = err ? gf_err_internal(err) : -1;
+                    gf_store__history_raw_free(e);
+                    continue;
+                }
+                raw->ev = ev;
+                raw->cap_ev = total;
+            }
+            memcpy(raw->ev + raw->n_ev, e->ev, e->n_ev * sizeof *e->ev);
+            raw->n_ev += e->n_ev;
+        }
+        gf_store__history_raw_free(e);
+    }
+    s->n = 0;
+    return rc;
+}

@@ -1,0 +1,436 @@
+/* test_forecast.c — GET /v1/forecast, the roll-up and snapshots against hand-built orgs and a
+ * demo org: the figures add up to the cent, nothing after as_of leaks in, the same seed gives
+ * the same answer, scopes and roll-ups partition deals, bad parameters are 422, and on a demo
+ * org the P10-P90 band holds the true bookings of most past quarters. */
+#include <check.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "deals_fixture.h"
+#include "harness.h"
+
+#define Q "period=2025-Q2&as_of=2025-05-15"
+
+/* Creates a deal through the API: created on `created` in `stage`, owned by owner (NULL: none);
+ * then each of moves ("stage@YYYY-MM-DD") is a PATCH effective that day. Returns the id. */
+static long long deal(const char *key, const char *ext, const char *owner, double amount,
+                      const char *created, const char *stage, const char *close,
+                      const char *category, const char *const *moves, size_t n_moves)
+{
+    char body[1024], owner_json[64] = "null";
+    if (owner)
+        snprintf(owner_json, sizeof owner_json, "\"%s\"", owner);
+    snprintf(body, sizeof body,
+             "{\"external_id\": \"%s\", \"name\": \"Deal %s\", \"owner\": %s, \"amount\": %.2f, "
+             "\"stage\": \"%s\", \"created_on\": \"%s\", \"close_date\": \"%s\", "
+             "\"category\": \"%s\", \"effective_at\": \"%s\"}",
+             ext, ext, owner_json, amount, stage, created, close, category, created);
+    long long id = post_deal(key, body);
+    for (size_t k = 0; k < n_moves; k++) {
+        char stage_to[64], path[64];
+        const char *at = strchr(moves[k], '@');
+        snprintf(stage_to, sizeof stage_to, "%.*s", (int)(at - moves[k]), moves[k]);
+        snprintf(body, sizeof body, "{\"stage\": \"%s\", \"effective_at\": \"%s\"}", stage_to,
+                 at + 1);
+        snprintf(path, sizeof path, "/v1/deals/%lld", id);
+        t_resp r = t_patch(key, path, body);
+        ck_assert_msg(r.status == 200, "move: %ld %s", r.status, r.raw);
+        t_resp_free(&r);
+    }
+    return id;
+}
+
+/* History in 2024-Q4 (deals created on the quarter's first days, so the new-deal window of a
+ * mid-quarter forecast replays none of them), one deal won in 2025-Q2 before as_of (1,000 by
+ * ada) and one open deal in proposal (5,000 by ada, closing 2025-06-15). */
+static void small_org(char *key, char *slug)
+{
+    deals_fixture(key, slug);
+    const char *won[] = {"proposal@2024-10-20", "won@2024-11-20"};
+    const char *lost[] = {"proposal@2024-10-25", "lost@2024-12-01"};
+    char ext[16];
+    for (int i = 0; i < 4; i++) {
+        snprintf(ext, sizeof ext, "H%d", i);
+        deal(key, ext, "bob", 2000, "2024-10-02", "prospecting", "2024-12-15", "pipeline",
+             i % 2 ? lost : won, 2);
+    }
+    const char *booked[] = {"won@2025-04-20"};
+    deal(key, "W1", "ada", 1000, "2025-04-02", "proposal", "2025-04-30", "commit", booked, 1);
+    deal(key, "O1", "ada", 5000, "2025-03-01", "proposal", "2025-06-15", "commit", NULL, 0);
+}
+
+static t_resp forecast(const char *key, const char *query)
+{
+    t_resp r = t_get(key, "/v1/forecast?%s", query);
+    ck_assert_msg(r.status == 200, "forecast %s: %ld %s", query, r.status, r.raw);
+    return r;
+}
+
+START_TEST(expected_is_booked_plus_each_open_deal_amount_times_p)
+{
+    char key[128], slug[64];
+    small_org(key, slug);
+    t_resp r = forecast(key, Q "&explain=true");
+    ck_assert_double_eq_tol(t_num(r.body, "booked"), 1000.0, 1e-9);
+    ck_assert_double_eq_tol(t_num(r.body, "open_pipeline"), 5000.0, 1e-9);
+    json_t *deals = json_object_get(r.body, "deals");
+    ck_assert_uint_eq(json_array_size(deals), 1);
+    json_t *d = json_array_get(deals, 0);
+    ck_assert_str_eq(t_str(d, "external_id"), "O1");
+    ck_assert_str_eq(t_str(d, "stage"), "proposal");
+    ck_assert_int_eq(t_int(d, "age_in_stage_days"), 75);
+    double p = t_num(d, "p_in_period");
+    ck_assert(p > 0 && p < 1);
+    ck_assert_double_eq_tol(t_num(d, "expected"), round(5000.0 * p * 100) / 100, 1e-9);
+    json_t *c = json_object_get(r.body, "components");
+    ck_assert_double_eq_tol(t_num(c, "expected_new"), 0.0, 1e-9);
+    ck_assert_double_eq_tol(t_num(r.body, "expected"), 1000.0 + t_num(d, "expected"), 0.0051);
+    /* The call: closed 1,000; O1 is a commit in the period. */
+    json_t *call = json_object_get(r.body, "call");
+    ck_assert_double_eq_tol(t_num(call, "closed"), 1000.0, 1e-9);
+    ck_assert_double_eq_tol(t_num(call, "commit"), 6000.0, 1e-9);
+    ck_assert_double_eq_tol(t_num(call, "best_case"), 6000.0, 1e-9);
+    ck_assert(json_is_null(json_object_get(call, "latest_commit")));
+    ck_assert(json_is_null(json_object_get(r.body, "target")));
+    ck_assert(json_is_null(json_object_get(r.body, "prob_hit")));
+    ck_assert(json_is_null(json_object_get(r.body, "coverage")));
+    t_resp_free(&r);
+}
+END_TEST
+
+START_TEST(target_gives_gap_coverage_and_prob_hit)
+{
+    char key[128], slug[64];
+    small_org(key, slug);
+    t_resp t = t_put(key, "/v1/targets",
+                     "{\"scope\": \"org\", \"metric\": \"bookings\", \"period\": \"2025-Q2\", "
+                     "\"value\": 3500}");
+    ck_assert_int_eq(t.status, 200);
+    t_resp_free(&t);
+    t_resp r = forecast(key, Q);
+    ck_assert_double_eq_tol(t_num(r.body, "target"), 3500.0, 1e-9);
+    ck_assert_double_eq_tol(t_num(r.body, "coverage"), 5000.0 / 2500.0, 1e-9);
+    ck_assert_double_eq_tol(t_num(r.body, "gap"), 3500.0 - t_num(r.body, "p50"), 1e-6);
+    /* Reaching 3,500 needs O1 won: prob_hit is its chance, within Monte Carlo noise. */
+    json_t *m = json_object_get(r.body, "model");
+    ck_assert(t_num(r.body, "prob_hit") > 0 && t_num(r.body, "prob_hit") < 1);
+    ck_assert_int_eq(t_int(m, "trials"), 10000);
+    t_resp_free(&r);
+}
+END_TEST
+
+START_TEST(booked_only_scope_has_all_quantiles_at_booked)
+{
+    char key[128], slug[64];
+    deals_fixture(key, slug);
+    const char *booked[] = {"won@2025-04-20"};
+    deal(key, "W1", "ada", 1234.56, "2025-04-02", "proposal", "2025-04-30", "commit", booked, 1);
+    t_resp r = forecast(key, Q);
+    ck_assert_double_eq_tol(t_num(r.body, "booked"), 1234.56, 1e-9);
+    ck_assert_double_eq_tol(t_num(r.body, "expected"), 1234.56, 1e-9);
+    ck_assert_double_eq_tol(t_num(r.body, "p10"), 1234.56, 1e-9);
+    ck_assert_double_eq_tol(t_num(r.body, "p50"), 1234.56, 1e-9);
+    ck_assert_double_eq_tol(t_num(r.body, "p90"), 1234.56, 1e-9);
+    ck_assert_int_eq(t_int(r.body, "open_deals"), 0);
+    t_resp_free(&r);
+}
+END_TEST
+
+START_TEST(data_dated_after_as_of_changes_nothing)
+{
+    char key[128], slug[64];
+    small_org(key, slug);
+    t_resp before = forecast(key, Q "&explain=true");
+    /* A deal created after as_of through the API, and in SQL: O1 won and resized after as_of. */
+    deal(key, "LATE", "ada", 9000, "2025-05-16", "proposal", "2025-06-01", "commit", NULL, 0);
+    long long o1 = sql_ll("SELECT d.id FROM deals d JOIN orgs o ON o.id = d.org_id "
+                          "WHERE o.slug = '%s' AND d.external_id = 'O1'",
+                          slug);
+    free(sqlf("INSERT INTO deal_events (org_id, deal_id, at, field, old_value, new_value) "
+              "SELECT org_id, id, '2025-05-15T00:00:00Z'::timestamptz, 'stage', 'proposal', 'won' "
+              "FROM deals "
+              "WHERE id = %lld UNION ALL SELECT org_id, id, '2025-05-20T10:00:00Z'::timestamptz, "
+              "'amount', "
+              "'5000.00', '7000.00' FROM deals WHERE id = %lld",
+              o1, o1));
+    free(sqlf("UPDATE deals SET stage_id = (SELECT s.id FROM stages s WHERE s.org_id = "
+              "deals.org_id AND s.key = 'won'), amount = 7000, closed_on = '2025-05-15' "
+              "WHERE id = %lld",
+              o1));
+    t_resp after = forecast(key, Q "&explain=true");
+    ck_assert_str_eq(after.raw, before.raw);
+    t_resp_free(&before);
+    t_resp_free(&after);
+}
+END_TEST
+
+START_TEST(same_seed_gives_the_same_quantiles_and_is_echoed)
+{
+    char key[128], slug[64];
+    small_org(key, slug);
+    t_resp a = forecast(key, Q "&seed=7&trials=5000");
+    t_resp b = forecast(key, Q "&seed=7&trials=5000");
+    ck_assert_str_eq(a.raw, b.raw);
+    json_t *m = json_object_get(a.body, "model");
+    ck_assert_int_eq(t_int(m, "seed"), 7);
+    ck_assert_int_eq(t_int(m, "trials"), 5000);
+    t_resp_free(&a);
+    t_resp_free(&b);
+}
+END_TEST
+
+/* Deals for every rep of the fixture and one without owner, all open in 2025-Q2. */
+static void spread_org(char *key, char *slug)
+{
+    small_org(key, slug);
+    deal(key, "B1", "bob", 3000, "2025-04-03", "prospecting", "2025-06-20", "best_case", NULL, 0);
+    deal(key, "C1", "cy", 4000, "2025-04-04", "proposal", "2025-06-10", "pipeline", NULL, 0);
+    deal(key, "D1", "dee", 2500, "2025-04-05", "proposal", "2025-06-12", "pipeline", NULL, 0);
+    deal(key, "N1", NULL, 1500, "2025-04-06", "prospecting", "2025-06-25", "pipeline", NULL, 0);
+}
+
+static double rows_expected(const json_t *body)
+{
+    double sum = 0;
+    json_t *rows = json_object_get(body, "rows");
+    for (size_t k = 0; k < json_array_size(rows); k++)
+        sum += t_num(json_array_get(rows, k), "expected");
+    return sum;
+}
+
+START_TEST(rollup_children_expected_add_up_to_the_parent)
+{
+    char key[128], slug[64];
+    spread_org(key, slug);
+    t_resp r = t_get(key, "/v1/forecast/rollup?" Q "&scope=team:sales");
+    ck_assert_int_eq(r.status, 200);
+    json_t *rows = json_object_get(r.body, "rows");
+    ck_assert_uint_eq(json_array_size(rows), 2);
+    ck_assert_str_eq(t_str(json_array_get(rows, 0), "scope"), "team:americas");
+    ck_assert_str_eq(t_str(json_array_get(rows, 1), "scope"), "team:emea");
+    double total = t_num(json_object_get(r.body, "total"), "expected");
+    ck_assert_double_eq_tol(rows_expected(r.body), total, 0.011);
+    t_resp f = forecast(key, Q "&scope=team:sales");
+    ck_assert_double_eq_tol(t_num(f.body, "expected"), total, 0.011);
+    t_resp_free(&f);
+    t_resp_free(&r);
+
+    /* The org level: the root team, the rep in no team, and the deal without an owner. */
+    r = t_get(key, "/v1/forecast/rollup?" Q);
+    ck_assert_int_eq(r.status, 200);
+    rows = json_object_get(r.body, "rows");
+    ck_assert_uint_eq(json_array_size(rows), 3);
+    ck_assert_str_eq(t_str(json_array_get(rows, 0), "scope"), "team:sales");
+    ck_assert_str_eq(t_str(json_array_get(rows, 1), "scope"), "rep:dee");
+    ck_assert(json_is_null(json_object_get(json_array_get(rows, 2), "scope")));
+    total = t_num(json_object_get(r.body, "total"), "expected");
+    ck_assert_double_eq_tol(rows_expected(r.body), total, 0.011);
+    f = forecast(key, Q);
+    ck_assert_double_eq_tol(t_num(f.body, "expected"), total, 0.011);
+    t_resp_free(&f);
+    t_resp_free(&r);
+}
+END_TEST
+
+START_TEST(team_scope_includes_its_sub_teams)
+{
+    char key[128], slug[64];
+    spread_org(key, slug);
+    /* emea holds bob directly and ada through uk. */
+    t_resp r = forecast(key, Q "&scope=team:emea&explain=true");
+    ck_assert_double_eq_tol(t_num(r.body, "booked"), 1000.0, 1e-9);
+    ck_assert_int_eq(t_int(r.body, "open_deals"), 2);
+    ck_assert_double_eq_tol(t_num(r.body, "open_pipeline"), 8000.0, 1e-9);
+    t_resp_free(&r);
+    r = forecast(key, Q "&scope=rep:bob");
+    ck_assert_double_eq_tol(t_num(r.body, "booked"), 0.0, 1e-9);
+    ck_assert_int_eq(t_int(r.body, "open_deals"), 1);
+    t_resp_free(&r);
+}
+END_TEST
+
+START_TEST(bad_parameters_are_422_naming_them)
+{
+    char key[128], slug[64];
+    deals_fixture(key, slug);
+    static const char *const cases[][2] = {
+        {"period=2025-Q5", "period"},
+        {"period=yesterday", "period"},
+        {"trials=999", "trials"},
+        {"trials=1000001", "trials"},
+        {"trials=abc", "trials"},
+        {"scope=team:nope", "scope"},
+        {"scope=everyone", "scope"},
+        {"scope=rep:nobody", "scope"},
+        {"as_of=2025-13-01", "as_of"},
+        {"seed=-1", "seed"},
+        {"seed=99999999999999999", "seed"},
+        {"explain=yes", "explain"},
+        {"as_of=2000-01-01&period=2025-Q2", "as_of"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        t_resp r = t_get(key, "/v1/forecast?%s", cases[k][0]);
+        t_expect_error(r, 422, "invalid_argument", cases[k][1]);
+        t_resp_free(&r);
+    }
+    t_resp r = t_get(key, "/v1/forecast/rollup?scope=rep:ada");
+    t_expect_error(r, 422, "invalid_argument", "scope");
+    t_resp_free(&r);
+}
+END_TEST
+
+START_TEST(another_orgs_scopes_and_snapshots_are_not_visible)
+{
+    char key[128], slug[64], other[128], other_slug[64];
+    spread_org(key, slug);
+    t_new_org(other, other_slug);
+    free(sqlf("INSERT INTO stages (org_id, key, name, position, kind, probability) "
+              "SELECT id, 'open', 'Open', 1, 'open', 0.3 FROM orgs WHERE slug = '%s'",
+              other_slug));
+    t_resp r = t_get(other, "/v1/forecast?" Q "&scope=team:sales");
+    t_expect_error(r, 422, "invalid_argument", "scope");
+    t_resp_free(&r);
+    r = forecast(other, Q);
+    ck_assert_int_eq(t_int(r.body, "open_deals"), 0);
+    ck_assert_double_eq_tol(t_num(r.body, "booked"), 0.0, 1e-9);
+    t_resp_free(&r);
+    r = t_post(key, "/v1/forecast/snapshots",
+               "{\"period\": \"2025-Q2\", \"as_of\": \"2025-05-15\"}");
+    ck_assert_int_eq(r.status, 201);
+    t_resp_free(&r);
+    r = t_get(other, "/v1/forecast/snapshots");
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_uint_eq(json_array_size(json_object_get(r.body, "items")), 0);
+    t_resp_free(&r);
+    char ro[128];
+    t_new_key(key, "[\"read\"]", ro);
+    r = t_post(ro, "/v1/forecast/snapshots", "{\"period\": \"2025-Q2\"}");
+    ck_assert_int_eq(r.status, 403);
+    t_resp_free(&r);
+}
+END_TEST
+
+START_TEST(snapshot_stores_the_forecast_and_lists_newest_first)
+{
+    char key[128], slug[64];
+    small_org(key, slug);
+    t_resp f = forecast(key, Q "&scope=team:emea&seed=11");
+    t_resp a = t_post(key, "/v1/forecast/snapshots",
+                      "{\"period\": \"2025-Q2\", \"scope\": \"team:emea\", \"as_of\": "
+                      "\"2025-05-15\", \"seed\": 11}");
+    ck_assert_msg(a.status == 201, "%ld %s", a.status, a.raw);
+    ck_assert_str_eq(t_str(a.body, "scope"), "team:emea");
+    ck_assert_str_eq(t_str(a.body, "as_of"), "2025-05-15");
+    ck_assert_double_eq_tol(t_num(a.body, "p50"), t_num(f.body, "p50"), 1e-9);
+    ck_assert_double_eq_tol(t_num(a.body, "expected"), t_num(f.body, "expected"), 1e-9);
+    ck_assert(json_equal(json_object_get(a.body, "forecast"), f.body));
+    t_resp b = t_post(key, "/v1/forecast/snapshots",
+                      "{\"period\": \"2025-Q2\", \"as_of\": \"2025-05-15\", \"trials\": 2000}");
+    ck_assert_int_eq(b.status, 201);
+    t_resp l = t_get(key, "/v1/forecast/snapshots?limit=1");
+    ck_assert_int_eq(l.status, 200);
+    json_t *items = json_object_get(l.body, "items");
+    ck_assert_int_eq(t_int(json_array_get(items, 0), "id"), t_int(b.body, "id"));
+    const char *cursor = json_string_value(json_object_get(l.body, "next_cursor"));
+    ck_assert_ptr_nonnull(cursor);
+    t_resp l2 = t_get(key, "/v1/forecast/snapshots?limit=1&cursor=%s", cursor);
+    ck_assert_int_eq(t_int(json_array_get(json_object_get(l2.body, "items"), 0), "id"),
+                     t_int(a.body, "id"));
+    t_resp s = t_get(key, "/v1/forecast/snapshots?scope=team:emea&period=2025-Q2");
+    ck_assert_uint_eq(json_array_size(json_object_get(s.body, "items")), 1);
+    t_resp bad = t_post(key, "/v1/forecast/snapshots", "{\"period\": \"2025-Q2\", \"x\": 1}");
+    t_expect_error(bad, 422, "invalid_argument", "x");
+    t_resp bad2 = t_post(key, "/v1/forecast/snapshots", "{\"scope\": \"org\"}");
+    t_expect_error(bad2, 422, "invalid_argument", "period");
+    t_resp bad3 = t_post(key, "/v1/forecast/snapshots", "{\"period\": \"2025-Q2\", \"trials\": 5}");
+    t_expect_error(bad3, 422, "invalid_argument", "trials");
+    t_resp *all[] = {&f, &a, &b, &l, &l2, &s, &bad, &bad2, &bad3};
+    for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
+        t_resp_free(all[k]);
+}
+END_TEST
+
+/* Runs `gapforge demo` with args; returns its exit status. */
+static int run_demo(const char *args)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "'%s' demo %s >/dev/null", getenv("GAPFORGE_BIN"), args);
+    int status = system(cmd);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+START_TEST(demo_org_band_holds_the_true_bookings_of_most_past_quarters)
+{
+    char key[128], slug[64], args[512], truth_path[128];
+    t_new_org(key, slug);
+    snprintf(truth_path, sizeof truth_path, "/tmp/%s-truth.json", slug);
+    snprintf(args, sizeof args,
+             "--org %s --seed 5 --quarters 8 --deals-per-quarter 300 --as-of 2025-12-20 "
+             "--truth %s",
+             slug, truth_path);
+    ck_assert_int_eq(run_demo(args), 0);
+    json_t *truth = json_load_file(truth_path, 0, NULL);
+    ck_assert_ptr_nonnull(truth);
+    json_t *quarters = json_object_get(truth, "quarters");
+    int n = 0, inside = 0, below_p50 = 0;
+    /* Past quarters with at least three quarters of history before them, at their mid-point. */
+    for (size_t q = 3; q < json_array_size(quarters); q++) {
+        json_t *qu = json_array_get(quarters, q);
+        if (!json_is_true(json_object_get(qu, "complete")))
+            continue;
+        char mid[11];
+        char *m = sqlf("SELECT ('%s'::date + ('%s'::date - '%s'::date) / 2)::text",
+                       t_str(qu, "start"), t_str(qu, "end"), t_str(qu, "start"));
+        snprintf(mid, sizeof mid, "%s", m);
+        free(m);
+        t_resp r = t_get(key, "/v1/forecast?period=%s&as_of=%s", t_str(qu, "name"), mid);
+        ck_assert_int_eq(r.status, 200);
+        double actual = t_num(qu, "bookings"), p10 = t_num(r.body, "p10"),
+               p50 = t_num(r.body, "p50"), p90 = t_num(r.body, "p90");
+        fprintf(stderr, "demo %s as_of %s: P10 %.0f P50 %.0f P90 %.0f actual %.0f%s\n",
+                t_str(qu, "name"), mid, p10, p50, p90, actual,
+                p10 <= actual && actual <= p90 ? "" : "  (outside)");
+        n++;
+        inside += p10 <= actual && actual <= p90;
+        below_p50 += actual < p50;
+        /* Never wildly off, even when outside the band. */
+        ck_assert_msg(actual >= 0.5 * p10 && actual <= 2 * p90, "%s: P10 %.0f P90 %.0f actual %.0f",
+                      t_str(qu, "name"), p10, p90, actual);
+        t_resp_free(&r);
+    }
+    fprintf(stderr, "demo: %d of %d quarters inside P10-P90, %d below P50\n", inside, n, below_p50);
+    ck_assert_int_ge(n, 4);
+    ck_assert_msg(inside * 2 >= n, "only %d of %d quarters inside P10-P90", inside, n);
+    json_decref(truth);
+    remove(truth_path);
+}
+END_TEST
+
+static Suite *forecast_suite(void)
+{
+    Suite *s = suite_create("forecast");
+    TCase *tc = tcase_create("forecast");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, expected_is_booked_plus_each_open_deal_amount_times_p);
+    tcase_add_test(tc, target_gives_gap_coverage_and_prob_hit);
+    tcase_add_test(tc, booked_only_scope_has_all_quantiles_at_booked);
+    tcase_add_test(tc, data_dated_after_as_of_changes_nothing);
+    tcase_add_test(tc, same_seed_gives_the_same_quantiles_and_is_echoed);
+    tcase_add_test(tc, rollup_children_expected_add_up_to_the_parent);
+    tcase_add_test(tc, team_scope_includes_its_sub_teams);
+    tcase_add_test(tc, bad_parameters_are_422_naming_them);
+    tcase_add_test(tc, another_orgs_scopes_and_snapshots_are_not_visible);
+    tcase_add_test(tc, snapshot_stores_the_forecast_and_lists_newest_first);
+    tcase_add_test(tc, demo_org_band_holds_the_true_bookings_of_most_past_quarters);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return t_main(forecast_suite());
+}
