@@ -1,4 +1,5 @@
 /* serve.c — `gapforge serve`: check the schema, start the daemon, stop cleanly on a signal. */
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -48,6 +49,12 @@ int gf_cli_serve(int argc, char **argv)
     static gf_config cfg;
     if (gf_cli_setup(&cfg) < 0)
         return 1;
+    /* Large arrays (a forecast's events, deals and model tables) are mapped and unmapped by
+     * malloc, so memory freed after a request goes back to the system instead of staying in the
+     * arena of whichever worker served it. Without a fixed 256 KiB threshold glibc raises it
+     * after the first large free and every worker keeps ~50 MB (measured: peak RSS 187 MB after
+     * ten forecasts on 100,000 deals, against 60 MB for one). */
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     if (schema_ok(&cfg) < 0)
         return 1;
     gf_db_disconnect(); /* workers open their own connections */

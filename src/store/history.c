@@ -8,8 +8,6 @@
  * from input. Binary rows are parsed in place (integers, dates and timestamps need no text
  * conversion on either side); the only allocations are the arrays, never one per row. Events
  * are grouped by deal with a counting sort and ordered by time within each deal. */
-#include <malloc.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -208,20 +206,8 @@ static int load_midnights(const gf_store_history *h, int d0, int d1, hist_days *
     return 0;
 }
 
-/* Large arrays (events, deals, the model's tables) are mapped and unmapped by malloc, so memory
- * freed after a request goes back to the system instead of staying in the arena of whichever
- * server thread served it: without this, a fixed 256 KiB threshold, glibc raises its threshold
- * after the first large free and every thread keeps ~50 MB (measured: peak RSS 187 MB after
- * ten forecasts on 100,000 deals, against 60 MB for one). */
-static void malloc_policy(void)
-{
-    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-}
-
 gf_store_history *gf_store_history_load(int64_t org_id, int as_of, int cal_end, gf_err *err)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, malloc_policy);
     gf_store_history *h = calloc(1, sizeof *h);
     int64_t *stage_ids = NULL;
     hist_days days = {0};
