@@ -285,6 +285,12 @@ json_t *gf_store_lever_list(int64_t org_id, int limit, int64_t after, gf_err *er
 /* Deletes the org's lever; -1 with a 404 when there is none. */
 int gf_store_lever_delete(int64_t org_id, const char *key, gf_err *err) GF_MUST_CHECK;
 
+/* ---- scenarios and plans (src/store/scenarios.c) ---- */
+/* The org's currency (ISO code) into currency. Returns 0 or -1 with err (404 unknown org). */
+int gf_store_org_currency(int64_t org_id, char currency[8], gf_err *err) GF_MUST_CHECK;
+/* Every lever of the org (gf_lever_json), ordered by key, as a new JSON array; NULL with err. */
+json_t *gf_store_levers_all(int64_t org_id, gf_err *err) GF_MUST_CHECK;
+
 /* ---- pipeline waterfall (src/store/pipeline.c) ---- */
 /* What GET /v1/pipeline/changes asks: the period, the two days (day numbers, from < to), the
  * scope (ids as gf_store_scope_resolve gives them) and whether to list each deal. */
