@@ -290,6 +290,11 @@ int gf_store_lever_delete(int64_t org_id, const char *key, gf_err *err) GF_MUST_
 int gf_store_org_currency(int64_t org_id, char currency[8], gf_err *err) GF_MUST_CHECK;
 /* Every lever of the org (gf_lever_json), ordered by key, as a new JSON array; NULL with err. */
 json_t *gf_store_levers_all(int64_t org_id, gf_err *err) GF_MUST_CHECK;
+/* The first (by key) KPI of the org leading to bookings (leads_to bookings, aggregation sum)
+ * with observations in both windows [days[0], days[1]] and [days[2], days[3]]: its key and the
+ * sums of its values over each window. *found 0 when there is none. Returns 0 or -1 with err. */
+int gf_store_leading_kpi(int64_t org_id, const int days[4], char key[72], double sums[2],
+                         int *found, gf_err *err) GF_MUST_CHECK;
 
 /* ---- pipeline waterfall (src/store/pipeline.c) ---- */
 /* What GET /v1/pipeline/changes asks: the period, the two days (day numbers, from < to), the

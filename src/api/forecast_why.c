@@ -7,6 +7,7 @@
 
 #include "gapforge/date.h"
 #include "gapforge/model_summary.h"
+#include "gapforge/store.h"
 #include "scenario_internal.h"
 
 const char *gf_api__fc_driver_label(int driver, int *percent)
@@ -48,8 +49,38 @@ static void baseline_window(const fc_params *p, const gf_store_history *h, gf_da
         *from = h->cal.quarters[q - 4].start;
 }
 
-int gf_api__fc_why(const fc_params *p, const gf_store_history *h, const fc_run *r,
-                   gf_model_attrib *out, gf_err *err)
+/* Switches both driver sets to lead volume x conversion when the org has a leading KPI observed
+ * in both windows (volumes scaled to the period's length, the current one from the days elapsed).
+ */
+static int use_leads(int64_t org_id, const fc_params *p, gf_day from, gf_day to,
+                     gf_model_drivers *b, gf_model_drivers *c, char kpi[72], gf_err *err)
+{
+    kpi[0] = '\0';
+    const gf_day last = p->period.end < p->as_of - 1 ? p->period.end : p->as_of - 1;
+    if (last < p->period.start)
+        return 0;
+    const int days[4] = {from, to, p->period.start, last};
+    double sums[2];
+    int found;
+    if (gf_store_leading_kpi(org_id, days, kpi, sums, &found, err) < 0)
+        return -1;
+    const double period_days = p->period.end - p->period.start + 1;
+    const double lb = sums[0] * period_days / (double)(to - from + 1);
+    const double lc = sums[1] * period_days / (double)(last - p->period.start + 1);
+    if (!found || !(lb > 0) || !(lc > 0)) {
+        kpi[0] = '\0';
+        return 0;
+    }
+    b->use_leads = c->use_leads = 1;
+    b->v[GF_MODEL_DRV_LEADS] = lb;
+    b->v[GF_MODEL_DRV_CONVERSION] = b->v[GF_MODEL_DRV_OPPORTUNITIES] / lb;
+    c->v[GF_MODEL_DRV_LEADS] = lc;
+    c->v[GF_MODEL_DRV_CONVERSION] = c->v[GF_MODEL_DRV_OPPORTUNITIES] / lc;
+    return 0;
+}
+
+int gf_api__fc_why(int64_t org_id, const fc_params *p, const gf_store_history *h, const fc_run *r,
+                   gf_model_attrib *out, char kpi[72], gf_err *err)
 {
     gf_day from, to;
     baseline_window(p, h, &from, &to);
@@ -74,9 +105,10 @@ int gf_api__fc_why(const fc_params *p, const gf_store_history *h, const fc_run *
     /* Nothing of the period has elapsed: no run rate to project from. */
     if (p->as_of <= p->period.start)
         c.v[GF_MODEL_DRV_OPPORTUNITIES] = b.v[GF_MODEL_DRV_OPPORTUNITIES];
+    if (use_leads(org_id, p, from, to, &b, &c, kpi, err) < 0)
+        return -1;
     if (gf_model_attrib_split(&b, &c, days, out) != 0)
         return gf_err_internal(err);
-    (void)r;
     return 0;
 }
 
@@ -102,7 +134,7 @@ static void sentence(const gf_model_driver_impact *d, const char *currency, char
     }
 }
 
-json_t *gf_api__fc_why_json(const gf_model_attrib *a, const char *currency)
+json_t *gf_api__fc_why_json(const gf_model_attrib *a, const char *kpi, const char *currency)
 {
     json_t *drivers = json_array();
     for (size_t k = 0; k < a->n; k++) {
@@ -116,9 +148,9 @@ json_t *gf_api__fc_why_json(const gf_model_attrib *a, const char *currency)
                                         d->baseline / scale, "current", d->current / scale,
                                         "impact", gf_api__fc_money(d->impact), "text", text));
     }
-    return json_pack("{s:o, s:o, s:o, s:s, s:o}", "baseline_bookings",
-                     gf_api__fc_money(a->baseline_bookings), "current_bookings",
-                     gf_api__fc_money(a->current_bookings), "difference",
-                     gf_api__fc_money(a->total), "method",
-                     a->method == GF_MODEL_ATTRIB_LMDI ? "lmdi" : "shapley", "drivers", drivers);
+    return json_pack(
+        "{s:o, s:o, s:o, s:o, s:s, s:o}", "kpi", kpi && kpi[0] ? json_string(kpi) : json_null(),
+        "baseline_bookings", gf_api__fc_money(a->baseline_bookings), "current_bookings",
+        gf_api__fc_money(a->current_bookings), "difference", gf_api__fc_money(a->total), "method",
+        a->method == GF_MODEL_ATTRIB_LMDI ? "lmdi" : "shapley", "drivers", drivers);
 }

@@ -49,12 +49,14 @@ int gf_api__sc_prepare(sc_ctx *sc, const gf_model_lever *levers, size_t n, gf_er
 void gf_api__sc_clear(sc_ctx *sc);
 
 /* The drivers of projected bookings (baseline: the four quarters before the period; current: the
- * period to date and projected) and their split. Returns 0 or -1 with err. */
-int gf_api__fc_why(const fc_params *p, const gf_store_history *h, const fc_run *r,
-                   gf_model_attrib *out, gf_err *err);
+ * period to date and projected) and their split. When a KPI leads to bookings (aggregation sum)
+ * with observations in both windows, lead volume x conversion replaces opportunities and kpi
+ * receives its key (else ""). Returns 0 or -1 with err. */
+int gf_api__fc_why(int64_t org_id, const fc_params *p, const gf_store_history *h, const fc_run *r,
+                   gf_model_attrib *out, char kpi[72], gf_err *err);
 
-/* The "why" object of the forecast answer. New reference. */
-json_t *gf_api__fc_why_json(const gf_model_attrib *a, const char *currency);
+/* The "why" object of the forecast answer (kpi: the leading KPI's key or ""). New reference. */
+json_t *gf_api__fc_why_json(const gf_model_attrib *a, const char *kpi, const char *currency);
 
 /* The label of a driver in plain words ("win rate"); *percent 1 for rates. */
 const char *gf_api__fc_driver_label(int driver, int *percent);
