@@ -288,7 +288,8 @@ int gf_store_lever_delete(int64_t org_id, const char *key, gf_err *err) GF_MUST_
 /* ---- scenarios and plans (src/store/scenarios.c) ---- */
 /* The org's currency (ISO code) into currency. Returns 0 or -1 with err (404 unknown org). */
 int gf_store_org_currency(int64_t org_id, char currency[8], gf_err *err) GF_MUST_CHECK;
-/* Every lever of the org (gf_lever_json), ordered by key, as a new JSON array; NULL with err. */
+/* Every lever of the org (gf_lever_json plus kpi_leads_to and kpi_bucket of its KPI, null when
+ * none), ordered by key, as a new JSON array; NULL with err. */
 json_t *gf_store_levers_all(int64_t org_id, gf_err *err) GF_MUST_CHECK;
 /* The first (by key) KPI of the org leading to bookings (leads_to bookings, aggregation sum)
  * with observations in both windows [days[0], days[1]] and [days[2], days[3]]: its key and the

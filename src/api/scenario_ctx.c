@@ -77,8 +77,11 @@ static int cmp_pair_desc(const void *a, const void *b)
 }
 
 /* Converts one lever's JSON into the model's lever; concession levers default to the open deals
- * closing in the period, largest first. */
-static int lever_of(sc_ctx *sc, const json_t *j, sc_lever *out)
+ * closing in the period, largest first. A kpi lever on the KPI that leads to bookings (the one
+ * "why" measures, with its baseline conversion) adds opportunities as a pipeline lever does:
+ * effect x conversion per week (x 7 for a daily KPI); other kpi levers move only their KPI. */
+static int lever_of(sc_ctx *sc, const json_t *j, const char *lead_kpi, double conversion,
+                    sc_lever *out)
 {
     snprintf(out->key, sizeof out->key, "%s", json_string_value(json_object_get(j, "key")));
     snprintf(out->name, sizeof out->name, "%s", json_string_value(json_object_get(j, "name")));
@@ -92,6 +95,13 @@ static int lever_of(sc_ctx *sc, const json_t *j, sc_lever *out)
     lv->cost_share = 0;
     if (lv->kind < 0)
         return -1;
+    const char *kpi = json_string_value(json_object_get(j, "kpi"));
+    const char *bucket = json_string_value(json_object_get(j, "kpi_bucket"));
+    if (lv->kind == GF_MODEL_LEVER_KPI && kpi && lead_kpi[0] && strcmp(kpi, lead_kpi) == 0 &&
+        isfinite(conversion) && conversion > 0) {
+        lv->kind = GF_MODEL_LEVER_PIPELINE;
+        lv->effect = fabs(lv->effect) * conversion * (bucket && strcmp(bucket, "day") == 0 ? 7 : 1);
+    }
     if (lv->kind == GF_MODEL_LEVER_CONCESSION) {
         const gf_model_forecast *f = sc->r.f;
         if (!(out->deals = malloc((f->n_open ? f->n_open : 1) * sizeof *out->deals)))
@@ -192,13 +202,19 @@ int gf_api__sc_open(const gf_req *req, const char *const *allowed, sc_ctx *sc, g
     sc->ctx.p_ever = sc->p_ever;
     if (rep_productivity(sc) < 0 || next_commits(sc) < 0)
         return gf_err_internal(err);
+    if (gf_api__fc_why(req->who.org_id, &sc->p, sc->h, &sc->r, &sc->why, sc->lead_kpi, err) < 0)
+        return -1;
+    double conversion = NAN;
+    for (size_t k = 0; k < sc->why.n; k++)
+        if (sc->why.items[k].driver == GF_MODEL_DRV_CONVERSION)
+            conversion = sc->why.items[k].baseline;
     json_t *all = gf_store_levers_all(req->who.org_id, err);
     if (!all)
         return -1;
     sc->levers = calloc(json_array_size(all) + 1, sizeof *sc->levers);
     int rc = sc->levers ? 0 : -1;
     for (size_t k = 0; rc == 0 && k < json_array_size(all); k++, sc->n_levers++)
-        rc = lever_of(sc, json_array_get(all, k), &sc->levers[k]);
+        rc = lever_of(sc, json_array_get(all, k), sc->lead_kpi, conversion, &sc->levers[k]);
     json_decref(all);
     return rc < 0 ? gf_err_internal(err) : 0;
 }

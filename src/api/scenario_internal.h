@@ -27,10 +27,13 @@ typedef struct sc_ctx {
     int64_t *pool, *next;
     sc_lever *levers; /* every lever of the org, by key */
     size_t n_levers;
+    gf_model_attrib why; /* the forecast's drivers and their split */
+    char lead_kpi[72];   /* the KPI leading to bookings that why used, or "" */
 } sc_ctx;
 
 /* Reads period, scope, as_of, trials and seed from the JSON body (period required), loads the
- * history, runs the forecast and builds the lever context with every lever of the org. Fields
+ * history, runs the forecast and its "why" and builds the lever context with every lever of the
+ * org. Fields
  * other than `allowed` (NULL-terminated) are refused. Returns 0 or -1 with err (422 naming the
  * field). */
 int gf_api__sc_open(const gf_req *req, const char *const *allowed, sc_ctx *sc, gf_err *err);

@@ -332,8 +332,6 @@ void gf_api_plan_create(gf_req *req, gf_resp *resp)
     gf_err err = {0};
     sc_ctx sc;
     gf_model_plan pl = {0};
-    gf_model_attrib why;
-    char kpi[72];
     json_t *body = NULL;
     gf_model_lever *lv = NULL;
     size_t *idx = NULL, n = 0;
@@ -363,8 +361,7 @@ void gf_api_plan_create(gf_req *req, gf_resp *resp)
         goto done;
     }
     if (plan_levers(&sc, json_object_get(req->body, "levers"), lv, idx, &n, &err) < 0 ||
-        gf_api__sc_prepare(&sc, lv, n, &err) < 0 ||
-        gf_api__fc_why(req->who.org_id, &sc.p, sc.h, &sc.r, &why, kpi, &err) < 0)
+        gf_api__sc_prepare(&sc, lv, n, &err) < 0)
         goto done;
     o.search_trials = sc.p.trials < GF_MODEL_PLAN_SEARCH_TRIALS ? sc.p.trials : 0;
     int rc = gf_model_plan_search(&sc.ctx, lv, n, &o, &pl);
@@ -372,7 +369,7 @@ void gf_api_plan_create(gf_req *req, gf_resp *resp)
         model_error(rc, &err);
         goto done;
     }
-    body = plan_answer(&sc, &pl, idx, &o, &why);
+    body = plan_answer(&sc, &pl, idx, &o, &sc.why);
 done:
     gf_model_plan_free(&pl);
     free(lv);

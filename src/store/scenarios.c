@@ -12,8 +12,11 @@ static const gf_stmt scen_currency = {"scen_currency",
                                       "SELECT o.currency FROM orgs o WHERE o.id = $1"};
 
 static const gf_stmt scen_levers = {
-    "scen_levers", "SELECT coalesce(jsonb_agg(gf_lever_json(l) ORDER BY l.key), '[]'::jsonb) "
-                   "FROM levers l WHERE l.org_id = $1"};
+    "scen_levers",
+    "SELECT coalesce(jsonb_agg(gf_lever_json(l) || jsonb_build_object('kpi_leads_to', k.leads_to, "
+    "'kpi_bucket', k.bucket) ORDER BY l.key), '[]'::jsonb) "
+    "FROM levers l LEFT JOIN kpis k ON k.id = l.kpi_id AND k.org_id = l.org_id "
+    "WHERE l.org_id = $1"};
 
 int gf_store_org_currency(int64_t org_id, char currency[8], gf_err *err)
 {

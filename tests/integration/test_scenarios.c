@@ -192,6 +192,22 @@ START_TEST(lever_whose_ramp_ends_after_the_period_changes_nothing)
 }
 END_TEST
 
+START_TEST(kpi_lever_on_the_leading_kpi_adds_pipeline_others_change_no_bookings)
+{
+    char key[128], slug[64];
+    demo_org(key, slug);
+    /* sdr-hire adds qualified leads (which lead to bookings); qa-vendor lowers errors per page. */
+    t_resp r =
+        scenario(key, "[{\"key\": \"sdr-hire\", \"units\": 4, \"start_on\": \"2025-07-01\"}, "
+                      "{\"key\": \"qa-vendor\", \"units\": 4, \"start_on\": \"2025-07-01\"}]");
+    json_t *levers = json_object_get(r.body, "levers");
+    ck_assert(sub(json_array_get(levers, 0), "uplift", "expected") > 0);
+    ck_assert_double_eq(sub(json_array_get(levers, 1), "uplift", "expected"), 0.0);
+    ck_assert_double_eq(t_num(json_array_get(levers, 1), "cost"), 4 * 8000.0);
+    t_resp_free(&r);
+}
+END_TEST
+
 START_TEST(unknown_lever_or_too_many_units_is_422_naming_the_field)
 {
     char key[128], slug[64];
@@ -328,6 +344,7 @@ static Suite *scenarios_suite(void)
     tcase_add_test(tc, zero_units_reproduce_the_baseline_exactly);
     tcase_add_test(tc, more_units_never_lower_the_expected_value);
     tcase_add_test(tc, lever_whose_ramp_ends_after_the_period_changes_nothing);
+    tcase_add_test(tc, kpi_lever_on_the_leading_kpi_adds_pipeline_others_change_no_bookings);
     tcase_add_test(tc, unknown_lever_or_too_many_units_is_422_naming_the_field);
     tcase_add_test(tc, plan_for_a_goal_already_met_is_empty_at_zero_cost);
     tcase_add_test(tc, plan_within_an_impossible_budget_returns_the_gap_that_remains);
