@@ -95,6 +95,12 @@ static int lever_of(sc_ctx *sc, const json_t *j, const char *lead_kpi, double co
     lv->cost_share = 0;
     if (lv->kind < 0)
         return -1;
+    /* A concession's stored effect is the share of the deal's amount conceded to unlock it: the
+     * deal is then won (its p rises by 1, over the part of the period after the ramp). */
+    if (lv->kind == GF_MODEL_LEVER_CONCESSION) {
+        lv->cost_share = lv->effect;
+        lv->effect = 1.0;
+    }
     const char *kpi = json_string_value(json_object_get(j, "kpi"));
     const char *bucket = json_string_value(json_object_get(j, "kpi_bucket"));
     if (lv->kind == GF_MODEL_LEVER_KPI && kpi && lead_kpi[0] && strcmp(kpi, lead_kpi) == 0 &&
@@ -120,6 +126,11 @@ static int lever_of(sc_ctx *sc, const json_t *j, const char *lead_kpi, double co
         lv->deals = out->deals;
         lv->n_deals = n;
     }
+    /* Added opportunities need the period still ahead and amounts to draw from. */
+    const int adds = lv->kind == GF_MODEL_LEVER_PIPELINE || lv->kind == GF_MODEL_LEVER_HEADCOUNT;
+    out->usable = gf_model_lever_check(lv, &sc->ctx) == 0 &&
+                  !(adds && (sc->p.as_of > sc->p.period.end ||
+                             (sc->base.n_new_amounts == 0 && sc->ctx.n_amount_pool == 0)));
     return 0;
 }
 

@@ -13,6 +13,7 @@ typedef struct sc_lever {
     char name[208];
     gf_model_lever lv;
     uint32_t *deals; /* concession: open-deal indices (owned) */
+    int usable;      /* 0: the model cannot apply it (e.g. a negative win_rate effect) */
 } sc_lever;
 
 /* A forecast run and the lever context built on it. Owned by the caller (gf_api__sc_clear). */

@@ -85,6 +85,9 @@ static int scenario_item(sc_ctx *sc, const json_t *item, size_t i, size_t *idx, 
             return gf_err_invalid(err, f, "%s: the lever appears twice", f);
     idx[i] = (size_t)k;
     const sc_lever *l = &sc->levers[k];
+    if (!l->usable)
+        return gf_err_invalid(err, f, "%s: a %s lever with effect %g cannot be simulated", f,
+                              gf_model_lever_kind_name(l->lv.kind), l->lv.effect);
     snprintf(f, sizeof f, "levers[%zu].deals", i);
     const json_t *deals = json_object_get(item, "deals");
     if (deals && gf_api__sc_deals(sc, (size_t)k, deals, f, err) < 0)
@@ -215,9 +218,11 @@ static int plan_levers(sc_ctx *sc, const json_t *keys, gf_model_lever *lv, size_
 {
     *n = 0;
     if (!keys || json_is_null(keys)) {
-        for (size_t k = 0; k < sc->n_levers; k++, (*n)++) {
-            lv[k] = sc->levers[k].lv;
-            idx[k] = k;
+        for (size_t k = 0; k < sc->n_levers; k++) {
+            if (!sc->levers[k].usable)
+                continue;
+            lv[*n] = sc->levers[k].lv;
+            idx[(*n)++] = k;
         }
         return 0;
     }
@@ -232,6 +237,8 @@ static int plan_levers(sc_ctx *sc, const json_t *keys, gf_model_lever *lv, size_
         for (size_t j = 0; j < i; j++)
             if (idx[j] == (size_t)k)
                 return gf_err_invalid(err, f, "%s: the lever appears twice", f);
+        if (!sc->levers[k].usable)
+            return gf_err_invalid(err, f, "%s: this lever cannot be simulated", f);
         idx[i] = (size_t)k;
         lv[i] = sc->levers[k].lv;
     }

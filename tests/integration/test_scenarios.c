@@ -208,6 +208,32 @@ START_TEST(kpi_lever_on_the_leading_kpi_adds_pipeline_others_change_no_bookings)
 }
 END_TEST
 
+START_TEST(concession_wins_the_named_deal_for_a_share_of_its_amount)
+{
+    char key[128], slug[64];
+    demo_org(key, slug);
+    t_resp f = t_get(key, "/v1/forecast?period=2025-Q4&as_of=2025-11-15&trials=1000&explain=true");
+    ck_assert_int_eq(f.status, 200);
+    json_t *d = json_array_get(json_object_get(f.body, "deals"), 0);
+    const double amount = t_num(d, "amount"), p = t_num(d, "p_in_period");
+    char levers[256];
+    snprintf(levers, sizeof levers,
+             "[{\"key\": \"strategic-discount\", \"units\": 1, \"deals\": [%lld]}]",
+             t_int(d, "id"));
+    t_resp r = scenario(key, levers);
+    /* strategic-discount: 2,500 per unit and 30% of the amount conceded; the deal is then won. */
+    ck_assert_double_eq_tol(t_num(r.body, "total_cost"), 2500.0 + 0.3 * amount, 0.011);
+    ck_assert_double_eq_tol(sub(r.body, "delta", "expected"), amount * (1 - p), 0.02);
+    t_resp bad = t_post(key, "/v1/scenarios",
+                        "{" PQ ", \"levers\": [{\"key\": \"strategic-discount\", \"units\": 1, "
+                        "\"deals\": [999999999]}]}");
+    t_expect_error(bad, 422, "invalid_argument", "levers[0].deals");
+    t_resp_free(&f);
+    t_resp_free(&r);
+    t_resp_free(&bad);
+}
+END_TEST
+
 START_TEST(unknown_lever_or_too_many_units_is_422_naming_the_field)
 {
     char key[128], slug[64];
@@ -345,6 +371,7 @@ static Suite *scenarios_suite(void)
     tcase_add_test(tc, more_units_never_lower_the_expected_value);
     tcase_add_test(tc, lever_whose_ramp_ends_after_the_period_changes_nothing);
     tcase_add_test(tc, kpi_lever_on_the_leading_kpi_adds_pipeline_others_change_no_bookings);
+    tcase_add_test(tc, concession_wins_the_named_deal_for_a_share_of_its_amount);
     tcase_add_test(tc, unknown_lever_or_too_many_units_is_422_naming_the_field);
     tcase_add_test(tc, plan_for_a_goal_already_met_is_empty_at_zero_cost);
     tcase_add_test(tc, plan_within_an_impossible_budget_returns_the_gap_that_remains);
