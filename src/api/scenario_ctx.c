@@ -246,9 +246,15 @@ int gf_api__sc_deals(sc_ctx *sc, size_t lever, const json_t *ids, const char *fi
         return gf_err_invalid(err, field, "%s must be a non-empty array of deal ids", field);
     if (l->lv.kind != GF_MODEL_LEVER_CONCESSION)
         return gf_err_invalid(err, field, "%s: only a concession lever names deals", field);
+    if (json_array_size(ids) > f->n_open || json_array_size(ids) > 1000)
+        return gf_err_invalid(err, field, "%s names more deals than are open (at most 1000)",
+                              field);
     size_t n = 0;
     for (size_t k = 0; k < json_array_size(ids); k++) {
         const json_t *v = json_array_get(ids, k);
+        for (size_t j = 0; j < k; j++)
+            if (json_equal(json_array_get(ids, j), v))
+                return gf_err_invalid(err, field, "%s: deal %zu appears twice", field, k);
         size_t j = 0;
         while (j < f->n_open && !(json_is_integer(v) && sc->h->deals[f->open[j].deal].id ==
                                                             (int64_t)json_integer_value(v)))

@@ -228,6 +228,13 @@ START_TEST(concession_wins_the_named_deal_for_a_share_of_its_amount)
                         "{" PQ ", \"levers\": [{\"key\": \"strategic-discount\", \"units\": 1, "
                         "\"deals\": [999999999]}]}");
     t_expect_error(bad, 422, "invalid_argument", "levers[0].deals");
+    snprintf(levers, sizeof levers,
+             "{" PQ ", \"levers\": [{\"key\": \"strategic-discount\", \"units\": 1, "
+             "\"deals\": [%lld, %lld]}]}",
+             t_int(d, "id"), t_int(d, "id"));
+    t_resp twice = t_post(key, "/v1/scenarios", levers);
+    t_expect_error(twice, 422, "invalid_argument", "levers[0].deals");
+    t_resp_free(&twice);
     t_resp_free(&f);
     t_resp_free(&r);
     t_resp_free(&bad);
