@@ -39,7 +39,8 @@ static double neutral(int driver)
 }
 
 /* The baseline window: the four calendar quarters before the period when the calendar has them,
- * else the 364 days before it. */
+ * else the 364 days before it; when as_of comes before the period, the 364 days before as_of
+ * (nothing later is known). */
 static void baseline_window(const fc_params *p, const gf_store_history *h, gf_day *from, gf_day *to)
 {
     *to = p->period.start - 1;
@@ -47,6 +48,10 @@ static void baseline_window(const fc_params *p, const gf_store_history *h, gf_da
     const long q = gf_model_calendar_find(&h->cal, p->period.start);
     if (q >= 4 && h->cal.quarters[q].start == p->period.start)
         *from = h->cal.quarters[q - 4].start;
+    if (p->as_of <= p->period.start) {
+        *to = p->as_of - 1;
+        *from = p->as_of - 364;
+    }
 }
 
 /* Switches both driver sets to lead volume x conversion when the org has a leading KPI observed
@@ -86,11 +91,15 @@ int gf_api__fc_why(int64_t org_id, const fc_params *p, const gf_store_history *h
     baseline_window(p, h, &from, &to);
     const int32_t days = p->period.end - p->period.start + 1;
     gf_model_drivers b, c;
-    if (gf_model_drivers_from_history(&h->h, &h->cal, r->mask, from, to, p->as_of, 0, &b) != 0 ||
-        gf_model_drivers_from_history(&h->h, &h->cal, r->mask, p->period.start, p->period.end,
-                                      p->as_of, 1, &c) != 0)
+    if (gf_model_drivers_from_history(&h->h, &h->cal, r->mask, from, to, p->as_of, 0, &b) != 0)
         return gf_err_internal(err);
     b.v[GF_MODEL_DRV_OPPORTUNITIES] *= (double)days / (double)(to - from + 1);
+    /* Nothing of the period has elapsed: the current drivers are the baseline's. */
+    if (p->as_of <= p->period.start)
+        c = b;
+    else if (gf_model_drivers_from_history(&h->h, &h->cal, r->mask, p->period.start, p->period.end,
+                                           p->as_of, 1, &c) != 0)
+        return gf_err_internal(err);
     for (int k = 0; k < GF_MODEL_DRIVERS; k++) {
         if (k == GF_MODEL_DRV_LEADS || k == GF_MODEL_DRV_CONVERSION)
             continue;
@@ -102,9 +111,6 @@ int gf_api__fc_why(int64_t org_id, const fc_params *p, const gf_store_history *h
         else if (!cf)
             c.v[k] = b.v[k];
     }
-    /* Nothing of the period has elapsed: no run rate to project from. */
-    if (p->as_of <= p->period.start)
-        c.v[GF_MODEL_DRV_OPPORTUNITIES] = b.v[GF_MODEL_DRV_OPPORTUNITIES];
     if (use_leads(org_id, p, from, to, &b, &c, kpi, err) < 0)
         return -1;
     if (gf_model_attrib_split(&b, &c, days, out) != 0)

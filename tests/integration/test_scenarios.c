@@ -121,8 +121,15 @@ START_TEST(why_impacts_add_up_to_the_difference_of_bookings)
     /* The rest of the split does not depend on how volume is measured. */
     ck_assert_double_eq_tol(t_num(why, "difference"),
                             t_num(json_object_get(r.body, "why"), "difference"), 0.011);
+    /* Before the period starts nothing of it is known: every impact is 0. */
+    t_resp e = t_get(key, "/v1/forecast?period=2026-Q1&as_of=2025-11-15&trials=1000");
+    ck_assert_int_eq(e.status, 200);
+    why = json_object_get(e.body, "why");
+    ck_assert_double_eq(t_num(why, "difference"), 0.0);
+    ck_assert_double_eq(t_num(json_array_get(json_object_get(why, "drivers"), 1), "impact"), 0.0);
     t_resp_free(&r);
     t_resp_free(&o);
+    t_resp_free(&e);
 }
 END_TEST
 
