@@ -86,8 +86,10 @@ static int scenario_item(sc_ctx *sc, const json_t *item, size_t i, size_t *idx, 
     idx[i] = (size_t)k;
     const sc_lever *l = &sc->levers[k];
     if (!l->usable)
-        return gf_err_invalid(err, f, "%s: a %s lever with effect %g cannot be simulated", f,
-                              gf_model_lever_kind_name(l->lv.kind), l->lv.effect);
+        return gf_err_invalid(err, f,
+                              "%s: this %s lever cannot be simulated here (a negative effect, or "
+                              "deals added after the period's end or with no amounts to draw)",
+                              f, gf_model_lever_kind_name(l->lv.kind));
     snprintf(f, sizeof f, "levers[%zu].deals", i);
     const json_t *deals = json_object_get(item, "deals");
     if (deals && gf_api__sc_deals(sc, (size_t)k, deals, f, err) < 0)
