@@ -17,6 +17,8 @@ typedef struct gf_model_summary_driver {
     double baseline, current;
     int percent;         /* 1: baseline/current are rates shown as percentages */
     double impact_cents;
+    const char *unit;    /* not NULL (and percent 0): plain counts followed by " unit" when
+                            unit is not empty ("days"); NULL: money in currency units */
 } gf_model_summary_driver;
 
 /* One action of the plan. */

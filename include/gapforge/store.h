@@ -285,6 +285,18 @@ json_t *gf_store_lever_list(int64_t org_id, int limit, int64_t after, gf_err *er
 /* Deletes the org's lever; -1 with a 404 when there is none. */
 int gf_store_lever_delete(int64_t org_id, const char *key, gf_err *err) GF_MUST_CHECK;
 
+/* ---- scenarios and plans (src/store/scenarios.c) ---- */
+/* The org's currency (ISO code) into currency. Returns 0 or -1 with err (404 unknown org). */
+int gf_store_org_currency(int64_t org_id, char currency[8], gf_err *err) GF_MUST_CHECK;
+/* Every lever of the org (gf_lever_json plus kpi_leads_to and kpi_bucket of its KPI, null when
+ * none), ordered by key, as a new JSON array; NULL with err. */
+json_t *gf_store_levers_all(int64_t org_id, gf_err *err) GF_MUST_CHECK;
+/* The first (by key) KPI of the org leading to bookings (leads_to bookings, aggregation sum)
+ * with observations in both windows [days[0], days[1]] and [days[2], days[3]]: its key and the
+ * sums of its values over each window. *found 0 when there is none. Returns 0 or -1 with err. */
+int gf_store_leading_kpi(int64_t org_id, const int days[4], char key[72], double sums[2],
+                         int *found, gf_err *err) GF_MUST_CHECK;
+
 /* ---- pipeline waterfall (src/store/pipeline.c) ---- */
 /* What GET /v1/pipeline/changes asks: the period, the two days (day numbers, from < to), the
  * scope (ids as gf_store_scope_resolve gives them) and whether to list each deal. */

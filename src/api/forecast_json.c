@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "forecast_internal.h"
 #include "gapforge/date.h"
 #include "gapforge/store.h"
+#include "scenario_internal.h"
 
 json_t *gf_api__fc_money(double cents)
 {
@@ -210,6 +210,14 @@ json_t *gf_api__fc_json(int64_t org_id, const fc_params *p, const gf_store_histo
                                   r->sigma.raw, "floored", r->sigma.floored != 0, "quarters",
                                   (json_int_t)r->sigma.n, "parameters", params));
     json_object_set_new(o, "open_deals", json_integer((json_int_t)f->n_open));
+    char currency[8], kpi[72];
+    gf_model_attrib why;
+    if (gf_store_org_currency(org_id, currency, err) < 0 ||
+        gf_api__fc_why(org_id, p, h, r, &why, kpi, err) < 0) {
+        json_decref(o);
+        return NULL;
+    }
+    json_object_set_new(o, "why", gf_api__fc_why_json(&why, kpi, currency));
     if (p->explain) {
         json_t *deals = deals_json(org_id, h, r, err);
         if (!deals) {

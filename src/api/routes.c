@@ -61,6 +61,8 @@ const gf_route gf_api_routes[] = {
     {"GET", "/v1/forecast/rollup", gf_api_forecast_rollup, GF_SCOPE_READ, false},
     {"GET", "/v1/forecast/snapshots", gf_api_forecast_snapshot_list, GF_SCOPE_READ, false},
     {"POST", "/v1/forecast/snapshots", gf_api_forecast_snapshot_create, GF_SCOPE_WRITE, true},
+    {"POST", "/v1/scenarios", gf_api_scenario_create, GF_SCOPE_READ, true},
+    {"POST", "/v1/plans", gf_api_plan_create, GF_SCOPE_READ, true},
 };
 
 const size_t gf_api_nroutes = sizeof gf_api_routes / sizeof gf_api_routes[0];

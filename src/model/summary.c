@@ -64,12 +64,17 @@ static void date_text(gf_day d, char out[11])
     out[10] = '\0';
 }
 
-/* "win rate 24% → 19%" or "deal size $40.1k → $36.0k". */
+/* "win rate 24% → 19%", "deal size $40.1k → $36.0k" or "cycle time 40 → 52 days". */
 static void driver_change(const gf_model_summary_driver *d, const char *currency, char *out,
                           size_t cap)
 {
     if (d->percent) {
         snprintf(out, cap, "%s %.0f%% → %.0f%%", d->label, d->baseline * 100, d->current * 100);
+        return;
+    }
+    if (d->unit) {
+        snprintf(out, cap, "%s %.0f → %.0f%s%s", d->label, d->baseline, d->current,
+                 d->unit[0] ? " " : "", d->unit);
         return;
     }
     char a[32], b[32];

@@ -51,6 +51,21 @@ START_TEST(money_is_short_and_signed)
 }
 END_TEST
 
+START_TEST(counts_and_days_are_plain_numbers_not_money)
+{
+    const gf_model_summary_driver d[] = {
+        {"opportunities created", 120, 102, 0, -18000000.0, ""},
+        {"cycle time", 40, 52, 0, -9000000.0, "days"},
+    };
+    gf_model_summary_input in = plan_input(1);
+    in.drivers = d;
+    char out[2048];
+    gf_model_summary_write(&in, 0, out, sizeof out);
+    ck_assert_ptr_nonnull(strstr(out, "opportunities created 120 → 102 (-$180.0k)"));
+    ck_assert_ptr_nonnull(strstr(out, "cycle time 40 → 52 days (-$90.0k)"));
+}
+END_TEST
+
 START_TEST(plain_text_names_landing_gap_drivers_plan_ask_and_refusal)
 {
     gf_model_summary_input in = plan_input(1);
@@ -122,6 +137,7 @@ int main(void)
     tcase_add_test(tc, out_of_reach_says_what_remains);
     tcase_add_test(tc, no_actions_and_goal_met_says_so);
     tcase_add_test(tc, a_small_buffer_is_cut_cleanly);
+    tcase_add_test(tc, counts_and_days_are_plain_numbers_not_money);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_ENV);

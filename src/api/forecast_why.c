@@ -1,0 +1,162 @@
+/* forecast_why.c — the "why" of a forecast: the drivers of projected bookings over the four
+ * quarters before the period (baseline) and over the period to date and projected (current),
+ * and the split of the difference across them (LMDI, exact), with a sentence per driver. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gapforge/date.h"
+#include "gapforge/model_summary.h"
+#include "gapforge/store.h"
+#include "scenario_internal.h"
+
+const char *gf_api__fc_driver_label(int driver, int *percent)
+{
+    *percent = driver == GF_MODEL_DRV_WIN_RATE || driver == GF_MODEL_DRV_SLIP ||
+               driver == GF_MODEL_DRV_CONVERSION;
+    switch (driver) {
+    case GF_MODEL_DRV_OPPORTUNITIES:
+        return "opportunities created";
+    case GF_MODEL_DRV_LEADS:
+        return "leads";
+    case GF_MODEL_DRV_CONVERSION:
+        return "lead conversion";
+    case GF_MODEL_DRV_WIN_RATE:
+        return "win rate";
+    case GF_MODEL_DRV_DEAL_SIZE:
+        return "average deal size";
+    case GF_MODEL_DRV_CYCLE:
+        return "cycle time";
+    default:
+        return "slip rate";
+    }
+}
+
+/* A value that leaves bookings unchanged when a driver could not be measured in either state. */
+static double neutral(int driver)
+{
+    return driver == GF_MODEL_DRV_SLIP || driver == GF_MODEL_DRV_CYCLE ? 0.0 : 1.0;
+}
+
+/* The baseline window: the four calendar quarters before the period when the calendar has them,
+ * else the 364 days before it; when as_of comes before the period, the 364 days before as_of
+ * (nothing later is known). */
+static void baseline_window(const fc_params *p, const gf_store_history *h, gf_day *from, gf_day *to)
+{
+    *to = p->period.start - 1;
+    *from = p->period.start - 364;
+    const long q = gf_model_calendar_find(&h->cal, p->period.start);
+    if (q >= 4 && h->cal.quarters[q].start == p->period.start)
+        *from = h->cal.quarters[q - 4].start;
+    if (p->as_of <= p->period.start) {
+        *to = p->as_of - 1;
+        *from = p->as_of - 364;
+    }
+}
+
+/* Switches both driver sets to lead volume x conversion when the org has a leading KPI observed
+ * in both windows (volumes scaled to the period's length, the current one from the days elapsed).
+ */
+static int use_leads(int64_t org_id, const fc_params *p, gf_day from, gf_day to,
+                     gf_model_drivers *b, gf_model_drivers *c, char kpi[72], gf_err *err)
+{
+    kpi[0] = '\0';
+    const gf_day last = p->period.end < p->as_of - 1 ? p->period.end : p->as_of - 1;
+    if (last < p->period.start)
+        return 0;
+    const int days[4] = {from, to, p->period.start, last};
+    double sums[2];
+    int found;
+    if (gf_store_leading_kpi(org_id, days, kpi, sums, &found, err) < 0)
+        return -1;
+    const double period_days = p->period.end - p->period.start + 1;
+    const double lb = sums[0] * period_days / (double)(to - from + 1);
+    const double lc = sums[1] * period_days / (double)(last - p->period.start + 1);
+    if (!found || !(lb > 0) || !(lc > 0)) {
+        kpi[0] = '\0';
+        return 0;
+    }
+    b->use_leads = c->use_leads = 1;
+    b->v[GF_MODEL_DRV_LEADS] = lb;
+    b->v[GF_MODEL_DRV_CONVERSION] = b->v[GF_MODEL_DRV_OPPORTUNITIES] / lb;
+    c->v[GF_MODEL_DRV_LEADS] = lc;
+    c->v[GF_MODEL_DRV_CONVERSION] = c->v[GF_MODEL_DRV_OPPORTUNITIES] / lc;
+    return 0;
+}
+
+int gf_api__fc_why(int64_t org_id, const fc_params *p, const gf_store_history *h, const fc_run *r,
+                   gf_model_attrib *out, char kpi[72], gf_err *err)
+{
+    gf_day from, to;
+    baseline_window(p, h, &from, &to);
+    const int32_t days = p->period.end - p->period.start + 1;
+    gf_model_drivers b, c;
+    if (gf_model_drivers_from_history(&h->h, &h->cal, r->mask, from, to, p->as_of, 0, &b) != 0)
+        return gf_err_internal(err);
+    b.v[GF_MODEL_DRV_OPPORTUNITIES] *= (double)days / (double)(to - from + 1);
+    /* Nothing of the period has elapsed: the current drivers are the baseline's. */
+    if (p->as_of <= p->period.start)
+        c = b;
+    else if (gf_model_drivers_from_history(&h->h, &h->cal, r->mask, p->period.start, p->period.end,
+                                           p->as_of, 1, &c) != 0)
+        return gf_err_internal(err);
+    for (int k = 0; k < GF_MODEL_DRIVERS; k++) {
+        if (k == GF_MODEL_DRV_LEADS || k == GF_MODEL_DRV_CONVERSION)
+            continue;
+        const int bf = isfinite(b.v[k]), cf = isfinite(c.v[k]);
+        if (!bf && !cf)
+            b.v[k] = c.v[k] = neutral(k);
+        else if (!bf)
+            b.v[k] = c.v[k];
+        else if (!cf)
+            c.v[k] = b.v[k];
+    }
+    if (use_leads(org_id, p, from, to, &b, &c, kpi, err) < 0)
+        return -1;
+    if (gf_model_attrib_split(&b, &c, days, out) != 0)
+        return gf_err_internal(err);
+    return 0;
+}
+
+/* "win rate 24% → 19%: -$420k". */
+static void sentence(const gf_model_driver_impact *d, const char *currency, char *buf, size_t cap)
+{
+    int pct;
+    const char *label = gf_api__fc_driver_label(d->driver, &pct);
+    char imp[32], b[32], c[32];
+    gf_model_money_short(d->impact, currency, imp);
+    if (d->impact > 0 && imp[0] != '+')
+        memmove(imp + 1, imp, strlen(imp) + 1), imp[0] = '+';
+    if (pct) {
+        snprintf(buf, cap, "%s %.0f%% \u2192 %.0f%%: %s", label, 100 * d->baseline,
+                 100 * d->current, imp);
+    } else if (d->driver == GF_MODEL_DRV_DEAL_SIZE) {
+        gf_model_money_short(d->baseline, currency, b);
+        gf_model_money_short(d->current, currency, c);
+        snprintf(buf, cap, "%s %s \u2192 %s: %s", label, b, c, imp);
+    } else {
+        snprintf(buf, cap, "%s %.0f \u2192 %.0f%s: %s", label, d->baseline, d->current,
+                 d->driver == GF_MODEL_DRV_CYCLE ? " days" : "", imp);
+    }
+}
+
+json_t *gf_api__fc_why_json(const gf_model_attrib *a, const char *kpi, const char *currency)
+{
+    json_t *drivers = json_array();
+    for (size_t k = 0; k < a->n; k++) {
+        const gf_model_driver_impact *d = &a->items[k];
+        const double scale = d->driver == GF_MODEL_DRV_DEAL_SIZE ? 100.0 : 1.0;
+        char text[160];
+        sentence(d, currency, text, sizeof text);
+        json_array_append_new(drivers,
+                              json_pack("{s:s, s:f, s:f, s:o, s:s}", "driver",
+                                        gf_model_driver_name(d->driver), "baseline",
+                                        d->baseline / scale, "current", d->current / scale,
+                                        "impact", gf_api__fc_money(d->impact), "text", text));
+    }
+    return json_pack(
+        "{s:o, s:o, s:o, s:o, s:s, s:o}", "kpi", kpi && kpi[0] ? json_string(kpi) : json_null(),
+        "baseline_bookings", gf_api__fc_money(a->baseline_bookings), "current_bookings",
+        gf_api__fc_money(a->current_bookings), "difference", gf_api__fc_money(a->total), "method",
+        a->method == GF_MODEL_ATTRIB_LMDI ? "lmdi" : "shapley", "drivers", drivers);
+}

@@ -1,0 +1,401 @@
+/* test_scenarios.c — the forecast's "why", POST /v1/scenarios and POST /v1/plans on a demo org
+ * (2025-Q4 at 2025-11-15): impacts add up to the difference, zero units reproduce the baseline,
+ * more units never lower the expected value, a lever ramping past the period changes nothing,
+ * bad levers are 422, a met goal gives an empty plan, an impossible budget leaves a gap, the
+ * plan is the brute-force optimum of a small space, and the same seed gives the same plan. */
+#include <check.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "harness.h"
+
+#define PQ "\"period\": \"2025-Q4\", \"as_of\": \"2025-11-15\", \"trials\": 1000, \"seed\": 7"
+
+/* A demo org loaded by `gapforge demo` (8 quarters, 300 deals per quarter) at 2025-11-15. */
+static void demo_org(char *key, char *slug)
+{
+    t_new_org(key, slug);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "'%s' demo --org %s --seed 5 --quarters 8 --deals-per-quarter 300 "
+             "--as-of 2025-11-15 --truth /tmp/%s-truth.json >/dev/null",
+             getenv("GAPFORGE_BIN"), slug, slug);
+    int status = system(cmd);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    snprintf(cmd, sizeof cmd, "/tmp/%s-truth.json", slug);
+    remove(cmd);
+}
+
+static void put_lever(const char *key, const char *lever, const char *kind, double effect,
+                      double unit_cost, int max_units, int ramp_days)
+{
+    char path[128], body[512];
+    snprintf(path, sizeof path, "/v1/levers/%s", lever);
+    snprintf(body, sizeof body,
+             "{\"name\": \"%s\", \"kind\": \"%s\", \"effect\": %g, \"unit_cost\": %g, "
+             "\"max_units\": %d, \"ramp_days\": %d}",
+             lever, kind, effect, unit_cost, max_units, ramp_days);
+    t_resp r = t_put(key, path, body);
+    ck_assert_msg(r.status == 200 || r.status == 201, "lever: %ld %s", r.status, r.raw);
+    t_resp_free(&r);
+}
+
+static void put_target(const char *key, double value)
+{
+    char body[256];
+    snprintf(body, sizeof body,
+             "{\"scope\": \"org\", \"metric\": \"bookings\", \"period\": \"2025-Q4\", "
+             "\"value\": %.2f}",
+             value);
+    t_resp r = t_put(key, "/v1/targets", body);
+    ck_assert_msg(r.status == 200 || r.status == 201, "target: %ld %s", r.status, r.raw);
+    t_resp_free(&r);
+}
+
+/* POST /v1/scenarios with the given levers JSON; asserts 200. */
+static t_resp scenario(const char *key, const char *levers)
+{
+    char body[2048];
+    snprintf(body, sizeof body, "{" PQ ", \"levers\": %s}", levers);
+    t_resp r = t_post(key, "/v1/scenarios", body);
+    ck_assert_msg(r.status == 200, "scenario %s: %ld %s", levers, r.status, r.raw);
+    return r;
+}
+
+static t_resp plan(const char *key, const char *rest)
+{
+    char body[2048];
+    snprintf(body, sizeof body, "{" PQ ", %s}", rest);
+    t_resp r = t_post(key, "/v1/plans", body);
+    ck_assert_msg(r.status == 200, "plan %s: %ld %s", rest, r.status, r.raw);
+    return r;
+}
+
+static double sub(const json_t *o, const char *obj, const char *field)
+{
+    return t_num(json_object_get(o, obj), field);
+}
+
+/* Checks that the impacts of why add up to its difference; returns the drivers' count. */
+static size_t check_why(const json_t *why, const char *first)
+{
+    json_t *drivers = json_object_get(why, "drivers");
+    double sum = 0;
+    for (size_t k = 0; k < json_array_size(drivers); k++) {
+        json_t *d = json_array_get(drivers, k);
+        sum += t_num(d, "impact");
+        ck_assert(strstr(t_str(d, "text"), "\u2192") != NULL);
+    }
+    const double diff = t_num(why, "difference");
+    ck_assert_double_eq_tol(diff, t_num(why, "current_bookings") - t_num(why, "baseline_bookings"),
+                            0.011);
+    ck_assert_double_eq_tol(sum, diff, 0.05);
+    ck_assert_str_eq(t_str(json_array_get(drivers, 0), "driver"), first);
+    return json_array_size(drivers);
+}
+
+START_TEST(why_impacts_add_up_to_the_difference_of_bookings)
+{
+    char key[128], slug[64];
+    demo_org(key, slug);
+    t_resp r = t_get(key, "/v1/forecast?period=2025-Q4&as_of=2025-11-15&trials=1000");
+    ck_assert_int_eq(r.status, 200);
+    json_t *why = json_object_get(r.body, "why");
+    /* The demo's qualified_leads leads to bookings: leads x conversion replace opportunities. */
+    ck_assert_str_eq(t_str(why, "kpi"), "qualified_leads");
+    ck_assert_uint_eq(check_why(why, "leads"), 6);
+    /* Without its observations, opportunities created are the volume driver. */
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "DELETE FROM kpi_observations o USING orgs g WHERE g.id = o.org_id AND g.slug = '%s'",
+             slug);
+    free(t_sql(sql));
+    t_resp o = t_get(key, "/v1/forecast?period=2025-Q4&as_of=2025-11-15&trials=1000");
+    why = json_object_get(o.body, "why");
+    ck_assert(json_is_null(json_object_get(why, "kpi")));
+    ck_assert_uint_eq(check_why(why, "opportunities"), 5);
+    /* The rest of the split does not depend on how volume is measured. */
+    ck_assert_double_eq_tol(t_num(why, "difference"),
+                            t_num(json_object_get(r.body, "why"), "difference"), 0.011);
+    /* Before the period starts nothing of it is known: every impact is 0. */
+    t_resp e = t_get(key, "/v1/forecast?period=2026-Q1&as_of=2025-11-15&trials=1000");
+    ck_assert_int_eq(e.status, 200);
+    why = json_object_get(e.body, "why");
+    ck_assert_double_eq(t_num(why, "difference"), 0.0);
+    ck_assert_double_eq(t_num(json_array_get(json_object_get(why, "drivers"), 1), "impact"), 0.0);
+    t_resp_free(&r);
+    t_resp_free(&o);
+    t_resp_free(&e);
+}
+END_TEST
+
+START_TEST(zero_units_reproduce_the_baseline_exactly)
+{
+    char key[128], slug[64];
+    demo_org(key, slug);
+    t_resp r = scenario(key, "[{\"key\": \"sales-coaching\", \"units\": 0}, "
+                             "{\"key\": \"paid-search\", \"units\": 0}, "
+                             "{\"key\": \"strategic-discount\", \"units\": 0}]");
+    const char *f[] = {"expected", "p10", "p50", "p90", "prob_hit"};
+    for (size_t k = 0; k < 5; k++) {
+        ck_assert_double_eq(sub(r.body, "scenario", f[k]), sub(r.body, "baseline", f[k]));
+        ck_assert_double_eq(sub(r.body, "delta", f[k]), 0.0);
+    }
+    ck_assert_double_eq(t_num(r.body, "total_cost"), 0.0);
+    /* The baseline is the forecast itself. */
+    t_resp g = t_get(key, "/v1/forecast?period=2025-Q4&as_of=2025-11-15&trials=1000&seed=7");
+    ck_assert_double_eq(sub(r.body, "baseline", "p50"), t_num(g.body, "p50"));
+    ck_assert_double_eq(sub(r.body, "baseline", "expected"), t_num(g.body, "expected"));
+    t_resp_free(&r);
+    t_resp_free(&g);
+}
+END_TEST
+
+START_TEST(more_units_never_lower_the_expected_value)
+{
+    char key[128], slug[64];
+    demo_org(key, slug);
+    const char *levers[] = {"sales-coaching", "paid-search", "premium-packaging",
+                            "strategic-discount"};
+    for (size_t l = 0; l < 4; l++) {
+        double last = -1;
+        for (int u = 0; u <= 3; u++) {
+            char body[256];
+            snprintf(body, sizeof body, "[{\"key\": \"%s\", \"units\": %d}]", levers[l], u);
+            t_resp r = scenario(key, body);
+            const double e = sub(r.body, "scenario", "expected");
+            ck_assert_msg(e >= last, "%s: %d units give %.2f < %.2f", levers[l], u, e, last);
+            if (u == 3)
+                ck_assert_msg(e > sub(r.body, "baseline", "expected"), "%s does nothing",
+                              levers[l]);
+            last = e;
+            t_resp_free(&r);
+        }
+    }
+}
+END_TEST
+
+START_TEST(lever_whose_ramp_ends_after_the_period_changes_nothing)
+{
+    char key[128], slug[64];
+    demo_org(key, slug);
+    put_lever(key, "late-coaching", "win_rate", 0.2, 1000, 5, 50);
+    /* Starting 2025-11-15, its ramp ends 2026-01-04, after 2025-12-31. */
+    t_resp r = scenario(key, "[{\"key\": \"late-coaching\", \"units\": 5}]");
+    ck_assert_double_eq(sub(r.body, "delta", "expected"), 0.0);
+    ck_assert_double_eq(sub(r.body, "delta", "p50"), 0.0);
+    ck_assert_double_eq(sub(r.body, "scenario", "p90"), sub(r.body, "baseline", "p90"));
+    ck_assert_double_eq(t_num(r.body, "total_cost"), 5000.0);
+    /* Started earlier (as_of is the plan's start), it acts. */
+    t_resp e = scenario(key, "[{\"key\": \"late-coaching\", \"units\": 5, "
+                             "\"start_on\": \"2025-10-01\"}]");
+    ck_assert(sub(e.body, "delta", "expected") > 0);
+    t_resp_free(&r);
+    t_resp_free(&e);
+}
+END_TEST
+
+START_TEST(kpi_lever_on_the_leading_kpi_adds_pipeline_others_change_no_bookings)
+{
+    char key[128], slug[64];
+    demo_org(key, slug);
+    /* sdr-hire adds qualified leads (which lead to bookings); qa-vendor lowers errors per page. */
+    t_resp r =
+        scenario(key, "[{\"key\": \"sdr-hire\", \"units\": 4, \"start_on\": \"2025-07-01\"}, "
+                      "{\"key\": \"qa-vendor\", \"units\": 4, \"start_on\": \"2025-07-01\"}]");
+    json_t *levers = json_object_get(r.body, "levers");
+    ck_assert(sub(json_array_get(levers, 0), "uplift", "expected") > 0);
+    ck_assert_double_eq(sub(json_array_get(levers, 1), "uplift", "expected"), 0.0);
+    ck_assert_double_eq(t_num(json_array_get(levers, 1), "cost"), 4 * 8000.0);
+    t_resp_free(&r);
+}
+END_TEST
+
+START_TEST(concession_wins_the_named_deal_for_a_share_of_its_amount)
+{
+    char key[128], slug[64];
+    demo_org(key, slug);
+    t_resp f = t_get(key, "/v1/forecast?period=2025-Q4&as_of=2025-11-15&trials=1000&explain=true");
+    ck_assert_int_eq(f.status, 200);
+    json_t *d = json_array_get(json_object_get(f.body, "deals"), 0);
+    const double amount = t_num(d, "amount"), p = t_num(d, "p_in_period");
+    char levers[256];
+    snprintf(levers, sizeof levers,
+             "[{\"key\": \"strategic-discount\", \"units\": 1, \"deals\": [%lld]}]",
+             t_int(d, "id"));
+    t_resp r = scenario(key, levers);
+    /* strategic-discount: 2,500 per unit and 30% of the amount conceded; the deal is then won. */
+    ck_assert_double_eq_tol(t_num(r.body, "total_cost"), 2500.0 + 0.3 * amount, 0.011);
+    ck_assert_double_eq_tol(sub(r.body, "delta", "expected"), amount * (1 - p), 0.02);
+    t_resp bad = t_post(key, "/v1/scenarios",
+                        "{" PQ ", \"levers\": [{\"key\": \"strategic-discount\", \"units\": 1, "
+                        "\"deals\": [999999999]}]}");
+    t_expect_error(bad, 422, "invalid_argument", "levers[0].deals");
+    snprintf(levers, sizeof levers,
+             "{" PQ ", \"levers\": [{\"key\": \"strategic-discount\", \"units\": 1, "
+             "\"deals\": [%lld, %lld]}]}",
+             t_int(d, "id"), t_int(d, "id"));
+    t_resp twice = t_post(key, "/v1/scenarios", levers);
+    t_expect_error(twice, 422, "invalid_argument", "levers[0].deals");
+    t_resp_free(&twice);
+    t_resp_free(&f);
+    t_resp_free(&r);
+    t_resp_free(&bad);
+}
+END_TEST
+
+START_TEST(unknown_lever_or_too_many_units_is_422_naming_the_field)
+{
+    char key[128], slug[64];
+    demo_org(key, slug);
+    t_resp a = t_post(key, "/v1/scenarios",
+                      "{" PQ ", \"levers\": [{\"key\": \"sales-coaching\", \"units\": 1}, "
+                      "{\"key\": \"nope\", \"units\": 1}]}");
+    t_expect_error(a, 422, "invalid_argument", "levers[1].key");
+    t_resp b = t_post(key, "/v1/scenarios",
+                      "{" PQ ", \"levers\": [{\"key\": \"deal-desk\", \"units\": 3}]}");
+    t_expect_error(b, 422, "invalid_argument", "levers[0].units");
+    t_resp c = t_post(key, "/v1/scenarios", "{\"levers\": []}");
+    t_expect_error(c, 422, "invalid_argument", "period");
+    t_resp d = t_post(key, "/v1/plans", "{" PQ ", \"goal\": {\"type\": \"p90\"}}");
+    t_expect_error(d, 422, "invalid_argument", "goal.type");
+    t_resp e =
+        t_post(key, "/v1/plans", "{" PQ ", \"goal\": {\"type\": \"p50\"}, \"levers\": [\"nope\"]}");
+    t_expect_error(e, 422, "invalid_argument", "levers[0]");
+    /* Another org's lever is unknown here. */
+    char key2[128], slug2[64];
+    t_new_org(key2, slug2);
+    t_resp f = t_post(key2, "/v1/scenarios",
+                      "{" PQ ", \"levers\": [{\"key\": \"sales-coaching\", \"units\": 1}]}");
+    ck_assert_int_eq(f.status, 422);
+    t_resp *all[] = {&a, &b, &c, &d, &e, &f};
+    for (size_t k = 0; k < 6; k++)
+        t_resp_free(all[k]);
+}
+END_TEST
+
+START_TEST(plan_for_a_goal_already_met_is_empty_at_zero_cost)
+{
+    char key[128], slug[64];
+    demo_org(key, slug);
+    put_target(key, 100000);
+    t_resp r = plan(key, "\"goal\": {\"type\": \"probability\", \"confidence\": 0.8}");
+    ck_assert(json_is_true(json_object_get(r.body, "achieves")));
+    ck_assert_uint_eq(json_array_size(json_object_get(r.body, "actions")), 0);
+    ck_assert_double_eq(t_num(r.body, "total_cost"), 0.0);
+    ck_assert(json_is_null(json_object_get(r.body, "residual_gap")));
+    ck_assert_double_eq(sub(r.body, "result", "p50"), sub(r.body, "baseline", "p50"));
+    ck_assert(strlen(t_str(r.body, "summary")) > 40);
+    t_resp_free(&r);
+}
+END_TEST
+
+START_TEST(plan_within_an_impossible_budget_returns_the_gap_that_remains)
+{
+    char key[128], slug[64];
+    demo_org(key, slug);
+    put_target(key, 50000000);
+    t_resp r = plan(key, "\"goal\": {\"type\": \"p50\"}, \"budget\": 30000");
+    ck_assert(json_is_false(json_object_get(r.body, "achieves")));
+    ck_assert(t_num(r.body, "total_cost") <= 30000.0);
+    ck_assert_double_eq_tol(t_num(r.body, "residual_gap"),
+                            50000000.0 - sub(r.body, "result", "p50"), 0.011);
+    ck_assert(t_num(r.body, "residual_gap") > 0);
+    t_resp_free(&r);
+}
+END_TEST
+
+START_TEST(plan_is_the_brute_force_optimum_of_a_small_space)
+{
+    char key[128], slug[64];
+    demo_org(key, slug);
+    put_lever(key, "coach", "win_rate", 0.15, 1000, 2, 0);
+    put_lever(key, "upsell", "deal_size", 0.04, 1700, 2, 0);
+    /* The target: P50 with one unit of each (the cheapest plan may be another). */
+    t_resp mid = scenario(key, "[{\"key\": \"coach\", \"units\": 1}, "
+                               "{\"key\": \"upsell\", \"units\": 1}]");
+    const double target = sub(mid.body, "scenario", "p50");
+    t_resp_free(&mid);
+    put_target(key, target);
+    double best_cost = INFINITY;
+    int best_a = -1, best_b = -1;
+    for (int a = 0; a <= 2; a++)
+        for (int b = 0; b <= 2; b++) {
+            char levers[256];
+            snprintf(levers, sizeof levers,
+                     "[{\"key\": \"coach\", \"units\": %d}, {\"key\": \"upsell\", \"units\": %d}]",
+                     a, b);
+            t_resp s = scenario(key, levers);
+            const double cost = t_num(s.body, "total_cost");
+            ck_assert_double_eq(cost, 1000.0 * a + 1700.0 * b);
+            if (sub(s.body, "scenario", "p50") >= target && cost < best_cost) {
+                best_cost = cost;
+                best_a = a;
+                best_b = b;
+            }
+            t_resp_free(&s);
+        }
+    ck_assert_int_ge(best_a, 0);
+    t_resp p = plan(key, "\"goal\": {\"type\": \"p50\"}, \"levers\": [\"coach\", \"upsell\"]");
+    ck_assert(json_is_true(json_object_get(p.body, "achieves")));
+    ck_assert_str_eq(t_str(p.body, "search"), "exact");
+    ck_assert_double_eq(t_num(p.body, "total_cost"), best_cost);
+    int got_a = 0, got_b = 0;
+    json_t *actions = json_object_get(p.body, "actions");
+    for (size_t k = 0; k < json_array_size(actions); k++) {
+        json_t *x = json_array_get(actions, k);
+        if (strcmp(t_str(x, "lever"), "coach") == 0)
+            got_a = (int)t_int(x, "units");
+        else
+            got_b = (int)t_int(x, "units");
+        ck_assert_str_eq(t_str(x, "start_by"), "2025-12-31");
+    }
+    ck_assert_int_eq(got_a, best_a);
+    ck_assert_int_eq(got_b, best_b);
+    t_resp_free(&p);
+}
+END_TEST
+
+START_TEST(same_seed_gives_the_same_plan)
+{
+    char key[128], slug[64];
+    demo_org(key, slug);
+    t_resp a = plan(key, "\"goal\": {\"type\": \"probability\", \"confidence\": 0.6}, "
+                         "\"budget\": 200000");
+    t_resp b = plan(key, "\"goal\": {\"type\": \"probability\", \"confidence\": 0.6}, "
+                         "\"budget\": 200000");
+    ck_assert(json_equal(a.body, b.body));
+    ck_assert(strstr(t_str(a.body, "summary_markdown"), "**") != NULL);
+    t_resp_free(&a);
+    t_resp_free(&b);
+}
+END_TEST
+
+static Suite *scenarios_suite(void)
+{
+    Suite *s = suite_create("scenarios");
+    TCase *tc = tcase_create("scenarios");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, why_impacts_add_up_to_the_difference_of_bookings);
+    tcase_add_test(tc, zero_units_reproduce_the_baseline_exactly);
+    tcase_add_test(tc, more_units_never_lower_the_expected_value);
+    tcase_add_test(tc, lever_whose_ramp_ends_after_the_period_changes_nothing);
+    tcase_add_test(tc, kpi_lever_on_the_leading_kpi_adds_pipeline_others_change_no_bookings);
+    tcase_add_test(tc, concession_wins_the_named_deal_for_a_share_of_its_amount);
+    tcase_add_test(tc, unknown_lever_or_too_many_units_is_422_naming_the_field);
+    tcase_add_test(tc, plan_for_a_goal_already_met_is_empty_at_zero_cost);
+    tcase_add_test(tc, plan_within_an_impossible_budget_returns_the_gap_that_remains);
+    tcase_add_test(tc, plan_is_the_brute_force_optimum_of_a_small_space);
+    tcase_add_test(tc, same_seed_gives_the_same_plan);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return t_main(scenarios_suite());
+}
