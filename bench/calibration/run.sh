@@ -3,7 +3,7 @@
 # quarters and below P50 in about half of them?
 #
 # Usage: bench/calibration/run.sh [SEEDS] [QUARTERS] [DEALS_PER_QUARTER] [DAYS]
-#   SEEDS              demo seeds, one org each (default "1 2 3 4 5 6")
+#   SEEDS              demo seeds, one org each (default 1 to 12)
 #   QUARTERS           past quarters generated per org (default 12; at least 6)
 #   DEALS_PER_QUARTER  passed to `gapforge demo` (default 300)
 #   DAYS               days into each quarter at which it is forecast (default "15 45 75")
@@ -27,10 +27,10 @@
 # Prints: n forecasts, share of actuals below P10, below P50, above P90, mean log error
 # ln(actual / P50) (the bias; negative: the forecast runs high), the same per day of quarter
 # and per seed, and the components' mean ratios actual / expected.
-# Example: BUILD_DIR=/tmp/build bench/calibration/run.sh "1 2 3 4 5 6"
+# Example: BUILD_DIR=/tmp/build bench/calibration/run.sh "1 2 3 4 5 6" 12 150
 set -euo pipefail
 
-SEEDS=${1:-"1 2 3 4 5 6"}
+SEEDS=${1:-"1 2 3 4 5 6 7 8 9 10 11 12"}
 QUARTERS=${2:-12}
 DPQ=${3:-300}
 DAYS=${4:-"15 45 75"}
