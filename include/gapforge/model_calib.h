@@ -20,9 +20,9 @@ typedef struct gf_model_backtest_point {
     double actual_total;       /* booked + actual_remaining */
     double log_error;          /* ln(max(actual_rem, 5% of expected_rem) / expected_rem) */
     double rel_error;          /* (actual_rem - expected_rem) / expected_rem */
-    double model_rel_var; /* Var(remaining) / expected_rem^2 under independent draws */
-    double elasticity;    /* d ln(expected remaining) / d ln(multiplier) at 1 */
-    int usable;           /* 0 when nothing was expected (the point carries no information) */
+    double model_rel_var;      /* Var(remaining) / expected_rem^2 under independent draws */
+    double elasticity;         /* d ln(expected remaining) / d ln(multiplier) at 1 */
+    int usable;                /* 0 when nothing was expected (the point carries no information) */
 } gf_model_backtest_point;
 
 /* Replays the forecast of `period` at as_of in each of the n_back (<= GF_MODEL_CALIB_MAX_BACK)
@@ -50,14 +50,14 @@ typedef struct gf_model_sigma_est {
  * - 1 of the remaining: their mean square, less the relative variance v the independent draws
  * already explain, is what the common multiplier m (lognormal, mean 1, Var m = exp(sigma^2) - 1)
  * must add through the elasticity,
- *   raw^2 = ln(1 + max(0, sum(r^2 - v)) / sum(elasticity^2)).
- * Both terms are on the same (linear) scale: squared log errors against the delta-method v
- * would count the skew of a sum of few deals (a quarter where little was won gives ln 0.05 = -3)
- * as common variation and inflate sigma, pulling P50 far below the mean for small orgs.
+ *   raw^2 = ln(1 + max(0, sum(r^2 - v)) / sum(elasticity^2)),
  * then widened by t_0.9(n) / z_0.9 because raw itself comes from only n errors (the next error is
  * Student-t, not normal: x1.09 at n = 8). While fewer than n_full points are usable the result is
  * at least `floor` (e.g. 0.10); with no usable point it is the floor. Returns 0 or
- * GF_MODEL_EINVAL (NULL arguments, negative floor). */
+ * GF_MODEL_EINVAL (NULL arguments, negative floor). Both terms are on the same (linear) scale:
+ * squared log errors against the delta-method v would count the skew of a sum of few deals (a
+ * quarter where little was won gives ln 0.05 = -3) as common variation and inflate sigma,
+ * pulling P50 far below the mean for small orgs. */
 int gf_model_calib_sigma(const gf_model_backtest_point *pts, size_t n, double floor, size_t n_full,
                          gf_model_sigma_est *out) GF_MODEL_WUR;
 

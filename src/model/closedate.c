@@ -198,7 +198,8 @@ int gf_model_close_factors_fit(const gf_model_history *h, const gf_model_calenda
     memset(out, 0, sizeof(*out));
     for (int k = 0; k < GF_MODEL_CLOSE_POSITIONS; k++)
         out->pos[k].odds_factor = 1.0;
-    out->n_stages = m->n_stages < GF_MODEL_CLOSE_MAX_STAGES ? m->n_stages : GF_MODEL_CLOSE_MAX_STAGES;
+    out->n_stages =
+        m->n_stages < GF_MODEL_CLOSE_MAX_STAGES ? m->n_stages : GF_MODEL_CLOSE_MAX_STAGES;
     for (size_t k = 0; k < out->n_stages; k++)
         out->stage[k].odds_factor = 1.0;
     if (max_quarters > MAX_QUARTERS)

@@ -97,8 +97,8 @@ START_TEST(model_win_probability_by_stage_recovers_the_truth)
     json_t *truth = demo(slug, 11, 8, 600, "2025-12-20", path, sizeof path);
     t_resp r = t_get(key, "/v1/forecast?period=2025-Q4&as_of=2025-12-20&trials=1000");
     ck_assert_int_eq(r.status, 200);
-    json_t *rates = json_object_get(
-        json_object_get(json_object_get(r.body, "model"), "parameters"), "stage_win_rates");
+    json_t *rates = json_object_get(json_object_get(json_object_get(r.body, "model"), "parameters"),
+                                    "stage_win_rates");
     json_t *tstages = json_object_get(truth, "stages");
     int checked = 0;
     size_t i;
@@ -157,8 +157,8 @@ START_TEST(new_deal_rate_deal_size_and_surge_recover_the_truth)
             continue;
         char as_of[11];
         day_after(t_str(qu, "start"), 15, as_of);
-        t_resp r = t_get(key, "/v1/forecast?period=%s&as_of=%s&trials=1000", t_str(qu, "name"),
-                         as_of);
+        t_resp r =
+            t_get(key, "/v1/forecast?period=%s&as_of=%s&trials=1000", t_str(qu, "name"), as_of);
         ck_assert_int_eq(r.status, 200);
         json_t *p = json_object_get(json_object_get(r.body, "model"), "parameters");
         json_t *nd = json_object_get(p, "new_deals");
