@@ -26,7 +26,9 @@
 # components, to show where a bias comes from.
 # Prints: n forecasts, share of actuals below P10, below P50, above P90, mean log error
 # ln(actual / P50) (the bias; negative: the forecast runs high), the same per day of quarter
-# and per seed, and the components' mean ratios actual / expected.
+# and per seed, and the components' mean ratios actual / expected; then parameter recovery:
+# the new-deal rate against the count of deals created after as_of and won in the quarter, and
+# per seed the model's eventual win probability by stage against the truth's.
 # Example: BUILD_DIR=/tmp/build bench/calibration/run.sh "1 2 3 4 5 6" 12 150
 set -euo pipefail
 
@@ -104,7 +106,7 @@ import csv, datetime as dt, json, math, sys, urllib.request
 
 calib_dir, port, trials, days = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split()
 D = dt.date.fromisoformat
-rows = []
+rows, recovery = [], []
 for line in open(f"{calib_dir}/orgs.txt"):
     if not line.strip():
         continue
@@ -131,12 +133,33 @@ for line in open(f"{calib_dir}/orgs.txt"):
             booked = sum(x[2] for x in won if x[1] < as_of)
             new = sum(x[2] for x in won if x[0] >= as_of)
             c = f["components"]
+            nd = f["model"]["parameters"]["new_deals"]
             rows.append(dict(seed=seed, quarter=q["name"], day=int(d), as_of=str(as_of),
                              actual=actual, p10=f["p10"], p50=f["p50"], p90=f["p90"],
                              expected=f["expected"], booked=c["booked"],
                              expected_open=c["expected_open"], expected_new=c["expected_new"],
                              actual_booked=booked, actual_open=actual - booked - new,
-                             actual_new=new, sigma=f["model"]["sigma"]["value"]))
+                             actual_new=new, sigma=f["model"]["sigma"]["value"],
+                             new_lambda=nd["lambda"],
+                             new_count=sum(1 for x in won if x[0] >= as_of)))
+    # Recovery at the org's as_of: the model's eventual win probability by stage against the
+    # truth's, zombies included (a zombie stalls at one of the first S - 1 open stages, drawn
+    # uniformly, and never wins).
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}/v1/forecast?as_of={truth['as_of']}&trials=1000",
+        headers={"Authorization": "Bearer " + key})
+    f = json.load(urllib.request.urlopen(req))
+    z = truth["zombies"]["share"]
+    opens = [t for t in truth["stages"] if t["kind"] == "open"]
+    m = len(opens) - 1
+    model = {x["stage"]: x["model_win_rate"] for x in f["model"]["parameters"]["stage_win_rates"]}
+    parts = []
+    for t in opens:
+        k = t["position"] - 1
+        w = t["win_probability"]
+        want = w * (1 - z) / ((1 - z) + z * (m - k) / m) if k < m else w
+        parts.append(f"{t['key'][:5]} {model[t['key']]:.3f}/{want:.3f}")
+    recovery.append(f"seed {seed:<3} win probability model/truth: " + "  ".join(parts))
 
 with open(f"{calib_dir}/forecasts.csv", "w", newline="") as out:
     w = csv.DictWriter(out, fieldnames=list(rows[0]))
@@ -167,6 +190,11 @@ for d in days:
     summary(f"day {d}", [r for r in rows if r["day"] == int(d)])
 for s in sorted(set(r["seed"] for r in rows), key=int):
     summary(f"seed {s}", [r for r in rows if r["seed"] == s])
+for d in days:
+    rs = [r for r in rows if r["day"] == int(d)]
+    lam, cnt = sum(r["new_lambda"] for r in rs), sum(r["new_count"] for r in rs)
+    print(f"new deals at day {d}: model lambda total {lam:.1f}, realised {cnt}")
+print("\n".join(recovery))
 if mismatch:
     print(f"warning: booked differs from the deals table in {mismatch} forecasts")
 print(f"per-forecast rows: {calib_dir}/forecasts.csv")
