@@ -19,16 +19,19 @@ typedef struct gf_model_backtest_point {
     double expected_total;     /* booked + expected_remaining */
     double actual_total;       /* booked + actual_remaining */
     double log_error;          /* ln(max(actual_rem, 5% of expected_rem) / expected_rem) */
-    double model_log_var; /* variance of ln(remaining) under independent draws (delta method) */
-    double elasticity;    /* d ln(expected remaining) / d ln(multiplier) at 1 */
-    int usable;           /* 0 when nothing was expected (the point carries no information) */
+    double rel_error;          /* (actual_rem - expected_rem) / expected_rem */
+    double model_rel_var;      /* Var(remaining) / expected_rem^2 under independent draws */
+    double elasticity;         /* d ln(expected remaining) / d ln(multiplier) at 1 */
+    int usable;                /* 0 when nothing was expected (the point carries no information) */
 } gf_model_backtest_point;
 
 /* Replays the forecast of `period` at as_of in each of the n_back (<= GF_MODEL_CALIB_MAX_BACK)
  * most recent calendar quarters that start before period.start and end before as_of: at
  * quarter.start + (as_of - period.start), with the same history-window length and options, using
  * only data before that past as_of, then compares with what was won by the quarter's end (known
- * before as_of, so nothing after as_of is read). Writes up to n_back points, most recent first,
+ * before as_of, so nothing after as_of is read). Quarters whose replayed history window would
+ * start before the org's first data (the earliest creation or stage change) are not replayed:
+ * a truncated history is not the model being judged. Writes up to n_back points, most recent first,
  * and their count to *n_out. Returns 0, GF_MODEL_EINVAL or GF_MODEL_ENOMEM. */
 int gf_model_backtest_run(const gf_model_history *h, const gf_model_calendar *cal,
                           gf_model_period period, gf_day as_of, const gf_model_forecast_opts *o,
@@ -43,13 +46,18 @@ typedef struct gf_model_sigma_est {
     int floored;  /* 1 if the floor was applied */
 } gf_model_sigma_est;
 
-/* Estimates sigma from backtest points by moments: the squared log errors, less the variance the
- * independent draws already explain, over the squared elasticities,
- *   raw^2 = max(0, sum(e^2 - v)) / sum(elasticity^2),
+/* Estimates sigma from backtest points by moments of the relative errors r = actual / expected
+ * - 1 of the remaining: their mean square, less the relative variance v the independent draws
+ * already explain, is what the common multiplier m (lognormal, mean 1, Var m = exp(sigma^2) - 1)
+ * must add through the elasticity,
+ *   raw^2 = ln(1 + max(0, sum(r^2 - v)) / sum(elasticity^2)),
  * then widened by t_0.9(n) / z_0.9 because raw itself comes from only n errors (the next error is
  * Student-t, not normal: x1.09 at n = 8). While fewer than n_full points are usable the result is
  * at least `floor` (e.g. 0.10); with no usable point it is the floor. Returns 0 or
- * GF_MODEL_EINVAL (NULL arguments, negative floor). */
+ * GF_MODEL_EINVAL (NULL arguments, negative floor). Both terms are on the same (linear) scale:
+ * squared log errors against the delta-method v would count the skew of a sum of few deals (a
+ * quarter where little was won gives ln 0.05 = -3) as common variation and inflate sigma,
+ * pulling P50 far below the mean for small orgs. */
 int gf_model_calib_sigma(const gf_model_backtest_point *pts, size_t n, double floor, size_t n_full,
                          gf_model_sigma_est *out) GF_MODEL_WUR;
 

@@ -31,8 +31,16 @@ typedef struct gf_model_close_factor {
     double predicted;   /* what the survival model predicted for them */
 } gf_model_close_factor;
 
+/* Stages beyond this index get no stage factor (1). */
+#define GF_MODEL_CLOSE_MAX_STAGES 64
 typedef struct gf_model_close_factors {
     gf_model_close_factor pos[GF_MODEL_CLOSE_POSITIONS];
+    /* By the deal's stage at the replayed as_of, on top of its position's factor: what the
+     * survival model's timing misses at this point of the quarter (e.g. wins held back to the
+     * quarter's last weeks sit in the last stage at a long age, where the age cells expect few
+     * wins). Index = stage index; 1 with no evidence. */
+    gf_model_close_factor stage[GF_MODEL_CLOSE_MAX_STAGES];
+    size_t n_stages;   /* stages with an entry in stage[] */
     size_t n_quarters; /* earlier quarters replayed */
 } gf_model_close_factors;
 
@@ -41,13 +49,17 @@ typedef struct gf_model_close_factors {
  * deals then open (in scope, NULL: all) get the model m's P(won in q) from their stage and age;
  * per position, the odds factor theta solves
  *   sum_i expit(logit p_i + ln theta) + k0 * expit(logit pbar + ln theta) = won + k0 * pbar
- * (k0 pseudo-deals at the mean prediction pull theta toward 1). Reads only data before as_of.
+ * (k0 pseudo-deals at the mean prediction pull theta toward 1). Then, per stage (the deal's stage
+ * at the replayed as_of), the same equation over the predictions already multiplied by their
+ * position's factor gives the stage factor. Reads only data before as_of.
  * With no usable quarter every factor is 1. Returns 0, GF_MODEL_EINVAL or GF_MODEL_ENOMEM. */
 int gf_model_close_factors_fit(const gf_model_history *h, const gf_model_calendar *cal,
                                const gf_model_survival *m, gf_model_period period, gf_day as_of,
                                size_t max_quarters, double k0, const uint8_t *scope,
                                gf_model_close_factors *out) GF_MODEL_WUR;
 
+/* The combined odds factor of an open deal in position pos and stage (index into m's stages). */
+double gf_model_close_factor_of(const gf_model_close_factors *cf, int pos, int32_t stage);
 /* p with its odds multiplied by factor (0 and 1 stay put). */
 double gf_model_close_adjust(double p, double factor);
 

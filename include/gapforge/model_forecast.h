@@ -44,7 +44,7 @@ typedef struct gf_model_open_deal {
     int32_t pushes;
     double p_win;       /* P(eventually won), no calendar effects, GF_MODEL_MAX_HORIZON days */
     double p_survival;  /* P(won inside the period) from stage, age and calendar alone */
-    double p_in_period; /* p_survival with the odds factor of its close-date position */
+    double p_in_period; /* p_survival with the odds factors of its close-date position and stage */
     int close_pos;      /* enum gf_model_close_pos */
     unsigned flags;     /* enum gf_model_deal_flag */
 } gf_model_open_deal;

@@ -106,6 +106,15 @@ static json_t *parameters_json(const gf_store_history *h, const fc_run *r)
                                             f->close.pos[k].odds_factor, "n",
                                             (json_int_t)f->close.pos[k].n_deals, "fallback",
                                             f->close.pos[k].n_deals == 0));
+    json_t *sf = json_array();
+    for (size_t s = 0; s < h->h.n_stages && s < f->close.n_stages; s++) {
+        if (h->stages[s].kind != GF_MODEL_STAGE_OPEN)
+            continue;
+        const gf_model_close_factor *x = &f->close.stage[s];
+        json_array_append_new(sf, json_pack("{s:s, s:f, s:I, s:b}", "stage", h->stage_keys[s],
+                                            "odds_factor", x->odds_factor, "n",
+                                            (json_int_t)x->n_deals, "fallback", x->n_deals == 0));
+    }
     json_t *o =
         json_pack("{s:o, s:{s:o, s:I, s:I, s:b}, s:{s:o, s:I, s:I, s:b}, "
                   "s:{s:f, s:I, s:I, s:o, s:b}, s:o, s:o}",
@@ -118,6 +127,7 @@ static json_t *parameters_json(const gf_store_history *h, const fc_run *r)
                   (json_int_t)f->newdeals.n_quarters, "mean_amount",
                   gf_api__fc_money(f->newdeals.mean_amount), "fallback", f->newdeals.fallback != 0,
                   "quarter_end_factor", qe, "close_date_factors", cf);
+    json_object_set_new(o, "stage_timing_factors", sf);
     return o;
 }
 

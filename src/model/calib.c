@@ -65,10 +65,26 @@ static int replay(const gf_model_history *h, const gf_model_calendar *cal, gf_mo
     if (pt->usable) {
         const double a = pt->actual_remaining > 0.05 * e ? pt->actual_remaining : 0.05 * e;
         pt->log_error = log(a / e);
-        pt->model_log_var = remaining_var(f) / (e * e);
+        pt->rel_error = pt->actual_remaining / e - 1.0;
+        pt->model_rel_var = remaining_var(f) / (e * e);
     }
     gf_model_forecast_free(f);
     return GF_MODEL_OK;
+}
+
+/* The first day of the org's data: the earliest creation or stage change of any deal. */
+static gf_day first_data_day(const gf_model_history *h)
+{
+    gf_day first = GF_MODEL_NO_DAY;
+    for (size_t i = 0; i < h->n_deals; i++) {
+        const gf_model_deal *d = &h->deals[i];
+        gf_day day = d->created_day;
+        if (d->n_timeline && d->timeline[0].day < day)
+            day = d->timeline[0].day;
+        if (first == GF_MODEL_NO_DAY || day < first)
+            first = day;
+    }
+    return first;
 }
 
 int gf_model_backtest_run(const gf_model_history *h, const gf_model_calendar *cal,
@@ -85,6 +101,7 @@ int gf_model_backtest_run(const gf_model_history *h, const gf_model_calendar *ca
     const gf_day window_len = as_of - o->survival.window_start;
     if (window_len < 0)
         return GF_MODEL_EINVAL;
+    const gf_day first = first_data_day(h);
     for (size_t k = cal->n; k-- > 0 && *n_out < n_back;) {
         const gf_model_period qp = cal->quarters[k];
         if (qp.end >= as_of || qp.start >= period.start)
@@ -92,6 +109,11 @@ int gf_model_backtest_run(const gf_model_history *h, const gf_model_calendar *ca
         const gf_day past_as_of = qp.start + offset;
         if (past_as_of > qp.end)
             continue;
+        /* A replay whose history window starts before the data does would judge the model on
+         * a truncated history (no pipeline carried in, rates from a few weeks): its errors say
+         * nothing about today's forecast and would inflate the spread. */
+        if (first != GF_MODEL_NO_DAY && past_as_of - window_len < first)
+            break;
         const int rc = replay(h, cal, qp, past_as_of, o, window_len, &out[*n_out]);
         if (rc)
             return rc;
@@ -123,13 +145,13 @@ int gf_model_calib_sigma(const gf_model_backtest_point *pts, size_t n, double fl
         const gf_model_backtest_point *p = &pts[k];
         if (!p->usable)
             continue;
-        excess += p->log_error * p->log_error - p->model_log_var;
+        excess += p->rel_error * p->rel_error - p->model_rel_var;
         el2 += p->elasticity * p->elasticity;
         bias += p->log_error;
         out->n++;
     }
     out->bias = out->n ? bias / (double)out->n : 0.0;
-    out->raw = el2 > 0.0 && excess > 0.0 ? sqrt(excess / el2) : 0.0;
+    out->raw = el2 > 0.0 && excess > 0.0 ? sqrt(log1p(excess / el2)) : 0.0;
     out->sigma = out->raw * t_widening((double)out->n);
     if ((out->n < n_full || !out->n) && out->sigma < floor) {
         out->sigma = floor;

@@ -42,10 +42,11 @@ typedef struct replay_set {
     double *p;
     uint8_t *pos;
     uint8_t *won;
+    int32_t *stage;
     size_t n, cap;
 } replay_set;
 
-static int replay_push(replay_set *r, double p, int pos, int won)
+static int replay_push(replay_set *r, double p, int pos, int32_t stage, int won)
 {
     if (r->n == r->cap) {
         const size_t cap = r->cap ? r->cap * 2 : 256;
@@ -58,13 +59,17 @@ static int replay_push(replay_set *r, double p, int pos, int won)
         uint8_t *nw = realloc(r->won, cap);
         if (nw)
             r->won = nw;
-        if (!np || !npos || !nw)
+        int32_t *ns = realloc(r->stage, cap * sizeof(*ns));
+        if (ns)
+            r->stage = ns;
+        if (!np || !npos || !nw || !ns)
             return GF_MODEL_ENOMEM;
         r->cap = cap;
     }
     r->p[r->n] = p;
     r->pos[r->n] = (uint8_t)pos;
     r->won[r->n] = (uint8_t)won;
+    r->stage[r->n] = stage;
     r->n++;
     return GF_MODEL_OK;
 }
@@ -93,7 +98,7 @@ static int replay_quarter(const gf_model_history *h, const gf_model_calendar *ca
         const int won = after.kind == GF_MODEL_STAGE_WON && after.closed_day >= q.start &&
                         after.closed_day >= past_as_of;
         rc = replay_push(r, p < 0.0 ? 0.0 : p, gf_model_close_pos_of(st.close_date, past_as_of, q),
-                         won);
+                         st.stage, won);
     }
     gf_model_pwin_free(to_end);
     gf_model_pwin_free(before);
@@ -142,7 +147,8 @@ static double solve_factor(const double *p, size_t n, double won, double k0,
     return exp(x);
 }
 
-/* Groups the replayed deals by position and solves each position's factor. */
+/* Groups the replayed deals by position and solves each position's factor, then by stage over
+ * the predictions adjusted by their position's factor. */
 static int solve_all(const replay_set *r, double k0, gf_model_close_factors *out)
 {
     double *p = malloc((r->n ? r->n : 1) * sizeof(*p));
@@ -159,8 +165,27 @@ static int solve_all(const replay_set *r, double k0, gf_model_close_factors *out
         }
         out->pos[pos].odds_factor = solve_factor(p, n, won, k0, &out->pos[pos]);
     }
+    for (size_t s = 0; s < out->n_stages; s++) {
+        size_t n = 0;
+        double won = 0.0;
+        for (size_t k = 0; k < r->n; k++) {
+            if (r->stage[k] != (int32_t)s)
+                continue;
+            p[n++] = gf_model_close_adjust(r->p[k], out->pos[r->pos[k]].odds_factor);
+            won += r->won[k];
+        }
+        out->stage[s].odds_factor = solve_factor(p, n, won, k0, &out->stage[s]);
+    }
     free(p);
     return GF_MODEL_OK;
+}
+
+double gf_model_close_factor_of(const gf_model_close_factors *cf, int pos, int32_t stage)
+{
+    double f = pos >= 0 && pos < GF_MODEL_CLOSE_POSITIONS ? cf->pos[pos].odds_factor : 1.0;
+    if (stage >= 0 && (size_t)stage < cf->n_stages)
+        f *= cf->stage[stage].odds_factor;
+    return f;
 }
 
 int gf_model_close_factors_fit(const gf_model_history *h, const gf_model_calendar *cal,
@@ -173,6 +198,10 @@ int gf_model_close_factors_fit(const gf_model_history *h, const gf_model_calenda
     memset(out, 0, sizeof(*out));
     for (int k = 0; k < GF_MODEL_CLOSE_POSITIONS; k++)
         out->pos[k].odds_factor = 1.0;
+    out->n_stages =
+        m->n_stages < GF_MODEL_CLOSE_MAX_STAGES ? m->n_stages : GF_MODEL_CLOSE_MAX_STAGES;
+    for (size_t k = 0; k < out->n_stages; k++)
+        out->stage[k].odds_factor = 1.0;
     if (max_quarters > MAX_QUARTERS)
         max_quarters = MAX_QUARTERS;
     int rc = GF_MODEL_OK;
@@ -193,5 +222,6 @@ int gf_model_close_factors_fit(const gf_model_history *h, const gf_model_calenda
     free(r.p);
     free(r.pos);
     free(r.won);
+    free(r.stage);
     return rc;
 }

@@ -121,6 +121,7 @@ static int apply_close_factors(gf_model_forecast *f, const gf_model_history *h,
 {
     for (int k = 0; k < GF_MODEL_CLOSE_POSITIONS; k++)
         f->close.pos[k].odds_factor = 1.0;
+    f->close.n_stages = 0;
     if (!o->close_quarters)
         return GF_MODEL_OK;
     const int rc = gf_model_close_factors_fit(h, cal, f->survival, f->period, f->as_of,
@@ -129,8 +130,8 @@ static int apply_close_factors(gf_model_forecast *f, const gf_model_history *h,
         return rc;
     for (size_t k = 0; k < f->n_open; k++) {
         gf_model_open_deal *od = &f->open[k];
-        od->p_in_period =
-            gf_model_close_adjust(od->p_survival, f->close.pos[od->close_pos].odds_factor);
+        od->p_in_period = gf_model_close_adjust(
+            od->p_survival, gf_model_close_factor_of(&f->close, od->close_pos, od->stage));
     }
     return GF_MODEL_OK;
 }

@@ -11,21 +11,22 @@
 static gf_model_backtest_point point(double e, double v, double el)
 {
     return (gf_model_backtest_point){.log_error = e,
-                                     .model_log_var = v,
+                                     .rel_error = e,
+                                     .model_rel_var = v,
                                      .elasticity = el,
                                      .usable = 1,
                                      .expected_remaining = 1.0};
 }
 
-START_TEST(sigma_is_the_excess_log_error_over_the_elasticity)
+START_TEST(sigma_is_the_excess_relative_error_over_the_elasticity)
 {
     gf_model_backtest_point pts[8];
     for (int k = 0; k < 8; k++)
         pts[k] = point(k % 2 ? 0.3 : -0.3, 0.01, 0.5);
     gf_model_sigma_est est;
     ck_assert_int_eq(gf_model_calib_sigma(pts, 8, 0.10, 8, &est), 0);
-    /* raw^2 = (0.09 - 0.01) / 0.25 */
-    ck_assert_double_eq_tol(est.raw, sqrt(0.08 / 0.25), 1e-12);
+    /* Var m = (0.09 - 0.01) / 0.25 = exp(raw^2) - 1 */
+    ck_assert_double_eq_tol(est.raw, sqrt(log(1.0 + 0.08 / 0.25)), 1e-12);
     /* Widened for a spread estimated from 8 errors: t_0.9(8) / z_0.9 = 1.397 / 1.2816. */
     ck_assert_double_eq_tol(est.sigma / est.raw, 1.3968 / 1.2816, 0.002);
     ck_assert_double_eq_tol(est.bias, 0.0, 1e-12);
@@ -48,7 +49,7 @@ START_TEST(the_floor_holds_while_quarters_are_few)
     ck_assert_int_eq(gf_model_calib_sigma(NULL, 0, 0.10, 8, &est), 0);
     ck_assert_double_eq(est.sigma, 0.10);
     pts[0].usable = 0;
-    pts[0].log_error = 50.0;
+    pts[0].rel_error = 50.0;
     ck_assert_int_eq(gf_model_calib_sigma(pts, 8, 0.10, 8, &est), 0);
     ck_assert_uint_eq(est.n, 7);
     ck_assert_int_eq(est.floored, 1);
@@ -152,7 +153,7 @@ int main(void)
     Suite *s = suite_create("model_calib");
     TCase *tc = tcase_create("calib");
     tcase_set_timeout(tc, 600);
-    tcase_add_test(tc, sigma_is_the_excess_log_error_over_the_elasticity);
+    tcase_add_test(tc, sigma_is_the_excess_relative_error_over_the_elasticity);
     tcase_add_test(tc, the_floor_holds_while_quarters_are_few);
     tcase_add_test(tc, backtest_replays_earlier_quarters_at_the_same_offset_only);
     tcase_add_test(tc, actuals_fall_below_p10_and_p50_as_often_as_promised);

@@ -74,12 +74,64 @@ START_TEST(close_dates_inside_the_quarter_raise_the_odds_and_later_ones_lower_th
 }
 END_TEST
 
+/* Late in each quarter, deals long in propose are all won in its last days (held for the
+ * quarter end) while deals in qualify with the same close dates never are: the position
+ * factor cannot tell them apart, the stage factors on top of it do. */
+START_TEST(stage_factors_separate_what_the_position_factor_averages)
+{
+    gf_model_period q[12];
+    const gf_model_calendar cal = fx_quarters(2023, 3, q);
+    fx *f = fx_new(400);
+    for (int k = 0; k < 8; k++) {
+        for (int j = 0; j < 20; j++) {
+            size_t i = fx_deal(f, 100, q[k].start + 10, FX_PROPOSE);
+            fx_close_date(f, i, q[k].start + 10, q[k].end - 3);
+            fx_move(f, i, q[k].end - 2, FX_WON);
+            i = fx_deal(f, 100, q[k].start + 60, FX_QUALIFY);
+            fx_close_date(f, i, q[k].start + 60, q[k].end - 5);
+            fx_move(f, i, q[k].end + 10, FX_PROPOSE);
+            fx_move(f, i, q[k].end + 20, FX_LOST);
+        }
+    }
+    const gf_model_history h = fx_history(f);
+    const gf_model_period period = q[8];
+    const gf_day as_of = period.start + 70;
+    gf_model_spells sp = {0};
+    ck_assert_int_eq(gf_model_spells_build(&h, as_of, &sp), 0);
+    gf_model_survival_opts o;
+    gf_model_survival_opts_default(as_of, &o);
+    gf_model_survival *m = NULL;
+    ck_assert_int_eq(gf_model_survival_fit(&sp, h.stages, h.n_stages, &cal, &o, &m), 0);
+    gf_model_close_factors cf;
+    ck_assert_int_eq(gf_model_close_factors_fit(&h, &cal, m, period, as_of, 4, 10.0, NULL, &cf), 0);
+    const gf_model_close_factor *pr = &cf.stage[FX_PROPOSE], *qu = &cf.stage[FX_QUALIFY];
+    printf("propose: factor %.2f (%u deals, won %.0f); qualify: factor %.2f (%u deals, won %.0f); "
+           "inside %.2f\n",
+           pr->odds_factor, pr->n_deals, pr->won, qu->odds_factor, qu->n_deals, qu->won,
+           cf.pos[GF_MODEL_CLOSE_INSIDE].odds_factor);
+    ck_assert_uint_eq(cf.n_stages, h.n_stages);
+    ck_assert_uint_eq(pr->n_deals, 80);
+    ck_assert_double_eq(pr->won, 80.0);
+    ck_assert_uint_eq(qu->n_deals, 80);
+    ck_assert_double_eq(qu->won, 0.0);
+    ck_assert(pr->odds_factor > 2.0);
+    ck_assert(qu->odds_factor < 0.5);
+    ck_assert_double_eq(cf.stage[FX_WON].odds_factor, 1.0);
+    ck_assert_double_eq_tol(gf_model_close_factor_of(&cf, GF_MODEL_CLOSE_INSIDE, FX_PROPOSE),
+                            cf.pos[GF_MODEL_CLOSE_INSIDE].odds_factor * pr->odds_factor, 1e-12);
+    gf_model_survival_free(m);
+    gf_model_spells_free(&sp);
+    fx_free(f);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("model_closedate");
     TCase *tc = tcase_create("closedate");
     tcase_add_test(tc, positions_follow_their_definitions);
     tcase_add_test(tc, close_dates_inside_the_quarter_raise_the_odds_and_later_ones_lower_them);
+    tcase_add_test(tc, stage_factors_separate_what_the_position_factor_averages);
     suite_add_tcase(s, tc);
     return fx_run(s);
 }

@@ -1,0 +1,268 @@
+/* test_calibration.c — GET /v1/forecast on demo orgs against the generator's ground truth: the
+ * model's parameters recover the true ones within tolerances derived from their sample sizes,
+ * and over the past quarters of two seeds the actual falls below P50 neither almost never nor
+ * almost always (the full figures come from bench/calibration/run.sh). */
+#include <check.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "harness.h"
+
+/* The generator's zombie share and number of stages a zombie can stall at (src/demo). */
+#define DEMO_OPEN_STAGES 6
+
+/* Runs `gapforge demo` into the org slug, writing the truth to path; returns the parsed truth. */
+static json_t *demo(const char *slug, int seed, int quarters, int dpq, const char *as_of,
+                    char *path, size_t path_len)
+{
+    char cmd[1024];
+    snprintf(path, path_len, "/tmp/%s-calib-truth.json", slug);
+    snprintf(cmd, sizeof cmd,
+             "'%s' demo --org %s --seed %d --quarters %d --deals-per-quarter %d --as-of %s "
+             "--truth %s >/dev/null",
+             getenv("GAPFORGE_BIN"), slug, seed, quarters, dpq, as_of, path);
+    int status = system(cmd);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "demo failed: %s", cmd);
+    json_t *truth = json_load_file(path, 0, NULL);
+    ck_assert_ptr_nonnull(truth);
+    return truth;
+}
+
+static long long sql_count(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static long long sql_count(const char *fmt, ...)
+{
+    char sql[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    char *v = t_sql(sql);
+    long long n = atoll(v);
+    free(v);
+    return n;
+}
+
+/* The day `days` after date (YYYY-MM-DD) as text, computed by PostgreSQL. */
+static void day_after(const char *date, int days, char out[11])
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT ('%s'::date + %d)::text", date, days);
+    char *v = t_sql(sql);
+    snprintf(out, 11, "%s", v);
+    free(v);
+}
+
+static json_t *find_stage(json_t *stages, const char *key)
+{
+    size_t i;
+    json_t *s;
+    json_array_foreach(stages, i, s)
+    {
+        const char *k = json_string_value(json_object_get(s, "key"));
+        if (!k)
+            k = json_string_value(json_object_get(s, "stage"));
+        if (k && strcmp(k, key) == 0)
+            return s;
+    }
+    return NULL;
+}
+
+/* P(won eventually | the deal entered stage k), zombies included: the truth file's
+ * win_probability is for deals that never stall; a zombie stalls at an open stage drawn
+ * uniformly from the first DEMO_OPEN_STAGES - 1 and never wins, so among deals that reached
+ * stage k the share still able to win is (1 - z) / ((1 - z) + z (S - 1 - k) / (S - 1)). */
+static double true_win(json_t *truth, json_t *ts)
+{
+    const double z = t_num(json_object_get(truth, "zombies"), "share");
+    const int k = (int)t_int(ts, "position") - 1;
+    const double w = t_num(ts, "win_probability");
+    const double m = DEMO_OPEN_STAGES - 1;
+    return k < m ? w * (1 - z) / ((1 - z) + z * (m - k) / m) : w;
+}
+
+/* Per-stage eventual win probability. The model's figure pools the deals that reached the stage
+ * in its one-year window (n of them), so its standard error is about sqrt(p (1 - p) / n); the
+ * tolerance is three of those plus 0.03 for what the truth's figure leaves out (each rep's
+ * skill and ramp and each quarter's shock move the last stage's odds: shock sigma 0.12 over the
+ * four quarters of the window is about +-0.015 in p, skill and ramp as much again). */
+START_TEST(model_win_probability_by_stage_recovers_the_truth)
+{
+    char key[128], slug[64], path[160];
+    t_new_org(key, slug);
+    json_t *truth = demo(slug, 11, 8, 600, "2025-12-20", path, sizeof path);
+    t_resp r = t_get(key, "/v1/forecast?period=2025-Q4&as_of=2025-12-20&trials=1000");
+    ck_assert_int_eq(r.status, 200);
+    json_t *rates = json_object_get(json_object_get(json_object_get(r.body, "model"), "parameters"),
+                                    "stage_win_rates");
+    json_t *tstages = json_object_get(truth, "stages");
+    int checked = 0;
+    size_t i;
+    json_t *ts;
+    json_array_foreach(tstages, i, ts)
+    {
+        if (strcmp(t_str(ts, "kind"), "open") != 0)
+            continue;
+        json_t *ms = find_stage(rates, t_str(ts, "key"));
+        ck_assert_ptr_nonnull(ms);
+        const double want = true_win(truth, ts), got = t_num(ms, "model_win_rate");
+        const double n = (double)t_int(ms, "n");
+        ck_assert_msg(n >= 100, "%s: only %.0f deals reached it", t_str(ts, "key"), n);
+        const double tol = 3 * sqrt(want * (1 - want) / n) + 0.03;
+        fprintf(stderr, "recovery %-13s model %.3f truth %.3f (n %.0f, tolerance %.3f)\n",
+                t_str(ts, "key"), got, want, n, tol);
+        ck_assert_msg(fabs(got - want) <= tol, "%s: model %.3f truth %.3f tolerance %.3f",
+                      t_str(ts, "key"), got, want, tol);
+        ck_assert(!json_is_true(json_object_get(ms, "fallback")));
+        checked++;
+    }
+    ck_assert_int_eq(checked, DEMO_OPEN_STAGES);
+    t_resp_free(&r);
+    json_decref(truth);
+    remove(path);
+}
+END_TEST
+
+/* New deals and the surge, from forecasts at day 15 of the last four complete quarters:
+ *  - the new-deal rate lambda (deals created from as_of on and won by the quarter's end) against
+ *    the count that actually happened: the realised sum is Poisson with the generator's
+ *    quarterly shock on creation and win odds on top (relative sigma about 0.17 per quarter),
+ *    so the tolerance is three standard deviations of sum(lambda) + sum((0.17 lambda)^2);
+ *  - the mean amount of those deals against the truth's mean deal size: three standard errors
+ *    of a mean of n amounts with the truth's coefficient of variation (lognormal sigma plus the
+ *    enterprise mixture, about 1.2);
+ *  - the quarter-end factor: the won hazard in the last two weeks (the generator holds 35% of
+ *    wins to its last 14 days) at least 1.5 times that of weeks 2 to 12. */
+START_TEST(new_deal_rate_deal_size_and_surge_recover_the_truth)
+{
+    char key[128], slug[64], path[160];
+    t_new_org(key, slug);
+    json_t *truth = demo(slug, 12, 8, 600, "2025-12-20", path, sizeof path);
+    json_t *quarters = json_object_get(truth, "quarters");
+    json_t *size = json_object_get(truth, "deal_size");
+    const double sg = t_num(size, "sigma"), es = t_num(size, "enterprise_share"),
+                 em = t_num(size, "enterprise_multiplier"), mean = t_num(size, "mean");
+    const double cv2 =
+        exp(sg * sg) * (1 - es + es * em * em) / ((1 - es + es * em) * (1 - es + es * em)) - 1;
+    double lambda = 0, lambda_var = 0, amount_sum = 0, surge = 0, rest = 0;
+    long long realised = 0, n_amounts = 0;
+    int used = 0;
+    for (size_t q = json_array_size(quarters); q-- > 0 && used < 4;) {
+        json_t *qu = json_array_get(quarters, q);
+        if (!json_is_true(json_object_get(qu, "complete")))
+            continue;
+        char as_of[11];
+        day_after(t_str(qu, "start"), 15, as_of);
+        t_resp r =
+            t_get(key, "/v1/forecast?period=%s&as_of=%s&trials=1000", t_str(qu, "name"), as_of);
+        ck_assert_int_eq(r.status, 200);
+        json_t *p = json_object_get(json_object_get(r.body, "model"), "parameters");
+        json_t *nd = json_object_get(p, "new_deals");
+        ck_assert(!json_is_true(json_object_get(nd, "fallback")));
+        const double l = t_num(nd, "lambda");
+        lambda += l;
+        lambda_var += l + (0.17 * l) * (0.17 * l);
+        amount_sum += t_num(nd, "mean_amount") * (double)t_int(nd, "n");
+        n_amounts += t_int(nd, "n");
+        realised += sql_count("SELECT count(*) FROM deals d JOIN stages s ON s.id = d.stage_id "
+                              "JOIN orgs o ON o.id = d.org_id WHERE o.slug = '%s' "
+                              "AND s.kind = 'won' AND d.created_on >= '%s' "
+                              "AND d.closed_on BETWEEN '%s' AND '%s'",
+                              slug, as_of, t_str(qu, "start"), t_str(qu, "end"));
+        json_t *qe = json_object_get(p, "quarter_end_factor");
+        for (size_t w = 0; w < 13; w++) {
+            const double f = t_num(json_array_get(qe, w), "factor");
+            if (w < 2)
+                surge += f / 2;
+            else
+                rest += f / 11;
+        }
+        used++;
+        t_resp_free(&r);
+    }
+    ck_assert_int_eq(used, 4);
+    const double lambda_tol = 3 * sqrt(lambda_var);
+    fprintf(stderr, "recovery new deals: lambda %.1f realised %lld (tolerance %.1f)\n", lambda,
+            realised, lambda_tol);
+    ck_assert_msg(fabs((double)realised - lambda) <= lambda_tol,
+                  "new deals: model %.1f realised %lld tolerance %.1f", lambda, realised,
+                  lambda_tol);
+    ck_assert_int_ge(n_amounts, 30);
+    const double amount = amount_sum / (double)n_amounts;
+    const double amount_tol = 3 * sqrt(cv2 / (double)n_amounts) * mean;
+    fprintf(stderr, "recovery deal size: model %.0f truth %.0f (n %lld, tolerance %.0f)\n", amount,
+            mean, n_amounts, amount_tol);
+    ck_assert_msg(fabs(amount - mean) <= amount_tol, "deal size: model %.0f truth %.0f tol %.0f",
+                  amount, mean, amount_tol);
+    fprintf(stderr, "recovery surge: last two weeks %.2f, weeks 2-12 %.2f\n", surge / 4, rest / 4);
+    ck_assert_msg(surge >= 1.5 * rest, "surge %.2f rest %.2f", surge / 4, rest / 4);
+    json_decref(truth);
+    remove(path);
+}
+END_TEST
+
+/* Loose calibration over two seeds: every complete quarter after the first four, forecast at
+ * day 15, 45 and 75 with as_of that day (a backtest: the model reads only data before it),
+ * against the true bookings. With 36 forecasts a calibrated model puts the share below P50 in
+ * 15%-85% with overwhelming probability (a biased one, like a spread inflated by the first
+ * quarters of history, lands outside), and each tail beyond P10 / P90 under 35%. */
+START_TEST(actuals_fall_below_p50_neither_almost_never_nor_almost_always)
+{
+    int n = 0, below10 = 0, below50 = 0, above90 = 0;
+    for (int seed = 21; seed <= 22; seed++) {
+        char key[128], slug[64], path[160];
+        t_new_org(key, slug);
+        json_t *truth = demo(slug, seed, 10, 300, "2026-11-15", path, sizeof path);
+        json_t *quarters = json_object_get(truth, "quarters");
+        for (size_t q = 4; q < json_array_size(quarters); q++) {
+            json_t *qu = json_array_get(quarters, q);
+            if (!json_is_true(json_object_get(qu, "complete")))
+                continue;
+            for (int day = 15; day <= 75; day += 30) {
+                char as_of[11];
+                day_after(t_str(qu, "start"), day, as_of);
+                t_resp r = t_get(key, "/v1/forecast?period=%s&as_of=%s&trials=4000",
+                                 t_str(qu, "name"), as_of);
+                ck_assert_int_eq(r.status, 200);
+                const double actual = t_num(qu, "bookings");
+                below10 += actual < t_num(r.body, "p10");
+                below50 += actual < t_num(r.body, "p50");
+                above90 += actual > t_num(r.body, "p90");
+                n++;
+                t_resp_free(&r);
+            }
+        }
+        json_decref(truth);
+        remove(path);
+    }
+    fprintf(stderr,
+            "calibration over %d quarter-forecasts: below P10 %.1f%%, below P50 %.1f%%, "
+            "above P90 %.1f%%\n",
+            n, 100.0 * below10 / n, 100.0 * below50 / n, 100.0 * above90 / n);
+    ck_assert_int_ge(n, 36);
+    ck_assert_msg(below50 >= 0.15 * n && below50 <= 0.85 * n, "below P50 %d of %d", below50, n);
+    ck_assert_msg(below10 <= 0.35 * n, "below P10 %d of %d", below10, n);
+    ck_assert_msg(above90 <= 0.35 * n, "above P90 %d of %d", above90, n);
+}
+END_TEST
+
+static Suite *calibration_suite(void)
+{
+    Suite *s = suite_create("calibration");
+    TCase *tc = tcase_create("calibration");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, model_win_probability_by_stage_recovers_the_truth);
+    tcase_add_test(tc, new_deal_rate_deal_size_and_surge_recover_the_truth);
+    tcase_add_test(tc, actuals_fall_below_p50_neither_almost_never_nor_almost_always);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return t_main(calibration_suite());
+}
