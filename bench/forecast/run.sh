@@ -44,31 +44,10 @@ SLUG=bench-forecast
 mkdir -p "$BENCH_DIR"
 [ -x "$BIN" ] || { echo "no $BIN: build first (meson compile -C $BUILD_DIR)" >&2; exit 1; }
 
-CLUSTER=""
-SERVER=""
-AS_PG=""
-cleanup() {
-    [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null || true
-    if [ -n "$CLUSTER" ]; then
-        $AS_PG pg_ctl -D "$CLUSTER/data" -w stop -m fast >/dev/null 2>&1 || true
-        rm -rf "$CLUSTER"
-    fi
-}
-trap cleanup EXIT
-
-if [ -z "${DATABASE_URL:-}" ]; then
-    CLUSTER=$(mktemp -d /tmp/gapforge-bench-pg.XXXXXX)
-    if [ "$(id -u)" = 0 ]; then chown postgres "$CLUSTER"; AS_PG="runuser -u postgres --"; fi
-    PGBIN=$(pg_config --bindir 2>/dev/null || ls -d /usr/lib/postgresql/*/bin | tail -1)
-    export PATH=$PGBIN:$PATH
-    PGPORT_B=$((PORT + 1))
-    $AS_PG initdb -D "$CLUSTER/data" -A trust -U postgres >/dev/null
-    $AS_PG pg_ctl -D "$CLUSTER/data" -l "$CLUSTER/log" -w start \
-        -o "-k $CLUSTER -p $PGPORT_B -c listen_addresses='' -c fsync=off -c max_wal_size=4GB" \
-        >/dev/null
-    psql -q "host=$CLUSTER port=$PGPORT_B user=postgres dbname=postgres" -c "CREATE DATABASE bench"
-    export DATABASE_URL="host=$CLUSTER port=$PGPORT_B user=postgres dbname=bench"
-fi
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+trap bench_cleanup EXIT
+bench_db bench $((PORT + 1))
 
 export GAPFORGE_MIGRATIONS=$ROOT/migrations GAPFORGE_ADMIN_TOKEN=$TOKEN
 export GAPFORGE_LISTEN=127.0.0.1:$PORT
