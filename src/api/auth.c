@@ -55,24 +55,24 @@ int gf_api_authenticate(const char *authorization, gf_scope scope, gf_principal 
     const char *token = bearer(authorization);
     if (scope == GF_SCOPE_SERVICE) {
         if (!gf_api_config()->admin_token)
-            return gf_err_set(err, 403, "forbidden", NULL,
+            return gf_err_set(err, GF_EFORBIDDEN, NULL, NULL,
                               "org creation is disabled: GAPFORGE_ADMIN_TOKEN is not set");
         if (!token)
-            return gf_err_set(err, 401, "unauthorized", NULL, "the service admin token is required");
+            return gf_err_set(err, GF_EUNAUTHENTICATED, NULL, NULL, "the service admin token is required");
         if (!admin_token_ok(token))
-            return gf_err_set(err, 403, "forbidden", NULL, "this is not the service admin token");
+            return gf_err_set(err, GF_EFORBIDDEN, NULL, NULL, "this is not the service admin token");
         who->scopes = 1u << GF_SCOPE_SERVICE;
         return 0;
     }
     if (!token)
-        return gf_err_set(err, 401, "unauthorized", NULL,
+        return gf_err_set(err, GF_EUNAUTHENTICATED, NULL, NULL,
                           "an API key is required: Authorization: Bearer <key>");
     unsigned bits = 0;
     if (gf_store_key_verify(token, &who->org_id, who->org_slug, &who->key_id, &bits, err) < 0)
         return -1;
     who->scopes = granted(bits);
     if (!(who->scopes & (1u << scope)))
-        return gf_err_set(err, 403, "forbidden", NULL, "this API key lacks the %s scope",
+        return gf_err_set(err, GF_EFORBIDDEN, NULL, NULL, "this API key lacks the %s scope",
                           scope_name(scope));
     return 0;
 }

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 
 #include "gapforge/api.h"
-#include "gapforge/db.h"
 
 static const gf_config *g_cfg;
 

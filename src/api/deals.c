@@ -71,7 +71,7 @@ void gf_api_deal_put(gf_req *req, gf_resp *resp)
     gf_err err = {0};
     const char *ext = req->params[0];
     if (!json_is_object(req->body)) {
-        gf_err_set(&err, 400, "invalid_body", NULL, "the request body must be a JSON object");
+        gf_err_set(&err, GF_EMALFORMED, NULL, NULL, "the request body must be a JSON object");
         gf_resp_error(resp, &err);
         return;
     }

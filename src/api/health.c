@@ -1,6 +1,5 @@
 /* health.c — liveness and readiness. */
 #include "gapforge/api.h"
-#include "gapforge/db.h"
 #include "gapforge/migrate.h"
 
 void gf_api_healthz(gf_req *req, gf_resp *resp)
@@ -18,7 +17,7 @@ void gf_api_readyz(gf_req *req, gf_resp *resp)
     if (gf_migrate_status(gf_api_config()->migrations_dir, &st, &err) < 0) {
         gf_resp_json(resp, 503,
                      json_pack("{s:s, s:s}", "status", "unavailable", "reason",
-                               err.status == 503 ? "database unavailable" : "migrations unreadable"));
+                               err.code == GF_EUNAVAILABLE ? "database unavailable" : "migrations unreadable"));
         return;
     }
     if (st.pending || st.unknown) {

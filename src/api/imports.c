@@ -292,7 +292,7 @@ static int begin_import(const gf_import_kind *kind, gf_req *req, void **state, g
     else if (type_is(ct, "application/x-ndjson") || type_is(ct, "application/ndjson"))
         format = FMT_NDJSON;
     else
-        return gf_err_set(err, 415, "unsupported_media_type", NULL,
+        return gf_err_set(err, GF_EUNSUPPORTED, NULL, NULL,
                           "Content-Type must be text/csv or application/x-ndjson");
     import_state *st = calloc(1, sizeof *st);
     if (!st)

@@ -182,7 +182,7 @@ void gf_api_kpi_observations_add(gf_req *req, gf_resp *resp)
     json_t *out = NULL;
     size_t n = json_array_size(req->body);
     if (!json_is_array(req->body)) {
-        gf_err_set(&err, 400, "invalid_body", NULL,
+        gf_err_set(&err, GF_EMALFORMED, NULL, NULL,
                    "the request body must be a JSON array of {date, value}");
         goto done;
     }

@@ -83,7 +83,7 @@ static int check_list(const json_t *body, gf_values *vals, gf_stage_fields *out,
 {
     *n = 0;
     if (!json_is_object(body))
-        return gf_err_set(err, 400, "invalid_body", NULL, "the request body must be a JSON object");
+        return gf_err_set(err, GF_EMALFORMED, NULL, NULL, "the request body must be a JSON object");
     const char *name;
     json_t *value;
     json_object_foreach((json_t *)body, name, value) {

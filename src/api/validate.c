@@ -224,7 +224,7 @@ int gf_validate(const json_t *obj, const gf_field *fields, size_t nfields, gf_vm
         return gf_err_internal(err); /* a table larger than gf_values can hold is a bug */
     out->n = nfields;
     if (!json_is_object(obj))
-        return gf_err_set(err, 400, "invalid_body", NULL, "the request body must be a JSON object");
+        return gf_err_set(err, GF_EMALFORMED, NULL, NULL, "the request body must be a JSON object");
     const char *name;
     json_t *v;
     json_object_foreach((json_t *)obj, name, v) {

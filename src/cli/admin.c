@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "gapforge/cli.h"
-#include "gapforge/db.h"
 #include "gapforge/log.h"
 #include "gapforge/migrate.h"
 #include "gapforge/store.h"
@@ -32,7 +31,7 @@ int gf_cli_migrate(int argc, char **argv)
     gf_log_set_quiet(1);
     gf_err err = {0};
     int n = gf_migrate_apply(cfg.migrations_dir, stdout, &err);
-    gf_db_disconnect();
+    gf_store_disconnect();
     if (n < 0)
         return fail(&err);
     printf("%d migration%s applied; schema is current\n", n, n == 1 ? "" : "s");
@@ -66,7 +65,7 @@ int gf_cli_orgs(int argc, char **argv)
     gf_log_set_quiet(1);
     int64_t id = 0;
     json_t *org = gf_store_org_create(&f, &id, &err);
-    gf_db_disconnect();
+    gf_store_disconnect();
     if (!org)
         return fail(&err);
     char *text = json_dumps(org, JSON_INDENT(2));
@@ -100,7 +99,7 @@ int gf_cli_keys(int argc, char **argv)
     json_t *key = NULL;
     if (gf_store_org_id(slug, &org_id, &err) == 0)
         key = gf_store_key_create(org_id, name, scopes, &err);
-    gf_db_disconnect();
+    gf_store_disconnect();
     if (!key)
         return fail(&err);
     fprintf(stderr, "created key %s (id %lld, scopes %s) for org %s; the secret follows, "

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "gapforge/cli.h"
-#include "gapforge/db.h"
+#include "gapforge/store.h"
 
 const char *gf_cli_opt(int argc, char **argv, const char *name)
 {
@@ -32,6 +32,6 @@ int gf_cli_setup(gf_config *cfg)
         fprintf(stderr, "gapforge: %s\n", err.message);
         return -1;
     }
-    gf_db_configure(cfg->database_url, cfg->statement_timeout_ms);
+    gf_store_configure(cfg->database_url, cfg->statement_timeout_ms);
     return 0;
 }

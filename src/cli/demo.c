@@ -14,8 +14,8 @@
 
 #include "gapforge/cli.h"
 #include "gapforge/date.h"
-#include "gapforge/db.h"
 #include "gapforge/demo.h"
+#include "gapforge/service_demo.h"
 #include "gapforge/log.h"
 #include "gapforge/store.h"
 #include "gapforge/validate.h"
@@ -118,7 +118,7 @@ static int find_or_create_org(const char *slug, int64_t *org_id, gf_err *err)
 {
     if (gf_store_org_id(slug, org_id, err) == 0)
         return 0;
-    if (err->status != 404)
+    if (err->code != GF_ENOTFOUND)
         return -1;
     gf_err_clear(err);
     gf_org_fields f = {.slug = slug, .name = "Demo Co"};
@@ -190,13 +190,7 @@ int gf_cli_demo(int argc, char **argv)
         goto done;
     }
     truth_written = true;
-    if (gf_db_begin(&err) < 0)
-        goto done;
-    if (gf_demo_load(org_id, &org, &n, &err) < 0) {
-        gf_db_rollback();
-        goto done;
-    }
-    if (gf_db_commit(&err) < 0)
+    if (gf_svc_demo_load(org_id, &org, &n, &err) < 0)
         goto done;
     char day[11];
     gf_date_format(a.opt.as_of, day);
@@ -212,7 +206,7 @@ done:
     if (rc != 0 && truth_written)
         remove(a.truth);
     gf_demo_free(&org);
-    gf_db_disconnect();
+    gf_store_disconnect();
     if (rc == 1)
         return fail(&err);
     return rc == 2 ? 1 : rc;

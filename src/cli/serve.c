@@ -6,7 +6,7 @@
 
 #include "gapforge/api.h"
 #include "gapforge/cli.h"
-#include "gapforge/db.h"
+#include "gapforge/store.h"
 #include "gapforge/log.h"
 #include "gapforge/migrate.h"
 
@@ -17,7 +17,7 @@ static int schema_ok(const gf_config *cfg)
     gf_err err = {0};
     gf_migration_status st;
     if (gf_migrate_status(cfg->migrations_dir, &st, &err) < 0) {
-        if (err.status == 503) {
+        if (err.code == GF_EUNAVAILABLE) {
             gf_log("warn", "database unreachable at start; serving 503 until it answers", NULL);
             return 0;
         }
@@ -57,7 +57,7 @@ int gf_cli_serve(int argc, char **argv)
     mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     if (schema_ok(&cfg) < 0)
         return 1;
-    gf_db_disconnect(); /* workers open their own connections */
+    gf_store_disconnect(); /* workers open their own connections */
     gf_api_init(&cfg);
 
     sigset_t stop_signals;

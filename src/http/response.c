@@ -10,9 +10,28 @@ void gf_resp_json(gf_resp *resp, int status, json_t *body)
     resp->body = body;
 }
 
+/* The one table from domain error codes to HTTP statuses. */
+static const struct {
+    gf_errcode code;
+    int status;
+} status_of[] = {
+    {GF_EMALFORMED, 400},       {GF_EUNAUTHENTICATED, 401}, {GF_EFORBIDDEN, 403},
+    {GF_ENOTFOUND, 404},        {GF_ECONFLICT, 409},        {GF_ETOOLARGE, 413},
+    {GF_EUNSUPPORTED, 415},     {GF_EINVALID, 422},         {GF_EINTERNAL, 500},
+    {GF_EUNAVAILABLE, 503},
+};
+
+int gf_http_status_of(gf_errcode code)
+{
+    for (size_t k = 0; k < sizeof status_of / sizeof status_of[0]; k++)
+        if (status_of[k].code == code)
+            return status_of[k].status;
+    return 500;
+}
+
 json_t *gf_http_error_body(const gf_err *err)
 {
-    json_t *e = json_pack("{s:s, s:s}", "code", err->code ? err->code : "internal", "message",
+    json_t *e = json_pack("{s:s, s:s}", "code", err->code ? gf_err_reason(err) : "internal", "message",
                           err->message[0] ? err->message : "internal error");
     if (err->field[0])
         json_object_set_new(e, "field", json_string(err->field));
@@ -21,8 +40,7 @@ json_t *gf_http_error_body(const gf_err *err)
 
 void gf_resp_error(gf_resp *resp, const gf_err *err)
 {
-    int status = err->status >= 400 && err->status <= 599 ? err->status : 500;
-    gf_resp_json(resp, status, gf_http_error_body(err));
+    gf_resp_json(resp, gf_http_status_of(err->code), gf_http_error_body(err));
 }
 
 void gf_resp_result(gf_resp *resp, int status, json_t *body, const gf_err *err)

@@ -101,13 +101,17 @@ static enum MHD_Result queue(struct MHD_Connection *c, conn_ctx *ctx, gf_resp *r
     return ret;
 }
 
-static enum MHD_Result queue_error(struct MHD_Connection *c, conn_ctx *ctx, int status,
-                                   const char *code, const char *message, const char *allow)
+/* Answers one of the transport's own errors: code (its status from the one table) or, for
+ * 405, which has no domain code, the status given. */
+static enum MHD_Result queue_error(struct MHD_Connection *c, conn_ctx *ctx, gf_errcode code,
+                                   const char *reason, const char *message, const char *allow)
 {
     gf_err err;
-    gf_err_set(&err, status, code, NULL, "%s", message);
+    gf_err_set(&err, code, reason, NULL, "%s", message);
     gf_resp resp = {0};
     gf_resp_error(&resp, &err);
+    if (allow)
+        resp.status = 405;
     return queue(c, ctx, &resp, allow);
 }
 
@@ -161,7 +165,7 @@ static enum MHD_Result begin_stream(gf_server *srv, struct MHD_Connection *c, co
             char msg[128];
             snprintf(msg, sizeof msg, "request body exceeds the import limit of %zu bytes",
                      stream_cap(srv));
-            return queue_error(c, ctx, 413, "payload_too_large", msg, NULL);
+            return queue_error(c, ctx, GF_ETOOLARGE, NULL, msg, NULL);
         }
     }
     gf_req req = make_req(c, ctx, NULL);
@@ -176,16 +180,16 @@ static enum MHD_Result begin_stream(gf_server *srv, struct MHD_Connection *c, co
 /* Passes one piece of a streamed body on; after a failure the rest is dropped. */
 static void stream_chunk(gf_server *srv, conn_ctx *ctx, const char *data, size_t n)
 {
-    if (!ctx->stream_state || ctx->stream_err.status)
+    if (!ctx->stream_state || ctx->stream_err.code)
         return;
     const gf_stream_ops *ops = ctx->route->stream;
     ctx->stream_bytes += n;
     if (ctx->stream_bytes > stream_cap(srv))
-        gf_err_set(&ctx->stream_err, 413, "payload_too_large", NULL,
+        gf_err_set(&ctx->stream_err, GF_ETOOLARGE, NULL, NULL,
                    "request body exceeds the import limit of %zu bytes", stream_cap(srv));
     else if (ops->chunk(ctx->stream_state, data, n, &ctx->stream_err) == 0)
         return;
-    if (!ctx->stream_err.status)
+    if (!ctx->stream_err.code)
         gf_err_internal(&ctx->stream_err);
     ops->abort(ctx->stream_state);
     ctx->stream_state = NULL;
@@ -207,9 +211,9 @@ static enum MHD_Result first_call(gf_server *srv, struct MHD_Connection *c, conn
                                      ctx->params, &ctx->nparams, ctx->path_buf, allow,
                                      sizeof allow);
     if (m == GF_MATCH_NO_PATH)
-        return queue_error(c, ctx, 404, "not_found", "no such endpoint", NULL);
+        return queue_error(c, ctx, GF_ENOTFOUND, NULL, "no such endpoint", NULL);
     if (m == GF_MATCH_NO_METHOD)
-        return queue_error(c, ctx, 405, "method_not_allowed", "method not allowed for this path",
+        return queue_error(c, ctx, GF_EINVALID, "method_not_allowed", "method not allowed for this path",
                            allow);
 
     if (ctx->route->scope != GF_SCOPE_NONE) {
@@ -230,12 +234,12 @@ static enum MHD_Result first_call(gf_server *srv, struct MHD_Connection *c, conn
                 char msg[128];
                 snprintf(msg, sizeof msg, "request body exceeds the limit of %zu bytes",
                          srv->opt.max_body);
-                return queue_error(c, ctx, 413, "payload_too_large", msg, NULL);
+                return queue_error(c, ctx, GF_ETOOLARGE, NULL, msg, NULL);
             }
         }
         const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
         if (!is_json_type(ct))
-            return queue_error(c, ctx, 415, "unsupported_media_type",
+            return queue_error(c, ctx, GF_EUNSUPPORTED, NULL,
                                "Content-Type must be application/json", NULL);
     }
     return MHD_YES;
@@ -275,7 +279,7 @@ static enum MHD_Result final_call(gf_server *srv, struct MHD_Connection *c, conn
 {
     char msg[256];
     if (ctx->route->stream) {
-        if (ctx->stream_err.status || !ctx->stream_state)
+        if (ctx->stream_err.code || !ctx->stream_state)
             return queue_gf_error(c, ctx, &ctx->stream_err);
         gf_req req = make_req(c, ctx, NULL);
         gf_resp resp = {.status = 500};
@@ -286,18 +290,18 @@ static enum MHD_Result final_call(gf_server *srv, struct MHD_Connection *c, conn
     }
     if (ctx->body_too_large) {
         snprintf(msg, sizeof msg, "request body exceeds the limit of %zu bytes", srv->opt.max_body);
-        return queue_error(c, ctx, 413, "payload_too_large", msg, NULL);
+        return queue_error(c, ctx, GF_ETOOLARGE, NULL, msg, NULL);
     }
     json_t *body = NULL;
     if (ctx->route->json_body) {
         if (ctx->body_len == 0)
-            return queue_error(c, ctx, 400, "invalid_json", "request body is empty", NULL);
+            return queue_error(c, ctx, GF_EMALFORMED, "invalid_json", "request body is empty", NULL);
         json_error_t jerr;
         body = json_loadb(ctx->body, ctx->body_len, JSON_REJECT_DUPLICATES, &jerr);
         if (!body) {
             snprintf(msg, sizeof msg, "malformed JSON at line %d, column %d: %s", jerr.line,
                      jerr.column, jerr.text);
-            return queue_error(c, ctx, 400, "invalid_json", msg, NULL);
+            return queue_error(c, ctx, GF_EMALFORMED, "invalid_json", msg, NULL);
         }
     }
     gf_req req = make_req(c, ctx, body);
@@ -388,7 +392,7 @@ gf_server *gf_server_start(const gf_server_options *opt, gf_err *err)
     snprintf(port, sizeof port, "%d", opt->port);
     const char *host = opt->host[0] ? opt->host : NULL;
     if (getaddrinfo(host, port, &hints, &ai) != 0 || !ai) {
-        gf_err_set(err, 400, "bad_config", "GAPFORGE_LISTEN",
+        gf_err_set(err, GF_EINVALID, "bad_config", "GAPFORGE_LISTEN",
                    "cannot use listen address %s (numeric IPv4 or IPv6 expected)",
                    opt->host);
         return NULL;
@@ -417,7 +421,7 @@ gf_server *gf_server_start(const gf_server_options *opt, gf_err *err)
     freeaddrinfo(ai);
     if (!srv->daemon) {
         free(srv);
-        gf_err_set(err, 503, "listen_failed", "GAPFORGE_LISTEN",
+        gf_err_set(err, GF_EUNAVAILABLE, "listen_failed", "GAPFORGE_LISTEN",
                    "cannot listen on %s:%d (address in use or not permitted)", opt->host,
                    opt->port);
         return NULL;

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gapforge/db.h"
+#include "db.h"
 #include "gapforge/store.h"
 #include "inputs_internal.h"
 
@@ -44,7 +44,7 @@ json_t *gf_store_commit_create(int64_t org_id, const gf_commit_fields *f, gf_err
                        f->notes,
                        f->submitted_at};
     json_t *c = gf_db_one_json(&commit_insert, 11, p, 0, "commit", NULL, err);
-    if (!c && err->status == 422)
+    if (!c && err->code == GF_EINVALID)
         gf_err_invalid(err, "submitted_at", "submitted_at is not a valid time");
     return c;
 }

@@ -1,5 +1,5 @@
 /* db.c — per-thread PostgreSQL connections with lazily prepared statements. */
-#include "gapforge/db.h"
+#include "db.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -93,7 +93,7 @@ static thread_conn *get_conn(gf_err *err)
         pthread_setspecific(g_key, tc);
     }
     if ((!tc->pg || PQstatus(tc->pg) != CONNECTION_OK) && !connect_now(tc)) {
-        gf_err_set(err, 503, "database_unavailable", NULL, "the database is unavailable");
+        gf_err_set(err, GF_EUNAVAILABLE, NULL, NULL, "the database is unavailable");
         return NULL;
     }
     return tc;
@@ -115,50 +115,51 @@ void gf_db_disconnect(void)
     }
 }
 
-void gf_db_map_sqlstate(const char *s, int *status, const char **code)
+/* SQLSTATE classes to domain codes, first match wins (PostgREST's mapping, in domain terms). */
+static const struct {
+    const char *prefix; /* a whole SQLSTATE, or a two-character class */
+    gf_errcode code;
+    const char *reason;
+} sqlstates[] = {
+    {"23505", GF_ECONFLICT, NULL},    {"23P01", GF_ECONFLICT, NULL},
+    {"23503", GF_ECONFLICT, NULL},    {"23", GF_EINVALID, NULL},
+    {"22", GF_EINVALID, NULL},        {"08", GF_EUNAVAILABLE, NULL},
+    {"57P01", GF_EUNAVAILABLE, NULL}, {"57P02", GF_EUNAVAILABLE, NULL},
+    {"57P03", GF_EUNAVAILABLE, NULL}, {"53300", GF_EUNAVAILABLE, NULL},
+    {"57014", GF_EUNAVAILABLE, "query_cancelled"},
+    {"40001", GF_EUNAVAILABLE, "retry"},
+    {"40P01", GF_EUNAVAILABLE, "retry"},
+};
+
+void gf_db_map_sqlstate(const char *s, gf_errcode *code, const char **reason)
 {
-    *status = 500;
-    *code = "internal";
-    if (!s)
-        return;
-    if (strcmp(s, "23505") == 0 || strcmp(s, "23P01") == 0) {
-        *status = 409;
-        *code = "conflict";
-    } else if (strcmp(s, "23503") == 0) {
-        *status = 409;
-        *code = "conflict";
-    } else if (strncmp(s, "23", 2) == 0 || strncmp(s, "22", 2) == 0) {
-        *status = 422;
-        *code = "invalid_argument";
-    } else if (strncmp(s, "08", 2) == 0 || strcmp(s, "57P01") == 0 ||
-               strcmp(s, "57P02") == 0 || strcmp(s, "57P03") == 0 || strcmp(s, "53300") == 0) {
-        *status = 503;
-        *code = "database_unavailable";
-    } else if (strcmp(s, "57014") == 0) {
-        *status = 503;
-        *code = "query_cancelled";
-    } else if (strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0) {
-        *status = 503;
-        *code = "retry";
+    *code = GF_EINTERNAL;
+    *reason = NULL;
+    for (size_t k = 0; s && k < sizeof sqlstates / sizeof sqlstates[0]; k++) {
+        if (strncmp(s, sqlstates[k].prefix, strlen(sqlstates[k].prefix)) == 0) {
+            *code = sqlstates[k].code;
+            *reason = sqlstates[k].reason;
+            return;
+        }
     }
 }
 
 static void fail_from_result(const PGresult *res, PGconn *pg, gf_err *err)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    int status;
-    const char *code;
-    gf_db_map_sqlstate(state, &status, &code);
+    gf_errcode code;
+    const char *reason;
+    gf_db_map_sqlstate(state, &code, &reason);
     if (!state && PQstatus(pg) != CONNECTION_OK) {
-        status = 503;
-        code = "database_unavailable";
+        code = GF_EUNAVAILABLE;
+        reason = NULL;
     }
     log_pg("database error", res ? PQresultErrorMessage(res) : PQerrorMessage(pg));
-    const char *msg = status == 409   ? "the request conflicts with existing data"
-                      : status == 422 ? "a value was rejected by the database"
-                      : status == 503 ? "the database is unavailable; try again"
-                                      : "internal error";
-    gf_err_set(err, status, code, NULL, "%s", msg);
+    const char *msg = code == GF_ECONFLICT      ? "the request conflicts with existing data"
+                      : code == GF_EINVALID     ? "a value was rejected by the database"
+                      : code == GF_EUNAVAILABLE ? "the database is unavailable; try again"
+                                                : "internal error";
+    gf_err_set(err, code, reason, NULL, "%s", msg);
 }
 
 void gf_db_fail(const PGresult *res, PGconn *conn, gf_err *err)
@@ -177,7 +178,7 @@ PGconn *gf_db_connect_dedicated(gf_err *err)
     if (!pg || PQstatus(pg) != CONNECTION_OK) {
         log_pg("database connection failed", pg ? PQerrorMessage(pg) : "out of memory");
         PQfinish(pg);
-        gf_err_set(err, 503, "database_unavailable", NULL, "the database is unavailable");
+        gf_err_set(err, GF_EUNAVAILABLE, NULL, NULL, "the database is unavailable");
         return NULL;
     }
     PQsetNoticeProcessor(pg, notice_quiet, NULL);
@@ -221,7 +222,7 @@ PGresult *gf_db_exec(const gf_stmt *stmt, int n, const char *const *params, gf_e
     if (!result_ok(res) && PQstatus(tc->pg) != CONNECTION_OK && !tc->in_tx) {
         PQclear(res);
         if (!connect_now(tc)) {
-            gf_err_set(err, 503, "database_unavailable", NULL, "the database is unavailable");
+            gf_err_set(err, GF_EUNAVAILABLE, NULL, NULL, "the database is unavailable");
             return NULL;
         }
         res = try_exec(tc, stmt, n, params);
@@ -353,4 +354,31 @@ json_t *gf_db_one_json(const gf_stmt *stmt, int n, const char *const *params, in
     }
     PQclear(res);
     return out;
+}
+
+/* ---- the public face of the connection (store.h) ---- */
+
+void gf_store_configure(const char *conninfo, int statement_timeout_ms)
+{
+    gf_db_configure(conninfo, statement_timeout_ms);
+}
+
+void gf_store_disconnect(void)
+{
+    gf_db_disconnect();
+}
+
+int gf_store_begin(gf_err *err)
+{
+    return gf_db_begin(err);
+}
+
+int gf_store_commit(gf_err *err)
+{
+    return gf_db_commit(err);
+}
+
+void gf_store_rollback(void)
+{
+    gf_db_rollback();
 }

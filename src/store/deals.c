@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gapforge/db.h"
+#include "db.h"
 #include "gapforge/store.h"
 
 /* Stored fields of a deal: every gf_deal_field before GF_DEAL_EFFECTIVE_AT. */
@@ -303,7 +303,7 @@ int gf_store_deal_write_tx(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
             /* The external id is taken: a conflict for POST; for PUT another writer created
              * the deal since we looked (ON CONFLICT waited for it), so update it instead. */
             if (mode == GF_DEAL_CREATE || attempt == 1) {
-                gf_err_set(err, 409, "conflict", "external_id",
+                gf_err_set(err, GF_ECONFLICT, NULL, "external_id",
                            "a deal with external_id %s already exists",
                            new[GF_DEAL_EXTERNAL_ID]);
                 goto cleanup;

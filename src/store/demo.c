@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "gapforge/db.h"
+#include "db.h"
 #include "gapforge/store.h"
 
 static const gf_stmt demo_stage = {

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gapforge/db.h"
+#include "db.h"
 #include "gapforge/period.h"
 #include "gapforge/store_history.h"
 #include "history_internal.h"

@@ -6,7 +6,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include "gapforge/db.h"
+#include "db.h"
 #include "gapforge/store_history.h"
 
 /* Local midnight (seconds since 1970) of days d0 .. d0 + n - 1 in the org's time zone. */

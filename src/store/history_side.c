@@ -144,8 +144,8 @@ int gf_store__history_side_join(hist_side *s, hist_deals *raw, gf_err *err)
             rc = -1;
             if (err) {
                 *err = s->part[k].err;
-                if (!err->status)
-                    gf_err_set(err, 503, "database_unavailable", NULL,
+                if (!err->code)
+                    gf_err_set(err, GF_EUNAVAILABLE, NULL, NULL,
                                "the database is unavailable");
             }
         }

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "gapforge/db.h"
+#include "db.h"
 
 #define SEND_BUFFER (256 * 1024)
 

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "gapforge/date.h"
-#include "gapforge/db.h"
+#include "db.h"
 #include "gapforge/store.h"
 #include "inputs_internal.h"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "gapforge/crypto.h"
-#include "gapforge/db.h"
+#include "db.h"
 #include "gapforge/store.h"
 
 #define PREFIX_BYTES 6
@@ -115,7 +115,7 @@ json_t *gf_store_key_revoke(int64_t org_id, int64_t key_id, gf_err *err)
 
 static int unauthorized(gf_err *err)
 {
-    return gf_err_set(err, 401, "unauthorized", NULL, "missing, unknown or revoked API key");
+    return gf_err_set(err, GF_EUNAUTHENTICATED, NULL, NULL, "missing, unknown or revoked API key");
 }
 
 int gf_store_key_verify(const char *token, int64_t *org_id, char slug[64], int64_t *key_id,

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "gapforge/date.h"
-#include "gapforge/db.h"
+#include "db.h"
 #include "gapforge/store.h"
 #include "inputs_internal.h"
 
@@ -76,7 +76,7 @@ json_t *gf_store_kpi_put(int64_t org_id, const gf_kpi_fields *f, int *created, g
             return NULL;
         }
         if (gf_store_kpi_id(org_id, f->leads_to, &id, err) < 0) {
-            if (err->status == 404)
+            if (err->code == GF_ENOTFOUND)
                 gf_err_invalid(err, "leads_to.metric",
                                "leads_to.metric must be bookings or a KPI key; no KPI %s",
                                f->leads_to);

@@ -1,7 +1,7 @@
 /* levers.c — levers: what can be pulled to close a gap, at what cost and how fast. */
 #include <stdio.h>
 
-#include "gapforge/db.h"
+#include "db.h"
 #include "gapforge/store.h"
 #include "inputs_internal.h"
 
@@ -31,7 +31,7 @@ json_t *gf_store_lever_put(int64_t org_id, const gf_lever_fields *f, int *create
     if (f->kpi) {
         int64_t id;
         if (gf_store_kpi_id(org_id, f->kpi, &id, err) < 0) {
-            if (err->status == 404)
+            if (err->code == GF_ENOTFOUND)
                 gf_err_invalid(err, "kpi", "kpi: no KPI with key %s", f->kpi);
             return NULL;
         }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gapforge/db.h"
+#include "db.h"
 
 #define MAX_MIGRATIONS 512
 
@@ -38,7 +38,7 @@ static int read_dir(const char *dir, migration_file *files, gf_err *err)
 {
     DIR *d = opendir(dir);
     if (!d)
-        return gf_err_set(err, 500, "migrations_missing", NULL,
+        return gf_err_set(err, GF_EINTERNAL, "migrations_missing", NULL,
                           "cannot read migrations folder %s (set GAPFORGE_MIGRATIONS)", dir);
     int n = 0;
     struct dirent *e;
@@ -60,7 +60,7 @@ static int read_dir(const char *dir, migration_file *files, gf_err *err)
     qsort(files, (size_t)n, sizeof *files, cmp_file);
     for (int i = 1; i < n; i++)
         if (files[i].version == files[i - 1].version)
-            return gf_err_set(err, 500, "migrations_invalid", NULL,
+            return gf_err_set(err, GF_EINTERNAL, "migrations_invalid", NULL,
                               "two migrations share version %04d", files[i].version);
     return n;
 }
@@ -156,7 +156,7 @@ static int apply_one(const char *dir, const migration_file *m, gf_err *err)
     snprintf(path, sizeof path, "%s/%s", dir, m->name);
     char *sql = read_file(path);
     if (!sql)
-        return gf_err_set(err, 500, "migrations_missing", NULL, "cannot read %s", path);
+        return gf_err_set(err, GF_EINTERNAL, "migrations_missing", NULL, "cannot read %s", path);
     int rc = -1;
     char version[16];
     snprintf(version, sizeof version, "%d", m->version);
@@ -165,7 +165,7 @@ static int apply_one(const char *dir, const migration_file *m, gf_err *err)
     if (gf_db_begin(err) < 0)
         goto cleanup;
     if (gf_db_exec_script(sql, err) < 0) {
-        gf_err_set(err, 500, "migration_failed", NULL,
+        gf_err_set(err, GF_EINTERNAL, "migration_failed", NULL,
                    "migration %s failed (see the log for the database's message)", m->name);
         goto cleanup;
     }
@@ -192,7 +192,7 @@ static int apply_pending(const char *dir, const migration_file *files, int n, FI
     if (compute_status(files, n, &st, err) < 0)
         return -1;
     if (st.unknown)
-        return gf_err_set(err, 409, "schema_too_new", NULL,
+        return gf_err_set(err, GF_ECONFLICT, "schema_too_new", NULL,
                           "the database has migration %s, which this build does not know: "
                           "run a newer gapforge",
                           st.first_unknown);

@@ -1,7 +1,7 @@
 /* orgs.c — tenants: create, read, update. */
 #include <string.h>
 
-#include "gapforge/db.h"
+#include "db.h"
 #include "gapforge/store.h"
 
 static const gf_stmt tz_known = {
@@ -47,8 +47,8 @@ json_t *gf_store_org_create(const gf_org_fields *f, int64_t *org_id, gf_err *err
         return NULL;
     const char *p[] = {f->slug, f->name, f->currency, f->fiscal_year_start_month, f->time_zone};
     json_t *org = gf_db_one_json(&org_insert, 5, p, 1, "org", org_id, err);
-    if (!org && err->status == 409)
-        gf_err_set(err, 409, "conflict", "slug", "an org with slug %s already exists", f->slug);
+    if (!org && err->code == GF_ECONFLICT)
+        gf_err_set(err, GF_ECONFLICT, NULL, "slug", "an org with slug %s already exists", f->slug);
     return org;
 }
 

@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 #include "gapforge/date.h"
-#include "gapforge/db.h"
+#include "db.h"
 #include "gapforge/store.h"
 
 /* The new_value of the event of field that holds at the end of `from` (at0) or `to` (at1). */

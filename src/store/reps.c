@@ -1,7 +1,7 @@
 /* reps.c — the org's sales reps: create, read, list (by team subtree, by activity), update. */
 #include <stdio.h>
 
-#include "gapforge/db.h"
+#include "db.h"
 #include "gapforge/store.h"
 
 static const gf_stmt rep_team_id = {
@@ -74,8 +74,8 @@ json_t *gf_store_rep_create(int64_t org_id, const gf_rep_fields *f, gf_err *err)
     const char *p[] = {org, f->key, f->name, f->email, team, f->hired_on, f->ramp_months,
                        f->active};
     json_t *rep = gf_db_one_json(&rep_insert, 8, p, 1, "rep", NULL, err);
-    if (!rep && err->status == 409)
-        gf_err_set(err, 409, "conflict", "key", "a rep with key %s already exists", f->key);
+    if (!rep && err->code == GF_ECONFLICT)
+        gf_err_set(err, GF_ECONFLICT, NULL, "key", "a rep with key %s already exists", f->key);
     return rep;
 }
 
@@ -108,7 +108,7 @@ json_t *gf_store_rep_patch(int64_t org_id, const char *key, const gf_rep_fields 
     const char *team = NULL;
     if (team_id(i64(org_id, org), f->has_team ? f->team : NULL, tid, &team, err) < 0) {
         /* An unknown rep is a 404 whatever else is wrong with the request. */
-        json_t *rep = err->status == 422 ? gf_store_rep_get(org_id, key, err) : NULL;
+        json_t *rep = err->code == GF_EINVALID ? gf_store_rep_get(org_id, key, err) : NULL;
         if (rep) {
             json_decref(rep);
             gf_err_invalid(err, "team", "team %s is not a team of this org", f->team);

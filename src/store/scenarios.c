@@ -5,7 +5,7 @@
 
 #include "gapforge/date.h"
 
-#include "gapforge/db.h"
+#include "db.h"
 #include "gapforge/store.h"
 
 static const gf_stmt scen_currency = {"scen_currency",

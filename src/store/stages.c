@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "gapforge/db.h"
+#include "db.h"
 #include "gapforge/store.h"
 
 /* Serialises concurrent replacements of one org's list (class id of the advisory lock). */
@@ -117,7 +117,7 @@ json_t *gf_store_stage_replace(int64_t org_id, const gf_stage_fields *items, siz
     if (!(res = gf_db_exec(&stage_in_use, 2, p, err)))
         goto cleanup;
     if (PQntuples(res) > 0) {
-        gf_err_set(err, 409, "conflict", "items",
+        gf_err_set(err, GF_ECONFLICT, NULL, "items",
                    "stage %s is used by deals and cannot be removed", PQgetvalue(res, 0, 0));
         goto cleanup;
     }
@@ -125,8 +125,8 @@ json_t *gf_store_stage_replace(int64_t org_id, const gf_stage_fields *items, siz
     res = NULL;
     if (exec_only(&stage_delete, 2, p, err) < 0) {
         /* A deal created on a removed stage after the check above: same answer. */
-        if (err->status == 409)
-            gf_err_set(err, 409, "conflict", "items",
+        if (err->code == GF_ECONFLICT)
+            gf_err_set(err, GF_ECONFLICT, NULL, "items",
                        "a stage to remove is used by deals and cannot be removed");
         goto cleanup;
     }

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gapforge/db.h"
+#include "db.h"
 #include "gapforge/store.h"
 #include "inputs_internal.h"
 
@@ -37,7 +37,7 @@ static int metric_kpi(int64_t org_id, const char *metric, const char *field, cha
         return 0;
     int64_t id = 0;
     if (gf_store_kpi_id(org_id, metric, &id, err) < 0) {
-        if (err->status == 404)
+        if (err->code == GF_ENOTFOUND)
             gf_err_invalid(err, field, "%s must be bookings or a KPI key; no KPI %s", field,
                            metric);
         return -1;

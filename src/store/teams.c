@@ -5,7 +5,7 @@
  * concurrent moves cannot build a cycle that neither saw. */
 #include <stdio.h>
 
-#include "gapforge/db.h"
+#include "db.h"
 #include "gapforge/store.h"
 
 #define TEAM_LOCK_CLASS "71002"
@@ -58,10 +58,10 @@ json_t *gf_store_team_create(int64_t org_id, const char *key, const char *name,
     char org[24];
     const char *p[] = {i64(org_id, org), key, name, parent};
     json_t *team = gf_db_one_json(&team_insert, 4, p, 1, "team", NULL, err);
-    if (!team && err->status == 404)
+    if (!team && err->code == GF_ENOTFOUND)
         gf_err_invalid(err, "parent", "parent %s is not a team of this org", parent);
-    else if (!team && err->status == 409)
-        gf_err_set(err, 409, "conflict", "key", "a team with key %s already exists", key);
+    else if (!team && err->code == GF_ECONFLICT)
+        gf_err_set(err, GF_ECONFLICT, NULL, "key", "a team with key %s already exists", key);
     return team;
 }
 
@@ -123,7 +123,7 @@ json_t *gf_store_team_patch(int64_t org_id, const char *key, const char *name, b
         const char *par[] = {org, parent};
         json_decref(found);
         if (!(found = gf_db_one_json(&team_select, 2, par, 1, "team", &parent_id, err))) {
-            if (err->status == 404)
+            if (err->code == GF_ENOTFOUND)
                 gf_err_invalid(err, "parent", "parent %s is not a team of this org", parent);
             goto cleanup;
         }

@@ -35,7 +35,7 @@ static int parse_long(const char *name, const char *text, long min, long max, lo
         v = strtol(text, NULL, 10);
     }
     if (!plain_integer(text) || errno || v < min || v > max)
-        return gf_err_set(err, 400, "bad_config", name, "%s must be an integer in [%ld, %ld]",
+        return gf_err_set(err, GF_EINVALID, "bad_config", name, "%s must be an integer in [%ld, %ld]",
                           name, min, max);
     *out = v;
     return 0;
@@ -89,7 +89,7 @@ int gf_config_from_env(gf_config *cfg, gf_err *err)
     const char *listen = env_or("GAPFORGE_LISTEN", "127.0.0.1:8080");
     if (gf_config_parse_listen(listen, cfg->listen_host, sizeof cfg->listen_host,
                                &cfg->listen_port) < 0)
-        return gf_err_set(err, 400, "bad_config", "GAPFORGE_LISTEN",
+        return gf_err_set(err, GF_EINVALID, "bad_config", "GAPFORGE_LISTEN",
                           "GAPFORGE_LISTEN must look like 127.0.0.1:8080 or [::1]:8080");
 
     long v;

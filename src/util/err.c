@@ -5,24 +5,25 @@
 #include <stdio.h>
 #include <string.h>
 
-static void fill(gf_err *err, int status, const char *code, const char *field, const char *fmt,
-                 va_list ap)
+static void fill(gf_err *err, gf_errcode code, const char *reason, const char *field,
+                 const char *fmt, va_list ap)
 {
-    err->status = status;
     err->code = code;
+    err->reason = reason;
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     snprintf(err->field, sizeof err->field, "%s", field ? field : "");
 }
 
-int gf_err_set(gf_err *err, int status, const char *code, const char *field, const char *fmt, ...)
+int gf_err_set(gf_err *err, gf_errcode code, const char *reason, const char *field,
+               const char *fmt, ...)
 {
     if (!err)
-        return -1;
+        return code;
     va_list ap;
     va_start(ap, fmt);
-    fill(err, status, code, field, fmt, ap);
+    fill(err, code, reason, field, fmt, ap);
     va_end(ap);
-    return -1;
+    return code;
 }
 
 void gf_err_clear(gf_err *err)
@@ -31,23 +32,56 @@ void gf_err_clear(gf_err *err)
         memset(err, 0, sizeof *err);
 }
 
+const char *gf_err_code_name(gf_errcode code)
+{
+    switch (code) {
+    case GF_EINVALID:
+        return "invalid_argument";
+    case GF_EMALFORMED:
+        return "invalid_body";
+    case GF_ENOTFOUND:
+        return "not_found";
+    case GF_ECONFLICT:
+        return "conflict";
+    case GF_EUNAVAILABLE:
+        return "database_unavailable";
+    case GF_ETOOLARGE:
+        return "payload_too_large";
+    case GF_EUNSUPPORTED:
+        return "unsupported_media_type";
+    case GF_EUNAUTHENTICATED:
+        return "unauthorized";
+    case GF_EFORBIDDEN:
+        return "forbidden";
+    case GF_OK:
+    case GF_EINTERNAL:
+    default:
+        return "internal";
+    }
+}
+
+const char *gf_err_reason(const gf_err *err)
+{
+    return err->reason ? err->reason : gf_err_code_name(err->code);
+}
+
 int gf_err_invalid(gf_err *err, const char *field, const char *fmt, ...)
 {
     if (!err)
-        return -1;
+        return GF_EINVALID;
     va_list ap;
     va_start(ap, fmt);
-    fill(err, 422, "invalid_argument", field, fmt, ap);
+    fill(err, GF_EINVALID, NULL, field, fmt, ap);
     va_end(ap);
-    return -1;
+    return GF_EINVALID;
 }
 
 int gf_err_not_found(gf_err *err, const char *what)
 {
-    return gf_err_set(err, 404, "not_found", NULL, "%s not found", what);
+    return gf_err_set(err, GF_ENOTFOUND, NULL, NULL, "%s not found", what);
 }
 
 int gf_err_internal(gf_err *err)
 {
-    return gf_err_set(err, 500, "internal", NULL, "internal error");
+    return gf_err_set(err, GF_EINTERNAL, NULL, NULL, "internal error");
 }

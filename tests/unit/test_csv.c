@@ -88,7 +88,7 @@ static void expect_invalid(const char *text, const char *needle)
     out o;
     gf_err err = {0};
     ck_assert_int_eq(split_by(text, strlen(text), whole, NULL, &o, &err), -1);
-    ck_assert_int_eq(err.status, 422);
+    ck_assert_int_eq(err.code, GF_EINVALID);
     ck_assert_msg(strstr(err.message, needle), "message %s lacks %s", err.message, needle);
 }
 

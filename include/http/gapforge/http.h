@@ -98,6 +98,10 @@ gf_match gf_http_route_match(const gf_route *routes, size_t nroutes, const char 
                              const char *path, const gf_route **route, const char **params,
                              size_t *nparams, char *buf, char *allow, size_t allow_len);
 
+/* The HTTP status that answers a domain error code (500 for GF_OK or an unknown code): the one
+ * place where codes become statuses. */
+int gf_http_status_of(gf_errcode code);
+
 /* Response helpers. gf_resp_json steals the reference to body. */
 void gf_resp_json(gf_resp *resp, int status, json_t *body);
 void gf_resp_error(gf_resp *resp, const gf_err *err);

@@ -1,4 +1,4 @@
-/* load.c — writes a generated demo org through the store, in the caller's transaction: the few
+/* demo_load.c — writes a generated demo org through the store, in one transaction: the few
  * stages, teams, reps, KPIs and levers row by row, deals, their events, targets and commits as
  * bulk COPY rows. Events keep the write path's shape (one row per changed tracked field, a
  * creation writes one per field with a value and old NULL) and are inserted in time order. */
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "gapforge/date.h"
-#include "gapforge/demo.h"
+#include "gapforge/service_demo.h"
 #include "gapforge/store.h"
 
 /* A growing text buffer with a sticky failure flag: write many rows, check once. */
@@ -233,7 +233,8 @@ static void commit_rows(const gf_demo_org *org, buf *b)
     }
 }
 
-int gf_demo_load(int64_t org_id, const gf_demo_org *org, gf_demo_counts *counts, gf_err *err)
+/* Writes every row of the org inside the caller's open transaction. */
+static int load_rows(int64_t org_id, const gf_demo_org *org, gf_demo_counts *counts, gf_err *err)
 {
     buf b = {0};
     int rc = -1;
@@ -266,4 +267,15 @@ int gf_demo_load(int64_t org_id, const gf_demo_org *org, gf_demo_counts *counts,
 cleanup:
     free(b.data);
     return rc;
+}
+
+int gf_svc_demo_load(int64_t org_id, const gf_demo_org *org, gf_demo_counts *counts, gf_err *err)
+{
+    if (gf_store_begin(err) < 0)
+        return err->code;
+    if (load_rows(org_id, org, counts, err) < 0) {
+        gf_store_rollback();
+        return err->code;
+    }
+    return gf_store_commit(err);
 }

@@ -78,7 +78,8 @@ json_t *gf_db_one_json(const gf_stmt *stmt, int n, const char *const *params, in
  * means there is a next page, whose cursor is the last returned item's id). New reference. */
 json_t *gf_db_page(const PGresult *res, int json_col, int id_col, int limit);
 
-/* Maps a SQLSTATE to an HTTP status and code (exposed for tests). */
-void gf_db_map_sqlstate(const char *sqlstate, int *status, const char **code);
+/* Maps a SQLSTATE to a domain code and a more specific reason (NULL when the code says it all);
+ * exposed for tests. */
+void gf_db_map_sqlstate(const char *sqlstate, gf_errcode *code, const char **reason);
 
 #endif

@@ -203,17 +203,6 @@ double gf_demo_mean_deal_size(const gf_demo_org *org);
 struct json_t;
 struct json_t *gf_demo_truth_json(const gf_demo_org *org);
 
-/* Rows written by gf_demo_load. */
-typedef struct gf_demo_counts {
-    long deals, events, targets, commits, observations, levers;
-} gf_demo_counts;
-
-/* Writes the org's stages, teams, reps, KPIs with observations, levers, deals, events, targets
- * and commits into org_id through the store, in the caller's transaction (the caller commits
- * or rolls back). Returns 0, or -1 with err. (src/demo/load.c) */
-int gf_demo_load(int64_t org_id, const gf_demo_org *org, gf_demo_counts *counts,
-                 gf_err *err) GF_MUST_CHECK;
-
 /* Internal: adds targets, commits, KPIs and levers to an org whose deals are simulated
  * (src/demo/inputs.c). 0 or -1 (500: out of memory). */
 int gf_demo__inputs(gf_demo_org *org, uint64_t seed, gf_err *err) GF_MUST_CHECK;

@@ -13,6 +13,19 @@
 #include "gapforge/err.h"
 #include "gapforge/period.h"
 
+/* ---- the database connection (src/store/db.c) ---- */
+/* Sets the conninfo and statement timeout of every thread's connection. Call once, before any
+ * other store function. */
+void gf_store_configure(const char *conninfo, int statement_timeout_ms);
+/* Closes this thread's connection (also done when the thread exits); NULL-safe to repeat. */
+void gf_store_disconnect(void);
+/* A transaction on this thread's connection around several store calls. begin and commit return
+ * 0 or a negative code with err (a failed commit has rolled back); rollback is a harmless no-op
+ * when no transaction is open. */
+int gf_store_begin(gf_err *err) GF_MUST_CHECK;
+int gf_store_commit(gf_err *err) GF_MUST_CHECK;
+void gf_store_rollback(void);
+
 /* ---- orgs ---- */
 typedef struct gf_org_fields {
     const char *slug, *name, *currency, *fiscal_year_start_month, *time_zone; /* NULL: default */
