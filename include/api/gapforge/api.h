@@ -10,6 +10,7 @@
 #include "gapforge/config.h"
 #include "gapforge/http.h"
 #include "gapforge/period.h"
+#include "gapforge/service.h"
 
 /* The routing table and its size. */
 extern const gf_route gf_api_routes[];
@@ -108,6 +109,20 @@ void gf_api_lever_delete(gf_req *req, gf_resp *resp);
 void gf_api_pipeline_changes(gf_req *req, gf_resp *resp);
 /* ---- end pipeline waterfall ---- */
 /* ---- forecasts (src/api/forecast*.c) ---- */
+
+/* The forecast request of a JSON body (snapshots, scenarios, plans). */
+typedef struct gf_api_forecast_body {
+    gf_svc_forecast_req req;
+    char num[2][24]; /* trials and seed as text */
+} gf_api_forecast_body;
+
+/* Reads period (required), scope, as_of (strings) and trials, seed (integers) of the request's
+ * JSON body into fb->req, refusing any field not in allowed (NULL-terminated). A body that is
+ * not a JSON object is GF_EMALFORMED; a field that is unknown, of the wrong type or invalid is
+ * GF_EINVALID naming it. Returns 0 or a negative code with err. */
+int gf_api_forecast_body_read(const gf_req *req, const char *const *allowed,
+                              gf_api_forecast_body *fb, gf_err *err) GF_MUST_CHECK;
+
 void gf_api_forecast_get(gf_req *req, gf_resp *resp);
 void gf_api_forecast_rollup(gf_req *req, gf_resp *resp);
 void gf_api_forecast_snapshot_create(gf_req *req, gf_resp *resp);

@@ -1,20 +1,20 @@
-/* forecast_json.c — the answer of GET /v1/forecast: figures, histogram, components, the human
- * call beside the model, every estimated parameter with its evidence, and (explain) each open
- * deal. Money is in currency units (cents / 100), rounded to the cent. */
+/* forecast_doc.c — the document of a forecast (GET /v1/forecast, and what a snapshot stores):
+ * figures, histogram, components, the human call beside the model, every estimated parameter
+ * with its evidence, "why" and (explain) each open deal. Money is in currency units (cents /
+ * 100), rounded to the cent. Rendering reads nothing: the run gathered it all. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gapforge/date.h"
-#include "gapforge/store.h"
-#include "scenario_internal.h"
+#include "service_internal.h"
 
-json_t *gf_api__fc_money(double cents)
+json_t *gf_svc__money(double cents)
 {
     return json_real(round(cents) / 100.0);
 }
 
-static json_t *day_json(int day)
+json_t *gf_svc__day(int day)
 {
     char d[11];
     gf_date_format(day, d);
@@ -31,40 +31,38 @@ static json_t *histogram_json(const gf_model_sim_result *s)
     json_t *a = json_array();
     for (int k = 0; k < GF_MODEL_SIM_BINS; k++)
         json_array_append_new(a, json_pack("{s:o, s:o, s:I}", "lower",
-                                           gf_api__fc_money((double)s->hist_edges[k]), "upper",
-                                           gf_api__fc_money((double)s->hist_edges[k + 1]), "count",
+                                           gf_svc__money((double)s->hist_edges[k]), "upper",
+                                           gf_svc__money((double)s->hist_edges[k + 1]), "count",
                                            (json_int_t)s->hist_counts[k]));
     return a;
 }
 
 /* The call: closed (booked), + commit deals, + best-case deals, from open deals in the period
  * (in scope) by their category at as_of. */
-static json_t *call_json(int64_t org_id, const fc_params *p, const gf_store_history *h,
-                         const fc_run *r, gf_err *err)
+static json_t *call_json(const gf_svc_forecast *r)
 {
+    const gf_store_history *h = r->history;
     double commit = 0, best = 0;
-    for (size_t k = 0; k < r->f->n_open; k++) {
-        const gf_model_open_deal *od = &r->f->open[k];
+    for (size_t k = 0; k < r->model->n_open; k++) {
+        const gf_model_open_deal *od = &r->model->open[k];
         if (!(od->flags & GF_MODEL_FLAG_IN_PERIOD))
             continue;
         uint8_t c = h->category[od->deal];
         commit += c == GF_CAT_COMMIT ? (double)od->amount_cents : 0;
         best += c == GF_CAT_BEST_CASE ? (double)od->amount_cents : 0;
     }
-    json_t *latest = gf_store_forecast_latest_commit(org_id, p->scope, &p->period, err);
-    if (!latest)
-        return NULL;
-    const double booked = (double)r->f->booked_cents;
-    return json_pack("{s:o, s:o, s:o, s:o}", "closed", gf_api__fc_money(booked), "commit",
-                     gf_api__fc_money(booked + commit), "best_case",
-                     gf_api__fc_money(booked + commit + best), "latest_commit", latest);
+    const double booked = (double)r->model->booked_cents;
+    return json_pack("{s:o, s:o, s:o, s:O}", "closed", gf_svc__money(booked), "commit",
+                     gf_svc__money(booked + commit), "best_case",
+                     gf_svc__money(booked + commit + best), "latest_commit", r->latest_commit);
 }
 
-static json_t *stage_rates_json(const gf_store_history *h, const fc_run *r,
-                                const gf_model_stage_rate *rates)
+static json_t *stage_rates_json(const gf_svc_forecast *r)
 {
+    const gf_store_history *h = r->history;
+    const gf_model_stage_rate *rates = r->rates;
     json_t *a = json_array();
-    const gf_model_survival *m = r->f->survival;
+    const gf_model_survival *m = r->model->survival;
     for (size_t s = 0; s < h->h.n_stages; s++) {
         const gf_model_stage_rate *x = &rates[s];
         const int open = h->stages[s].kind == GF_MODEL_STAGE_OPEN;
@@ -88,11 +86,11 @@ static json_t *stage_rates_json(const gf_store_history *h, const fc_run *r,
     return a;
 }
 
-static json_t *parameters_json(const gf_store_history *h, const fc_run *r)
+static json_t *parameters_json(const gf_svc_forecast *r)
 {
-    const gf_model_forecast *f = r->f;
-    const gf_model_stage_rate *rates = r->rates;
-    const gf_model_figures fig = r->fig;
+    const gf_store_history *h = r->history;
+    const gf_model_forecast *f = r->model;
+    const gf_model_figures fig = r->figures;
     json_t *qe = json_array(), *cf = json_array();
     for (int w = 0; w < GF_MODEL_QE_WEEKS; w++)
         json_array_append_new(qe, json_pack("{s:i, s:f, s:I, s:f, s:b}", "weeks_to_quarter_end", w,
@@ -118,14 +116,14 @@ static json_t *parameters_json(const gf_store_history *h, const fc_run *r)
     json_t *o =
         json_pack("{s:o, s:{s:o, s:I, s:I, s:b}, s:{s:o, s:I, s:I, s:b}, "
                   "s:{s:f, s:I, s:I, s:o, s:b}, s:o, s:o}",
-                  "stage_win_rates", stage_rates_json(h, r, rates), "slip_rate", "value",
+                  "stage_win_rates", stage_rates_json(r), "slip_rate", "value",
                   num_or_null(fig.slip_rate), "n", (json_int_t)fig.slip_base, "quarters",
                   (json_int_t)fig.quarters, "fallback", fig.slip_base == 0, "pull_in_rate", "value",
                   num_or_null(fig.pull_in_rate), "n", (json_int_t)fig.pull_in_base, "quarters",
                   (json_int_t)fig.quarters, "fallback", fig.pull_in_base == 0, "new_deals",
                   "lambda", f->newdeals.lambda, "n", (json_int_t)f->newdeals.n_amounts, "quarters",
                   (json_int_t)f->newdeals.n_quarters, "mean_amount",
-                  gf_api__fc_money(f->newdeals.mean_amount), "fallback", f->newdeals.fallback != 0,
+                  gf_svc__money(f->newdeals.mean_amount), "fallback", f->newdeals.fallback != 0,
                   "quarter_end_factor", qe, "close_date_factors", cf);
     json_object_set_new(o, "stage_timing_factors", sf);
     return o;
@@ -143,98 +141,72 @@ static json_t *flags_json(unsigned flags)
     return a;
 }
 
-static json_t *deals_json(int64_t org_id, const gf_store_history *h, const fc_run *r, gf_err *err)
+static json_t *deals_json(const gf_svc_forecast *r)
 {
-    const gf_model_forecast *f = r->f;
-    int64_t *ids = malloc((f->n_open ? f->n_open : 1) * sizeof *ids);
-    if (!ids) {
-        gf_err_internal(err);
-        return NULL;
-    }
-    for (size_t k = 0; k < f->n_open; k++)
-        ids[k] = h->deals[f->open[k].deal].id;
-    json_t *names = gf_store_forecast_deal_names(org_id, ids, f->n_open, err);
-    free(ids);
-    if (!names)
-        return NULL;
+    const gf_store_history *h = r->history;
+    const gf_model_forecast *f = r->model;
     json_t *a = json_array();
     for (size_t k = 0; k < f->n_open; k++) {
         const gf_model_open_deal *od = &f->open[k];
         char id[24];
         snprintf(id, sizeof id, "%lld", (long long)h->deals[od->deal].id);
-        const json_t *nm = json_object_get(names, id);
+        const json_t *nm = json_object_get(r->deal_names, id);
         json_array_append_new(
             a, json_pack("{s:I, s:O, s:O, s:o, s:s, s:i, s:o, s:f, s:f, s:o, s:o, s:i}", "id",
                          (json_int_t)h->deals[od->deal].id, "external_id",
                          nm ? json_array_get(nm, 0) : json_null(), "name",
                          nm ? json_array_get(nm, 1) : json_null(), "amount",
-                         gf_api__fc_money((double)od->amount_cents), "stage",
+                         gf_svc__money((double)od->amount_cents), "stage",
                          h->stage_keys[od->stage], "age_in_stage_days", (int)od->age, "close_date",
-                         od->close_date == GF_MODEL_NO_DAY ? json_null() : day_json(od->close_date),
+                         od->close_date == GF_MODEL_NO_DAY ? json_null() : gf_svc__day(od->close_date),
                          "p_win", od->p_win, "p_in_period", od->p_in_period, "expected",
-                         gf_api__fc_money((double)od->amount_cents * od->p_in_period), "flags",
+                         gf_svc__money((double)od->amount_cents * od->p_in_period), "flags",
                          flags_json(od->flags), "pushes", (int)od->pushes));
     }
-    json_decref(names);
     return a;
 }
 
-json_t *gf_api__fc_json(int64_t org_id, const fc_params *p, const gf_store_history *h,
-                        const fc_run *r, gf_err *err)
+json_t *gf_svc_forecast_doc(const gf_svc_forecast *r, gf_err *err)
 {
-    const gf_model_forecast *f = r->f;
+    const gf_svc_forecast_req *p = &r->req;
+    const gf_model_forecast *f = r->model;
     const gf_model_sim_result *s = &r->sim;
     const double booked = (double)f->booked_cents, open = (double)f->open_in_period_cents;
-    const double target = r->target_cents;
-    json_t *call = call_json(org_id, p, h, r, err);
-    json_t *params = call ? parameters_json(h, r) : NULL;
-    if (!params) {
-        json_decref(call);
-        return NULL;
-    }
+    const double target = (double)r->target_cents;
+    json_t *call = call_json(r);
+    json_t *params = parameters_json(r);
     json_t *o = json_pack(
         "{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "period", p->period.name,
-        "scope", p->scope, "start", day_json(p->period.start), "end", day_json(p->period.end),
-        "as_of", day_json(p->as_of), "target",
-        r->has_target ? gf_api__fc_money(target) : json_null(), "booked", gf_api__fc_money(booked),
-        "open_pipeline", gf_api__fc_money(open), "coverage",
+        "scope", p->scope, "start", gf_svc__day(p->period.start), "end", gf_svc__day(p->period.end),
+        "as_of", gf_svc__day(p->as_of), "target",
+        r->has_target ? gf_svc__money(target) : json_null(), "booked", gf_svc__money(booked),
+        "open_pipeline", gf_svc__money(open), "coverage",
         r->has_target && target > booked ? json_real(open / (target - booked)) : json_null(),
-        "expected", gf_api__fc_money(s->expected), "p10", gf_api__fc_money((double)s->p10), "p50",
-        gf_api__fc_money((double)s->p50));
-    json_object_set_new(o, "p90", gf_api__fc_money((double)s->p90));
+        "expected", gf_svc__money(s->expected), "p10", gf_svc__money((double)s->p10), "p50",
+        gf_svc__money((double)s->p50));
+    json_object_set_new(o, "p90", gf_svc__money((double)s->p90));
     json_object_set_new(o, "prob_hit", r->has_target ? json_real(s->prob_hit) : json_null());
     json_object_set_new(o, "gap",
-                        r->has_target ? gf_api__fc_money(target - (double)s->p50) : json_null());
+                        r->has_target ? gf_svc__money(target - (double)s->p50) : json_null());
     json_object_set_new(o, "histogram", histogram_json(s));
     json_object_set_new(o, "components",
-                        json_pack("{s:o, s:o, s:o}", "booked", gf_api__fc_money(booked),
-                                  "expected_open", gf_api__fc_money(f->expected_open_cents),
-                                  "expected_new", gf_api__fc_money(f->expected_new_cents)));
+                        json_pack("{s:o, s:o, s:o}", "booked", gf_svc__money(booked),
+                                  "expected_open", gf_svc__money(f->expected_open_cents),
+                                  "expected_new", gf_svc__money(f->expected_new_cents)));
     json_object_set_new(o, "call", call);
     json_object_set_new(o, "model",
                         json_pack("{s:s, s:{s:o, s:o}, s:i, s:I, s:{s:f, s:f, s:b, s:I}, s:o}",
-                                  "version", GF_FORECAST_MODEL_VERSION, "history_window", "start",
-                                  day_json(f->survival->window_start), "end",
-                                  day_json(p->as_of - 1), "trials", (int)s->trials, "seed",
+                                  "version", GF_SVC_MODEL_VERSION, "history_window", "start",
+                                  gf_svc__day(f->survival->window_start), "end",
+                                  gf_svc__day(p->as_of - 1), "trials", (int)s->trials, "seed",
                                   (json_int_t)p->seed, "sigma", "value", r->sigma.sigma, "raw",
                                   r->sigma.raw, "floored", r->sigma.floored != 0, "quarters",
                                   (json_int_t)r->sigma.n, "parameters", params));
     json_object_set_new(o, "open_deals", json_integer((json_int_t)f->n_open));
-    char currency[8], kpi[72];
-    gf_model_attrib why;
-    if (gf_store_org_currency(org_id, currency, err) < 0 ||
-        gf_api__fc_why(org_id, p, h, r, &why, kpi, err) < 0) {
-        json_decref(o);
-        return NULL;
-    }
-    json_object_set_new(o, "why", gf_api__fc_why_json(&why, kpi, currency));
-    if (p->explain) {
-        json_t *deals = deals_json(org_id, h, r, err);
-        if (!deals) {
-            json_decref(o);
-            return NULL;
-        }
-        json_object_set_new(o, "deals", deals);
-    }
+    json_object_set_new(o, "why", gf_svc__why_json(r));
+    if (p->explain)
+        json_object_set_new(o, "deals", deals_json(r));
+    if (!o)
+        gf_err_internal(err);
     return o;
 }

@@ -1,16 +1,16 @@
-/* forecast_why.c — the "why" of a forecast: the drivers of projected bookings over the four
- * quarters before the period (baseline) and over the period to date and projected (current),
- * and the split of the difference across them (LMDI, exact), with a sentence per driver. */
+/* why.c — the "why" of a forecast: the drivers of projected bookings over the quarters before
+ * the period (baseline; gf_svc_options.baseline_quarters) and over the period to date and
+ * projected (current), and the split of the difference across them (LMDI, exact), with a
+ * sentence per driver. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "gapforge/date.h"
 #include "gapforge/model_summary.h"
 #include "gapforge/store.h"
-#include "scenario_internal.h"
+#include "service_internal.h"
 
-const char *gf_api__fc_driver_label(int driver, int *percent)
+const char *gf_svc__driver_label(int driver, int *percent)
 {
     *percent = driver == GF_MODEL_DRV_WIN_RATE || driver == GF_MODEL_DRV_SLIP ||
                driver == GF_MODEL_DRV_CONVERSION;
@@ -38,26 +38,29 @@ static double neutral(int driver)
     return driver == GF_MODEL_DRV_SLIP || driver == GF_MODEL_DRV_CYCLE ? 0.0 : 1.0;
 }
 
-/* The baseline window: the four calendar quarters before the period when the calendar has them,
- * else the 364 days before it; when as_of comes before the period, the 364 days before as_of
- * (nothing later is known). */
-static void baseline_window(const fc_params *p, const gf_store_history *h, gf_day *from, gf_day *to)
+/* The baseline window: the baseline_quarters calendar quarters before the period when the
+ * calendar has them, else the baseline_days days before it; when as_of comes before the period,
+ * the baseline_days days before as_of (nothing later is known). */
+static void baseline_window(const gf_svc_forecast_req *p, const gf_store_history *h, gf_day *from,
+                            gf_day *to)
 {
+    const gf_svc_options *opt = gf_svc_options_get();
+    const long nq = opt->baseline_quarters;
     *to = p->period.start - 1;
-    *from = p->period.start - 364;
+    *from = p->period.start - opt->baseline_days;
     const long q = gf_model_calendar_find(&h->cal, p->period.start);
-    if (q >= 4 && h->cal.quarters[q].start == p->period.start)
-        *from = h->cal.quarters[q - 4].start;
+    if (q >= nq && h->cal.quarters[q].start == p->period.start)
+        *from = h->cal.quarters[q - nq].start;
     if (p->as_of <= p->period.start) {
         *to = p->as_of - 1;
-        *from = p->as_of - 364;
+        *from = p->as_of - opt->baseline_days;
     }
 }
 
 /* Switches both driver sets to lead volume x conversion when the org has a leading KPI observed
  * in both windows (volumes scaled to the period's length, the current one from the days elapsed).
  */
-static int use_leads(int64_t org_id, const fc_params *p, gf_day from, gf_day to,
+static int use_leads(int64_t org_id, const gf_svc_forecast_req *p, gf_day from, gf_day to,
                      gf_model_drivers *b, gf_model_drivers *c, char kpi[72], gf_err *err)
 {
     kpi[0] = '\0';
@@ -68,7 +71,7 @@ static int use_leads(int64_t org_id, const fc_params *p, gf_day from, gf_day to,
     double sums[2];
     int found;
     if (gf_store_leading_kpi(org_id, days, kpi, sums, &found, err) < 0)
-        return -1;
+        return err->code;
     const double period_days = p->period.end - p->period.start + 1;
     const double lb = sums[0] * period_days / (double)(to - from + 1);
     const double lc = sums[1] * period_days / (double)(last - p->period.start + 1);
@@ -84,20 +87,22 @@ static int use_leads(int64_t org_id, const fc_params *p, gf_day from, gf_day to,
     return 0;
 }
 
-int gf_api__fc_why(int64_t org_id, const fc_params *p, const gf_store_history *h, const fc_run *r,
-                   gf_model_attrib *out, char kpi[72], gf_err *err)
+int gf_svc__why(gf_svc_forecast *f, gf_err *err)
 {
+    const gf_svc_forecast_req *p = &f->req;
+    const gf_store_history *h = f->history;
+    const uint8_t *mask = f->mask;
     gf_day from, to;
     baseline_window(p, h, &from, &to);
     const int32_t days = p->period.end - p->period.start + 1;
     gf_model_drivers b, c;
-    if (gf_model_drivers_from_history(&h->h, &h->cal, r->mask, from, to, p->as_of, 0, &b) != 0)
+    if (gf_model_drivers_from_history(&h->h, &h->cal, mask, from, to, p->as_of, 0, &b) != 0)
         return gf_err_internal(err);
     b.v[GF_MODEL_DRV_OPPORTUNITIES] *= (double)days / (double)(to - from + 1);
     /* Nothing of the period has elapsed: the current drivers are the baseline's. */
     if (p->as_of <= p->period.start)
         c = b;
-    else if (gf_model_drivers_from_history(&h->h, &h->cal, r->mask, p->period.start, p->period.end,
+    else if (gf_model_drivers_from_history(&h->h, &h->cal, mask, p->period.start, p->period.end,
                                            p->as_of, 1, &c) != 0)
         return gf_err_internal(err);
     for (int k = 0; k < GF_MODEL_DRIVERS; k++) {
@@ -111,9 +116,9 @@ int gf_api__fc_why(int64_t org_id, const fc_params *p, const gf_store_history *h
         else if (!cf)
             c.v[k] = b.v[k];
     }
-    if (use_leads(org_id, p, from, to, &b, &c, kpi, err) < 0)
-        return -1;
-    if (gf_model_attrib_split(&b, &c, days, out) != 0)
+    if (use_leads(p->org_id, p, from, to, &b, &c, f->lead_kpi, err) < 0)
+        return err->code;
+    if (gf_model_attrib_split(&b, &c, days, &f->why) != 0)
         return gf_err_internal(err);
     return 0;
 }
@@ -122,7 +127,7 @@ int gf_api__fc_why(int64_t org_id, const fc_params *p, const gf_store_history *h
 static void sentence(const gf_model_driver_impact *d, const char *currency, char *buf, size_t cap)
 {
     int pct;
-    const char *label = gf_api__fc_driver_label(d->driver, &pct);
+    const char *label = gf_svc__driver_label(d->driver, &pct);
     char imp[32], b[32], c[32];
     gf_model_money_short(d->impact, currency, imp);
     if (d->impact > 0 && imp[0] != '+')
@@ -140,8 +145,10 @@ static void sentence(const gf_model_driver_impact *d, const char *currency, char
     }
 }
 
-json_t *gf_api__fc_why_json(const gf_model_attrib *a, const char *kpi, const char *currency)
+json_t *gf_svc__why_json(const gf_svc_forecast *f)
 {
+    const gf_model_attrib *a = &f->why;
+    const char *kpi = f->lead_kpi, *currency = f->currency;
     json_t *drivers = json_array();
     for (size_t k = 0; k < a->n; k++) {
         const gf_model_driver_impact *d = &a->items[k];
@@ -152,11 +159,11 @@ json_t *gf_api__fc_why_json(const gf_model_attrib *a, const char *kpi, const cha
                               json_pack("{s:s, s:f, s:f, s:o, s:s}", "driver",
                                         gf_model_driver_name(d->driver), "baseline",
                                         d->baseline / scale, "current", d->current / scale,
-                                        "impact", gf_api__fc_money(d->impact), "text", text));
+                                        "impact", gf_svc__money(d->impact), "text", text));
     }
     return json_pack(
         "{s:o, s:o, s:o, s:o, s:s, s:o}", "kpi", kpi && kpi[0] ? json_string(kpi) : json_null(),
-        "baseline_bookings", gf_api__fc_money(a->baseline_bookings), "current_bookings",
-        gf_api__fc_money(a->current_bookings), "difference", gf_api__fc_money(a->total), "method",
+        "baseline_bookings", gf_svc__money(a->baseline_bookings), "current_bookings",
+        gf_svc__money(a->current_bookings), "difference", gf_svc__money(a->total), "method",
         a->method == GF_MODEL_ATTRIB_LMDI ? "lmdi" : "shapley", "drivers", drivers);
 }

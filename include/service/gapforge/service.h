@@ -1,0 +1,154 @@
+/* service.h — the application layer: forecasts, roll-ups, snapshots, scenarios and plans for
+ * any caller (the API, the CLI, timers, benchmarks, tests), with no HTTP in sight.
+ *
+ * Each operation takes a plain C request and answers a plain C result (service_forecast.h, for
+ * callers that read the figures) and/or the JSON document clients receive (the same document the
+ * API serves and a snapshot stores). Requests are validated here: a bad value is GF_EINVALID
+ * naming the request field; an unknown org, team or rep is never another tenant's. Every tunable
+ * is a named option in gf_svc_options, defaults in one place (src/service/options.c). This
+ * header needs no model header, so the API cannot call the model. */
+#ifndef GAPFORGE_SERVICE_H
+#define GAPFORGE_SERVICE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gapforge/err.h"
+#include "gapforge/period.h"
+
+/* ---- options ---- */
+
+/* Every tunable of the forecast, roll-up, "why" and lever context. */
+typedef struct gf_svc_options {
+    unsigned default_trials;       /* Monte Carlo trials when a request names none */
+    uint64_t default_seed;         /* seed when a request names none */
+    double sigma_floor;            /* the spread's floor while the org's own errors are few */
+    int sigma_backtest_quarters;   /* earlier quarters the spread's self-backtest replays */
+    int horizon_margin_days;       /* as_of must lie within the model's horizon less this */
+    int baseline_quarters;         /* quarters before the period that "why" compares with */
+    int baseline_days;             /* ... or these many days when the calendar lacks them */
+    int productivity_window_days;  /* days before as_of whose wins price added reps and deals */
+    int new_rep_ramp_days;         /* a new rep's ramp to full productivity (headcount levers) */
+    int next_period_window_days;   /* commit deals closing this soon after the period can be
+                                      pulled forward */
+    int max_concession_deals;      /* deals a concession lever may name */
+    int spread_cache_entries;      /* calibrated spreads kept in process (<= 1024) */
+} gf_svc_options;
+
+/* The defaults. */
+void gf_svc_options_default(gf_svc_options *o);
+
+/* Replaces the process's options (call before serving; the defaults apply until then). */
+void gf_svc_configure(const gf_svc_options *o);
+
+/* The options in force (borrowed). */
+const gf_svc_options *gf_svc_options_get(void);
+
+/* ---- forecast requests ---- */
+
+/* A forecast's parameters as text, from a query string or a JSON body; NULL means "default". */
+typedef struct gf_svc_forecast_args {
+    const char *period;  /* "2026-Q4" or "YYYY-MM-DD..YYYY-MM-DD"; default the current quarter */
+    const char *scope;   /* "org", "team:KEY", "rep:KEY"; default org */
+    const char *as_of;   /* YYYY-MM-DD; default today in the org's time zone */
+    const char *trials;  /* integer; default gf_svc_options.default_trials */
+    const char *seed;    /* integer 0..2^53-1; default gf_svc_options.default_seed */
+    const char *explain; /* "true" / "false" */
+} gf_svc_forecast_args;
+
+/* A validated forecast request. */
+typedef struct gf_svc_forecast_req {
+    int64_t org_id;
+    gf_period period;
+    char scope[80];
+    int as_of; /* a day number: only data dated before it is used */
+    unsigned trials;
+    uint64_t seed;
+    bool explain;          /* list every open deal */
+    const char *request_id; /* for the log line; may be NULL */
+} gf_svc_forecast_req;
+
+/* Validates args for org_id into req (period against the org's fiscal calendar, as_of within
+ * the model's horizon of the period, trials and seed in range). Returns 0, or a negative code
+ * with err: GF_EINVALID naming the parameter, GF_EUNAVAILABLE when the database is down. */
+int gf_svc_forecast_req_parse(int64_t org_id, const gf_svc_forecast_args *args,
+                              gf_svc_forecast_req *req, gf_err *err) GF_MUST_CHECK;
+
+/* ---- forecasts, roll-ups, snapshots ---- */
+
+/* One scope's status-quo forecast with everything its document shows (service_forecast.h has
+ * the fields). */
+typedef struct gf_svc_forecast gf_svc_forecast;
+
+/* Runs the forecast: loads the history before as_of, fits the model, calibrates the spread
+ * (cached in process, computed once for concurrent cold requests), simulates, and gathers the
+ * target, the team's call, "why" and (explain) the deals' names. Returns a new result to free
+ * with gf_svc_forecast_free, or NULL with err (GF_EINVALID on scope for an unknown team or rep,
+ * GF_EUNAVAILABLE when the database is down). */
+gf_svc_forecast *gf_svc_forecast_run(const gf_svc_forecast_req *req, gf_err *err) GF_MUST_CHECK;
+
+/* The GET /v1/forecast document of a result. New reference, or NULL with err. Reads nothing. */
+json_t *gf_svc_forecast_doc(const gf_svc_forecast *f, gf_err *err) GF_MUST_CHECK;
+
+/* Frees a result; NULL-safe. */
+void gf_svc_forecast_free(gf_svc_forecast *f);
+
+/* gf_svc_forecast_run, then its document. */
+json_t *gf_svc_forecast_answer(const gf_svc_forecast_req *req, gf_err *err) GF_MUST_CHECK;
+
+/* The roll-up of an org or team scope: one row per child team and rep (and "unassigned"), each
+ * priced with the parent's per-deal probabilities so expected values add up, and the total.
+ * GF_EINVALID on scope for a rep scope. New reference, or NULL with err. */
+json_t *gf_svc_rollup_answer(const gf_svc_forecast_req *req, gf_err *err) GF_MUST_CHECK;
+
+/* Runs the forecast and stores it as a snapshot (figures and the whole document). Returns the
+ * stored snapshot's JSON, or NULL with err. */
+json_t *gf_svc_snapshot_create(const gf_svc_forecast_req *req, gf_err *err) GF_MUST_CHECK;
+
+/* ---- scenarios and plans ---- */
+
+/* One lever of a scenario as the caller names it. */
+typedef struct gf_svc_lever_units {
+    const char *key;         /* one of the org's levers */
+    int64_t units;           /* 0 .. the lever's max_units */
+    bool has_start_on;       /* else the lever starts at as_of */
+    int start_on;            /* a day number */
+    const int64_t *deal_ids; /* concession only: the deals to concede, in order; NULL: default */
+    size_t n_deal_ids;
+} gf_svc_lever_units;
+
+/* What-if: the forecast, and again with the levers' units, with common random numbers. */
+typedef struct gf_svc_scenario_req {
+    gf_svc_forecast_req forecast;
+    const gf_svc_lever_units *levers;
+    size_t n_levers;
+} gf_svc_scenario_req;
+
+/* The POST /v1/scenarios document: baseline, scenario, delta, each lever's cost and uplift and
+ * the total cost. GF_EINVALID naming "levers[i]..." for an unknown, repeated or unusable lever,
+ * units out of range or deals that are not open in the scope. New reference, or NULL with err. */
+json_t *gf_svc_scenario_answer(const gf_svc_scenario_req *req, gf_err *err) GF_MUST_CHECK;
+
+typedef enum gf_svc_goal {
+    GF_SVC_GOAL_P50,         /* P50 at or above the target */
+    GF_SVC_GOAL_PROBABILITY, /* probability of reaching the target at or above confidence */
+} gf_svc_goal;
+
+/* The cheapest lever units that reach a goal against the period's bookings target. */
+typedef struct gf_svc_plan_req {
+    gf_svc_forecast_req forecast;
+    gf_svc_goal goal;
+    double confidence;           /* GF_SVC_GOAL_PROBABILITY: in (0, 1) */
+    int64_t budget_cents;        /* < 0: no budget */
+    const char *const *levers;   /* lever keys the plan may use; NULL: every usable lever */
+    size_t n_levers;
+} gf_svc_plan_req;
+
+/* The POST /v1/plans document: achieves, baseline, result, actions, the ask, the gap left and
+ * the board summary. GF_EINVALID on period without a bookings target, on levers[i] for an
+ * unknown, repeated or unusable lever. New reference, or NULL with err. */
+json_t *gf_svc_plan_answer(const gf_svc_plan_req *req, gf_err *err) GF_MUST_CHECK;
+
+#endif
