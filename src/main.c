@@ -20,9 +20,10 @@ static const subcommand commands[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "gapforge %s — forecast the miss, forge the fix\n\n"
-                 "usage: gapforge <command> [options]   (gapforge <command> --help)\n\n"
-                 "commands:\n",
+    fprintf(out,
+            "gapforge %s — forecast the miss, forge the fix\n\n"
+            "usage: gapforge <command> [options]   (gapforge <command> --help)\n\n"
+            "commands:\n",
             GF_VERSION);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);

@@ -48,8 +48,7 @@ static const char *scope_name(gf_scope s)
     return s == GF_SCOPE_ADMIN ? "admin" : s == GF_SCOPE_WRITE ? "write" : "read";
 }
 
-int gf_api_authenticate(const char *authorization, gf_scope scope, gf_principal *who,
-                        gf_err *err)
+int gf_api_authenticate(const char *authorization, gf_scope scope, gf_principal *who, gf_err *err)
 {
     memset(who, 0, sizeof *who);
     const char *token = bearer(authorization);
@@ -58,9 +57,11 @@ int gf_api_authenticate(const char *authorization, gf_scope scope, gf_principal 
             return gf_err_set(err, GF_EFORBIDDEN, NULL, NULL,
                               "org creation is disabled: GAPFORGE_ADMIN_TOKEN is not set");
         if (!token)
-            return gf_err_set(err, GF_EUNAUTHENTICATED, NULL, NULL, "the service admin token is required");
+            return gf_err_set(err, GF_EUNAUTHENTICATED, NULL, NULL,
+                              "the service admin token is required");
         if (!admin_token_ok(token))
-            return gf_err_set(err, GF_EFORBIDDEN, NULL, NULL, "this is not the service admin token");
+            return gf_err_set(err, GF_EFORBIDDEN, NULL, NULL,
+                              "this is not the service admin token");
         who->scopes = 1u << GF_SCOPE_SERVICE;
         return 0;
     }

@@ -146,12 +146,9 @@ static int filter_params(const gf_req *req, gf_deal_filter *f, gf_err *err)
         gf_ftype type;
         const char **dst;
     } params[] = {
-        {"stage", GF_F_KEY, &f->stage},
-        {"owner", GF_F_KEY, &f->owner},
-        {"team", GF_F_KEY, &f->team},
-        {"close_from", GF_F_DATE, &f->close_from},
-        {"close_to", GF_F_DATE, &f->close_to},
-        {"updated_since", GF_F_TIMESTAMP, &f->updated_since},
+        {"stage", GF_F_KEY, &f->stage},        {"owner", GF_F_KEY, &f->owner},
+        {"team", GF_F_KEY, &f->team},          {"close_from", GF_F_DATE, &f->close_from},
+        {"close_to", GF_F_DATE, &f->close_to}, {"updated_since", GF_F_TIMESTAMP, &f->updated_since},
     };
     for (size_t i = 0; i < sizeof params / sizeof params[0]; i++) {
         const char *text = gf_req_query(req, params[i].name);

@@ -40,8 +40,8 @@ int gf_api_forecast_body_read(const gf_req *req, const char *const *allowed,
     {
         if (!allowed_field(allowed, key))
             return gf_err_invalid(err, key, "%s is not a field of this request", key);
-        const int text = strcmp(key, "period") == 0 || strcmp(key, "scope") == 0 ||
-                         strcmp(key, "as_of") == 0;
+        const int text =
+            strcmp(key, "period") == 0 || strcmp(key, "scope") == 0 || strcmp(key, "as_of") == 0;
         if (text && !json_is_string(v))
             return gf_err_invalid(err, key, "%s must be a string", key);
     }

@@ -17,7 +17,8 @@ void gf_api_readyz(gf_req *req, gf_resp *resp)
     if (gf_migrate_status(gf_api_config()->migrations_dir, &st, &err) < 0) {
         gf_resp_json(resp, 503,
                      json_pack("{s:s, s:s}", "status", "unavailable", "reason",
-                               err.code == GF_EUNAVAILABLE ? "database unavailable" : "migrations unreadable"));
+                               err.code == GF_EUNAVAILABLE ? "database unavailable"
+                                                           : "migrations unreadable"));
         return;
     }
     if (st.pending || st.unknown) {
@@ -28,6 +29,6 @@ void gf_api_readyz(gf_req *req, gf_resp *resp)
                                st.latest_on_disk));
         return;
     }
-    gf_resp_json(resp, 200, json_pack("{s:s, s:i}", "status", "ready", "schema_version",
-                                      st.latest_applied));
+    gf_resp_json(resp, 200,
+                 json_pack("{s:s, s:i}", "status", "ready", "schema_version", st.latest_applied));
 }

@@ -302,9 +302,10 @@ static int begin_import(const gf_import_kind *kind, gf_req *req, void **state, g
     st->ignored = json_array();
     gf_csv_init(&st->csv, on_csv_record, st);
     gf_import_options opt = {0};
-    if (read_options(req, &opt, err) < 0 ||
-        parse_mapping(st, gf_req_query(req, "mapping"), err) < 0 ||
-        !(st->imp = gf_import_begin(kind, &opt, err))) {
+    if (read_options(req, &opt, err) == 0 &&
+        parse_mapping(st, gf_req_query(req, "mapping"), err) == 0)
+        st->imp = gf_import_begin(kind, &opt, err);
+    if (!st->imp) {
         free_state(st);
         return -1;
     }

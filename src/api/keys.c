@@ -20,11 +20,13 @@ void gf_api_keys_list(gf_req *req, gf_resp *resp)
 static int scopes_csv(const json_t *arr, char *out, size_t len, gf_err *err)
 {
     if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > 3)
-        return gf_err_invalid(err, "scopes", "scopes must be a non-empty array of read, write, admin");
+        return gf_err_invalid(err, "scopes",
+                              "scopes must be a non-empty array of read, write, admin");
     out[0] = '\0';
     size_t i;
     json_t *s;
-    json_array_foreach(arr, i, s) {
+    json_array_foreach(arr, i, s)
+    {
         if (!json_is_string(s))
             return gf_err_invalid(err, "scopes", "scopes must be strings");
         size_t used = strlen(out);

@@ -28,9 +28,11 @@ void gf_api_orgs_create(gf_req *req, gf_resp *resp)
         goto fail;
     gf_org_fields f = fields_of(&v);
     int64_t org_id = 0;
-    if (!(org = gf_store_org_create(&f, &org_id, &err)))
+    org = gf_store_org_create(&f, &org_id, &err);
+    if (!org)
         goto fail;
-    if (!(key = gf_store_key_create(org_id, "admin", "read,write,admin", &err)))
+    key = gf_store_key_create(org_id, "admin", "read,write,admin", &err);
+    if (!key)
         goto fail;
     gf_values_clear(&v);
     gf_resp_json(resp, 201, json_pack("{s:o, s:o}", "org", org, "api_key", key));

@@ -156,8 +156,7 @@ static int plan_budget(const json_t *budget, gf_svc_plan_req *pr, gf_err *err)
 }
 
 /* The lever keys a plan may use (NULL: every usable lever) into keys (owned by the caller). */
-static int plan_levers(const json_t *levers, gf_svc_plan_req *pr, const char ***keys,
-                       gf_err *err)
+static int plan_levers(const json_t *levers, gf_svc_plan_req *pr, const char ***keys, gf_err *err)
 {
     if (!levers || json_is_null(levers))
         return 0;

@@ -86,7 +86,8 @@ static int check_list(const json_t *body, gf_values *vals, gf_stage_fields *out,
         return gf_err_set(err, GF_EMALFORMED, NULL, NULL, "the request body must be a JSON object");
     const char *name;
     json_t *value;
-    json_object_foreach((json_t *)body, name, value) {
+    json_object_foreach((json_t *)body, name, value)
+    {
         if (strcmp(name, "items") != 0)
             return gf_err_invalid(err, name, "unknown field %s", name);
     }

@@ -94,10 +94,10 @@ static int check_string(const gf_field *f, const char *s, gf_err *err)
                             : gf_err_invalid(err, f->name,
                                              "%s must be 1-64 letters, digits or _.:-", f->name);
     case GF_F_SLUG:
-        return valid_slug(s) ? 0
-                             : gf_err_invalid(err, f->name,
-                                              "%s must be lowercase letters, digits and dashes",
-                                              f->name);
+        return valid_slug(s)
+                   ? 0
+                   : gf_err_invalid(err, f->name, "%s must be lowercase letters, digits and dashes",
+                                    f->name);
     case GF_F_EMAIL:
         return valid_email(s) ? 0 : gf_err_invalid(err, f->name, "%s is not an email", f->name);
     case GF_F_DATE: {
@@ -109,15 +109,15 @@ static int check_string(const gf_field *f, const char *s, gf_err *err)
     case GF_F_TIMESTAMP:
         return gf_timestamp_valid(s)
                    ? 0
-                   : gf_err_invalid(err, f->name,
-                                    "%s must be a date or an RFC 3339 timestamp", f->name);
+                   : gf_err_invalid(err, f->name, "%s must be a date or an RFC 3339 timestamp",
+                                    f->name);
     case GF_F_ENUM:
         return in_enum(s, f->enum_values) ? 0 : enum_error(f, err);
     case GF_F_CURRENCY:
-        return valid_currency(s) ? 0
-                                 : gf_err_invalid(err, f->name,
-                                                  "%s must be three capital letters (ISO 4217)",
-                                                  f->name);
+        return valid_currency(s)
+                   ? 0
+                   : gf_err_invalid(err, f->name, "%s must be three capital letters (ISO 4217)",
+                                    f->name);
     default:
         return gf_err_invalid(err, f->name, "%s has the wrong type", f->name);
     }
@@ -125,8 +125,8 @@ static int check_string(const gf_field *f, const char *s, gf_err *err)
 
 static bool is_string_type(gf_ftype t)
 {
-    return t == GF_F_TEXT || t == GF_F_KEY || t == GF_F_SLUG || t == GF_F_EMAIL ||
-           t == GF_F_DATE || t == GF_F_TIMESTAMP || t == GF_F_ENUM || t == GF_F_CURRENCY;
+    return t == GF_F_TEXT || t == GF_F_KEY || t == GF_F_SLUG || t == GF_F_EMAIL || t == GF_F_DATE ||
+           t == GF_F_TIMESTAMP || t == GF_F_ENUM || t == GF_F_CURRENCY;
 }
 
 /* Writes d in the fewest significant digits that read back as the same double, so 0.35 is
@@ -205,8 +205,7 @@ static int convert(const gf_field *f, const json_t *v, char **out, gf_err *err)
     return *out ? 0 : gf_err_internal(err);
 }
 
-static const gf_field *find_field(const gf_field *fields, size_t n, const char *name,
-                                  size_t *index)
+static const gf_field *find_field(const gf_field *fields, size_t n, const char *name, size_t *index)
 {
     for (size_t i = 0; i < n; i++)
         if (strcmp(fields[i].name, name) == 0) {
@@ -227,7 +226,8 @@ int gf_validate(const json_t *obj, const gf_field *fields, size_t nfields, gf_vm
         return gf_err_set(err, GF_EMALFORMED, NULL, NULL, "the request body must be a JSON object");
     const char *name;
     json_t *v;
-    json_object_foreach((json_t *)obj, name, v) {
+    json_object_foreach((json_t *)obj, name, v)
+    {
         size_t i = 0;
         const gf_field *f = find_field(fields, nfields, name, &i);
         if (!f) {

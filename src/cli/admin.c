@@ -19,10 +19,11 @@ static int fail(const gf_err *err)
 int gf_cli_migrate(int argc, char **argv)
 {
     if (gf_cli_wants_help(argc, argv)) {
-        printf("usage: gapforge migrate\n\nApplies every pending migration from GAPFORGE_MIGRATIONS "
-               "(default ./migrations,\nthen /usr/share/gapforge/migrations) to DATABASE_URL, each "
-               "in its own transaction.\nRe-running is a no-op; a database holding a migration "
-               "this build does not know is refused.\n");
+        printf(
+            "usage: gapforge migrate\n\nApplies every pending migration from GAPFORGE_MIGRATIONS "
+            "(default ./migrations,\nthen /usr/share/gapforge/migrations) to DATABASE_URL, each "
+            "in its own transaction.\nRe-running is a no-op; a database holding a migration "
+            "this build does not know is refused.\n");
         return 0;
     }
     gf_config cfg;
@@ -102,8 +103,9 @@ int gf_cli_keys(int argc, char **argv)
     gf_store_disconnect();
     if (!key)
         return fail(&err);
-    fprintf(stderr, "created key %s (id %lld, scopes %s) for org %s; the secret follows, "
-                    "shown only now:\n",
+    fprintf(stderr,
+            "created key %s (id %lld, scopes %s) for org %s; the secret follows, "
+            "shown only now:\n",
             json_string_value(json_object_get(key, "prefix")),
             (long long)json_integer_value(json_object_get(key, "id")), scopes, slug);
     printf("%s\n", json_string_value(json_object_get(key, "secret")));

@@ -15,8 +15,8 @@
 #include "gapforge/cli.h"
 #include "gapforge/date.h"
 #include "gapforge/demo.h"
-#include "gapforge/service_demo.h"
 #include "gapforge/log.h"
+#include "gapforge/service_demo.h"
 #include "gapforge/store.h"
 #include "gapforge/validate.h"
 

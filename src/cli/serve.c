@@ -6,9 +6,9 @@
 
 #include "gapforge/api.h"
 #include "gapforge/cli.h"
-#include "gapforge/store.h"
 #include "gapforge/log.h"
 #include "gapforge/migrate.h"
+#include "gapforge/store.h"
 
 /* Refuses to serve a schema that is behind (or ahead of) this build. A database that cannot be
  * reached at start is not fatal: the service answers 503 until it comes back. */
@@ -30,8 +30,10 @@ static int schema_ok(const gf_config *cfg)
         return -1;
     }
     if (st.unknown) {
-        fprintf(stderr, "gapforge: the database has migration %s, which this build does not "
-                        "know; run a newer gapforge\n", st.first_unknown);
+        fprintf(stderr,
+                "gapforge: the database has migration %s, which this build does not "
+                "know; run a newer gapforge\n",
+                st.first_unknown);
         return -1;
     }
     return 0;

@@ -15,10 +15,9 @@ static const struct {
     gf_errcode code;
     int status;
 } status_of[] = {
-    {GF_EMALFORMED, 400},       {GF_EUNAUTHENTICATED, 401}, {GF_EFORBIDDEN, 403},
-    {GF_ENOTFOUND, 404},        {GF_ECONFLICT, 409},        {GF_ETOOLARGE, 413},
-    {GF_EUNSUPPORTED, 415},     {GF_EINVALID, 422},         {GF_EINTERNAL, 500},
-    {GF_EUNAVAILABLE, 503},
+    {GF_EMALFORMED, 400}, {GF_EUNAUTHENTICATED, 401}, {GF_EFORBIDDEN, 403},   {GF_ENOTFOUND, 404},
+    {GF_ECONFLICT, 409},  {GF_ETOOLARGE, 413},        {GF_EUNSUPPORTED, 415}, {GF_EINVALID, 422},
+    {GF_EINTERNAL, 500},  {GF_EUNAVAILABLE, 503},
 };
 
 int gf_http_status_of(gf_errcode code)
@@ -31,8 +30,8 @@ int gf_http_status_of(gf_errcode code)
 
 json_t *gf_http_error_body(const gf_err *err)
 {
-    json_t *e = json_pack("{s:s, s:s}", "code", err->code ? gf_err_reason(err) : "internal", "message",
-                          err->message[0] ? err->message : "internal error");
+    json_t *e = json_pack("{s:s, s:s}", "code", err->code ? gf_err_reason(err) : "internal",
+                          "message", err->message[0] ? err->message : "internal error");
     if (err->field[0])
         json_object_set_new(e, "field", json_string(err->field));
     return json_pack("{s:o}", "error", e);

@@ -28,8 +28,8 @@ typedef struct conn_ctx {
     struct timespec started;
     char request_id[65];
     char method[16];
-    char *path;           /* copy of the URL path, for the log */
-    char *path_buf;       /* segments for the route parameters */
+    char *path;     /* copy of the URL path, for the log */
+    char *path_buf; /* segments for the route parameters */
     const gf_route *route;
     const char *params[GF_MAX_PATH_PARAMS];
     size_t nparams;
@@ -39,9 +39,9 @@ typedef struct conn_ctx {
     bool body_too_large;
     bool answered;
     int status;
-    void *stream_state;   /* state of a streaming route between begin and finish/abort */
+    void *stream_state; /* state of a streaming route between begin and finish/abort */
     size_t stream_bytes;
-    gf_err stream_err;    /* set when a streamed chunk failed: the answer once the body ends */
+    gf_err stream_err; /* set when a streamed chunk failed: the answer once the body ends */
 } conn_ctx;
 
 static double ms_since(const struct timespec *t0)
@@ -78,9 +78,8 @@ static enum MHD_Result queue(struct MHD_Connection *c, conn_ctx *ctx, gf_resp *r
         text = json_dumps(resp->body, JSON_COMPACT | JSON_REAL_PRECISION(15));
         len = text ? strlen(text) : 0;
     }
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(len, text ? text : (void *)"", text ? MHD_RESPMEM_MUST_FREE
-                                                                             : MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        len, text ? text : (void *)"", text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
     if (!r) {
         free(text);
         return MHD_NO;
@@ -129,8 +128,8 @@ static bool is_json_type(const char *ct)
     while (*ct == ' ')
         ct++;
     size_t n = strlen("application/json");
-    return strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';' ||
-                                                            ct[n] == ' ');
+    return strncasecmp(ct, "application/json", n) == 0 &&
+           (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
 /* The request as handlers see it; body is the parsed JSON body or NULL. */
@@ -207,14 +206,14 @@ static enum MHD_Result first_call(gf_server *srv, struct MHD_Connection *c, conn
     set_request_id(ctx, c);
 
     char allow[64];
-    gf_match m = gf_http_route_match(srv->opt.routes, srv->opt.nroutes, method, url, &ctx->route,
-                                     ctx->params, &ctx->nparams, ctx->path_buf, allow,
-                                     sizeof allow);
+    gf_match m =
+        gf_http_route_match(srv->opt.routes, srv->opt.nroutes, method, url, &ctx->route,
+                            ctx->params, &ctx->nparams, ctx->path_buf, allow, sizeof allow);
     if (m == GF_MATCH_NO_PATH)
         return queue_error(c, ctx, GF_ENOTFOUND, NULL, "no such endpoint", NULL);
     if (m == GF_MATCH_NO_METHOD)
-        return queue_error(c, ctx, GF_EINVALID, "method_not_allowed", "method not allowed for this path",
-                           allow);
+        return queue_error(c, ctx, GF_EINVALID, "method_not_allowed",
+                           "method not allowed for this path", allow);
 
     if (ctx->route->scope != GF_SCOPE_NONE) {
         gf_err err = {0};
@@ -295,7 +294,8 @@ static enum MHD_Result final_call(gf_server *srv, struct MHD_Connection *c, conn
     json_t *body = NULL;
     if (ctx->route->json_body) {
         if (ctx->body_len == 0)
-            return queue_error(c, ctx, GF_EMALFORMED, "invalid_json", "request body is empty", NULL);
+            return queue_error(c, ctx, GF_EMALFORMED, "invalid_json", "request body is empty",
+                               NULL);
         json_error_t jerr;
         body = json_loadb(ctx->body, ctx->body_len, JSON_REJECT_DUPLICATES, &jerr);
         if (!body) {
@@ -317,9 +317,8 @@ static enum MHD_Result final_call(gf_server *srv, struct MHD_Connection *c, conn
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     (void)version;
     gf_server *srv = cls;
@@ -385,7 +384,8 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 gf_server *gf_server_start(const gf_server_options *opt, gf_err *err)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_NUMERICHOST | AI_PASSIVE};
     struct addrinfo *ai = NULL;
     char port[16];
@@ -393,8 +393,7 @@ gf_server *gf_server_start(const gf_server_options *opt, gf_err *err)
     const char *host = opt->host[0] ? opt->host : NULL;
     if (getaddrinfo(host, port, &hints, &ai) != 0 || !ai) {
         gf_err_set(err, GF_EINVALID, "bad_config", "GAPFORGE_LISTEN",
-                   "cannot use listen address %s (numeric IPv4 or IPv6 expected)",
-                   opt->host);
+                   "cannot use listen address %s (numeric IPv4 or IPv6 expected)", opt->host);
         return NULL;
     }
     gf_server *srv = calloc(1, sizeof *srv);
@@ -404,20 +403,16 @@ gf_server *gf_server_start(const gf_server_options *opt, gf_err *err)
         return NULL;
     }
     srv->opt = *opt;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     srv->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, srv,
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
-        MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opt->threads,
-        MHD_OPTION_CONNECTION_TIMEOUT, opt->connection_timeout_s,
-        MHD_OPTION_CONNECTION_LIMIT, opt->connection_limit,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_END);
+        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
+        MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opt->threads,
+        MHD_OPTION_CONNECTION_TIMEOUT, opt->connection_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
+        opt->connection_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!srv->daemon) {
         free(srv);

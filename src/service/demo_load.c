@@ -118,10 +118,12 @@ static int kpis_and_levers(int64_t org_id, const gf_demo_org *org, long *observa
         if (!j)
             return -1;
         json_decref(j);
-        if (g->nobs &&
-            !(j = gf_store_kpi_observe(org_id, g->key, g->nobs, g->days, g->values, err)))
-            return -1;
-        json_decref(j);
+        if (g->nobs) {
+            j = gf_store_kpi_observe(org_id, g->key, g->nobs, g->days, g->values, err);
+            if (!j)
+                return -1;
+            json_decref(j);
+        }
         *observations += (long)g->nobs;
     }
     for (int i = 0; i < GF_DEMO_LEVERS; i++) {

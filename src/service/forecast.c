@@ -103,10 +103,11 @@ int gf_svc__forecast_fit(gf_svc_forecast *f, gf_err *err)
     f->opts.scope = f->mask;
     const gf_model_period period = {f->req.period.start, f->req.period.end};
     double t0 = gf_svc__now_ms();
-    const int mrc = gf_model_forecast_build(&h->h, &h->cal, period, f->req.as_of, &f->opts,
-                                            &f->model);
+    const int mrc =
+        gf_model_forecast_build(&h->h, &h->cal, period, f->req.as_of, &f->opts, &f->model);
     if (mrc == GF_MODEL_EINVAL)
-        return gf_err_invalid(err, "as_of", "no forecast can be made for this period at this as_of");
+        return gf_err_invalid(err, "as_of",
+                              "no forecast can be made for this period at this as_of");
     if (mrc != 0)
         return gf_err_internal(err);
     double t1 = gf_svc__now_ms();
@@ -166,8 +167,7 @@ gf_svc_forecast *gf_svc_forecast_run(const gf_svc_forecast_req *req, gf_err *err
     if (gf_svc__forecast_fit(f, err) < 0 ||
         gf_store_org_currency(req->org_id, f->currency, err) < 0 || gf_svc__why(f, err) < 0)
         goto fail;
-    f->latest_commit =
-        gf_store_forecast_latest_commit(req->org_id, req->scope, &req->period, err);
+    f->latest_commit = gf_store_forecast_latest_commit(req->org_id, req->scope, &req->period, err);
     if (!f->latest_commit || (req->explain && deal_names(f, err) < 0))
         goto fail;
     return f;

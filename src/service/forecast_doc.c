@@ -113,18 +113,17 @@ static json_t *parameters_json(const gf_svc_forecast *r)
                                             "odds_factor", x->odds_factor, "n",
                                             (json_int_t)x->n_deals, "fallback", x->n_deals == 0));
     }
-    json_t *o =
-        json_pack("{s:o, s:{s:o, s:I, s:I, s:b}, s:{s:o, s:I, s:I, s:b}, "
-                  "s:{s:f, s:I, s:I, s:o, s:b}, s:o, s:o}",
-                  "stage_win_rates", stage_rates_json(r), "slip_rate", "value",
-                  num_or_null(fig.slip_rate), "n", (json_int_t)fig.slip_base, "quarters",
-                  (json_int_t)fig.quarters, "fallback", fig.slip_base == 0, "pull_in_rate", "value",
-                  num_or_null(fig.pull_in_rate), "n", (json_int_t)fig.pull_in_base, "quarters",
-                  (json_int_t)fig.quarters, "fallback", fig.pull_in_base == 0, "new_deals",
-                  "lambda", f->newdeals.lambda, "n", (json_int_t)f->newdeals.n_amounts, "quarters",
-                  (json_int_t)f->newdeals.n_quarters, "mean_amount",
-                  gf_svc__money(f->newdeals.mean_amount), "fallback", f->newdeals.fallback != 0,
-                  "quarter_end_factor", qe, "close_date_factors", cf);
+    json_t *o = json_pack(
+        "{s:o, s:{s:o, s:I, s:I, s:b}, s:{s:o, s:I, s:I, s:b}, "
+        "s:{s:f, s:I, s:I, s:o, s:b}, s:o, s:o}",
+        "stage_win_rates", stage_rates_json(r), "slip_rate", "value", num_or_null(fig.slip_rate),
+        "n", (json_int_t)fig.slip_base, "quarters", (json_int_t)fig.quarters, "fallback",
+        fig.slip_base == 0, "pull_in_rate", "value", num_or_null(fig.pull_in_rate), "n",
+        (json_int_t)fig.pull_in_base, "quarters", (json_int_t)fig.quarters, "fallback",
+        fig.pull_in_base == 0, "new_deals", "lambda", f->newdeals.lambda, "n",
+        (json_int_t)f->newdeals.n_amounts, "quarters", (json_int_t)f->newdeals.n_quarters,
+        "mean_amount", gf_svc__money(f->newdeals.mean_amount), "fallback",
+        f->newdeals.fallback != 0, "quarter_end_factor", qe, "close_date_factors", cf);
     json_object_set_new(o, "stage_timing_factors", sf);
     return o;
 }
@@ -152,16 +151,17 @@ static json_t *deals_json(const gf_svc_forecast *r)
         snprintf(id, sizeof id, "%lld", (long long)h->deals[od->deal].id);
         const json_t *nm = json_object_get(r->deal_names, id);
         json_array_append_new(
-            a, json_pack("{s:I, s:O, s:O, s:o, s:s, s:i, s:o, s:f, s:f, s:o, s:o, s:i}", "id",
-                         (json_int_t)h->deals[od->deal].id, "external_id",
-                         nm ? json_array_get(nm, 0) : json_null(), "name",
-                         nm ? json_array_get(nm, 1) : json_null(), "amount",
-                         gf_svc__money((double)od->amount_cents), "stage",
-                         h->stage_keys[od->stage], "age_in_stage_days", (int)od->age, "close_date",
-                         od->close_date == GF_MODEL_NO_DAY ? json_null() : gf_svc__day(od->close_date),
-                         "p_win", od->p_win, "p_in_period", od->p_in_period, "expected",
-                         gf_svc__money((double)od->amount_cents * od->p_in_period), "flags",
-                         flags_json(od->flags), "pushes", (int)od->pushes));
+            a,
+            json_pack("{s:I, s:O, s:O, s:o, s:s, s:i, s:o, s:f, s:f, s:o, s:o, s:i}", "id",
+                      (json_int_t)h->deals[od->deal].id, "external_id",
+                      nm ? json_array_get(nm, 0) : json_null(), "name",
+                      nm ? json_array_get(nm, 1) : json_null(), "amount",
+                      gf_svc__money((double)od->amount_cents), "stage", h->stage_keys[od->stage],
+                      "age_in_stage_days", (int)od->age, "close_date",
+                      od->close_date == GF_MODEL_NO_DAY ? json_null() : gf_svc__day(od->close_date),
+                      "p_win", od->p_win, "p_in_period", od->p_in_period, "expected",
+                      gf_svc__money((double)od->amount_cents * od->p_in_period), "flags",
+                      flags_json(od->flags), "pushes", (int)od->pushes));
     }
     return a;
 }
@@ -175,15 +175,15 @@ json_t *gf_svc_forecast_doc(const gf_svc_forecast *r, gf_err *err)
     const double target = (double)r->target_cents;
     json_t *call = call_json(r);
     json_t *params = parameters_json(r);
-    json_t *o = json_pack(
-        "{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "period", p->period.name,
-        "scope", p->scope, "start", gf_svc__day(p->period.start), "end", gf_svc__day(p->period.end),
-        "as_of", gf_svc__day(p->as_of), "target",
-        r->has_target ? gf_svc__money(target) : json_null(), "booked", gf_svc__money(booked),
-        "open_pipeline", gf_svc__money(open), "coverage",
-        r->has_target && target > booked ? json_real(open / (target - booked)) : json_null(),
-        "expected", gf_svc__money(s->expected), "p10", gf_svc__money((double)s->p10), "p50",
-        gf_svc__money((double)s->p50));
+    json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "period",
+                          p->period.name, "scope", p->scope, "start", gf_svc__day(p->period.start),
+                          "end", gf_svc__day(p->period.end), "as_of", gf_svc__day(p->as_of),
+                          "target", r->has_target ? gf_svc__money(target) : json_null(), "booked",
+                          gf_svc__money(booked), "open_pipeline", gf_svc__money(open), "coverage",
+                          r->has_target && target > booked ? json_real(open / (target - booked))
+                                                           : json_null(),
+                          "expected", gf_svc__money(s->expected), "p10",
+                          gf_svc__money((double)s->p10), "p50", gf_svc__money((double)s->p50));
     json_object_set_new(o, "p90", gf_svc__money((double)s->p90));
     json_object_set_new(o, "prob_hit", r->has_target ? json_real(s->prob_hit) : json_null());
     json_object_set_new(o, "gap",

@@ -61,7 +61,8 @@ static int lever_of(gf_svc_levers *sc, const json_t *j, const char *lead_kpi, do
     }
     if (lv->kind == GF_MODEL_LEVER_CONCESSION) {
         const gf_model_forecast *f = sc->f->model;
-        if (!(out->deals = malloc((f->n_open ? f->n_open : 1) * sizeof *out->deals)))
+        out->deals = malloc((f->n_open ? f->n_open : 1) * sizeof *out->deals);
+        if (!out->deals)
             return -1;
         lever_pair *pairs = malloc((f->n_open ? f->n_open : 1) * sizeof *pairs);
         if (!pairs)
@@ -85,8 +86,8 @@ static int lever_of(gf_svc_levers *sc, const json_t *j, const char *lead_kpi, do
     return 0;
 }
 
-/* Won amounts of the productivity window before as_of in scope (the pool of added deals' amounts) and the
- * bookings per rep-day of the reps who won them. */
+/* Won amounts of the productivity window before as_of in scope (the pool of added deals' amounts)
+ * and the bookings per rep-day of the reps who won them. */
 static int rep_productivity(gf_svc_levers *sc)
 {
     const gf_svc_options *opt = gf_svc_options_get();
@@ -94,7 +95,8 @@ static int rep_productivity(gf_svc_levers *sc)
     const gf_store_history *h = sc->f->history;
     const uint8_t *mask = sc->f->mask;
     int64_t *owners = malloc((h->h.n_deals ? h->h.n_deals : 1) * sizeof *owners);
-    if (!(sc->pool = malloc((h->h.n_deals ? h->h.n_deals : 1) * sizeof *sc->pool)) || !owners) {
+    sc->pool = malloc((h->h.n_deals ? h->h.n_deals : 1) * sizeof *sc->pool);
+    if (!sc->pool || !owners) {
         free(owners);
         return -1;
     }
@@ -105,7 +107,8 @@ static int rep_productivity(gf_svc_levers *sc)
             continue;
         gf_model_deal_state st;
         gf_model_deal_state_at(&h->h, i, sc->f->req.as_of, &st);
-        if (!st.exists || st.kind != GF_MODEL_STAGE_WON || st.closed_day < sc->f->req.as_of - window)
+        if (!st.exists || st.kind != GF_MODEL_STAGE_WON ||
+            st.closed_day < sc->f->req.as_of - window)
             continue;
         sc->pool[n++] = st.amount_cents;
         sum += (double)st.amount_cents;
@@ -128,13 +131,16 @@ static int rep_productivity(gf_svc_levers *sc)
 static int next_commits(gf_svc_levers *sc)
 {
     const gf_model_forecast *f = sc->f->model;
-    if (!(sc->next = malloc((f->n_open ? f->n_open : 1) * sizeof *sc->next)))
+    sc->next = malloc((f->n_open ? f->n_open : 1) * sizeof *sc->next);
+    if (!sc->next)
         return -1;
     size_t n = 0;
     for (size_t k = 0; k < f->n_open; k++) {
         const gf_model_open_deal *od = &f->open[k];
         if (od->close_date != GF_MODEL_NO_DAY && od->close_date > sc->f->req.period.end &&
-            od->close_date <= sc->f->req.period.end + gf_svc_options_get()->next_period_window_days && sc->f->history->category[od->deal] == GF_CAT_COMMIT)
+            od->close_date <=
+                sc->f->req.period.end + gf_svc_options_get()->next_period_window_days &&
+            sc->f->history->category[od->deal] == GF_CAT_COMMIT)
             sc->next[n++] = od->amount_cents;
     }
     qsort(sc->next, n, sizeof *sc->next, cmp_amount_desc);
@@ -219,8 +225,7 @@ int gf_svc__levers_deals(gf_svc_levers *sc, size_t lever, const int64_t *ids, si
     return 0;
 }
 
-int gf_svc__levers_prepare(gf_svc_levers *sc, const gf_model_lever *levers, size_t n,
-                           gf_err *err)
+int gf_svc__levers_prepare(gf_svc_levers *sc, const gf_model_lever *levers, size_t n, gf_err *err)
 {
     const gf_svc_forecast_req *p = &sc->f->req;
     int need = 0;
@@ -255,16 +260,16 @@ void gf_svc__levers_clear(gf_svc_levers *sc)
 json_t *gf_svc__dist_json(const gf_model_sim_result *s, int has_target)
 {
     return json_pack("{s:o, s:o, s:o, s:o, s:o}", "expected", gf_svc__money(s->expected), "p10",
-                     gf_svc__money((double)s->p10), "p50", gf_svc__money((double)s->p50),
-                     "p90", gf_svc__money((double)s->p90), "prob_hit",
+                     gf_svc__money((double)s->p10), "p50", gf_svc__money((double)s->p50), "p90",
+                     gf_svc__money((double)s->p90), "prob_hit",
                      has_target ? json_real(s->prob_hit) : json_null());
 }
 
 json_t *gf_svc__delta_json(const gf_model_delta *d, int has_target)
 {
     return json_pack("{s:o, s:o, s:o, s:o, s:o}", "expected", gf_svc__money(d->expected), "p10",
-                     gf_svc__money((double)d->p10), "p50", gf_svc__money((double)d->p50),
-                     "p90", gf_svc__money((double)d->p90), "prob_hit",
+                     gf_svc__money((double)d->p10), "p50", gf_svc__money((double)d->p50), "p90",
+                     gf_svc__money((double)d->p90), "prob_hit",
                      has_target ? json_real(d->prob_hit) : json_null());
 }
 
@@ -285,6 +290,6 @@ json_t *gf_svc__levers_head(const gf_svc_levers *sc)
                      "scope", p->scope, "start", gf_svc__day(p->period.start), "end",
                      gf_svc__day(p->period.end), "as_of", gf_svc__day(p->as_of), "currency",
                      f->currency, "target",
-                     f->has_target ? gf_svc__money((double)f->target_cents) : json_null(),
-                     "trials", (int)p->trials, "seed", (json_int_t)p->seed);
+                     f->has_target ? gf_svc__money((double)f->target_cents) : json_null(), "trials",
+                     (int)p->trials, "seed", (json_int_t)p->seed);
 }

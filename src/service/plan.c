@@ -114,8 +114,7 @@ static json_t *plan_answer(const gf_svc_levers *sc, const gf_model_plan *pl, con
             ? json_pack("{s:s}", "type", "p50")
             : json_pack("{s:s, s:f}", "type", "probability", "confidence", o->confidence));
     json_object_set_new(out, "budget",
-                        o->budget_cents < 0 ? json_null()
-                                            : gf_svc__money((double)o->budget_cents));
+                        o->budget_cents < 0 ? json_null() : gf_svc__money((double)o->budget_cents));
     json_object_set_new(out, "achieves", json_boolean(pl->achieves));
     json_object_set_new(out, "search", json_string(pl->exact ? "exact" : "greedy"));
     json_object_set_new(out, "baseline", gf_svc__dist_json(&pl->baseline, 1));

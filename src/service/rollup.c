@@ -154,8 +154,8 @@ json_t *gf_svc_rollup_answer(const gf_svc_forecast_req *req, gf_err *err)
     rows = rollup_children(f, err);
     if (!rows)
         goto done;
-    total = rollup_row(f, f->mask, json_string(req->scope), f->has_target,
-                       (double)f->target_cents, err);
+    total = rollup_row(f, f->mask, json_string(req->scope), f->has_target, (double)f->target_cents,
+                       err);
     if (!total)
         goto done;
     char as_of[11];

@@ -44,8 +44,8 @@ static int scenario_item(gf_svc_levers *sc, const gf_svc_lever_units *item, size
     return 0;
 }
 
-static json_t *scenario_answer(const gf_svc_levers *sc, const gf_model_scenario *s, const size_t *idx,
-                               const uint32_t *units, size_t n)
+static json_t *scenario_answer(const gf_svc_levers *sc, const gf_model_scenario *s,
+                               const size_t *idx, const uint32_t *units, size_t n)
 {
     const int t = sc->f->has_target;
     json_t *o = gf_svc__levers_head(sc), *levers = json_array();

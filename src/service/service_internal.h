@@ -86,8 +86,8 @@ typedef struct gf_svc_levers {
 /* Runs req's forecast and its "why" and builds the lever context with every lever of the org.
  * Returns 0 or a negative code with err; lc is to be cleared with gf_svc__levers_clear either
  * way. */
-int gf_svc__levers_open(const gf_svc_forecast_req *req, gf_svc_levers *lc, gf_err *err)
-    GF_MUST_CHECK;
+int gf_svc__levers_open(const gf_svc_forecast_req *req, gf_svc_levers *lc,
+                        gf_err *err) GF_MUST_CHECK;
 
 /* The index of the org's lever named key, or -1. */
 long gf_svc__levers_find(const gf_svc_levers *lc, const char *key);

@@ -86,8 +86,8 @@ int gf_svc__spread_get(const uint64_t key[4], gf_svc_spread_fn fn, void *arg, gf
         return 0;
     }
     e = claim();
-    gf_model_stage_rate *rates = e ? malloc((out->n_stages ? out->n_stages : 1) * sizeof *rates)
-                                   : NULL;
+    gf_model_stage_rate *rates =
+        e ? malloc((out->n_stages ? out->n_stages : 1) * sizeof *rates) : NULL;
     if (rates) {
         memcpy(e->key, key, sizeof e->key);
         e->state = ENTRY_COMPUTING;

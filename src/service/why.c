@@ -155,11 +155,10 @@ json_t *gf_svc__why_json(const gf_svc_forecast *f)
         const double scale = d->driver == GF_MODEL_DRV_DEAL_SIZE ? 100.0 : 1.0;
         char text[160];
         sentence(d, currency, text, sizeof text);
-        json_array_append_new(drivers,
-                              json_pack("{s:s, s:f, s:f, s:o, s:s}", "driver",
-                                        gf_model_driver_name(d->driver), "baseline",
-                                        d->baseline / scale, "current", d->current / scale,
-                                        "impact", gf_svc__money(d->impact), "text", text));
+        json_array_append_new(drivers, json_pack("{s:s, s:f, s:f, s:o, s:s}", "driver",
+                                                 gf_model_driver_name(d->driver), "baseline",
+                                                 d->baseline / scale, "current", d->current / scale,
+                                                 "impact", gf_svc__money(d->impact), "text", text));
     }
     return json_pack(
         "{s:o, s:o, s:o, s:o, s:s, s:o}", "kpi", kpi && kpi[0] ? json_string(kpi) : json_null(),

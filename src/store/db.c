@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gapforge/log.h"
+#include "gapforge/store.h"
 
 #define MAX_PREPARED 512
 

@@ -35,8 +35,8 @@ static int parse_long(const char *name, const char *text, long min, long max, lo
         v = strtol(text, NULL, 10);
     }
     if (!plain_integer(text) || errno || v < min || v > max)
-        return gf_err_set(err, GF_EINVALID, "bad_config", name, "%s must be an integer in [%ld, %ld]",
-                          name, min, max);
+        return gf_err_set(err, GF_EINVALID, "bad_config", name,
+                          "%s must be an integer in [%ld, %ld]", name, min, max);
     *out = v;
     return 0;
 }
@@ -96,8 +96,8 @@ int gf_config_from_env(gf_config *cfg, gf_err *err)
     if (parse_long("GAPFORGE_THREADS", env_or("GAPFORGE_THREADS", "4"), 1, 256, &v, err) < 0)
         return -1;
     cfg->threads = (int)v;
-    if (parse_long("GAPFORGE_MAX_BODY", env_or("GAPFORGE_MAX_BODY", "1048576"), 1024,
-                   1L << 30, &v, err) < 0)
+    if (parse_long("GAPFORGE_MAX_BODY", env_or("GAPFORGE_MAX_BODY", "1048576"), 1024, 1L << 30, &v,
+                   err) < 0)
         return -1;
     cfg->max_body = (size_t)v;
     if (parse_long("GAPFORGE_MAX_IMPORT", env_or("GAPFORGE_MAX_IMPORT", "1073741824"), 1024,
@@ -112,8 +112,8 @@ int gf_config_from_env(gf_config *cfg, gf_err *err)
                    65535, &v, err) < 0)
         return -1;
     cfg->connection_limit = (unsigned)v;
-    if (parse_long("GAPFORGE_CONNECTION_TIMEOUT",
-                   env_or("GAPFORGE_CONNECTION_TIMEOUT", "30"), 1, 3600, &v, err) < 0)
+    if (parse_long("GAPFORGE_CONNECTION_TIMEOUT", env_or("GAPFORGE_CONNECTION_TIMEOUT", "30"), 1,
+                   3600, &v, err) < 0)
         return -1;
     cfg->connection_timeout_s = (unsigned)v;
 

@@ -128,8 +128,7 @@ int gf_csv_feed(gf_csv *csv, const char *data, size_t len, gf_err *err)
                 i--; /* handle the delimiter in the unquoted state */
                 continue;
             } else {
-                return gf_err_invalid(err, NULL, "line %ld: text after a closing quote",
-                                      csv->line);
+                return gf_err_invalid(err, NULL, "line %ld: text after a closing quote", csv->line);
             }
             break;
         }
@@ -142,8 +141,7 @@ int gf_csv_feed(gf_csv *csv, const char *data, size_t len, gf_err *err)
 int gf_csv_finish(gf_csv *csv, gf_err *err)
 {
     if (csv->state == S_QUOTED)
-        return gf_err_invalid(err, NULL, "line %ld: a quoted field is never closed",
-                              csv->rec_line);
+        return gf_err_invalid(err, NULL, "line %ld: a quoted field is never closed", csv->rec_line);
     if (csv->len > 0 || csv->nfields > 1)
         return emit(csv, err);
     return 0;

@@ -14,8 +14,8 @@ static void fill(gf_err *err, gf_errcode code, const char *reason, const char *f
     snprintf(err->field, sizeof err->field, "%s", field ? field : "");
 }
 
-int gf_err_set(gf_err *err, gf_errcode code, const char *reason, const char *field,
-               const char *fmt, ...)
+int gf_err_set(gf_err *err, gf_errcode code, const char *reason, const char *field, const char *fmt,
+               ...)
 {
     if (!err)
         return code;

@@ -42,8 +42,8 @@ static attempt *try_match(const char *method, const char *path)
     static attempt a;
     memset(&a, 0, sizeof a);
     ck_assert_uint_lt(strlen(path), sizeof a.buf);
-    a.m = gf_http_route_match(routes, nroutes, method, path, &a.route, a.params, &a.nparams,
-                              a.buf, a.allow, sizeof a.allow);
+    a.m = gf_http_route_match(routes, nroutes, method, path, &a.route, a.params, &a.nparams, a.buf,
+                              a.allow, sizeof a.allow);
     return &a;
 }
 

@@ -37,21 +37,21 @@ static one check1(gf_field f, const char *json)
 }
 
 /* Asserts that json is accepted for field f and normalised to want. */
-#define ACCEPTS(f, json, want)                                                                 \
-    do {                                                                                       \
-        one r_ = check1((f), (json));                                                          \
-        ck_assert_msg(r_.rc == 0, "%s rejected: %s", (json), r_.err.message);                  \
-        ck_assert_str_eq(r_.text, (want));                                                     \
+#define ACCEPTS(f, json, want)                                                \
+    do {                                                                      \
+        one r_ = check1((f), (json));                                         \
+        ck_assert_msg(r_.rc == 0, "%s rejected: %s", (json), r_.err.message); \
+        ck_assert_str_eq(r_.text, (want));                                    \
     } while (0)
 
 /* Asserts that json is refused for field f with 422 invalid_argument naming the field. */
-#define REJECTS(f, json)                                                                       \
-    do {                                                                                       \
-        one r_ = check1((f), (json));                                                          \
-        ck_assert_msg(r_.rc == -1, "%s accepted as %s", (json), r_.text);                      \
-        ck_assert_int_eq(r_.err.code, GF_EINVALID);                                                  \
-        ck_assert_str_eq(gf_err_reason(&r_.err), "invalid_argument");                                     \
-        ck_assert_str_eq(r_.err.field, (f).name);                                              \
+#define REJECTS(f, json)                                                  \
+    do {                                                                  \
+        one r_ = check1((f), (json));                                     \
+        ck_assert_msg(r_.rc == -1, "%s accepted as %s", (json), r_.text); \
+        ck_assert_int_eq(r_.err.code, GF_EINVALID);                       \
+        ck_assert_str_eq(gf_err_reason(&r_.err), "invalid_argument");     \
+        ck_assert_str_eq(r_.err.field, (f).name);                         \
     } while (0)
 
 static const gf_field f_text = {"name", GF_F_TEXT, 0, NULL, 0, 0, 10};
@@ -342,9 +342,8 @@ START_TEST(create_with_required_fields_fills_present_values)
 {
     gf_values v;
     gf_err err = {0};
-    ck_assert_int_eq(run("{\"key\": \"ana\", \"name\": \"Ana\", \"active\": true}", GF_V_CREATE,
-                         &v, &err),
-                     0);
+    ck_assert_int_eq(
+        run("{\"key\": \"ana\", \"name\": \"Ana\", \"active\": true}", GF_V_CREATE, &v, &err), 0);
     ck_assert_uint_eq(gf_values_count(&v), 3);
     ck_assert_str_eq(gf_val(&v, R_KEY), "ana");
     ck_assert_str_eq(gf_val(&v, R_ACTIVE), "true");
@@ -394,9 +393,9 @@ START_TEST(unknown_field_is_422_naming_it)
 {
     gf_values v;
     gf_err err = {0};
-    ck_assert_int_eq(run("{\"key\": \"ana\", \"name\": \"Ana\", \"nickname\": \"A\"}",
-                         GF_V_CREATE, &v, &err),
-                     -1);
+    ck_assert_int_eq(
+        run("{\"key\": \"ana\", \"name\": \"Ana\", \"nickname\": \"A\"}", GF_V_CREATE, &v, &err),
+        -1);
     ck_assert_int_eq(err.code, GF_EINVALID);
     ck_assert_str_eq(gf_err_reason(&err), "invalid_argument");
     ck_assert_str_eq(err.field, "nickname");
@@ -452,9 +451,9 @@ START_TEST(failure_leaves_no_values_behind)
 {
     gf_values v;
     gf_err err = {0};
-    ck_assert_int_eq(run("{\"key\": \"ana\", \"name\": \"Ana\", \"ramp_months\": -1}",
-                         GF_V_CREATE, &v, &err),
-                     -1);
+    ck_assert_int_eq(
+        run("{\"key\": \"ana\", \"name\": \"Ana\", \"ramp_months\": -1}", GF_V_CREATE, &v, &err),
+        -1);
     for (size_t i = 0; i < R_COUNT; i++) {
         ck_assert(!v.present[i]);
         ck_assert_ptr_null(v.text[i]);
@@ -469,9 +468,8 @@ START_TEST(query_text_is_checked_with_the_same_rules)
     ck_assert_int_eq(gf_validate_text("close_from", GF_F_DATE, "2026-02-29", &err), -1);
     ck_assert_int_eq(err.code, GF_EINVALID);
     ck_assert_str_eq(err.field, "close_from");
-    ck_assert_int_eq(gf_validate_text("updated_since", GF_F_TIMESTAMP, "2026-01-01T00:00:00Z",
-                                      &err),
-                     0);
+    ck_assert_int_eq(
+        gf_validate_text("updated_since", GF_F_TIMESTAMP, "2026-01-01T00:00:00Z", &err), 0);
     ck_assert_int_eq(gf_validate_text("owner", GF_F_KEY, "no spaces please", &err), -1);
     ck_assert_str_eq(err.field, "owner");
 }

@@ -14,23 +14,23 @@
 #define GF_MAX_FIELDS 24
 
 typedef enum gf_ftype {
-    GF_F_TEXT,       /* any non-empty string up to max_len (default 500) */
-    GF_F_KEY,        /* [A-Za-z0-9_.:-]{1,64} */
-    GF_F_SLUG,       /* [a-z0-9][a-z0-9-]{0,62} */
-    GF_F_EMAIL,      /* something@something, no spaces, <= 254 */
-    GF_F_DATE,       /* YYYY-MM-DD */
-    GF_F_TIMESTAMP,  /* YYYY-MM-DD or RFC 3339 */
-    GF_F_MONEY,      /* number >= 0 with at most 2 decimals, < 1e16 */
-    GF_F_NUMBER,     /* any finite number within [min, max] */
-    GF_F_INT,        /* integer within [min, max] */
+    GF_F_TEXT,      /* any non-empty string up to max_len (default 500) */
+    GF_F_KEY,       /* [A-Za-z0-9_.:-]{1,64} */
+    GF_F_SLUG,      /* [a-z0-9][a-z0-9-]{0,62} */
+    GF_F_EMAIL,     /* something@something, no spaces, <= 254 */
+    GF_F_DATE,      /* YYYY-MM-DD */
+    GF_F_TIMESTAMP, /* YYYY-MM-DD or RFC 3339 */
+    GF_F_MONEY,     /* number >= 0 with at most 2 decimals, < 1e16 */
+    GF_F_NUMBER,    /* any finite number within [min, max] */
+    GF_F_INT,       /* integer within [min, max] */
     GF_F_BOOL,
-    GF_F_ENUM,       /* one of enum_values */
-    GF_F_PROB,       /* number in [0, 1] */
-    GF_F_CURRENCY,   /* ISO 4217 style: three capital letters */
+    GF_F_ENUM,     /* one of enum_values */
+    GF_F_PROB,     /* number in [0, 1] */
+    GF_F_CURRENCY, /* ISO 4217 style: three capital letters */
 } gf_ftype;
 
-#define GF_REQUIRED 1u  /* must be present on create */
-#define GF_NULLABLE 2u  /* JSON null is accepted (stored as SQL NULL) */
+#define GF_REQUIRED 1u /* must be present on create */
+#define GF_NULLABLE 2u /* JSON null is accepted (stored as SQL NULL) */
 
 typedef struct gf_field {
     const char *name;
@@ -71,7 +71,6 @@ static inline const char *gf_val(const gf_values *v, size_t i)
 size_t gf_values_count(const gf_values *v);
 
 /* Validates a single value (used for query parameters given as strings). Returns 0 or -1. */
-int gf_validate_text(const char *name, gf_ftype type, const char *text, gf_err *err)
-    GF_MUST_CHECK;
+int gf_validate_text(const char *name, gf_ftype type, const char *text, gf_err *err) GF_MUST_CHECK;
 
 #endif

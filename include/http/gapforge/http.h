@@ -19,19 +19,19 @@ struct MHD_Connection;
 
 /* What a route requires of its caller. */
 typedef enum gf_scope {
-    GF_SCOPE_NONE = 0,  /* public: health checks, the contract */
-    GF_SCOPE_READ,      /* an API key with read (or write, or admin) */
-    GF_SCOPE_WRITE,     /* an API key with write (or admin) */
-    GF_SCOPE_ADMIN,     /* an API key with admin */
-    GF_SCOPE_SERVICE,   /* the service admin token (GAPFORGE_ADMIN_TOKEN) */
+    GF_SCOPE_NONE = 0, /* public: health checks, the contract */
+    GF_SCOPE_READ,     /* an API key with read (or write, or admin) */
+    GF_SCOPE_WRITE,    /* an API key with write (or admin) */
+    GF_SCOPE_ADMIN,    /* an API key with admin */
+    GF_SCOPE_SERVICE,  /* the service admin token (GAPFORGE_ADMIN_TOKEN) */
 } gf_scope;
 
 /* Who is calling, filled by the authenticate hook. */
 typedef struct gf_principal {
-    int64_t org_id;   /* 0 for the service admin and for public routes */
+    int64_t org_id; /* 0 for the service admin and for public routes */
     int64_t key_id;
     char org_slug[64];
-    unsigned scopes;  /* bit set of (1u << gf_scope) */
+    unsigned scopes; /* bit set of (1u << gf_scope) */
 } gf_principal;
 
 /* A request as the handler sees it. All pointers are borrowed and valid during the call. */
@@ -41,7 +41,7 @@ typedef struct gf_req {
     const char *path;
     const char *params[GF_MAX_PATH_PARAMS]; /* path parameters in pattern order, decoded */
     size_t nparams;
-    json_t *body;        /* parsed JSON body, NULL when the request had none */
+    json_t *body; /* parsed JSON body, NULL when the request had none */
     const char *request_id;
     gf_principal who;
 } gf_req;
@@ -49,8 +49,8 @@ typedef struct gf_req {
 /* A response under construction. */
 typedef struct gf_resp {
     int status;
-    json_t *body;        /* owned; NULL means an empty body */
-    char location[256];  /* Location header when non-empty */
+    json_t *body;       /* owned; NULL means an empty body */
+    char location[256]; /* Location header when non-empty */
 } gf_resp;
 
 typedef void (*gf_handler_fn)(gf_req *req, gf_resp *resp);
@@ -74,7 +74,7 @@ typedef struct gf_route {
     const char *pattern;
     gf_handler_fn handler;
     gf_scope scope;
-    bool json_body;   /* the route reads a JSON body (POST/PUT/PATCH) */
+    bool json_body;              /* the route reads a JSON body (POST/PUT/PATCH) */
     const gf_stream_ops *stream; /* non-NULL: the body is streamed to these callbacks */
 } gf_route;
 
@@ -87,8 +87,8 @@ typedef int (*gf_auth_fn)(const char *authorization, gf_scope scope, gf_principa
 /* Result of matching a method and path against the table. */
 typedef enum gf_match {
     GF_MATCH_FOUND,
-    GF_MATCH_NO_PATH,     /* 404 */
-    GF_MATCH_NO_METHOD,   /* 405: allow lists the methods the path accepts */
+    GF_MATCH_NO_PATH,   /* 404 */
+    GF_MATCH_NO_METHOD, /* 405: allow lists the methods the path accepts */
 } gf_match;
 
 /* Matches method+path. On GF_MATCH_FOUND sets *route and fills params (pointers into buf, a

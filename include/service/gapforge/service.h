@@ -22,19 +22,19 @@
 
 /* Every tunable of the forecast, roll-up, "why" and lever context. */
 typedef struct gf_svc_options {
-    unsigned default_trials;       /* Monte Carlo trials when a request names none */
-    uint64_t default_seed;         /* seed when a request names none */
-    double sigma_floor;            /* the spread's floor while the org's own errors are few */
-    int sigma_backtest_quarters;   /* earlier quarters the spread's self-backtest replays */
-    int horizon_margin_days;       /* as_of must lie within the model's horizon less this */
-    int baseline_quarters;         /* quarters before the period that "why" compares with */
-    int baseline_days;             /* ... or these many days when the calendar lacks them */
-    int productivity_window_days;  /* days before as_of whose wins price added reps and deals */
-    int new_rep_ramp_days;         /* a new rep's ramp to full productivity (headcount levers) */
-    int next_period_window_days;   /* commit deals closing this soon after the period can be
-                                      pulled forward */
-    int max_concession_deals;      /* deals a concession lever may name */
-    int spread_cache_entries;      /* calibrated spreads kept in process (<= 1024) */
+    unsigned default_trials;      /* Monte Carlo trials when a request names none */
+    uint64_t default_seed;        /* seed when a request names none */
+    double sigma_floor;           /* the spread's floor while the org's own errors are few */
+    int sigma_backtest_quarters;  /* earlier quarters the spread's self-backtest replays */
+    int horizon_margin_days;      /* as_of must lie within the model's horizon less this */
+    int baseline_quarters;        /* quarters before the period that "why" compares with */
+    int baseline_days;            /* ... or these many days when the calendar lacks them */
+    int productivity_window_days; /* days before as_of whose wins price added reps and deals */
+    int new_rep_ramp_days;        /* a new rep's ramp to full productivity (headcount levers) */
+    int next_period_window_days;  /* commit deals closing this soon after the period can be
+                                     pulled forward */
+    int max_concession_deals;     /* deals a concession lever may name */
+    int spread_cache_entries;     /* calibrated spreads kept in process (<= 1024) */
 } gf_svc_options;
 
 /* The defaults. */
@@ -66,7 +66,7 @@ typedef struct gf_svc_forecast_req {
     int as_of; /* a day number: only data dated before it is used */
     unsigned trials;
     uint64_t seed;
-    bool explain;          /* list every open deal */
+    bool explain;           /* list every open deal */
     const char *request_id; /* for the log line; may be NULL */
 } gf_svc_forecast_req;
 
@@ -140,9 +140,9 @@ typedef enum gf_svc_goal {
 typedef struct gf_svc_plan_req {
     gf_svc_forecast_req forecast;
     gf_svc_goal goal;
-    double confidence;           /* GF_SVC_GOAL_PROBABILITY: in (0, 1) */
-    int64_t budget_cents;        /* < 0: no budget */
-    const char *const *levers;   /* lever keys the plan may use; NULL: every usable lever */
+    double confidence;         /* GF_SVC_GOAL_PROBABILITY: in (0, 1) */
+    int64_t budget_cents;      /* < 0: no budget */
+    const char *const *levers; /* lever keys the plan may use; NULL: every usable lever */
     size_t n_levers;
 } gf_svc_plan_req;
 

@@ -27,16 +27,16 @@ struct gf_svc_forecast {
     gf_model_forecast *model;    /* the deterministic part: per-deal probabilities, rates */
     gf_model_sigma_est sigma;    /* the calibrated spread */
     bool sigma_cached;
-    gf_model_figures figures;    /* slip and pull-in rates */
-    gf_model_stage_rate *rates;  /* stage win rates, one per stage */
-    gf_model_sim_result sim;     /* the Monte Carlo */
+    gf_model_figures figures;   /* slip and pull-in rates */
+    gf_model_stage_rate *rates; /* stage win rates, one per stage */
+    gf_model_sim_result sim;    /* the Monte Carlo */
     bool has_target;
-    int64_t target_cents;        /* the scope's bookings target for the period */
+    int64_t target_cents; /* the scope's bookings target for the period */
     char currency[8];
-    json_t *latest_commit;       /* the newest submitted commit, JSON null when none */
-    gf_model_attrib why;         /* drivers and their split (LMDI) */
-    char lead_kpi[72];           /* the KPI leading to bookings that "why" used, or "" */
-    json_t *deal_names;          /* explain: {"<id>": [external_id, name]}, else NULL */
+    json_t *latest_commit; /* the newest submitted commit, JSON null when none */
+    gf_model_attrib why;   /* drivers and their split (LMDI) */
+    char lead_kpi[72];     /* the KPI leading to bookings that "why" used, or "" */
+    json_t *deal_names;    /* explain: {"<id>": [external_id, name]}, else NULL */
     double ms_load, ms_model, ms_sigma, ms_sim; /* wall time of each step, for the log */
 };
 

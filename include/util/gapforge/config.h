@@ -11,13 +11,13 @@
 #include "gapforge/err.h"
 
 typedef struct gf_config {
-    const char *database_url;   /* libpq conninfo or URI; "" means libpq's defaults (PG*) */
+    const char *database_url; /* libpq conninfo or URI; "" means libpq's defaults (PG*) */
     char listen_host[256];
     int listen_port;
-    int threads;                /* HTTP worker threads, each with its own database connection */
-    const char *admin_token;    /* NULL when unset: POST /v1/orgs is then refused */
-    size_t max_body;            /* bytes of a JSON request body */
-    size_t max_import;          /* bytes of a streamed import body (GAPFORGE_MAX_IMPORT) */
+    int threads;             /* HTTP worker threads, each with its own database connection */
+    const char *admin_token; /* NULL when unset: POST /v1/orgs is then refused */
+    size_t max_body;         /* bytes of a JSON request body */
+    size_t max_import;       /* bytes of a streamed import body (GAPFORGE_MAX_IMPORT) */
     int statement_timeout_ms;
     const char *migrations_dir;
     unsigned connection_limit;

@@ -22,8 +22,8 @@ typedef struct gf_csv_field {
 
 /* Called once per complete record; rec is not NUL-terminated and excludes the line end.
  * Returns 0 to go on, or -1 (with err set) to stop the stream. */
-typedef int (*gf_csv_record_fn)(void *ud, const char *rec, const gf_csv_field *fields,
-                                int nfields, long line, gf_err *err);
+typedef int (*gf_csv_record_fn)(void *ud, const char *rec, const gf_csv_field *fields, int nfields,
+                                long line, gf_err *err);
 
 typedef struct gf_csv {
     gf_csv_record_fn on_record;
@@ -33,8 +33,8 @@ typedef struct gf_csv {
     gf_csv_field fields[GF_CSV_MAX_FIELDS];
     int nfields;
     int state;
-    long line;       /* current physical line (1-based) */
-    long rec_line;   /* line on which the current record started */
+    long line;     /* current physical line (1-based) */
+    long rec_line; /* line on which the current record started */
     bool too_many_fields;
 } gf_csv;
 

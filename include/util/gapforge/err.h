@@ -38,8 +38,8 @@ typedef struct gf_err {
 
 /* Fills err (when non-NULL) with code, reason (NULL: the code's own name), field (may be NULL)
  * and a printf-style message. Returns code, so callers can write `return gf_err_set(...)`. */
-int gf_err_set(gf_err *err, gf_errcode code, const char *reason, const char *field,
-               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int gf_err_set(gf_err *err, gf_errcode code, const char *reason, const char *field, const char *fmt,
+               ...) __attribute__((format(printf, 5, 6)));
 
 /* Resets err to "no error"; NULL is a harmless no-op. */
 void gf_err_clear(gf_err *err);
