@@ -16,6 +16,7 @@ static const subcommand commands[] = {
     {"orgs", gf_cli_orgs, "manage orgs: orgs create --slug S --name N"},
     {"keys", gf_cli_keys, "manage API keys: keys create --org SLUG --name N --scopes read,write"},
     {"demo", gf_cli_demo, "load a demo org: demo --org SLUG --seed N"},
+    {"forecast", gf_cli_forecast, "print an org's forecast: forecast --org SLUG [--period P]"},
 };
 
 static void usage(FILE *out)

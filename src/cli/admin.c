@@ -9,13 +9,6 @@
 #include "gapforge/store.h"
 #include "gapforge/validate.h"
 
-static int fail(const gf_err *err)
-{
-    fprintf(stderr, "gapforge: %s%s%s\n", err->message, err->field[0] ? " — field " : "",
-            err->field);
-    return 1;
-}
-
 int gf_cli_migrate(int argc, char **argv)
 {
     if (gf_cli_wants_help(argc, argv)) {
@@ -34,7 +27,7 @@ int gf_cli_migrate(int argc, char **argv)
     int n = gf_migrate_apply(cfg.migrations_dir, stdout, &err);
     gf_store_disconnect();
     if (n < 0)
-        return fail(&err);
+        return gf_cli_fail(&err);
     printf("%d migration%s applied; schema is current\n", n, n == 1 ? "" : "s");
     return 0;
 }
@@ -59,7 +52,7 @@ int gf_cli_orgs(int argc, char **argv)
     if (gf_validate_text("slug", GF_F_SLUG, f.slug, &err) < 0 ||
         gf_validate_text("name", GF_F_TEXT, f.name, &err) < 0 ||
         (f.currency && gf_validate_text("currency", GF_F_CURRENCY, f.currency, &err) < 0))
-        return fail(&err);
+        return gf_cli_fail(&err);
     gf_config cfg;
     if (gf_cli_setup(&cfg) < 0)
         return 1;
@@ -68,7 +61,7 @@ int gf_cli_orgs(int argc, char **argv)
     json_t *org = gf_store_org_create(&f, &id, &err);
     gf_store_disconnect();
     if (!org)
-        return fail(&err);
+        return gf_cli_fail(&err);
     char *text = json_dumps(org, JSON_INDENT(2));
     printf("%s\n", text);
     free(text);
@@ -102,7 +95,7 @@ int gf_cli_keys(int argc, char **argv)
         key = gf_store_key_create(org_id, name, scopes, &err);
     gf_store_disconnect();
     if (!key)
-        return fail(&err);
+        return gf_cli_fail(&err);
     fprintf(stderr,
             "created key %s (id %lld, scopes %s) for org %s; the secret follows, "
             "shown only now:\n",

@@ -35,3 +35,10 @@ int gf_cli_setup(gf_config *cfg)
     gf_store_configure(cfg->database_url, cfg->statement_timeout_ms);
     return 0;
 }
+
+int gf_cli_fail(const gf_err *err)
+{
+    fprintf(stderr, "gapforge: %s%s%s\n", err->message, err->field[0] ? " — field " : "",
+            err->field);
+    return 1;
+}

@@ -49,13 +49,6 @@ static int parse_count(const char *text, long long lo, long long hi, long long *
     return 0;
 }
 
-static int fail(const gf_err *err)
-{
-    fprintf(stderr, "gapforge demo: %s%s%s\n", err->message, err->field[0] ? " — field " : "",
-            err->field);
-    return 1;
-}
-
 typedef struct demo_args {
     const char *slug, *truth;
     gf_demo_options opt;
@@ -79,7 +72,7 @@ static int read_args(int argc, char **argv, demo_args *a)
         return 2;
     }
     if (gf_validate_text("org", GF_F_SLUG, a->slug, &err) < 0) {
-        fail(&err);
+        gf_cli_fail(&err);
         return 2;
     }
     if (seed_text && parse_count(seed_text, 0, INT64_MAX, &seed) < 0) {
@@ -208,6 +201,6 @@ done:
     gf_demo_free(&org);
     gf_store_disconnect();
     if (rc == 1)
-        return fail(&err);
+        return gf_cli_fail(&err);
     return rc == 2 ? 1 : rc;
 }
