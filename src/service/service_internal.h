@@ -21,7 +21,8 @@ json_t *gf_svc__day(int day);
 
 /* A new, zeroed forecast result for req with its history loaded (req->as_of, calendar to the
  * period's end). NULL with err. */
-gf_svc_forecast *gf_svc__forecast_load(const gf_svc_forecast_req *req, gf_err *err);
+gf_svc_forecast *gf_svc__forecast_load(const gf_svc_forecast_req *req,
+                                       gf_err *err) GF_MUST_CHECK;
 
 /* Runs the model, the spread and the Monte Carlo of f->req's scope on f->history, and reads the
  * scope's target. Returns 0 or a negative code with err. */

@@ -22,7 +22,8 @@ void gf_api_init(const gf_config *cfg);
 const gf_config *gf_api_config(void);
 
 /* The gf_auth_fn of the server: API keys (Bearer gf_...) and the service admin token. */
-int gf_api_authenticate(const char *authorization, gf_scope scope, gf_principal *who, gf_err *err);
+int gf_api_authenticate(const char *authorization, gf_scope scope, gf_principal *who,
+                        gf_err *err) GF_MUST_CHECK;
 
 /* ---- shared helpers for handlers ---- */
 
