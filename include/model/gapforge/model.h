@@ -128,6 +128,6 @@ void gf_model_deal_state_at(const gf_model_history *h, size_t i, gf_day t,
 int64_t gf_model_deal_amount_at(const gf_model_deal *d, gf_day t);
 
 /* The index of the calendar quarter containing day, or -1. O(log n). */
-long gf_model_calendar_find(const gf_model_calendar *cal, gf_day day);
+long gf_model_calendar_find(const gf_model_calendar *cal, gf_day day) GF_MODEL_WUR;
 
 #endif

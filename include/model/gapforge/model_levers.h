@@ -53,7 +53,7 @@ enum gf_model_lever_kind {
 const char *gf_model_lever_kind_name(int kind);
 
 /* The kind of a name, or -1 when unknown. */
-int gf_model_lever_kind_from_name(const char *name);
+int gf_model_lever_kind_from_name(const char *name) GF_MODEL_WUR;
 
 /* One lever. Borrowed arrays. */
 typedef struct gf_model_lever {
