@@ -56,16 +56,6 @@ void gf_model_money_short(double cents, const char *currency, char out[32])
         snprintf(out, 32, "%s%s %s", sign, currency, num);
 }
 
-static void date_text(gf_day d, char out[11])
-{
-    int y, m, dd;
-    gf_date_to_ymd(d, &y, &m, &dd);
-    char buf[32];
-    snprintf(buf, sizeof buf, "%04d-%02d-%02d", y % 10000, m % 100, dd % 100);
-    memcpy(out, buf, 10);
-    out[10] = '\0';
-}
-
 /* "win rate 24% → 19%", "deal size $40.1k → $36.0k" or "cycle time 40 → 52 days". */
 static void driver_change(const gf_model_summary_driver *d, const char *currency, char *out,
                           size_t cap)
@@ -128,7 +118,7 @@ size_t gf_model_summary_write(const gf_model_summary_input *in, int markdown, ch
         char c[32], u[32], by[11];
         gf_model_money_short(a->cost_cents, in->currency, c);
         gf_model_money_short(a->uplift_p50_cents, in->currency, u);
-        date_text(a->start_by, by);
+        gf_date_format(a->start_by, by);
         if (markdown)
             add(&t, "- %s × %u, start by %s: costs %s, adds %s to P50\n", a->lever_name, a->units,
                 by, c, u);
