@@ -73,8 +73,7 @@ int main(int argc, char **argv)
                                     .next_commit_cents = next,
                                     .n_next_commit = NEXT,
                                     .rep_bookings_per_day_cents = 200000,
-                                    .rep_ramp_days = 30,
-                                    .kpi_opps_per_unit = 0.1};
+                                    .rep_ramp_days = 30};
     const gf_model_lever lv[8] = {
         {GF_MODEL_LEVER_WIN_RATE, 0.03, 1500000, 10, 14, GF_MODEL_NO_DAY, 0, NULL, 0},
         {GF_MODEL_LEVER_DEAL_SIZE, 0.01, 1000000, 10, 7, GF_MODEL_NO_DAY, 0, NULL, 0},
@@ -82,7 +81,7 @@ int main(int argc, char **argv)
         {GF_MODEL_LEVER_SLIPPAGE, 0.03, 1200000, 10, 7, GF_MODEL_NO_DAY, 0, NULL, 0},
         {GF_MODEL_LEVER_PULL_FORWARD, 0.5, 100000, 10, 0, GF_MODEL_NO_DAY, 0.1, NULL, 0},
         {GF_MODEL_LEVER_HEADCOUNT, 1.0, 4000000, 10, 21, GF_MODEL_NO_DAY, 0, NULL, 0},
-        {GF_MODEL_LEVER_KPI, 2.0, 500000, 10, 5, GF_MODEL_NO_DAY, 0, NULL, 0},
+        {GF_MODEL_LEVER_KPI, 2.0, 500000, 10, 5, GF_MODEL_NO_DAY, 0, NULL, 0, 0.1},
         {GF_MODEL_LEVER_CONCESSION, 0.3, 0, 10, 0, GF_MODEL_NO_DAY, 0.05, named, 10},
     };
     const uint32_t none[8] = {0}, most[8] = {10, 10, 10, 10, 10, 10, 10, 10};

@@ -11,9 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "draws.h"
 #include "gapforge/date.h"
 #include "gapforge/demo.h"
-#include "rng.h"
+#include "gapforge/model_rng.h"
 
 static const gf_demo_stage stages[GF_DEMO_STAGES] = {
     {"prospecting", "Prospecting", "open", 0.05, 0.65, 6, 0.6},
@@ -122,8 +123,8 @@ static double productivity(const gf_demo_org *org, const gf_demo_rep *r, int day
 
 static int make_reps(gf_demo_org *org, int first)
 {
-    demo_rng r;
-    demo_rng_seed(&r, org->opt.seed, S_REPS);
+    gf_model_rng r;
+    demo_seed(&r, org->opt.seed, S_REPS);
     int span = org->opt.as_of - first;
     for (int i = 0; i < GF_DEMO_REPS; i++) {
         gf_demo_rep *p = &org->reps[i];
@@ -142,7 +143,7 @@ static int make_reps(gf_demo_org *org, int first)
             p->hired_on = first + (i - 13) * span / 5 + demo_int(&r, 0, 20);
         else
             p->hired_on = org->opt.as_of - demo_int(&r, 30, 110);
-        p->skill = 0.8 + 0.4 * demo_unit(&r);
+        p->skill = 0.8 + 0.4 * gf_model_rng_uniform(&r);
     }
     return 0;
 }
@@ -155,7 +156,7 @@ typedef struct sim {
     int64_t cur[GF_DEMO_NFIELDS], next[GF_DEMO_NFIELDS];
     int last_day, last_sec;
     size_t cap;
-    demo_rng *r;
+    gf_model_rng *r;
 } sim;
 
 /* Records one write at day: an event per field whose value changed, in field order. */
@@ -200,7 +201,7 @@ static double remaining_median(int stage)
     return t;
 }
 
-static int open_category(demo_rng *r, int stage)
+static int open_category(gf_model_rng *r, int stage)
 {
     if (stage < 3)
         return GF_DEMO_PIPELINE;
@@ -249,8 +250,8 @@ static int simulate_deal(gf_demo_org *org, size_t idx, int created, int owner, s
 {
     const gf_demo_truth *t = &org->truth;
     const int as_of = org->opt.as_of;
-    demo_rng r;
-    demo_rng_seed(&r, org->opt.seed, S_DEAL + idx);
+    gf_model_rng r;
+    demo_seed(&r, org->opt.seed, S_DEAL + idx);
     gf_demo_deal *d = &org->deals[idx];
     *d = (gf_demo_deal){
         .owner = owner, .created_on = created, .closed_on = -1, .first_event = org->nevents};
@@ -346,9 +347,9 @@ static double weekday_rate(const gf_demo_org *org, int q)
 static int make_deals(gf_demo_org *org)
 {
     const gf_demo_truth *t = &org->truth;
-    demo_rng lr, cr;
-    demo_rng_seed(&lr, org->opt.seed, S_LEADS);
-    demo_rng_seed(&cr, org->opt.seed, S_CREATE);
+    gf_model_rng lr, cr;
+    demo_seed(&lr, org->opt.seed, S_LEADS);
+    demo_seed(&cr, org->opt.seed, S_CREATE);
     int first = org->quarters[0].period.start, as_of = org->opt.as_of;
     int base = first - t->lead_lag_days - 21;
     base -= weekday(base);
@@ -382,7 +383,7 @@ static int make_deals(gf_demo_org *org)
         for (int i = 0; i < GF_DEMO_REPS; i++)
             total += weights[i] = productivity(org, &org->reps[i], day);
         for (int k = 0; k < n && rc == 0; k++) {
-            double u = demo_unit(&cr) * total;
+            double u = gf_model_rng_uniform(&cr) * total;
             int owner = 0;
             while (owner < GF_DEMO_REPS - 1 && (u -= weights[owner]) >= 0)
                 owner++;
@@ -451,8 +452,8 @@ int gf_demo_generate(const gf_demo_options *opt, gf_demo_org *out, gf_err *err)
     gf_period cur;
     if (gf_period_quarter_of(opt->as_of, opt->fysm, &cur) < 0)
         return gf_err_invalid(err, "as_of", "as_of is out of range");
-    demo_rng r;
-    demo_rng_seed(&r, opt->seed, S_SHOCK);
+    gf_model_rng r;
+    demo_seed(&r, opt->seed, S_SHOCK);
     for (int q = 0; q < out->nquarters; q++) {
         gf_demo_quarter *qu = &out->quarters[q];
         if (gf_period_quarter_add(&cur, q - opt->quarters, opt->fysm, &qu->period) < 0)

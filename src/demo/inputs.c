@@ -6,8 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "draws.h"
 #include "gapforge/demo.h"
-#include "rng.h"
+#include "gapforge/model_rng.h"
 
 static const gf_demo_lever levers[GF_DEMO_LEVERS] = {
     {"sales-coaching", "Deal coaching programme", "win_rate", NULL,
@@ -178,12 +179,12 @@ static int add_commit(gf_demo_org *org, size_t *cap, const char *scope, int q, i
 /* Every Friday before as_of each rep submits their call for the quarter: won so far plus open
  * commit deals closing in it (scaled by the rep's habit: sandbaggers and optimists), and best
  * case adding the open best-case deals. Managers roll their team up with a small haircut. */
-static int make_commits(gf_demo_org *org, demo_rng *r)
+static int make_commits(gf_demo_org *org, gf_model_rng *r)
 {
     size_t cap = 0;
     double habit[GF_DEMO_REPS];
     for (int i = 0; i < GF_DEMO_REPS; i++)
-        habit[i] = 0.8 + 0.35 * demo_unit(r);
+        habit[i] = 0.8 + 0.35 * gf_model_rng_uniform(r);
     char scope[40];
     for (int q = 0; q < org->nquarters; q++) {
         const gf_period *p = &org->quarters[q].period;
@@ -239,7 +240,7 @@ static int make_commits(gf_demo_org *org, demo_rng *r)
 
 /* Weekly operational KPIs on the same Mondays as the leads: a slowly improving level with noise
  * and one bad patch (a release that broke pages, a backlog in publishing). */
-static int make_kpis(gf_demo_org *org, demo_rng *r)
+static int make_kpis(gf_demo_org *org, gf_model_rng *r)
 {
     gf_demo_kpi *leads = &org->kpis[0];
     int lag = org->truth.lead_lag_days;
@@ -304,8 +305,8 @@ static int make_kpis(gf_demo_org *org, demo_rng *r)
 
 int gf_demo__inputs(gf_demo_org *org, uint64_t seed, gf_err *err)
 {
-    demo_rng r;
-    demo_rng_seed(&r, seed, 77);
+    gf_model_rng r;
+    demo_seed(&r, seed, 77);
     org->levers = levers;
     if (make_targets(org) < 0 || make_commits(org, &r) < 0 || make_kpis(org, &r) < 0) {
         gf_err_internal(err);

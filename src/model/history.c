@@ -1,4 +1,4 @@
-/* The shared model types: error strings, day numbers, history validation and point-in-time deal
+/* The shared model types: error strings, history validation and point-in-time deal
  * state. Everything here reads only data dated strictly before the day asked about. */
 #include "gapforge/model.h"
 
@@ -14,30 +14,6 @@ const char *gf_model_strerror(int err)
     default:
         return "unknown model error";
     }
-}
-
-/* Civil-from-days and days-from-civil after H. Hinnant's public-domain algorithms. */
-gf_day gf_model_day_from_ymd(int y, int m, int d)
-{
-    y -= m <= 2;
-    const int era = (y >= 0 ? y : y - 399) / 400;
-    const int yoe = y - era * 400;
-    const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return (gf_day)(era * 146097 + doe - 719468);
-}
-
-void gf_model_day_to_ymd(gf_day day, int *y, int *m, int *d)
-{
-    const int z = day + 719468;
-    const int era = (z >= 0 ? z : z - 146096) / 146097;
-    const int doe = z - era * 146097;
-    const int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const int mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = yoe + era * 400 + (*m <= 2);
 }
 
 static int changes_ordered(const gf_model_change *c, size_t n)

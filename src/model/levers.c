@@ -171,16 +171,30 @@ static int fx_headcount(const gf_model_lever_ctx *c, const gf_model_lever *lv, u
     return add_new_deals(w, bookings > 0.0 ? bookings / mean : 0.0);
 }
 
+/* Removes expected won new deals from the rate: the new-deal rate never falls below zero, and
+ * the removed deals win nothing. Needs no pool. */
+static void remove_new_deals(gf_model_lever_work *w, double count)
+{
+    w->in.new_lambda = w->in.new_lambda > count ? w->in.new_lambda - count : 0.0;
+}
+
 static int fx_kpi(const gf_model_lever_ctx *c, const gf_model_lever *lv, uint32_t units, double s,
                   gf_model_lever_work *w)
 {
     w->kpi_delta += lv->effect * units * s;
-    if (!(c->kpi_opps_per_unit > 0.0) || !(lv->effect > 0.0))
+    if (!(lv->opps_per_kpi_unit_day > 0.0) || lv->effect == 0.0)
         return GF_MODEL_OK;
     if (!c->n_p_new)
         return GF_MODEL_EINVAL;
-    const double opps_per_day = lv->effect * units * c->kpi_opps_per_unit;
-    return add_new_deals(w, opps_per_day * p_new_sum(c, effect_day(lv, c)));
+    /* Opportunities per day, negative when the KPI falls: each, created on a day d >= e, is won
+     * in time with p_new_by_day, as a pipeline lever's. */
+    const double opps_per_day = lv->effect * units * lv->opps_per_kpi_unit_day;
+    const double won = opps_per_day * p_new_sum(c, effect_day(lv, c));
+    if (won < 0.0) {
+        remove_new_deals(w, -won);
+        return GF_MODEL_OK;
+    }
+    return add_new_deals(w, won);
 }
 
 static int fx_concession(const gf_model_lever_ctx *c, const gf_model_lever *lv, uint32_t units,
@@ -235,6 +249,9 @@ int gf_model_lever_check(const gf_model_lever *lv, const gf_model_lever_ctx *c)
     if (lv->ramp_days < 0 || lv->unit_cost_cents < 0 || !(lv->cost_share >= 0.0) ||
         lv->cost_share > 1.0)
         return GF_MODEL_EINVAL;
+    if (lv->kind == GF_MODEL_LEVER_KPI &&
+        !(lv->opps_per_kpi_unit_day >= 0.0 && isfinite(lv->opps_per_kpi_unit_day)))
+        return GF_MODEL_EINVAL;
     if (lv->kind == GF_MODEL_LEVER_CONCESSION) {
         if (lv->n_deals && !lv->deals)
             return GF_MODEL_EINVAL;
@@ -244,6 +261,15 @@ int gf_model_lever_check(const gf_model_lever *lv, const gf_model_lever_ctx *c)
         }
     }
     return GF_MODEL_OK;
+}
+
+void gf_model_lever_lead_kpi(gf_model_lever *lv, double conversion, int32_t bucket_days)
+{
+    if (!lv || lv->kind != GF_MODEL_LEVER_KPI)
+        return;
+    lv->opps_per_kpi_unit_day = isfinite(conversion) && conversion > 0.0 && bucket_days >= 1
+                                    ? conversion / (double)bucket_days
+                                    : 0.0;
 }
 
 int64_t gf_model_lever_cost(const gf_model_lever *lv, const gf_model_lever_ctx *c, uint32_t units)

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gapforge/date.h"
+
 /* A growing text in a fixed buffer; further writes are dropped once it is full. */
 typedef struct text {
     char *buf;
@@ -54,16 +56,6 @@ void gf_model_money_short(double cents, const char *currency, char out[32])
         snprintf(out, 32, "%s%s %s", sign, currency, num);
 }
 
-static void date_text(gf_day d, char out[11])
-{
-    int y, m, dd;
-    gf_model_day_to_ymd(d, &y, &m, &dd);
-    char buf[32];
-    snprintf(buf, sizeof buf, "%04d-%02d-%02d", y % 10000, m % 100, dd % 100);
-    memcpy(out, buf, 10);
-    out[10] = '\0';
-}
-
 /* "win rate 24% → 19%", "deal size $40.1k → $36.0k" or "cycle time 40 → 52 days". */
 static void driver_change(const gf_model_summary_driver *d, const char *currency, char *out,
                           size_t cap)
@@ -83,8 +75,7 @@ static void driver_change(const gf_model_summary_driver *d, const char *currency
     snprintf(out, cap, "%s %s → %s", d->label, a, b);
 }
 
-size_t gf_model_summary_write(const gf_model_summary_input *in, int markdown, char *out,
-                              size_t cap)
+size_t gf_model_summary_write(const gf_model_summary_input *in, int markdown, char *out, size_t cap)
 {
     text t = {out, cap, 0, 0};
     if (cap)
@@ -97,8 +88,9 @@ size_t gf_model_summary_write(const gf_model_summary_input *in, int markdown, ch
     gf_model_money_short(in->total_cost_cents, in->currency, cost);
     gf_model_money_short(in->result_p50_cents, in->currency, after);
 
-    add(&t, "If nothing changes, %s lands at %s%s%s against a target of %s (%.0f%% chance of "
-            "hitting it)",
+    add(&t,
+        "If nothing changes, %s lands at %s%s%s against a target of %s (%.0f%% chance of "
+        "hitting it)",
         in->period, b, p50, b, target, in->baseline_prob_hit * 100);
     if (in->target_cents > in->baseline_p50_cents)
         add(&t, ", a gap of %s%s%s.", b, gap, b);
@@ -126,10 +118,10 @@ size_t gf_model_summary_write(const gf_model_summary_input *in, int markdown, ch
         char c[32], u[32], by[11];
         gf_model_money_short(a->cost_cents, in->currency, c);
         gf_model_money_short(a->uplift_p50_cents, in->currency, u);
-        date_text(a->start_by, by);
+        gf_date_format(a->start_by, by);
         if (markdown)
-            add(&t, "- %s × %u, start by %s: costs %s, adds %s to P50\n", a->lever_name,
-                a->units, by, c, u);
+            add(&t, "- %s × %u, start by %s: costs %s, adds %s to P50\n", a->lever_name, a->units,
+                by, c, u);
         else
             add(&t, "%s %s × %u (start by %s, costs %s, adds %s)", i ? ";" : "", a->lever_name,
                 a->units, by, c, u);
@@ -138,13 +130,14 @@ size_t gf_model_summary_write(const gf_model_summary_input *in, int markdown, ch
         add(&t, ".");
     add(&t, "%sThe ask is %s%s%s. ", markdown ? "\n" : " ", b, cost, b);
     if (in->achieves)
-        add(&t, "With it, P50 rises to %s and the chance of hitting the target to %.0f%%.",
-            after, in->result_prob_hit * 100);
+        add(&t, "With it, P50 rises to %s and the chance of hitting the target to %.0f%%.", after,
+            in->result_prob_hit * 100);
     else {
         char rest[32];
         gf_model_money_short(in->residual_gap_cents, in->currency, rest);
-        add(&t, "Even with it the goal is out of reach: P50 rises to %s and %s%s%s still "
-                "remains to find.",
+        add(&t,
+            "Even with it the goal is out of reach: P50 rises to %s and %s%s%s still "
+            "remains to find.",
             after, b, rest, b);
     }
     add(&t, " If it is refused, expect %s (%.0f%% chance of hitting the target).", p50,

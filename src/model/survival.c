@@ -130,26 +130,26 @@ static void tally_spell(tally *t, const gf_model_spell *sp, gf_day ws, gf_day as
             if (seg_lo > seg_hi)
                 break;
             const size_t a = (size_t)(seg_lo - ws), z = (size_t)(seg_hi - ws) + 1;
-            double *E = &t->E[((size_t)s * NB + b) * NW];
+            double *E = &t->E[((size_t)s * NB + (size_t)b) * NW];
             for (int w = 0; w < NW; w++)
-                E[w] += (double)(cum[w * (len + 1) + z] - cum[w * (len + 1) + a]);
-            t->spells[(size_t)s * NB + b]++;
+                E[w] += (double)(cum[(size_t)w * (len + 1) + z] - cum[(size_t)w * (len + 1) + a]);
+            t->spells[(size_t)s * NB + (size_t)b]++;
         }
     }
     const gf_day exit_day = sp->entered + sp->duration;
     if (censored || exit_day < ws || exit_day >= as_of)
         return;
-    const size_t cell = (size_t)s * NB + gf_model_age_bucket(sp->duration);
+    const size_t cell = (size_t)s * NB + (size_t)gf_model_age_bucket(sp->duration);
     switch (sp->exit) {
     case GF_MODEL_EXIT_WON:
-        t->won[cell * NW + week[exit_day - ws]] += 1.0;
+        t->won[cell * NW + (size_t)week[exit_day - ws]] += 1.0;
         break;
     case GF_MODEL_EXIT_LOST:
         t->lost[cell] += 1.0;
         break;
     default:
         t->moved[cell] += 1.0;
-        t->dest[(size_t)s * t->S + sp->to_stage] += 1.0;
+        t->dest[(size_t)s * t->S + (size_t)sp->to_stage] += 1.0;
         break;
     }
 }
@@ -175,8 +175,8 @@ static void cell_sum_of(const tally *t, size_t s, int b, cell_sum *c)
     memset(c, 0, sizeof(*c));
     const size_t cell = s * NB + (size_t)b;
     for (int w = 0; w < NW; w++) {
-        c->E_w[w] = t->E[cell * NW + w];
-        c->won_w[w] = t->won[cell * NW + w];
+        c->E_w[w] = t->E[cell * NW + (size_t)w];
+        c->won_w[w] = t->won[cell * NW + (size_t)w];
         c->E += c->E_w[w];
         c->won += c->won_w[w];
     }
@@ -273,8 +273,8 @@ static void estimate_qe(gf_model_survival *m, const tally *t, const gf_model_sur
         for (int b = 0; b < NB; b++) {
             const size_t cell = s * NB + (size_t)b;
             for (int w = 0; w < GF_MODEL_QE_WEEKS; w++) {
-                won[w] += t->won[cell * NW + w];
-                expct[w] += t->E[cell * NW + w] * m->cells[cell].won;
+                won[w] += t->won[cell * NW + (size_t)w];
+                expct[w] += t->E[cell * NW + (size_t)w] * m->cells[cell].won;
             }
         }
     }
@@ -439,7 +439,7 @@ int gf_model_survival_fit(const gf_model_spells *spells, const gf_model_stage *s
     for (size_t d = 0; d < len; d++) {
         week[d] = (int8_t)week_index(cal, ws + (gf_day)d);
         for (int w = 0; w < NW; w++)
-            cum[w * (len + 1) + d + 1] = cum[w * (len + 1) + d] + (week[d] == w);
+            cum[(size_t)w * (len + 1) + d + 1] = cum[(size_t)w * (len + 1) + d] + (week[d] == w);
     }
     for (size_t k = 0; k < spells->n; k++)
         tally_spell(&t, &spells->items[k], ws, as_of, week, cum, len);

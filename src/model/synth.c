@@ -5,13 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gapforge/date.h"
 #include "gapforge/model_rng.h"
 
 void gf_model_synth_params_default(gf_model_synth_params *p)
 {
     *p = (gf_model_synth_params){.seed = 1,
-                                 .start_day = gf_model_day_from_ymd(2022, 1, 1),
-                                 .end_day = gf_model_day_from_ymd(2025, 1, 1),
+                                 .start_day = gf_date_from_ymd(2022, 1, 1),
+                                 .end_day = gf_date_from_ymd(2025, 1, 1),
                                  .n_open = 4,
                                  .won = {0.0, 0.0, 0.004, 0.02},
                                  .lost = {0.012, 0.008, 0.006, 0.008},
@@ -102,13 +103,13 @@ static int add_cd(pools *pl, gf_day day, gf_day close)
 static void make_quarters(gf_model_synth *s, gf_day start, gf_day end)
 {
     int y, m, d;
-    gf_model_day_to_ymd(start, &y, &m, &d);
+    gf_date_to_ymd(start, &y, &m, &d);
     m = ((m - 1) / 3) * 3 + 1;
     size_t n = 0;
     for (;;) {
-        const gf_day qs = gf_model_day_from_ymd(y, m, 1);
+        const gf_day qs = gf_date_from_ymd(y, m, 1);
         const int ny = m == 10 ? y + 1 : y, nm = m == 10 ? 1 : m + 3;
-        const gf_day qe = gf_model_day_from_ymd(ny, nm, 1) - 1;
+        const gf_day qe = gf_date_from_ymd(ny, nm, 1) - 1;
         s->quarters[n++] = (gf_model_period){qs, qe};
         y = ny;
         m = nm;

@@ -1,34 +1,37 @@
-/* date.c — civil dates <-> day numbers (Howard Hinnant's algorithm) and strict parsers. */
+/* date.c — civil dates <-> day numbers (Howard Hinnant's algorithm), the one implementation every
+ * layer uses (the model included), and strict parsers. */
 #include "gapforge/date.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-int gf_date_from_ymd(int y, int m, int d)
+/* Both directions work in 64-bit arithmetic so that every int day number (and every date whose
+ * day number is an int) converts without overflow; the eras of 400 years (146097 days) make the
+ * proleptic Gregorian calendar periodic, and floor division keeps negative years right. */
+int gf_date_from_ymd(int year, int month, int mday)
 {
-    y -= m <= 2;
-    int era = (y >= 0 ? y : y - 399) / 400;
-    int yoe = y - era * 400;
-    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
+    const int64_t y = (int64_t)year - (month <= 2);
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const int64_t yoe = y - era * 400;                                             /* [0, 399] */
+    const int64_t doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + mday - 1; /* [0, 365] */
+    const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;                     /* [0, 146096] */
+    return (int)(era * 146097 + doe - 719468);
 }
 
-void gf_date_to_ymd(int z, int *year, int *month, int *mday)
+void gf_date_to_ymd(int day, int *year, int *month, int *mday)
 {
-    z += 719468;
-    int era = (z >= 0 ? z : z - 146096) / 146097;
-    int doe = z - era * 146097;
-    int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int y = yoe + era * 400;
-    int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int mp = (5 * doy + 2) / 153;
-    int d = doy - (153 * mp + 2) / 5 + 1;
-    int m = mp < 10 ? mp + 3 : mp - 9;
-    *year = y + (m <= 2);
+    const int64_t z = (int64_t)day + 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const int64_t doe = z - era * 146097;                                      /* [0, 146096] */
+    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
+    const int64_t mp = (5 * doy + 2) / 153;                                    /* [0, 11] */
+    const int m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *year = (int)(yoe + era * 400 + (m <= 2));
     *month = m;
-    *mday = d;
+    *mday = (int)(doy - (153 * mp + 2) / 5 + 1);
 }
 
 static bool digits(const char *s, int n)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gapforge/date.h"
 #include "gapforge/model.h"
 
 #define FX_MAX_EVENTS 12
@@ -83,9 +84,9 @@ static inline gf_model_calendar fx_quarters(int first_year, int years, gf_model_
     size_t n = 0;
     for (int y = first_year; y < first_year + years; y++) {
         for (int m = 1; m <= 10; m += 3) {
-            const gf_day s = gf_model_day_from_ymd(y, m, 1);
-            const gf_day e = m == 10 ? gf_model_day_from_ymd(y + 1, 1, 1) - 1
-                                     : gf_model_day_from_ymd(y, m + 3, 1) - 1;
+            const gf_day s = gf_date_from_ymd(y, m, 1);
+            const gf_day e =
+                m == 10 ? gf_date_from_ymd(y + 1, 1, 1) - 1 : gf_date_from_ymd(y, m + 3, 1) - 1;
             q[n++] = (gf_model_period){s, e};
         }
     }

@@ -72,8 +72,7 @@ static inline lf *lf_new(size_t n, uint64_t seed)
                                   .next_commit_cents = f->next,
                                   .n_next_commit = LF_NEXT,
                                   .rep_bookings_per_day_cents = 150000.0,
-                                  .rep_ramp_days = 30,
-                                  .kpi_opps_per_unit = 0.1};
+                                  .rep_ramp_days = 30};
     return f;
 }
 
@@ -95,7 +94,7 @@ static inline size_t lf_levers(const lf *f, gf_model_lever *lv)
         {GF_MODEL_LEVER_SLIPPAGE, 0.05, 1200000, 10, 7, GF_MODEL_NO_DAY, 0, NULL, 0},
         {GF_MODEL_LEVER_PULL_FORWARD, 0.5, 100000, LF_NEXT, 0, GF_MODEL_NO_DAY, 0.1, NULL, 0},
         {GF_MODEL_LEVER_HEADCOUNT, 1.0, 4000000, 5, 21, GF_MODEL_NO_DAY, 0, NULL, 0},
-        {GF_MODEL_LEVER_KPI, 2.0, 500000, 10, 5, GF_MODEL_NO_DAY, 0, NULL, 0},
+        {GF_MODEL_LEVER_KPI, 2.0, 500000, 10, 5, GF_MODEL_NO_DAY, 0, NULL, 0, 0.1},
         {GF_MODEL_LEVER_CONCESSION, 0.3, 0, 4, 0, GF_MODEL_NO_DAY, 0.05, f->named, 4},
     };
     for (int k = 0; k < GF_MODEL_LEVER_KINDS; k++)

@@ -98,8 +98,8 @@ START_TEST(actuals_fall_below_p10_and_p50_as_often_as_promised)
         gf_model_synth_params_default(&p);
         p.seed = seed * 7919;
         p.shock_sigma = 0.15 + 0.05 * (double)(seed % 4);
-        p.start_day = gf_model_day_from_ymd(2019, 1, 1);
-        p.end_day = gf_model_day_from_ymd(2025, 7, 1);
+        p.start_day = gf_date_from_ymd(2019, 1, 1);
+        p.end_day = gf_date_from_ymd(2025, 7, 1);
         gf_model_synth *s = NULL;
         ck_assert_int_eq(gf_model_synth_new(&p, &s), 0);
         gf_model_history h;

@@ -5,13 +5,13 @@
 
 START_TEST(day_numbers_round_trip_and_match_known_dates)
 {
-    ck_assert_int_eq(gf_model_day_from_ymd(1970, 1, 1), 0);
-    ck_assert_int_eq(gf_model_day_from_ymd(2000, 3, 1), 11017);
-    ck_assert_int_eq(gf_model_day_from_ymd(2026, 11, 25), 20782);
+    ck_assert_int_eq(gf_date_from_ymd(1970, 1, 1), 0);
+    ck_assert_int_eq(gf_date_from_ymd(2000, 3, 1), 11017);
+    ck_assert_int_eq(gf_date_from_ymd(2026, 11, 25), 20782);
     for (gf_day d = -800; d < 30000; d += 7) {
         int y, m, dd;
-        gf_model_day_to_ymd(d, &y, &m, &dd);
-        ck_assert_int_eq(gf_model_day_from_ymd(y, m, dd), d);
+        gf_date_to_ymd(d, &y, &m, &dd);
+        ck_assert_int_eq(gf_date_from_ymd(y, m, dd), d);
     }
 }
 END_TEST
@@ -66,10 +66,10 @@ START_TEST(calendar_finds_the_quarter_of_a_day)
 {
     gf_model_period q[8];
     const gf_model_calendar cal = fx_quarters(2025, 2, q);
-    ck_assert_int_eq(gf_model_calendar_find(&cal, gf_model_day_from_ymd(2025, 1, 1)), 0);
-    ck_assert_int_eq(gf_model_calendar_find(&cal, gf_model_day_from_ymd(2025, 6, 30)), 1);
-    ck_assert_int_eq(gf_model_calendar_find(&cal, gf_model_day_from_ymd(2026, 12, 31)), 7);
-    ck_assert_int_eq(gf_model_calendar_find(&cal, gf_model_day_from_ymd(2027, 1, 1)), -1);
+    ck_assert_int_eq(gf_model_calendar_find(&cal, gf_date_from_ymd(2025, 1, 1)), 0);
+    ck_assert_int_eq(gf_model_calendar_find(&cal, gf_date_from_ymd(2025, 6, 30)), 1);
+    ck_assert_int_eq(gf_model_calendar_find(&cal, gf_date_from_ymd(2026, 12, 31)), 7);
+    ck_assert_int_eq(gf_model_calendar_find(&cal, gf_date_from_ymd(2027, 1, 1)), -1);
 }
 END_TEST
 

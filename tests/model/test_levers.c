@@ -196,6 +196,183 @@ START_TEST(bad_levers_are_refused)
 }
 END_TEST
 
+/* Today's API turns a kpi lever on the leading KPI into this pipeline lever (opportunities a
+ * week): effect x conversion, x 7 for a daily KPI. */
+static double pipeline_equivalent(double effect, double conversion, int32_t bucket_days)
+{
+    return effect * conversion * (bucket_days == 1 ? 7 : 1);
+}
+
+/* A rising leading KPI adds opportunities exactly as the pipeline lever of effect x conversion x
+ * 7 / bucket_days a week: the same deals, amounts, pool and (to rounding) new-deal rate, the same
+ * expected value, and the KPI's own change beside it. */
+START_TEST(a_rising_lead_kpi_adds_what_the_equivalent_pipeline_lever_adds)
+{
+    lf *f = lf_new(50, 11);
+    gf_model_lever lv[GF_MODEL_LEVER_KINDS];
+    lf_levers(f, lv);
+    const double effects[] = {0.5, 2.0, 3.7, 12.25};
+    const double conversions[] = {0.3, 0.137, 1.0 / 3.0};
+    const int32_t buckets[] = {1, 7};
+    gf_model_lever_work wk = {0}, wp = {0};
+    for (size_t e = 0; e < sizeof effects / sizeof *effects; e++) {
+        for (size_t c = 0; c < sizeof conversions / sizeof *conversions; c++) {
+            for (size_t b = 0; b < 2; b++) {
+                gf_model_lever kpi = lv[GF_MODEL_LEVER_KPI];
+                kpi.effect = effects[e];
+                gf_model_lever_lead_kpi(&kpi, conversions[c], buckets[b]);
+                ck_assert_double_eq(kpi.opps_per_kpi_unit_day, conversions[c] / buckets[b]);
+                gf_model_lever pipe = kpi;
+                pipe.kind = GF_MODEL_LEVER_PIPELINE;
+                pipe.effect = pipeline_equivalent(effects[e], conversions[c], buckets[b]);
+                pipe.opps_per_kpi_unit_day = 0.0;
+                for (uint32_t u = 1; u <= 10; u++) {
+                    ck_assert_int_eq(gf_model_levers_apply(&f->ctx, &kpi, &u, 1, &wk), 0);
+                    ck_assert_int_eq(gf_model_levers_apply(&f->ctx, &pipe, &u, 1, &wp), 0);
+                    ck_assert_double_gt(wk.in.new_lambda, f->in.new_lambda);
+                    ck_assert_double_eq_tol(wk.in.new_lambda, wp.in.new_lambda,
+                                            1e-12 * wp.in.new_lambda);
+                    gf_model_sim_input same = wk.in;
+                    same.new_lambda = wp.in.new_lambda;
+                    assert_same_input(&same, &wp.in);
+                    ck_assert_double_eq_tol(gf_model_sim_expected(&wk.in),
+                                            gf_model_sim_expected(&wp.in),
+                                            1e-12 * gf_model_sim_expected(&wp.in));
+                    ck_assert_int_eq(wk.cost_cents, wp.cost_cents);
+                    ck_assert_double_eq_tol(
+                        wk.kpi_delta, effects[e] * u * gf_model_lever_share(&kpi, &f->ctx), 1e-12);
+                    ck_assert_double_eq(wp.kpi_delta, 0.0);
+                }
+            }
+        }
+    }
+    gf_model_lever_work_free(&wk);
+    gf_model_lever_work_free(&wp);
+    lf_free(f);
+}
+END_TEST
+
+/* A falling leading KPI removes the opportunities a rise would add: the new-deal rate falls by
+ * what the same rise adds, expected bookings fall and never rise, more units never raise them,
+ * and the rate stops at zero (removed deals win nothing); open deals and the pool are untouched. */
+START_TEST(a_falling_lead_kpi_lowers_expected_bookings_and_never_raises_them)
+{
+    lf *f = lf_new(50, 12);
+    gf_model_lever lv[GF_MODEL_LEVER_KINDS];
+    lf_levers(f, lv);
+    gf_model_lever fall = lv[GF_MODEL_LEVER_KPI], rise;
+    fall.effect = -2.0;
+    fall.max_units = 40;
+    gf_model_lever_lead_kpi(&fall, 0.3, 7);
+    rise = fall;
+    rise.effect = 2.0;
+    gf_model_lever_work w = {0}, wr = {0};
+    const double base = gf_model_sim_expected(&f->in);
+    double open = (double)f->in.booked_cents;
+    for (size_t i = 0; i < f->in.n_deals; i++)
+        open += (double)f->amount[i] * f->p[i];
+    double last = base;
+    int floored = 0;
+    for (uint32_t u = 1; u <= fall.max_units; u++) {
+        ck_assert_int_eq(gf_model_levers_apply(&f->ctx, &fall, &u, 1, &w), 0);
+        ck_assert_int_eq(gf_model_levers_apply(&f->ctx, &rise, &u, 1, &wr), 0);
+        const double e = gf_model_sim_expected(&w.in);
+        ck_assert_msg(e < base, "%u units of a falling KPI give %.0f >= %.0f", u, e, base);
+        ck_assert_msg(e <= last, "%u units give %.0f > %.0f", u, e, last);
+        ck_assert_double_ge(w.in.new_lambda, 0.0);
+        ck_assert_double_ge(e, open - 1e-6 * open);
+        const double added = wr.in.new_lambda - f->in.new_lambda;
+        if (added < f->in.new_lambda) {
+            ck_assert_double_eq_tol(w.in.new_lambda, f->in.new_lambda - added, 1e-9);
+        } else {
+            ck_assert_double_eq(w.in.new_lambda, 0.0);
+            floored = 1;
+        }
+        gf_model_sim_input same = w.in;
+        same.new_lambda = f->in.new_lambda;
+        assert_same_input(&same, &f->in);
+        ck_assert_double_eq_tol(w.kpi_delta, -2.0 * u * gf_model_lever_share(&fall, &f->ctx),
+                                1e-12);
+        last = e;
+    }
+    ck_assert_msg(floored, "no number of units emptied the new-deal rate");
+    /* Removing needs no pool: with none and no new deals, a fall changes only the KPI. */
+    f->in.new_lambda = 0.0;
+    f->in.n_new_amounts = 0;
+    uint32_t u = 3;
+    ck_assert_int_eq(gf_model_levers_apply(&f->ctx, &fall, &u, 1, &w), 0);
+    ck_assert_double_eq(w.in.new_lambda, 0.0);
+    gf_model_lever_work_free(&w);
+    gf_model_lever_work_free(&wr);
+    lf_free(f);
+}
+END_TEST
+
+/* A kpi lever on a KPI that does not lead to bookings (opps_per_kpi_unit_day 0, the default)
+ * leaves the simulation input bit for bit as it was, up or down, and needs no timing table. */
+START_TEST(a_kpi_lever_on_a_kpi_that_leads_nowhere_changes_only_kpi_delta)
+{
+    lf *f = lf_new(50, 13);
+    f->ctx.n_p_new = 0;
+    f->ctx.p_new_by_day = NULL;
+    gf_model_lever lv[GF_MODEL_LEVER_KINDS];
+    lf_levers(f, lv);
+    gf_model_lever kpi = lv[GF_MODEL_LEVER_KPI];
+    kpi.opps_per_kpi_unit_day = 0.0;
+    const double s = gf_model_lever_share(&kpi, &f->ctx);
+    gf_model_lever_work w = {0};
+    for (int sign = -1; sign <= 1; sign += 2) {
+        kpi.effect = 0.4 * sign;
+        for (uint32_t u = 1; u <= 5; u++) {
+            ck_assert_int_eq(gf_model_levers_apply(&f->ctx, &kpi, &u, 1, &w), 0);
+            assert_same_input(&w.in, &f->in);
+            ck_assert_double_eq_tol(w.kpi_delta, 0.4 * sign * u * s, 1e-12);
+            ck_assert_int_eq(w.cost_cents, (int64_t)u * kpi.unit_cost_cents);
+        }
+    }
+    gf_model_lever_work_free(&w);
+    lf_free(f);
+}
+END_TEST
+
+/* Without a usable conversion (not finite, zero or negative) or bucket length, a kpi lever moves
+ * no bookings; the setter leaves levers of other kinds alone; and a kpi lever whose rate is
+ * negative or not finite is refused. */
+START_TEST(a_lead_kpi_without_a_usable_conversion_moves_no_bookings)
+{
+    lf *f = lf_new(50, 14);
+    gf_model_lever lv[GF_MODEL_LEVER_KINDS];
+    lf_levers(f, lv);
+    const double bad[] = {NAN, INFINITY, -INFINITY, 0.0, -0.0, -0.3};
+    gf_model_lever_work w = {0};
+    uint32_t u = 4;
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        for (int32_t bucket = 1; bucket <= 7; bucket += 6) {
+            gf_model_lever kpi = lv[GF_MODEL_LEVER_KPI];
+            gf_model_lever_lead_kpi(&kpi, bad[k], bucket);
+            ck_assert_double_eq(kpi.opps_per_kpi_unit_day, 0.0);
+            ck_assert_int_eq(gf_model_levers_apply(&f->ctx, &kpi, &u, 1, &w), 0);
+            assert_same_input(&w.in, &f->in);
+        }
+    }
+    gf_model_lever kpi = lv[GF_MODEL_LEVER_KPI];
+    gf_model_lever_lead_kpi(&kpi, 0.3, 0);
+    ck_assert_double_eq(kpi.opps_per_kpi_unit_day, 0.0);
+    gf_model_lever pipe = lv[GF_MODEL_LEVER_PIPELINE];
+    gf_model_lever_lead_kpi(&pipe, 0.3, 1);
+    ck_assert_mem_eq(&pipe, &lv[GF_MODEL_LEVER_PIPELINE], sizeof pipe);
+    gf_model_lever_lead_kpi(NULL, 0.3, 1);
+    const double refused[] = {-0.1, NAN, INFINITY};
+    for (size_t k = 0; k < sizeof refused / sizeof *refused; k++) {
+        kpi.opps_per_kpi_unit_day = refused[k];
+        ck_assert_int_eq(gf_model_lever_check(&kpi, &f->ctx), GF_MODEL_EINVAL);
+        ck_assert_int_eq(gf_model_levers_apply(&f->ctx, &kpi, &u, 1, &w), GF_MODEL_EINVAL);
+    }
+    gf_model_lever_work_free(&w);
+    lf_free(f);
+}
+END_TEST
+
 START_TEST(a_deal_created_later_is_less_likely_to_be_won_in_time)
 {
     gf_model_synth_params sp;
@@ -237,6 +414,10 @@ int main(void)
     tcase_add_test(tc, headcount_follows_productivity_and_the_rep_ramp);
     tcase_add_test(tc, bad_levers_are_refused);
     tcase_add_test(tc, a_deal_created_later_is_less_likely_to_be_won_in_time);
+    tcase_add_test(tc, a_rising_lead_kpi_adds_what_the_equivalent_pipeline_lever_adds);
+    tcase_add_test(tc, a_falling_lead_kpi_lowers_expected_bookings_and_never_raises_them);
+    tcase_add_test(tc, a_kpi_lever_on_a_kpi_that_leads_nowhere_changes_only_kpi_delta);
+    tcase_add_test(tc, a_lead_kpi_without_a_usable_conversion_moves_no_bookings);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

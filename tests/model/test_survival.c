@@ -129,7 +129,7 @@ START_TEST(backoff_reports_the_level_that_served_each_cell)
 {
     gf_model_period q[8];
     const gf_model_calendar cal = fx_quarters(2024, 2, q);
-    const gf_day d0 = gf_model_day_from_ymd(2024, 1, 1), as_of = d0 + 300;
+    const gf_day d0 = gf_date_from_ymd(2024, 1, 1), as_of = d0 + 300;
     fx *f = fx_new(400);
     /* Many young deals in qualify, lost within days; one reaches propose, for two days. */
     for (int k = 0; k < 380; k++) {

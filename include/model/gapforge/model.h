@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gapforge/date.h"
+
 #define GF_MODEL_WUR __attribute__((warn_unused_result))
 
 /* Every fallible model function returns 0 or one of these negative codes. */
@@ -17,15 +19,23 @@ enum gf_model_err {
 /* A static English description of a gf_model_err code; never NULL. */
 const char *gf_model_strerror(int err);
 
-/* Dates are day numbers: days since 1970-01-01 (proleptic Gregorian calendar). */
+/* Dates are day numbers: days since 1970-01-01 (proleptic Gregorian calendar), converted to and
+ * from calendar dates by util's gf_date_from_ymd and gf_date_to_ymd (gapforge/date.h). */
 typedef int32_t gf_day;
 #define GF_MODEL_NO_DAY INT32_MIN
 
-/* The day number of a calendar date. Requires 1 <= m <= 12 and 1 <= d <= 31; no other check. */
-gf_day gf_model_day_from_ymd(int y, int m, int d);
+/* Transitional: the model's former names for gf_date_from_ymd and gf_date_to_ymd, kept only so
+ * that src/store compiles until it calls util's functions; the model itself no longer uses them.
+ * To be removed. */
+static inline gf_day gf_model_day_from_ymd(int y, int m, int d)
+{
+    return gf_date_from_ymd(y, m, d);
+}
 
-/* The calendar date of a day number; writes all three outputs. */
-void gf_model_day_to_ymd(gf_day day, int *y, int *m, int *d);
+static inline void gf_model_day_to_ymd(gf_day day, int *y, int *m, int *d)
+{
+    gf_date_to_ymd(day, y, m, d);
+}
 
 /* Stage kinds, as in the stages table. */
 enum gf_model_stage_kind {
@@ -118,6 +128,6 @@ void gf_model_deal_state_at(const gf_model_history *h, size_t i, gf_day t,
 int64_t gf_model_deal_amount_at(const gf_model_deal *d, gf_day t);
 
 /* The index of the calendar quarter containing day, or -1. O(log n). */
-long gf_model_calendar_find(const gf_model_calendar *cal, gf_day day);
+long gf_model_calendar_find(const gf_model_calendar *cal, gf_day day) GF_MODEL_WUR;
 
 #endif

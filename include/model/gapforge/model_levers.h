@@ -27,10 +27,14 @@
  *   its amount, which is also its cost), with probability min(1, effect) x s.
  * - headcount: reps added per unit; each sells rep_bookings_per_day_cents, ramping linearly over
  *   rep_ramp_days from e; the bookings enter as extra new deals at the pool's mean amount.
- * - kpi: change of the KPI's daily level per unit (may be negative). The period-mean change is
- *   effect x units x s (returned as kpi_delta). When kpi_opps_per_unit > 0 each KPI unit-day adds
- *   that many opportunities, won in time as pipeline ones are (a leading KPI such as qualified
- *   leads: kpi_opps_per_unit = lead-to-opportunity conversion).
+ * - kpi: change of the KPI's level per unit, in the KPI's own buckets (may be negative). The
+ *   period-mean change is effect x units x s (returned as kpi_delta). A KPI that leads to
+ *   bookings (the lever's opps_per_kpi_unit_day > 0, see gf_model_lever_lead_kpi) also changes
+ *   the opportunities created from e on by effect x units x opps_per_kpi_unit_day a day: a rise
+ *   adds them exactly as a pipeline lever does (each created on day d >= e is won in time with
+ *   p_new_by_day[d - as_of]); a fall removes as many from the new-deal rate, which never drops
+ *   below zero (removed deals win nothing, and no pool is needed). Other kpi levers change only
+ *   kpi_delta.
  * - concession: rise of the named deals' P(won), in probability points: each unit concedes the
  *   next named deal, whose p becomes min(1, p + effect x s); costs cost_share of its amount. */
 enum gf_model_lever_kind {
@@ -49,7 +53,7 @@ enum gf_model_lever_kind {
 const char *gf_model_lever_kind_name(int kind);
 
 /* The kind of a name, or -1 when unknown. */
-int gf_model_lever_kind_from_name(const char *name);
+int gf_model_lever_kind_from_name(const char *name) GF_MODEL_WUR;
 
 /* One lever. Borrowed arrays. */
 typedef struct gf_model_lever {
@@ -62,7 +66,21 @@ typedef struct gf_model_lever {
     double cost_share;       /* concession and pull_forward: share of the amount, in [0, 1] */
     const uint32_t *deals;   /* concession: open-deal indices of the input, in order of choice */
     size_t n_deals;
+    /* kpi: opportunities created per day per unit of change of the KPI, finite and >= 0; 0 when
+     * the KPI moves no bookings. Set by gf_model_lever_lead_kpi; other kinds ignore it. */
+    double opps_per_kpi_unit_day;
 } gf_model_lever;
+
+/* Makes a kpi lever on a KPI that leads to bookings move them. conversion is the baseline
+ * lead-to-opportunity conversion (opportunities per unit of the KPI, e.g. per qualified lead) and
+ * bucket_days the KPI's bucket length (1 for "day", 7 for "week"); the lever's effect is the
+ * change of the KPI per bucket per unit, so each unit changes the opportunities created by
+ * effect x conversion / bucket_days a day. Sets lv->opps_per_kpi_unit_day to
+ * conversion / bucket_days, or to 0 (the lever then moves only its KPI) when conversion is not
+ * finite or not > 0, or bucket_days < 1. With a positive effect the lever then adds what a
+ * pipeline lever of effect x conversion x 7 / bucket_days opportunities a week adds; with a
+ * negative one it removes as many. Levers of other kinds, and NULL, are left alone. Never fails. */
+void gf_model_lever_lead_kpi(gf_model_lever *lv, double conversion, int32_t bucket_days);
 
 /* P(won in the period) of open deal `deal` when its advance and win hazards are multiplied by
  * `scale` from day `from` on. */
@@ -77,7 +95,8 @@ typedef struct gf_model_lever_ctx {
     gf_model_slip_fn p_slip;
     void *p_slip_arg;
     /* [d - as_of] for d in [as_of, as_of + n_p_new): P(won by period end | created in the first
-     * stage on day d); pipeline and kpi levers need it (gf_model_lever_p_new_table). */
+     * stage on day d); pipeline levers and kpi levers that move bookings need it
+     * (gf_model_lever_p_new_table). */
     const double *p_new_by_day;
     size_t n_p_new;
     /* Amounts of deals the levers add when the base has no new-deal pool (e.g. won amounts). */
@@ -87,7 +106,6 @@ typedef struct gf_model_lever_ctx {
     size_t n_next_commit;
     double rep_bookings_per_day_cents; /* historical bookings per rep-day */
     int32_t rep_ramp_days;             /* a new rep's ramp to full productivity (0: none) */
-    double kpi_opps_per_unit;          /* see the kpi kind; 0: no bookings effect */
 } gf_model_lever_ctx;
 
 /* A transformed simulation input and the buffers behind it. Zero it before first use; reuse it
@@ -107,7 +125,8 @@ typedef struct gf_model_lever_work {
 void gf_model_lever_work_free(gf_model_lever_work *w);
 
 /* Checks a lever against a context (kind, finite non-negative effect except kpi, ramp, costs,
- * concession deal indices). Returns 0 or GF_MODEL_EINVAL. */
+ * concession deal indices, a kpi lever's finite non-negative opps_per_kpi_unit_day). Returns 0
+ * or GF_MODEL_EINVAL. */
 int gf_model_lever_check(const gf_model_lever *lv, const gf_model_lever_ctx *ctx) GF_MODEL_WUR;
 
 /* The share s of the remaining window that a lever affects (see the kinds). */
