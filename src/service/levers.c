@@ -5,27 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gapforge/model_lever_ctx.h"
 #include "gapforge/store.h"
 #include "service_internal.h"
-
-static int cmp_amount_desc(const void *a, const void *b)
-{
-    const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x < y) - (x > y);
-}
-
-/* An open deal's amount and index, to order them largest first (ties by index). */
-typedef struct lever_pair {
-    int64_t amount;
-    uint32_t k;
-} lever_pair;
-
-static int cmp_pair_desc(const void *a, const void *b)
-{
-    const lever_pair *x = a, *y = b;
-    return x->amount != y->amount ? (x->amount < y->amount) - (x->amount > y->amount)
-                                  : (x->k > y->k) - (x->k < y->k);
-}
 
 /* Converts one lever's JSON into the model's lever; concession levers default to the open deals
  * closing in the period, largest first. A kpi lever on the KPI that leads to bookings (the one
@@ -54,32 +36,20 @@ static int lever_of(gf_svc_levers *sc, const json_t *j, const char *lead_kpi, do
     }
     const char *kpi = json_string_value(json_object_get(j, "kpi"));
     const char *bucket = json_string_value(json_object_get(j, "kpi_bucket"));
-    if (lv->kind == GF_MODEL_LEVER_KPI && kpi && lead_kpi[0] && strcmp(kpi, lead_kpi) == 0 &&
-        isfinite(conversion) && conversion > 0) {
-        lv->kind = GF_MODEL_LEVER_PIPELINE;
-        lv->effect = fabs(lv->effect) * conversion * (bucket && strcmp(bucket, "day") == 0 ? 7 : 1);
-    }
+    if (lv->kind == GF_MODEL_LEVER_KPI && kpi && lead_kpi[0] && strcmp(kpi, lead_kpi) == 0)
+        gf_model_lever_lead_kpi(lv, conversion, bucket && strcmp(bucket, "day") == 0 ? 1 : 7);
     if (lv->kind == GF_MODEL_LEVER_CONCESSION) {
         const gf_model_forecast *f = sc->f->model;
         out->deals = malloc((f->n_open ? f->n_open : 1) * sizeof *out->deals);
         if (!out->deals)
             return -1;
-        lever_pair *pairs = malloc((f->n_open ? f->n_open : 1) * sizeof *pairs);
-        if (!pairs)
-            return -1;
-        size_t n = 0;
-        for (size_t k = 0; k < f->n_open; k++)
-            if (f->open[k].flags & GF_MODEL_FLAG_IN_PERIOD)
-                pairs[n++] = (lever_pair){f->amount[k], (uint32_t)k};
-        qsort(pairs, n, sizeof *pairs, cmp_pair_desc);
-        for (size_t k = 0; k < n; k++)
-            out->deals[k] = pairs[k].k;
-        free(pairs);
         lv->deals = out->deals;
-        lv->n_deals = n;
+        lv->n_deals = gf_model_concession_order(f, out->deals);
     }
     /* Added opportunities need the period still ahead and amounts to draw from. */
-    const int adds = lv->kind == GF_MODEL_LEVER_PIPELINE || lv->kind == GF_MODEL_LEVER_HEADCOUNT;
+    const int adds =
+        lv->kind == GF_MODEL_LEVER_PIPELINE || lv->kind == GF_MODEL_LEVER_HEADCOUNT ||
+        (lv->kind == GF_MODEL_LEVER_KPI && lv->opps_per_kpi_unit_day > 0 && lv->effect > 0);
     out->usable = gf_model_lever_check(lv, &sc->ctx) == 0 &&
                   !(adds && (sc->f->req.as_of > sc->f->req.period.end ||
                              (sc->base.n_new_amounts == 0 && sc->ctx.n_amount_pool == 0)));
@@ -91,37 +61,14 @@ static int lever_of(gf_svc_levers *sc, const json_t *j, const char *lead_kpi, do
 static int rep_productivity(gf_svc_levers *sc)
 {
     const gf_svc_options *opt = gf_svc_options_get();
-    const int window = opt->productivity_window_days;
     const gf_store_history *h = sc->f->history;
-    const uint8_t *mask = sc->f->mask;
-    int64_t *owners = malloc((h->h.n_deals ? h->h.n_deals : 1) * sizeof *owners);
     sc->pool = malloc((h->h.n_deals ? h->h.n_deals : 1) * sizeof *sc->pool);
-    if (!sc->pool || !owners) {
-        free(owners);
+    if (!sc->pool ||
+        gf_model_rep_productivity(&h->h, sc->f->mask, h->owner, sc->f->req.as_of,
+                                  opt->productivity_window_days, sc->pool, &sc->ctx.n_amount_pool,
+                                  &sc->ctx.rep_bookings_per_day_cents) != 0)
         return -1;
-    }
-    size_t n = 0, n_own = 0;
-    double sum = 0;
-    for (size_t i = 0; i < h->h.n_deals; i++) {
-        if (mask && !mask[i])
-            continue;
-        gf_model_deal_state st;
-        gf_model_deal_state_at(&h->h, i, sc->f->req.as_of, &st);
-        if (!st.exists || st.kind != GF_MODEL_STAGE_WON ||
-            st.closed_day < sc->f->req.as_of - window)
-            continue;
-        sc->pool[n++] = st.amount_cents;
-        sum += (double)st.amount_cents;
-        owners[n_own++] = h->owner[i];
-    }
-    qsort(owners, n_own, sizeof *owners, cmp_amount_desc);
-    size_t reps = 0;
-    for (size_t k = 0; k < n_own; k++)
-        reps += owners[k] != 0 && (k == 0 || owners[k] != owners[k - 1]);
-    free(owners);
     sc->ctx.amount_pool = sc->pool;
-    sc->ctx.n_amount_pool = n;
-    sc->ctx.rep_bookings_per_day_cents = n ? sum / ((double)(reps ? reps : 1) * window) : 0;
     sc->ctx.rep_ramp_days = opt->new_rep_ramp_days;
     return 0;
 }
@@ -130,22 +77,20 @@ static int rep_productivity(gf_svc_levers *sc)
  * first. */
 static int next_commits(gf_svc_levers *sc)
 {
+    const gf_store_history *h = sc->f->history;
     const gf_model_forecast *f = sc->f->model;
+    uint8_t *is_commit = malloc(h->h.n_deals ? h->h.n_deals : 1);
     sc->next = malloc((f->n_open ? f->n_open : 1) * sizeof *sc->next);
-    if (!sc->next)
+    if (!is_commit || !sc->next) {
+        free(is_commit);
         return -1;
-    size_t n = 0;
-    for (size_t k = 0; k < f->n_open; k++) {
-        const gf_model_open_deal *od = &f->open[k];
-        if (od->close_date != GF_MODEL_NO_DAY && od->close_date > sc->f->req.period.end &&
-            od->close_date <=
-                sc->f->req.period.end + gf_svc_options_get()->next_period_window_days &&
-            sc->f->history->category[od->deal] == GF_CAT_COMMIT)
-            sc->next[n++] = od->amount_cents;
     }
-    qsort(sc->next, n, sizeof *sc->next, cmp_amount_desc);
+    for (size_t i = 0; i < h->h.n_deals; i++)
+        is_commit[i] = h->category[i] == GF_CAT_COMMIT;
     sc->ctx.next_commit_cents = sc->next;
-    sc->ctx.n_next_commit = n;
+    sc->ctx.n_next_commit = gf_model_next_commits(
+        f, is_commit, gf_svc_options_get()->next_period_window_days, sc->next);
+    free(is_commit);
     return 0;
 }
 

@@ -1,84 +1,39 @@
 /* rollup.c — the roll-up of an org or team forecast: one row per child team and rep (and the
  * deals no child holds), each priced with the parent's per-deal probabilities, with its own
  * booked amount and new-deal estimate, so that expected values add up across the rows. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gapforge/date.h"
+#include "gapforge/model_rollup.h"
 #include "gapforge/store.h"
 #include "service_internal.h"
 
 /* One row of a roll-up: the deals of mask (NULL: all) priced with the parent's per-deal
  * probabilities, the scope's own booked amount and new-deal estimate (fitted as the forecast
- * fits it), so that expected values add up exactly across a partition of the parent. */
+ * fits it), so that expected values add up exactly across a partition of the parent
+ * (gf_model_rollup_row). */
 static json_t *rollup_row(const gf_svc_forecast *parent, const uint8_t *mask, json_t *scope,
-                          int has_target, double target, gf_err *err)
+                          int has_target, int64_t target, gf_err *err)
 {
-    const gf_svc_forecast_req *p = &parent->req;
     const gf_store_history *h = parent->history;
-    const gf_model_forecast *f = parent->model;
-    int64_t *amount = malloc((f->n_open ? f->n_open : 1) * sizeof *amount);
-    double *prob = malloc((f->n_open ? f->n_open : 1) * sizeof *prob);
-    gf_model_newdeals nd = {0};
-    json_t *row = NULL;
-    if (!amount || !prob)
-        goto fail;
-    size_t n = 0;
-    double open = 0, exp_open = 0, booked = 0;
-    for (size_t k = 0; k < f->n_open; k++) {
-        const gf_model_open_deal *od = &f->open[k];
-        if (mask && !mask[od->deal])
-            continue;
-        amount[n] = f->amount[k];
-        prob[n++] = f->p[k];
-        exp_open += (double)f->amount[k] * f->p[k];
-        open += od->flags & GF_MODEL_FLAG_IN_PERIOD ? (double)od->amount_cents : 0;
-    }
-    const gf_day last = p->period.end < p->as_of - 1 ? p->period.end : p->as_of - 1;
-    for (size_t i = 0; i < h->h.n_deals; i++) {
-        if (mask && !mask[i])
-            continue;
-        gf_model_deal_state st;
-        gf_model_deal_state_at(&h->h, i, p->as_of, &st);
-        if (st.exists && st.kind == GF_MODEL_STAGE_WON && st.closed_day >= p->period.start &&
-            st.closed_day <= last)
-            booked += (double)st.amount_cents;
-    }
-    const gf_model_period period = {p->period.start, p->period.end};
-    if (gf_model_newdeals_fit(&h->h, &h->cal, period, p->as_of, parent->opts.new_quarters, mask,
-                              &nd) != 0)
-        goto fail;
-    gf_model_sim_input in = {.amount_cents = amount,
-                             .p = prob,
-                             .n_deals = n,
-                             .booked_cents = (int64_t)booked,
-                             .new_lambda = nd.lambda,
-                             .new_amount_cents = nd.amounts,
-                             .n_new_amounts = nd.n_amounts,
-                             .target_cents = has_target ? (int64_t)(target + 0.5) : 0,
-                             .sigma = parent->sigma.sigma,
-                             .trials = p->trials,
-                             .seed = p->seed};
-    gf_model_sim_result s;
-    if (gf_model_sim_run(&in, &s, NULL) != 0)
-        goto fail;
-    row = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "scope", scope, "target",
-                    has_target ? gf_svc__money(target) : json_null(), "booked",
-                    gf_svc__money(booked), "open_pipeline", gf_svc__money(open), "expected",
-                    gf_svc__money(booked + exp_open + nd.lambda * nd.mean_amount), "p10",
-                    gf_svc__money((double)s.p10), "p50", gf_svc__money((double)s.p50), "p90",
-                    gf_svc__money((double)s.p90), "prob_hit",
-                    has_target ? json_real(s.prob_hit) : json_null(), "gap",
-                    has_target ? gf_svc__money(target - (double)s.p50) : json_null());
-    scope = NULL;
-fail:
-    json_decref(scope);
-    if (!row)
+    gf_model_rollup r;
+    if (gf_model_rollup_row(&h->h, &h->cal, parent->model, &parent->opts, mask, parent->sigma.sigma,
+                            has_target ? target : 0, parent->req.trials, parent->req.seed,
+                            &r) != 0) {
+        json_decref(scope);
         gf_err_internal(err);
-    gf_model_newdeals_free(&nd);
-    free(amount);
-    free(prob);
-    return row;
+        return NULL;
+    }
+    const double t = (double)target;
+    return json_pack(
+        "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "scope", scope, "target",
+        has_target ? gf_svc__money(t) : json_null(), "booked", gf_svc__money(r.booked_cents),
+        "open_pipeline", gf_svc__money(r.open_cents), "expected", gf_svc__money(r.expected_cents),
+        "p10", gf_svc__money((double)r.p10), "p50", gf_svc__money((double)r.p50), "p90",
+        gf_svc__money((double)r.p90), "prob_hit", has_target ? json_real(r.prob_hit) : json_null(),
+        "gap", has_target ? gf_svc__money(t - (double)r.p50) : json_null());
 }
 
 /* The rows of every child of the parent's scope, plus an "unassigned" row for deals of the
@@ -112,7 +67,8 @@ static json_t *rollup_children(const gf_svc_forecast *parent, gf_err *err)
             held[i] |= mask[i];
         if (gf_store_forecast_target(p->org_id, scope, &p->period, &has_target, &target, err) < 0)
             goto fail;
-        json_t *row = rollup_row(parent, mask, json_string(scope), has_target, target, err);
+        json_t *row =
+            rollup_row(parent, mask, json_string(scope), has_target, llround(target), err);
         if (!row)
             goto fail;
         json_array_append_new(rows, row);

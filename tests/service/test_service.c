@@ -48,13 +48,18 @@ static void load_org(void)
     gf_store_disconnect(); /* each forked case opens its own connection */
 }
 
-static gf_svc_forecast_req request(const char *scope)
+static gf_svc_forecast_req request_at(const char *scope, const char *as_of)
 {
     gf_svc_forecast_req req;
     gf_err err = {0};
-    const gf_svc_forecast_args a = {.period = "2026-Q4", .scope = scope, .as_of = "2026-11-15"};
+    const gf_svc_forecast_args a = {.period = "2026-Q4", .scope = scope, .as_of = as_of};
     ck_assert_msg(gf_svc_forecast_req_parse(g_org, &a, &req, &err) == 0, "%s", err.message);
     return req;
+}
+
+static gf_svc_forecast_req request(const char *scope)
+{
+    return request_at(scope, "2026-11-15");
 }
 
 START_TEST(a_forecast_runs_without_http_and_its_document_shows_the_result)
@@ -133,6 +138,48 @@ START_TEST(options_set_the_defaults_of_requests)
     ck_assert(req.seed == 7);
     gf_svc_options_default(&o);
     gf_svc_configure(&o);
+}
+END_TEST
+
+/* The expected bookings delta of a scenario with units of one lever, seen from 2026-10-08 (so
+ * that leads added from then on have time to close in the quarter). */
+static double scenario_delta(const char *key, int64_t units)
+{
+    gf_err err = {0};
+    gf_svc_lever_units lu = {.key = key, .units = units};
+    const gf_svc_scenario_req sr = {
+        .forecast = request_at(NULL, "2026-10-08"), .levers = &lu, .n_levers = 1};
+    json_t *doc = gf_svc_scenario_answer(&sr, &err);
+    ck_assert_msg(doc, "%s: %s", key, err.message);
+    const double d = json_number_value(json_object_get(json_object_get(doc, "delta"), "expected"));
+    json_decref(doc);
+    return d;
+}
+
+START_TEST(a_falling_leading_kpi_removes_pipeline_and_a_rising_one_adds_it)
+{
+    /* A lever on qualified_leads (the KPI leading to bookings) with a negative effect, as PUT
+     * /v1/levers accepts it: fewer leads must mean fewer bookings, never more. */
+    gf_err err = {0};
+    int created = 0;
+    const gf_lever_fields lf = {.key = "sdr-cut",
+                                .name = "Fewer SDRs",
+                                .kind = "kpi",
+                                .effect = "-12",
+                                .unit_cost = "0",
+                                .max_units = "4",
+                                .ramp_days = "0",
+                                .kpi = "qualified_leads"};
+    json_t *lever = gf_store_lever_put(g_org, &lf, &created, &err);
+    ck_assert_msg(lever, "%s", err.message);
+    json_decref(lever);
+    const double down1 = scenario_delta("sdr-cut", 1), down2 = scenario_delta("sdr-cut", 2);
+    const double up = scenario_delta("sdr-hire", 2);
+    ck_assert_msg(down1 < 0, "a falling leading KPI added %.2f", down1);
+    ck_assert_msg(down2 <= down1, "more units of a falling KPI raised bookings: %.2f > %.2f", down2,
+                  down1);
+    ck_assert_msg(up > 0, "a rising leading KPI added %.2f", up);
+    ck_assert_double_eq(scenario_delta("sdr-cut", 0), 0);
 }
 END_TEST
 
@@ -278,6 +325,7 @@ int main(void)
     tcase_add_test(tc, an_unknown_team_is_invalid_naming_the_scope);
     tcase_add_test(tc, a_bad_parameter_is_invalid_naming_it);
     tcase_add_test(tc, options_set_the_defaults_of_requests);
+    tcase_add_test(tc, a_falling_leading_kpi_removes_pipeline_and_a_rising_one_adds_it);
     tcase_add_test(tc, concurrent_cold_forecasts_calibrate_the_spread_once);
     tcase_add_test(tc, waiting_callers_share_one_computation_and_its_values);
     tcase_add_test(tc, a_failed_computation_is_not_cached_and_the_next_caller_computes_again);
