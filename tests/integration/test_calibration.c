@@ -2,57 +2,29 @@
  * model's parameters recover the true ones within tolerances derived from their sample sizes,
  * and over the past quarters of two seeds the actual falls below P50 neither almost never nor
  * almost always (the full figures come from bench/calibration/run.sh). */
-#include <check.h>
-#include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
-#include "harness.h"
+#include "fixture.h"
 
 /* The generator's zombie share and number of stages a zombie can stall at (src/demo). */
 #define DEMO_OPEN_STAGES 6
 
-/* Runs `gapforge demo` into the org slug, writing the truth to path; returns the parsed truth. */
-static json_t *demo(const char *slug, int seed, int quarters, int dpq, const char *as_of,
-                    char *path, size_t path_len)
+/* A demo org of seed, quarters and deals per quarter as of as_of; returns its truth. */
+static json_t *demo(char *key, char *slug, int seed, int quarters, int dpq, const char *as_of)
 {
-    char cmd[1024];
-    snprintf(path, path_len, "/tmp/%s-calib-truth.json", slug);
-    snprintf(cmd, sizeof cmd,
-             "'%s' demo --org %s --seed %d --quarters %d --deals-per-quarter %d --as-of %s "
-             "--truth %s >/dev/null",
-             getenv("GAPFORGE_BIN"), slug, seed, quarters, dpq, as_of, path);
-    int status = system(cmd);
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "demo failed: %s", cmd);
-    json_t *truth = json_load_file(path, 0, NULL);
-    ck_assert_ptr_nonnull(truth);
-    return truth;
-}
-
-static long long sql_count(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static long long sql_count(const char *fmt, ...)
-{
-    char sql[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    char *v = t_sql(sql);
-    long long n = atoll(v);
-    free(v);
-    return n;
+    return fx_demo_org(
+        key, slug,
+        (fx_demo_spec){
+            .seed = seed, .quarters = quarters, .deals_per_quarter = dpq, .as_of = as_of});
 }
 
 /* The day `days` after date (YYYY-MM-DD) as text, computed by PostgreSQL. */
 static void day_after(const char *date, int days, char out[11])
 {
-    char sql[128];
-    snprintf(sql, sizeof sql, "SELECT ('%s'::date + %d)::text", date, days);
-    char *v = t_sql(sql);
+    char *v = fx_sqlf("SELECT ('%s'::date + %d)::text", date, days);
     snprintf(out, 11, "%s", v);
     free(v);
 }
@@ -92,9 +64,8 @@ static double true_win(json_t *truth, json_t *ts)
  * four quarters of the window is about +-0.015 in p, skill and ramp as much again). */
 START_TEST(model_win_probability_by_stage_recovers_the_truth)
 {
-    char key[128], slug[64], path[160];
-    t_new_org(key, slug);
-    json_t *truth = demo(slug, 11, 8, 600, "2025-12-20", path, sizeof path);
+    char key[128], slug[64];
+    json_t *truth = demo(key, slug, 11, 8, 600, "2025-12-20");
     t_resp r = t_get(key, "/v1/forecast?period=2025-Q4&as_of=2025-12-20&trials=1000");
     ck_assert_int_eq(r.status, 200);
     json_t *rates = json_object_get(json_object_get(json_object_get(r.body, "model"), "parameters"),
@@ -123,7 +94,6 @@ START_TEST(model_win_probability_by_stage_recovers_the_truth)
     ck_assert_int_eq(checked, DEMO_OPEN_STAGES);
     t_resp_free(&r);
     json_decref(truth);
-    remove(path);
 }
 END_TEST
 
@@ -139,9 +109,8 @@ END_TEST
  *    wins to its last 14 days) at least 1.5 times that of weeks 2 to 12. */
 START_TEST(new_deal_rate_deal_size_and_surge_recover_the_truth)
 {
-    char key[128], slug[64], path[160];
-    t_new_org(key, slug);
-    json_t *truth = demo(slug, 12, 8, 600, "2025-12-20", path, sizeof path);
+    char key[128], slug[64];
+    json_t *truth = demo(key, slug, 12, 8, 600, "2025-12-20");
     json_t *quarters = json_object_get(truth, "quarters");
     json_t *size = json_object_get(truth, "deal_size");
     const double sg = t_num(size, "sigma"), es = t_num(size, "enterprise_share"),
@@ -168,7 +137,7 @@ START_TEST(new_deal_rate_deal_size_and_surge_recover_the_truth)
         lambda_var += l + (0.17 * l) * (0.17 * l);
         amount_sum += t_num(nd, "mean_amount") * (double)t_int(nd, "n");
         n_amounts += t_int(nd, "n");
-        realised += sql_count("SELECT count(*) FROM deals d JOIN stages s ON s.id = d.stage_id "
+        realised += fx_sql_ll("SELECT count(*) FROM deals d JOIN stages s ON s.id = d.stage_id "
                               "JOIN orgs o ON o.id = d.org_id WHERE o.slug = '%s' "
                               "AND s.kind = 'won' AND d.created_on >= '%s' "
                               "AND d.closed_on BETWEEN '%s' AND '%s'",
@@ -201,7 +170,6 @@ START_TEST(new_deal_rate_deal_size_and_surge_recover_the_truth)
     fprintf(stderr, "recovery surge: last two weeks %.2f, weeks 2-12 %.2f\n", surge / 4, rest / 4);
     ck_assert_msg(surge >= 1.5 * rest, "surge %.2f rest %.2f", surge / 4, rest / 4);
     json_decref(truth);
-    remove(path);
 }
 END_TEST
 
@@ -214,9 +182,8 @@ START_TEST(actuals_fall_below_p50_neither_almost_never_nor_almost_always)
 {
     int n = 0, below10 = 0, below50 = 0, above90 = 0;
     for (int seed = 21; seed <= 22; seed++) {
-        char key[128], slug[64], path[160];
-        t_new_org(key, slug);
-        json_t *truth = demo(slug, seed, 10, 300, "2026-11-15", path, sizeof path);
+        char key[128], slug[64];
+        json_t *truth = demo(key, slug, seed, 10, 300, "2026-11-15");
         json_t *quarters = json_object_get(truth, "quarters");
         for (size_t q = 4; q < json_array_size(quarters); q++) {
             json_t *qu = json_array_get(quarters, q);
@@ -237,7 +204,6 @@ START_TEST(actuals_fall_below_p50_neither_almost_never_nor_almost_always)
             }
         }
         json_decref(truth);
-        remove(path);
     }
     fprintf(stderr,
             "calibration over %d quarter-forecasts: below P10 %.1f%%, below P50 %.1f%%, "
