@@ -96,20 +96,149 @@ START_TEST(expected_is_booked_plus_each_open_deal_amount_times_p)
 }
 END_TEST
 
+/* The chance that a deal of in-period probability p is won in one trial of the simulation: each
+ * trial multiplies every deal's odds o = p / (1 - p) by one common m = exp(sigma z - sigma^2 / 2),
+ * z standard normal (mean one), so the share is E[m o / (1 + m o)], not p. Computed by the
+ * trapezoid rule over z in [-8, 8] (error far below 1e-9). */
+static double won_share(double p, double sigma)
+{
+    const double o = p / (1.0 - p);
+    double sum = 0, weights = 0;
+    for (int k = -8000; k <= 8000; k++) {
+        const double z = k / 1000.0, w = exp(-z * z / 2);
+        const double mo = exp(sigma * z - sigma * sigma / 2) * o;
+        sum += w * mo / (1 + mo);
+        weights += w;
+    }
+    return sum / weights;
+}
+
+/* Asserts that body's forecast can add nothing but its open deals to booked: no deal not yet
+ * created is simulated (no new-deal rate, or no amounts to draw). */
+static void assert_no_new_deals(const json_t *body)
+{
+    const json_t *nd =
+        json_object_get(json_object_get(json_object_get(body, "model"), "parameters"), "new_deals");
+    ck_assert_msg(t_num(nd, "lambda") == 0 || t_int(nd, "n") == 0, "new deals: %.6f from %lld",
+                  t_num(nd, "lambda"), t_int(nd, "n"));
+    ck_assert_double_eq(t_num(json_object_get(body, "components"), "expected_new"), 0.0);
+}
+
 START_TEST(target_gives_gap_coverage_and_prob_hit)
 {
     char key[128], slug[64];
     small_org(key, slug);
     fx_put_target(key, "org", "2025-Q2", 3500);
-    t_resp r = forecast(key, Q);
+    t_resp r = forecast(key, Q "&explain=true");
     ck_assert_double_eq_tol(t_num(r.body, "target"), 3500.0, 1e-9);
     ck_assert_double_eq_tol(t_num(r.body, "coverage"), 5000.0 / 2500.0, 1e-9);
     ck_assert_double_eq_tol(t_num(r.body, "gap"), 3500.0 - t_num(r.body, "p50"), 1e-6);
-    /* Reaching 3,500 needs O1 won: prob_hit is its chance, within Monte Carlo noise. */
+    /* Reaching 3,500 needs O1 won: prob_hit is its chance, within four standard errors of the
+     * Monte Carlo's 10,000 trials. */
     json_t *m = json_object_get(r.body, "model");
-    ck_assert(t_num(r.body, "prob_hit") > 0 && t_num(r.body, "prob_hit") < 1);
     ck_assert_int_eq(t_int(m, "trials"), 10000);
+    assert_no_new_deals(r.body);
+    const double p = t_num(json_array_get(json_object_get(r.body, "deals"), 0), "p_in_period");
+    const double want = won_share(p, t_num(json_object_get(m, "sigma"), "value"));
+    const double tol = 4 * sqrt(want * (1 - want) / 10000);
+    ck_assert_msg(fabs(t_num(r.body, "prob_hit") - want) <= tol, "prob_hit %.4f, want %.4f +- %.4f",
+                  t_num(r.body, "prob_hit"), want, tol);
     t_resp_free(&r);
+}
+END_TEST
+
+START_TEST(target_at_or_below_booked_is_certain_with_no_gap)
+{
+    char key[128], slug[64];
+    small_org(key, slug);
+    /* Every trial totals at least the 1,000 booked: prob_hit is exactly 1 and P50 >= target. */
+    static const double targets[] = {1000.0, 999.99, 0.0};
+    for (size_t k = 0; k < sizeof targets / sizeof targets[0]; k++) {
+        fx_put_target(key, "org", "2025-Q2", targets[k]);
+        t_resp r = forecast(key, Q);
+        ck_assert_double_eq_tol(t_num(r.body, "booked"), 1000.0, 1e-9);
+        ck_assert_double_eq(t_num(r.body, "prob_hit"), 1.0);
+        ck_assert_msg(t_num(r.body, "gap") <= 0, "target %.2f: gap %.2f", targets[k],
+                      t_num(r.body, "gap"));
+        ck_assert_double_eq_tol(t_num(r.body, "gap"), targets[k] - t_num(r.body, "p50"), 1e-6);
+        /* Nothing is left to cover. */
+        ck_assert(json_is_null(json_object_get(r.body, "coverage")));
+        t_resp_free(&r);
+    }
+}
+END_TEST
+
+START_TEST(target_above_every_possible_total_is_out_of_reach)
+{
+    char key[128], slug[64];
+    small_org(key, slug);
+    /* No trial can exceed the 1,000 booked + O1's 5,000 (and no new deals are simulated). */
+    fx_put_target(key, "org", "2025-Q2", 6000.01);
+    t_resp r = forecast(key, Q);
+    assert_no_new_deals(r.body);
+    ck_assert_int_eq(t_int(r.body, "open_deals"), 1);
+    ck_assert_double_eq_tol(t_num(r.body, "open_pipeline"), 5000.0, 1e-9);
+    ck_assert_double_eq(t_num(r.body, "prob_hit"), 0.0);
+    ck_assert(t_num(r.body, "p90") <= 6000.0);
+    ck_assert_double_eq_tol(t_num(r.body, "gap"), 6000.01 - t_num(r.body, "p50"), 1e-6);
+    ck_assert(t_num(r.body, "gap") > 0);
+    json_t *hist = json_object_get(r.body, "histogram");
+    ck_assert(t_num(json_array_get(hist, json_array_size(hist) - 1), "upper") <= 6000.0);
+    t_resp_free(&r);
+}
+END_TEST
+
+/* The only uncertainty is O1 (5,000, probability p in the period) and nothing new can arrive, so
+ * every trial totals 1,000 or 6,000: two atoms. Any target in (1,000, 6,000] is hit exactly when
+ * O1 is won, whose share of trials under the common multiplier is won_share(p, sigma). Ten seeds
+ * of a million trials put the standard error of their mean near 0.00015: four of them (0.0006)
+ * are less than the multiplier's own effect here (won_share is p - 0.0009 at sigma 0.10), so a
+ * simulation that ignored the multiplier would fail too. */
+START_TEST(one_open_deal_gives_two_atoms_and_prob_hit_its_chance_under_the_multiplier)
+{
+    char key[128], slug[64];
+    small_org(key, slug);
+    fx_put_target(key, "org", "2025-Q2", 6000);
+    enum { SEEDS = 10, TRIALS = 1000000 };
+    double p = 0, sigma = 0, sum = 0;
+    for (int seed = 1; seed <= SEEDS; seed++) {
+        char q[128];
+        snprintf(q, sizeof q, Q "&explain=true&trials=%d&seed=%d", TRIALS, seed);
+        t_resp r = forecast(key, q);
+        assert_no_new_deals(r.body);
+        ck_assert_int_eq(t_int(r.body, "open_deals"), 1);
+        const json_t *d = json_array_get(json_object_get(r.body, "deals"), 0);
+        ck_assert_double_eq_tol(t_num(d, "amount"), 5000.0, 1e-9);
+        p = t_num(d, "p_in_period");
+        sigma = t_num(json_object_get(json_object_get(r.body, "model"), "sigma"), "value");
+        const double got = t_num(r.body, "prob_hit");
+        sum += got;
+        /* Two atoms: the histogram holds trials in its first bin (1,000) and last (6,000) only,
+         * the last one's share is prob_hit itself, and each quantile is one of the two totals. */
+        json_t *hist = json_object_get(r.body, "histogram");
+        const size_t bins = json_array_size(hist);
+        ck_assert_double_eq_tol(t_num(json_array_get(hist, 0), "lower"), 1000.0, 1e-9);
+        ck_assert_double_eq_tol(t_num(json_array_get(hist, bins - 1), "upper"), 6000.0, 1e-9);
+        for (size_t k = 1; k + 1 < bins; k++)
+            ck_assert_int_eq(t_int(json_array_get(hist, k), "count"), 0);
+        const long long last = t_int(json_array_get(hist, bins - 1), "count");
+        ck_assert_int_eq(t_int(json_array_get(hist, 0), "count") + last, TRIALS);
+        ck_assert_double_eq_tol(got, (double)last / TRIALS, 1e-12);
+        static const char *const quantiles[] = {"p10", "p50", "p90"};
+        for (size_t k = 0; k < 3; k++) {
+            const double v = t_num(r.body, quantiles[k]);
+            ck_assert_msg(v == 1000.0 || v == 6000.0, "%s %.2f", quantiles[k], v);
+        }
+        /* P50 is 6,000 exactly when more than half of the trials win O1. */
+        ck_assert_double_eq(t_num(r.body, "p50"), got > 0.5 ? 6000.0 : 1000.0);
+        t_resp_free(&r);
+    }
+    const double want = won_share(p, sigma), got = sum / SEEDS;
+    const double tol = 4 * sqrt(want * (1 - want) / ((double)SEEDS * TRIALS));
+    fprintf(stderr, "one open deal: p %.6f, sigma %.3f: prob_hit %.5f, computed %.5f (+- %.5f)\n",
+            p, sigma, got, want, tol);
+    ck_assert_msg(fabs(got - want) <= tol, "prob_hit %.5f, want %.5f +- %.5f (p %.5f)", got, want,
+                  tol, p);
 }
 END_TEST
 
@@ -380,6 +509,9 @@ static Suite *forecast_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, expected_is_booked_plus_each_open_deal_amount_times_p);
     tcase_add_test(tc, target_gives_gap_coverage_and_prob_hit);
+    tcase_add_test(tc, target_at_or_below_booked_is_certain_with_no_gap);
+    tcase_add_test(tc, target_above_every_possible_total_is_out_of_reach);
+    tcase_add_test(tc, one_open_deal_gives_two_atoms_and_prob_hit_its_chance_under_the_multiplier);
     tcase_add_test(tc, booked_only_scope_has_all_quantiles_at_booked);
     tcase_add_test(tc, data_dated_after_as_of_changes_nothing);
     tcase_add_test(tc, same_seed_gives_the_same_quantiles_and_is_echoed);
