@@ -165,6 +165,11 @@ const char *t_admin_token(void)
     return g_admin;
 }
 
+const json_t *t_contract(void)
+{
+    return g_spec;
+}
+
 void t_new_org(char *key, char *slug)
 {
     char s[64], body[256];

@@ -53,6 +53,10 @@ int t_port(void);
 /* The service admin token the harness started the server with. */
 const char *t_admin_token(void);
 
+/* The contract every response is checked against: openapi.yaml as JSON (borrowed; loaded by
+ * t_main before the suite runs). */
+const json_t *t_contract(void);
+
 /* Runs a SQL statement directly on the test database (for checks the API cannot make);
  * returns the first column of the first row as a new string ("" when none). */
 char *t_sql(const char *sql);
