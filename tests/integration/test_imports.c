@@ -376,10 +376,7 @@ START_TEST(unknown_reps_and_stages_are_rejected_unless_create_missing)
     fx_expect_problem(&r, 0, 2, "owner", "unknown rep Zed Zulu");
     fx_expect_problem(&r, 1, 2, "stage", "unknown stage Negotiation");
     t_resp_free(&r);
-    ck_assert_int_eq(fx_sql_ll("SELECT count(*) FROM reps r JOIN orgs o ON o.id = r.org_id "
-                               "WHERE o.slug = '%s'",
-                               slug),
-                     4);
+    ck_assert_int_eq(fx_org_rows(slug, "reps"), 4);
     r = fx_post_csv(key, "/v1/imports/deals?create_missing=true", file);
     fx_expect_counts(&r, 200, 2, 0, 0, 0);
     t_resp_free(&r);
