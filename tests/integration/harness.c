@@ -75,6 +75,7 @@ t_resp t_request(const char *method, const char *path, const char *key, const ch
 {
     t_resp r = {0};
     buf b = {0};
+    snprintf(r.request, sizeof r.request, "%s %s", method, path);
     CURL *c = curl_easy_init();
     ck_assert_ptr_nonnull(c);
     char url[4096];
@@ -111,8 +112,8 @@ t_resp t_request(const char *method, const char *path, const char *key, const ch
     r.raw = b.data ? b.data : strdup("");
     r.body = b.len ? json_loads(r.raw, 0, NULL) : NULL;
     char why[2048];
-    if (g_spec && contract_check_response(g_spec, method, path, r.status, r.body, b.len, why,
-                                          sizeof why) < 0)
+    if (g_spec &&
+        contract_check_response(g_spec, method, path, r.status, r.body, b.len, why, sizeof why) < 0)
         ck_abort_msg("%s\nbody: %.600s", why, r.raw);
     return r;
 }
@@ -164,13 +165,17 @@ const char *t_admin_token(void)
     return g_admin;
 }
 
+const json_t *t_contract(void)
+{
+    return g_spec;
+}
+
 void t_new_org(char *key, char *slug)
 {
     char s[64], body[256];
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    snprintf(s, sizeof s, "t-%d-%ld-%ld", (int)getpid(), (long)ts.tv_sec % 100000,
-             ts.tv_nsec);
+    snprintf(s, sizeof s, "t-%d-%ld-%ld", (int)getpid(), (long)ts.tv_sec % 100000, ts.tv_nsec);
     snprintf(body, sizeof body, "{\"slug\": \"%s\", \"name\": \"Test org %s\"}", s, s);
     t_resp r = t_request("POST", "/v1/orgs", g_admin, body, NULL, NULL);
     ck_assert_msg(r.status == 201, "org create: %ld %s", r.status, r.raw);

@@ -5,7 +5,8 @@
  * on a free loopback port, runs the Check suite and stops the server (asserting it exits 0).
  * Without GAPFORGE_TEST_DATABASE_URL the binary exits 77 (meson: skipped); scripts/test always
  * sets it, and in CI a skip counts as a failure. Each test makes its own org(s), so tests never
- * see each other's data. */
+ * see each other's data; the one exception is a demo org shared by tests that only read it
+ * (fixture.h). */
 #ifndef GF_TEST_HARNESS_H
 #define GF_TEST_HARNESS_H
 
@@ -15,12 +16,13 @@
 
 typedef struct t_resp {
     long status;
-    json_t *body;          /* parsed body, NULL when empty or not JSON */
-    char *raw;             /* raw body text */
-    char request_id[128];  /* X-Request-Id response header */
-    char allow[128];       /* Allow response header */
-    char content_type[128];
-    char location[256];    /* Location response header */
+    json_t *body;           /* parsed body, NULL when empty or not JSON */
+    char *raw;              /* raw body text */
+    char request_id[128];   /* X-Request-Id response header */
+    char allow[128];        /* Allow response header */
+    char content_type[128]; /* Content-Type response header */
+    char location[256];     /* Location response header */
+    char request[256];      /* "METHOD /path" of the request, for failure messages */
 } t_resp;
 
 /* Sends a request. key may be NULL (no Authorization); body may be NULL. content_type defaults
@@ -51,6 +53,10 @@ int t_port(void);
 /* The service admin token the harness started the server with. */
 const char *t_admin_token(void);
 
+/* The contract every response is checked against: openapi.yaml as JSON (borrowed; loaded by
+ * t_main before the suite runs). */
+const json_t *t_contract(void);
+
 /* Runs a SQL statement directly on the test database (for checks the API cannot make);
  * returns the first column of the first row as a new string ("" when none). */
 char *t_sql(const char *sql);
@@ -61,15 +67,15 @@ int t_db_stop(void);
 int t_db_start(void);
 
 /* Asserts status and (when code is non-NULL) the error code and field (field may be NULL). */
-#define t_expect_error(resp, want_status, want_code, want_field)                                 \
-    do {                                                                                      \
-        ck_assert_int_eq((resp).status, (want_status));                                       \
-        json_t *e_ = json_object_get((resp).body, "error");                                   \
-        ck_assert_msg(e_ != NULL, "no error object in %s", (resp).raw);                       \
-        if (want_code)                                                                        \
-            ck_assert_str_eq(json_string_value(json_object_get(e_, "code")), (want_code));    \
-        if (want_field)                                                                       \
-            ck_assert_str_eq(json_string_value(json_object_get(e_, "field")), (want_field));  \
+#define t_expect_error(resp, want_status, want_code, want_field)                             \
+    do {                                                                                     \
+        ck_assert_int_eq((resp).status, (want_status));                                      \
+        json_t *e_ = json_object_get((resp).body, "error");                                  \
+        ck_assert_msg(e_ != NULL, "no error object in %s", (resp).raw);                      \
+        if (want_code)                                                                       \
+            ck_assert_str_eq(json_string_value(json_object_get(e_, "code")), (want_code));   \
+        if (want_field)                                                                      \
+            ck_assert_str_eq(json_string_value(json_object_get(e_, "field")), (want_field)); \
     } while (0)
 
 /* JSON accessors for assertions. */

@@ -2,9 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
-#include "harness.h"
+#include "fixture.h"
 
 START_TEST(healthz_answers_without_auth)
 {
@@ -29,17 +28,12 @@ END_TEST
 START_TEST(org_create_requires_admin_token)
 {
     const char *body = "{\"slug\": \"nope\", \"name\": \"Nope\"}";
-    t_resp r = t_post(NULL, "/v1/orgs", body);
-    t_expect_error(r, 401, "unauthorized", NULL);
-    t_resp_free(&r);
-    r = t_post("wrong-token", "/v1/orgs", body);
-    t_expect_error(r, 403, "forbidden", NULL);
-    t_resp_free(&r);
+    fx_expect_error(t_post(NULL, "/v1/orgs", body), 401, "unauthorized", NULL);
+    fx_expect_error(t_post("wrong-token", "/v1/orgs", body), 403, "forbidden", NULL);
     char key[128];
     t_new_org(key, NULL);
-    r = t_post(key, "/v1/orgs", body); /* an org's admin key is not the service token */
-    t_expect_error(r, 403, "forbidden", NULL);
-    t_resp_free(&r);
+    /* An org's admin key is not the service token. */
+    fx_expect_error(t_post(key, "/v1/orgs", body), 403, "forbidden", NULL);
 }
 END_TEST
 
@@ -62,37 +56,25 @@ START_TEST(org_slug_taken_is_409)
     char key[128], slug[64], body[256];
     t_new_org(key, slug);
     snprintf(body, sizeof body, "{\"slug\": \"%s\", \"name\": \"Again\"}", slug);
-    t_resp r = t_post(t_admin_token(), "/v1/orgs", body);
-    t_expect_error(r, 409, "conflict", "slug");
-    t_resp_free(&r);
+    fx_expect_error(t_post(t_admin_token(), "/v1/orgs", body), 409, "conflict", "slug");
 }
 END_TEST
 
 START_TEST(org_create_validates_fields)
 {
     const char *tok = t_admin_token();
-    t_resp r = t_post(tok, "/v1/orgs", "{\"slug\": \"Bad Slug\", \"name\": \"x\"}");
-    t_expect_error(r, 422, "invalid_argument", "slug");
-    t_resp_free(&r);
-    r = t_post(tok, "/v1/orgs", "{\"slug\": \"okslug-1\"}");
-    t_expect_error(r, 422, "invalid_argument", "name");
-    t_resp_free(&r);
-    r = t_post(tok, "/v1/orgs",
-               "{\"slug\": \"okslug-2\", \"name\": \"x\", \"fiscal_year_start_month\": 13}");
-    t_expect_error(r, 422, "invalid_argument", "fiscal_year_start_month");
-    t_resp_free(&r);
-    r = t_post(tok, "/v1/orgs", "{\"slug\": \"okslug-3\", \"name\": \"x\", \"currency\": \"usd\"}");
-    t_expect_error(r, 422, "invalid_argument", "currency");
-    t_resp_free(&r);
-    r = t_post(tok, "/v1/orgs", "{\"slug\": \"okslug-4\", \"name\": \"x\", \"color\": \"red\"}");
-    t_expect_error(r, 422, "invalid_argument", "color");
-    t_resp_free(&r);
-    r = t_post(tok, "/v1/orgs", "[1, 2]");
-    t_expect_error(r, 400, "invalid_body", NULL);
-    t_resp_free(&r);
-    char *n = t_sql("SELECT count(*) FROM orgs WHERE slug LIKE 'okslug-%'");
-    ck_assert_str_eq(n, "0");
-    free(n);
+    static const char *const cases[][2] = {
+        {"{\"slug\": \"Bad Slug\", \"name\": \"x\"}", "slug"},
+        {"{\"slug\": \"okslug-1\"}", "name"},
+        {"{\"slug\": \"okslug-2\", \"name\": \"x\", \"fiscal_year_start_month\": 13}",
+         "fiscal_year_start_month"},
+        {"{\"slug\": \"okslug-3\", \"name\": \"x\", \"currency\": \"usd\"}", "currency"},
+        {"{\"slug\": \"okslug-4\", \"name\": \"x\", \"color\": \"red\"}", "color"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        fx_expect_invalid(t_post(tok, "/v1/orgs", cases[i][0]), cases[i][1]);
+    fx_expect_error(t_post(tok, "/v1/orgs", "[1, 2]"), 400, "invalid_body", NULL);
+    ck_assert_int_eq(fx_sql_ll("SELECT count(*) FROM orgs WHERE slug LIKE 'okslug-%%'"), 0);
 }
 END_TEST
 
@@ -108,12 +90,8 @@ START_TEST(org_patch_changes_settings_and_checks_time_zone)
     ck_assert_int_eq(t_int(r.body, "fiscal_year_start_month"), 2);
     ck_assert_str_eq(t_str(r.body, "time_zone"), "Europe/Berlin");
     t_resp_free(&r);
-    r = t_patch(key, "/v1/org", "{\"time_zone\": \"Mars/Olympus\"}");
-    t_expect_error(r, 422, "invalid_argument", "time_zone");
-    t_resp_free(&r);
-    r = t_patch(key, "/v1/org", "{\"slug\": \"renamed\"}");
-    t_expect_error(r, 422, "invalid_argument", "slug");
-    t_resp_free(&r);
+    fx_expect_invalid(t_patch(key, "/v1/org", "{\"time_zone\": \"Mars/Olympus\"}"), "time_zone");
+    fx_expect_invalid(t_patch(key, "/v1/org", "{\"slug\": \"renamed\"}"), "slug");
     r = t_get(key, "/v1/org");
     ck_assert_str_eq(t_str(r.body, "time_zone"), "Europe/Berlin");
     t_resp_free(&r);
@@ -122,21 +100,14 @@ END_TEST
 
 START_TEST(missing_or_bad_key_is_401)
 {
-    t_resp r = t_get(NULL, "/v1/org");
-    t_expect_error(r, 401, "unauthorized", NULL);
-    t_resp_free(&r);
-    r = t_get("gf_000000000000_0000000000000000000000000000000000000000", "/v1/org");
-    t_expect_error(r, 401, "unauthorized", NULL);
-    t_resp_free(&r);
-    r = t_get("garbage", "/v1/org");
-    t_expect_error(r, 401, "unauthorized", NULL);
-    t_resp_free(&r);
+    fx_expect_error(t_get(NULL, "/v1/org"), 401, "unauthorized", NULL);
+    fx_expect_error(t_get("gf_000000000000_0000000000000000000000000000000000000000", "/v1/org"),
+                    401, "unauthorized", NULL);
+    fx_expect_error(t_get("garbage", "/v1/org"), 401, "unauthorized", NULL);
     char key[128];
     t_new_org(key, NULL);
     key[strlen(key) - 1] = key[strlen(key) - 1] == '0' ? '1' : '0'; /* right prefix, bad secret */
-    r = t_get(key, "/v1/org");
-    t_expect_error(r, 401, "unauthorized", NULL);
-    t_resp_free(&r);
+    fx_expect_error(t_get(key, "/v1/org"), 401, "unauthorized", NULL);
 }
 END_TEST
 
@@ -146,18 +117,10 @@ START_TEST(key_without_scope_is_403)
     t_new_org(admin, NULL);
     t_new_key(admin, "[\"read\"]", reader);
     t_new_key(admin, "[\"write\"]", writer);
-    t_resp r = t_get(reader, "/v1/org");
-    ck_assert_int_eq(r.status, 200);
-    t_resp_free(&r);
-    r = t_patch(reader, "/v1/org", "{\"currency\": \"GBP\"}");
-    t_expect_error(r, 403, "forbidden", NULL);
-    t_resp_free(&r);
-    r = t_get(writer, "/v1/api-keys");
-    t_expect_error(r, 403, "forbidden", NULL);
-    t_resp_free(&r);
-    r = t_get(writer, "/v1/org"); /* write implies read */
-    ck_assert_int_eq(r.status, 200);
-    t_resp_free(&r);
+    fx_expect_status(t_get(reader, "/v1/org"), 200);
+    fx_expect_error(t_patch(reader, "/v1/org", "{\"currency\": \"GBP\"}"), 403, "forbidden", NULL);
+    fx_expect_error(t_get(writer, "/v1/api-keys"), 403, "forbidden", NULL);
+    fx_expect_status(t_get(writer, "/v1/org"), 200); /* write implies read */
 }
 END_TEST
 
@@ -169,23 +132,19 @@ START_TEST(keys_list_never_shows_secrets_and_pages)
     t_new_key(admin, "[\"read\", \"write\"]", other);
     t_resp r = t_get(admin, "/v1/api-keys?limit=2");
     ck_assert_int_eq(r.status, 200);
-    ck_assert_int_eq(json_array_size(json_object_get(r.body, "items")), 2);
+    ck_assert_int_eq(fx_n_items(&r), 2);
     ck_assert_ptr_null(strstr(r.raw, "secret"));
     ck_assert_ptr_null(strstr(r.raw, "gf_"));
     const char *cursor = t_str(r.body, "next_cursor");
     ck_assert_ptr_nonnull(cursor);
     t_resp r2 = t_get(admin, "/v1/api-keys?limit=2&cursor=%s", cursor);
     ck_assert_int_eq(r2.status, 200);
-    ck_assert_int_eq(json_array_size(json_object_get(r2.body, "items")), 1);
+    ck_assert_int_eq(fx_n_items(&r2), 1);
     ck_assert(json_is_null(json_object_get(r2.body, "next_cursor")));
     t_resp_free(&r);
     t_resp_free(&r2);
-    r = t_get(admin, "/v1/api-keys?limit=501");
-    t_expect_error(r, 422, "invalid_argument", "limit");
-    t_resp_free(&r);
-    r = t_get(admin, "/v1/api-keys?cursor=abc");
-    t_expect_error(r, 422, "invalid_argument", "cursor");
-    t_resp_free(&r);
+    fx_expect_invalid(t_get(admin, "/v1/api-keys?limit=501"), "limit");
+    fx_expect_invalid(t_get(admin, "/v1/api-keys?cursor=abc"), "cursor");
 }
 END_TEST
 
@@ -199,16 +158,11 @@ START_TEST(revoked_key_stops_working)
     snprintf(key, sizeof key, "%s", t_str(r.body, "secret"));
     snprintf(path, sizeof path, "/v1/api-keys/%lld", t_int(r.body, "id"));
     t_resp_free(&r);
-    r = t_get(key, "/v1/org");
-    ck_assert_int_eq(r.status, 200);
-    t_resp_free(&r);
-    r = t_delete(admin, path);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert(json_is_string(json_object_get(r.body, "revoked_at")));
-    t_resp_free(&r);
-    r = t_get(key, "/v1/org");
-    t_expect_error(r, 401, "unauthorized", NULL);
-    t_resp_free(&r);
+    fx_expect_status(t_get(key, "/v1/org"), 200);
+    json_t *revoked = fx_body(t_delete(admin, path), 200);
+    ck_assert(json_is_string(json_object_get(revoked, "revoked_at")));
+    json_decref(revoked);
+    fx_expect_error(t_get(key, "/v1/org"), 401, "unauthorized", NULL);
 }
 END_TEST
 
@@ -216,18 +170,11 @@ START_TEST(key_create_validates_scopes)
 {
     char admin[128];
     t_new_org(admin, NULL);
-    t_resp r = t_post(admin, "/v1/api-keys", "{\"name\": \"k\", \"scopes\": [\"root\"]}");
-    t_expect_error(r, 422, "invalid_argument", "scopes");
-    t_resp_free(&r);
-    r = t_post(admin, "/v1/api-keys", "{\"name\": \"k\", \"scopes\": []}");
-    t_expect_error(r, 422, "invalid_argument", "scopes");
-    t_resp_free(&r);
-    r = t_post(admin, "/v1/api-keys", "{\"name\": \"k\"}");
-    t_expect_error(r, 422, "invalid_argument", "scopes");
-    t_resp_free(&r);
-    r = t_post(admin, "/v1/api-keys", "{\"scopes\": [\"read\"]}");
-    t_expect_error(r, 422, "invalid_argument", "name");
-    t_resp_free(&r);
+    fx_expect_invalid(t_post(admin, "/v1/api-keys", "{\"name\": \"k\", \"scopes\": [\"root\"]}"),
+                      "scopes");
+    fx_expect_invalid(t_post(admin, "/v1/api-keys", "{\"name\": \"k\", \"scopes\": []}"), "scopes");
+    fx_expect_invalid(t_post(admin, "/v1/api-keys", "{\"name\": \"k\"}"), "scopes");
+    fx_expect_invalid(t_post(admin, "/v1/api-keys", "{\"scopes\": [\"read\"]}"), "name");
 }
 END_TEST
 
@@ -240,11 +187,9 @@ START_TEST(other_orgs_key_is_404_not_its_data)
     char path[64];
     snprintf(path, sizeof path, "/v1/api-keys/%lld", t_int(r.body, "id"));
     t_resp_free(&r);
-    r = t_delete(b, path);
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
+    fx_expect_error(t_delete(b, path), 404, "not_found", NULL);
     r = t_get(b, "/v1/api-keys");
-    ck_assert_int_eq(json_array_size(json_object_get(r.body, "items")), 1); /* only its own */
+    ck_assert_int_eq(fx_n_items(&r), 1); /* only its own */
     t_resp_free(&r);
 }
 END_TEST
@@ -255,13 +200,12 @@ START_TEST(malformed_json_names_line_and_column)
     t_new_org(admin, NULL);
     t_resp r = t_post(admin, "/v1/api-keys", "{\n  \"name\": \"x\",\n  \"scopes\": [\"read\"\n}");
     t_expect_error(r, 400, "invalid_json", NULL);
-    const char *msg = json_string_value(json_object_get(json_object_get(r.body, "error"), "message"));
+    const char *msg = fx_error_message(&r);
     ck_assert_ptr_nonnull(strstr(msg, "line 4"));
     ck_assert_ptr_nonnull(strstr(msg, "column"));
     t_resp_free(&r);
-    r = t_request("POST", "/v1/api-keys", admin, "", "application/json", NULL);
-    t_expect_error(r, 400, "invalid_json", NULL);
-    t_resp_free(&r);
+    fx_expect_error(t_request("POST", "/v1/api-keys", admin, "", "application/json", NULL), 400,
+                    "invalid_json", NULL);
 }
 END_TEST
 
@@ -274,12 +218,10 @@ START_TEST(oversized_body_is_413)
     strcpy(body, "{\"name\": \"");
     memset(body + 10, 'x', n);
     strcpy(body + 10 + n, "\", \"scopes\": [\"read\"]}");
-    t_resp r = t_post(admin, "/v1/api-keys", body);
-    t_expect_error(r, 413, "payload_too_large", NULL);
-    t_resp_free(&r);
+    fx_expect_error(t_post(admin, "/v1/api-keys", body), 413, "payload_too_large", NULL);
     free(body);
-    r = t_get(admin, "/v1/api-keys");
-    ck_assert_int_eq(json_array_size(json_object_get(r.body, "items")), 1);
+    t_resp r = t_get(admin, "/v1/api-keys");
+    ck_assert_int_eq(fx_n_items(&r), 1);
     t_resp_free(&r);
 }
 END_TEST
@@ -288,23 +230,20 @@ START_TEST(non_json_content_type_is_415)
 {
     char admin[128];
     t_new_org(admin, NULL);
-    t_resp r = t_request("POST", "/v1/api-keys", admin, "name=x", "application/x-www-form-urlencoded",
-                         NULL);
-    t_expect_error(r, 415, "unsupported_media_type", NULL);
-    t_resp_free(&r);
-    r = t_request("POST", "/v1/api-keys", admin, "{\"name\": \"k\", \"scopes\": [\"read\"]}",
-                  "application/json; charset=utf-8", NULL);
-    ck_assert_int_eq(r.status, 201);
-    t_resp_free(&r);
+    fx_expect_error(t_request("POST", "/v1/api-keys", admin, "name=x",
+                              "application/x-www-form-urlencoded", NULL),
+                    415, "unsupported_media_type", NULL);
+    fx_expect_status(t_request("POST", "/v1/api-keys", admin,
+                               "{\"name\": \"k\", \"scopes\": [\"read\"]}",
+                               "application/json; charset=utf-8", NULL),
+                     201);
 }
 END_TEST
 
 START_TEST(unknown_path_404_and_wrong_method_405_with_allow)
 {
-    t_resp r = t_get(NULL, "/v1/nothing-here");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
-    r = t_request("DELETE", "/v1/org", NULL, NULL, NULL, NULL);
+    fx_expect_error(t_get(NULL, "/v1/nothing-here"), 404, "not_found", NULL);
+    t_resp r = t_request("DELETE", "/v1/org", NULL, NULL, NULL, NULL);
     t_expect_error(r, 405, "method_not_allowed", NULL);
     ck_assert_str_eq(r.allow, "GET, PATCH");
     t_resp_free(&r);
@@ -334,57 +273,32 @@ START_TEST(database_down_gives_503_then_recovers)
     t_expect_error(r, 503, NULL, NULL);
     ck_assert_ptr_null(strstr(r.raw, "connection"));
     t_resp_free(&r);
-    r = t_get(NULL, "/readyz");
-    ck_assert_int_eq(r.status, 503);
-    t_resp_free(&r);
-    r = t_get(NULL, "/healthz");
-    ck_assert_int_eq(r.status, 200);
-    t_resp_free(&r);
+    fx_expect_status(t_get(NULL, "/readyz"), 503);
+    fx_expect_status(t_get(NULL, "/healthz"), 200);
     ck_assert_int_eq(t_db_start(), 0);
-    r = t_get(admin, "/v1/org");
-    ck_assert_int_eq(r.status, 200);
-    t_resp_free(&r);
-    r = t_get(NULL, "/readyz");
-    ck_assert_int_eq(r.status, 200);
-    t_resp_free(&r);
+    fx_expect_status(t_get(admin, "/v1/org"), 200);
+    fx_expect_status(t_get(NULL, "/readyz"), 200);
 }
 END_TEST
-
-/* Runs `gapforge ARGS` with DATABASE_URL (as the harness set it, plus extra conninfo words);
- * returns the exit status and its merged output in out. */
-static int run_gapforge(const char *args, const char *extra_conninfo, char *out, size_t cap)
-{
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd, "DATABASE_URL=\"$DATABASE_URL %s\" \"$GAPFORGE_BIN\" %s 2>&1",
-             extra_conninfo ? extra_conninfo : "", args);
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 START_TEST(migrate_again_is_a_no_op)
 {
     char out[4096];
-    ck_assert_int_eq(run_gapforge("migrate", NULL, out, sizeof out), 0);
+    ck_assert_int_eq(fx_gapforge(NULL, "migrate 2>&1", out, sizeof out), 0);
     ck_assert_msg(strstr(out, "0 migrations applied"), "%s", out);
 }
 END_TEST
 
 START_TEST(unknown_newer_migration_is_refused)
 {
-    free(t_sql("INSERT INTO schema_migrations (version, name) VALUES (9999, '9999_future.sql')"));
-    char out[4096];
-    int migrate_rc = run_gapforge("migrate", NULL, out, sizeof out);
-    char migrate_out[4096];
-    snprintf(migrate_out, sizeof migrate_out, "%s", out);
-    int serve_rc = run_gapforge("serve", NULL, out, sizeof out);
+    fx_exec("INSERT INTO schema_migrations (version, name) VALUES (9999, '9999_future.sql')");
+    char out[4096], migrate_out[4096];
+    int migrate_rc = fx_gapforge(NULL, "migrate 2>&1", migrate_out, sizeof migrate_out);
+    int serve_rc = fx_gapforge(NULL, "serve 2>&1", out, sizeof out);
     t_resp r = t_get(NULL, "/readyz");
     long ready = r.status;
     t_resp_free(&r);
-    free(t_sql("DELETE FROM schema_migrations WHERE version = 9999"));
+    fx_exec("DELETE FROM schema_migrations WHERE version = 9999");
     ck_assert_int_ne(migrate_rc, 0);
     ck_assert_msg(strstr(migrate_out, "9999") && strstr(migrate_out, "newer gapforge"), "%s",
                   migrate_out);
@@ -396,11 +310,12 @@ END_TEST
 
 START_TEST(serve_refuses_pending_migrations_and_names_them)
 {
-    free(t_sql("DROP DATABASE IF EXISTS gapforge_pending_test"));
-    free(t_sql("CREATE DATABASE gapforge_pending_test"));
+    fx_exec("DROP DATABASE IF EXISTS gapforge_pending_test");
+    fx_exec("CREATE DATABASE gapforge_pending_test");
     char out[4096];
-    int rc = run_gapforge("serve", "dbname=gapforge_pending_test", out, sizeof out);
-    free(t_sql("DROP DATABASE gapforge_pending_test"));
+    int rc = fx_gapforge("DATABASE_URL=\"$DATABASE_URL dbname=gapforge_pending_test\"",
+                         "serve 2>&1", out, sizeof out);
+    fx_exec("DROP DATABASE gapforge_pending_test");
     ck_assert_int_ne(rc, 0);
     ck_assert_msg(strstr(out, "pending") && strstr(out, "0001_init.sql"), "%s", out);
 }

@@ -1,6 +1,10 @@
 /* test_deals.c — the deal write path over real HTTP: creation, validation, upsert, patch,
  * soft delete, the history each change writes, closed_on, tenancy and scopes. */
-#include "deals_fixture.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
 
 static const char full_body[] =
     "{\"external_id\": \"crm-1\", \"name\": \"Acme renewal\", \"account\": \"Acme\", "
@@ -11,11 +15,26 @@ static const char full_body[] =
 /* The history items of a deal (new reference, asserted 200). */
 static json_t *history(const char *key, long long id)
 {
-    t_resp r = t_get(key, "/v1/deals/%lld/history", id);
-    ck_assert_msg(r.status == 200, "history: %ld %s", r.status, r.raw);
-    json_t *items = json_incref(json_object_get(r.body, "items"));
-    t_resp_free(&r);
+    json_t *body = fx_body(t_get(key, "/v1/deals/%lld/history", id), 200);
+    json_t *items = json_incref(json_object_get(body, "items"));
+    json_decref(body);
     return items;
+}
+
+/* A fresh sales org holding the deal of full_body; writes its key, slug and the deal's path
+ * (>= 64 bytes) and returns the deal's id. */
+static long long org_with_deal(char *key, char *slug, char *path)
+{
+    fx_sales_org(key, slug);
+    long long id = fx_post_deal(key, full_body);
+    snprintf(path, 64, "/v1/deals/%lld", id);
+    return id;
+}
+
+/* The number of deals of the org with this slug, deleted ones included. */
+static long long org_deals(const char *slug)
+{
+    return fx_org_rows(slug, "deals");
 }
 
 /* Asserts that the last event of items has the given field, old and new (old may be NULL). */
@@ -36,7 +55,7 @@ static void assert_last_event(const json_t *items, const char *field, const char
 START_TEST(create_with_every_field_returns_deal_and_location)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     t_resp r = t_post(key, "/v1/deals", full_body);
     ck_assert_int_eq(r.status, 201);
     long long id = t_int(r.body, "id");
@@ -59,27 +78,27 @@ START_TEST(create_with_every_field_returns_deal_and_location)
     ck_assert_ptr_nonnull(t_str(r.body, "updated_at"));
     t_resp_free(&r);
 
-    r = t_get(key, "%s", want);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(t_str(r.body, "external_id"), "crm-1");
-    t_resp_free(&r);
-    r = t_get(key, "/v1/deals/by-external-id/crm-1");
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_int_eq(t_int(r.body, "id"), id);
-    t_resp_free(&r);
+    json_t *got = fx_body(t_get(key, "%s", want), 200);
+    ck_assert_str_eq(t_str(got, "external_id"), "crm-1");
+    json_decref(got);
+    got = fx_body(t_get(key, "/v1/deals/by-external-id/crm-1"), 200);
+    ck_assert_int_eq(t_int(got, "id"), id);
+    json_decref(got);
 }
 END_TEST
 
 START_TEST(creation_writes_one_event_per_tracked_field_at_effective_time)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
-    long long id = post_deal(key, full_body);
+    fx_sales_org(key, slug);
+    long long id = fx_post_deal(key, full_body);
     json_t *items = history(key, id);
     ck_assert_int_eq(json_array_size(items), 5);
-    static const char *const want[][2] = {{"stage", "proposal"}, {"amount", "1234.50"},
+    static const char *const want[][2] = {{"stage", "proposal"},
+                                          {"amount", "1234.50"},
                                           {"close_date", "2024-03-31"},
-                                          {"category", "best_case"}, {"owner", "ada"}};
+                                          {"category", "best_case"},
+                                          {"owner", "ada"}};
     for (size_t i = 0; i < 5; i++) {
         json_t *e = json_array_get(items, i);
         ck_assert_str_eq(t_str(e, "field"), want[i][0]);
@@ -87,9 +106,9 @@ START_TEST(creation_writes_one_event_per_tracked_field_at_effective_time)
         ck_assert_str_eq(t_str(e, "new"), want[i][1]);
     }
     json_decref(items);
-    ck_assert_int_eq(sql_ll("SELECT count(*) FROM deal_events WHERE deal_id = %lld "
-                            "AND at = '2024-01-10T09:30:00Z'",
-                            id),
+    ck_assert_int_eq(fx_sql_ll("SELECT count(*) FROM deal_events WHERE deal_id = %lld "
+                               "AND at = '2024-01-10T09:30:00Z'",
+                               id),
                      5);
 }
 END_TEST
@@ -97,7 +116,7 @@ END_TEST
 START_TEST(create_applies_defaults_from_effective_date)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     t_resp r = t_post(key, "/v1/deals",
                       "{\"external_id\": \"d\", \"name\": \"n\", \"amount\": 0, "
                       "\"stage\": \"prospecting\", \"effective_at\": \"2023-06-01\"}");
@@ -114,7 +133,7 @@ END_TEST
 START_TEST(create_rejects_each_invalid_field_and_writes_nothing)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     char long_id[140];
     memset(long_id, 'x', 129);
     long_id[129] = '\0';
@@ -163,44 +182,28 @@ START_TEST(create_rejects_each_invalid_field_and_writes_nothing)
          "\"colour\": \"red\"}",
          "colour"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        t_resp r = t_post(key, "/v1/deals", cases[i].body);
-        t_expect_error(r, 422, "invalid_argument", cases[i].field);
-        t_resp_free(&r);
-    }
-    t_resp r = t_post(key, "/v1/deals", too_long);
-    t_expect_error(r, 422, "invalid_argument", "external_id");
-    t_resp_free(&r);
-    ck_assert_int_eq(sql_ll("SELECT count(*) FROM deals d JOIN orgs o ON o.id = d.org_id "
-                            "WHERE o.slug = '%s'",
-                            slug),
-                     0);
-    ck_assert_int_eq(sql_ll("SELECT count(*) FROM deal_events e JOIN orgs o ON o.id = e.org_id "
-                            "WHERE o.slug = '%s'",
-                            slug),
-                     0);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        fx_expect_invalid(t_post(key, "/v1/deals", cases[i].body), cases[i].field);
+    fx_expect_invalid(t_post(key, "/v1/deals", too_long), "external_id");
+    ck_assert_int_eq(org_deals(slug), 0);
+    ck_assert_int_eq(fx_org_rows(slug, "deal_events"), 0);
 }
 END_TEST
 
 START_TEST(duplicate_external_id_is_409)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
-    post_deal(key, full_body);
-    t_resp r = t_post(key, "/v1/deals", full_body);
-    t_expect_error(r, 409, "conflict", "external_id");
-    t_resp_free(&r);
-    ck_assert_int_eq(sql_ll("SELECT count(*) FROM deals d JOIN orgs o ON o.id = d.org_id "
-                            "WHERE o.slug = '%s'",
-                            slug),
-                     1);
+    fx_sales_org(key, slug);
+    fx_post_deal(key, full_body);
+    fx_expect_error(t_post(key, "/v1/deals", full_body), 409, "conflict", "external_id");
+    ck_assert_int_eq(org_deals(slug), 1);
 }
 END_TEST
 
 START_TEST(upsert_creates_then_same_body_changes_nothing)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     const char *body = "{\"name\": \"Globex\", \"amount\": 500, \"stage\": \"prospecting\", "
                        "\"owner\": \"bob\", \"close_date\": \"2024-06-30\"}";
     t_resp r = t_put(key, "/v1/deals/by-external-id/gx-1", body);
@@ -211,16 +214,16 @@ START_TEST(upsert_creates_then_same_body_changes_nothing)
     ck_assert_str_eq(r.location, want);
     ck_assert_str_eq(t_str(r.body, "external_id"), "gx-1");
     t_resp_free(&r);
-    long long events = event_count(id);
-    char *updated = sqlf("SELECT updated_at FROM deals WHERE id = %lld", id);
+    long long events = fx_deal_events(id);
+    char *updated = fx_sqlf("SELECT updated_at FROM deals WHERE id = %lld", id);
 
     r = t_put(key, "/v1/deals/by-external-id/gx-1", body);
     ck_assert_int_eq(r.status, 200);
     ck_assert_int_eq(t_int(r.body, "id"), id);
     ck_assert_str_eq(r.location, "");
     t_resp_free(&r);
-    ck_assert_int_eq(event_count(id), events);
-    char *again = sqlf("SELECT updated_at FROM deals WHERE id = %lld", id);
+    ck_assert_int_eq(fx_deal_events(id), events);
+    char *again = fx_sqlf("SELECT updated_at FROM deals WHERE id = %lld", id);
     ck_assert_str_eq(again, updated);
     free(again);
 
@@ -230,11 +233,11 @@ START_TEST(upsert_creates_then_same_body_changes_nothing)
     ck_assert_int_eq(r.status, 200);
     ck_assert_double_eq_tol(t_num(r.body, "amount"), 650, 1e-9);
     t_resp_free(&r);
-    ck_assert_int_eq(event_count(id), events + 1);
+    ck_assert_int_eq(fx_deal_events(id), events + 1);
     json_t *items = history(key, id);
     assert_last_event(items, "amount", "500.00", "650.00");
     json_decref(items);
-    again = sqlf("SELECT updated_at > '%s' FROM deals WHERE id = %lld", updated, id);
+    again = fx_sqlf("SELECT updated_at > '%s' FROM deals WHERE id = %lld", updated, id);
     ck_assert_str_eq(again, "t");
     free(again);
     free(updated);
@@ -244,29 +247,22 @@ END_TEST
 START_TEST(upsert_rejects_body_external_id_that_differs_from_path)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
-    t_resp r = t_put(key, "/v1/deals/by-external-id/a-1",
-                     "{\"external_id\": \"b-2\", \"name\": \"n\", \"amount\": 1, "
-                     "\"stage\": \"proposal\"}");
-    t_expect_error(r, 422, "invalid_argument", "external_id");
-    t_resp_free(&r);
-    r = t_put(key, "/v1/deals/by-external-id/a-1", "{\"name\": \"n\", \"stage\": \"proposal\"}");
-    t_expect_error(r, 422, "invalid_argument", "amount");
-    t_resp_free(&r);
-    ck_assert_int_eq(sql_ll("SELECT count(*) FROM deals d JOIN orgs o ON o.id = d.org_id "
-                            "WHERE o.slug = '%s'",
-                            slug),
-                     0);
+    fx_sales_org(key, slug);
+    fx_expect_invalid(t_put(key, "/v1/deals/by-external-id/a-1",
+                            "{\"external_id\": \"b-2\", \"name\": \"n\", \"amount\": 1, "
+                            "\"stage\": \"proposal\"}"),
+                      "external_id");
+    fx_expect_invalid(
+        t_put(key, "/v1/deals/by-external-id/a-1", "{\"name\": \"n\", \"stage\": \"proposal\"}"),
+        "amount");
+    ck_assert_int_eq(org_deals(slug), 0);
 }
 END_TEST
 
 START_TEST(each_kind_of_change_writes_its_event)
 {
-    char key[128], slug[64];
-    deals_fixture(key, slug);
-    long long id = post_deal(key, full_body);
-    char path[64];
-    snprintf(path, sizeof path, "/v1/deals/%lld", id);
+    char key[128], slug[64], path[64];
+    long long id = org_with_deal(key, slug, path);
     static const struct {
         const char *body, *field, *old, *new;
     } steps[] = {
@@ -278,11 +274,9 @@ START_TEST(each_kind_of_change_writes_its_event)
         {"{\"close_date\": null}", "close_date", "2024-05-15", NULL},
     };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
-        long long before = event_count(id);
-        t_resp r = t_patch(key, path, steps[i].body);
-        ck_assert_msg(r.status == 200, "%s: %ld %s", steps[i].body, r.status, r.raw);
-        t_resp_free(&r);
-        ck_assert_int_eq(event_count(id), before + 1);
+        long long before = fx_deal_events(id);
+        fx_patch_deal(key, id, steps[i].body);
+        ck_assert_int_eq(fx_deal_events(id), before + 1);
         json_t *items = history(key, id);
         json_t *e = json_array_get(items, json_array_size(items) - 1);
         ck_assert_str_eq(t_str(e, "field"), steps[i].field);
@@ -294,32 +288,27 @@ START_TEST(each_kind_of_change_writes_its_event)
         json_decref(items);
     }
     /* Untracked fields change the deal without an event. */
-    long long before = event_count(id);
+    long long before = fx_deal_events(id);
     t_resp r = t_patch(key, path, "{\"name\": \"Acme renewal 2025\", \"source\": \"sales\"}");
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(t_str(r.body, "name"), "Acme renewal 2025");
     t_resp_free(&r);
-    ck_assert_int_eq(event_count(id), before);
+    ck_assert_int_eq(fx_deal_events(id), before);
 }
 END_TEST
 
 START_TEST(patch_with_nothing_to_change_writes_no_event)
 {
-    char key[128], slug[64];
-    deals_fixture(key, slug);
-    long long id = post_deal(key, full_body);
-    char path[64];
-    snprintf(path, sizeof path, "/v1/deals/%lld", id);
-    char *updated = sqlf("SELECT updated_at FROM deals WHERE id = %lld", id);
+    char key[128], slug[64], path[64];
+    long long id = org_with_deal(key, slug, path);
+    char *updated = fx_sqlf("SELECT updated_at FROM deals WHERE id = %lld", id);
     t_resp r = t_patch(key, path, "{}");
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(t_str(r.body, "stage"), "proposal");
     t_resp_free(&r);
-    r = t_patch(key, path, "{\"amount\": 1234.50, \"owner\": \"ada\", \"stage\": \"proposal\"}");
-    ck_assert_int_eq(r.status, 200);
-    t_resp_free(&r);
-    ck_assert_int_eq(event_count(id), 5);
-    char *again = sqlf("SELECT updated_at FROM deals WHERE id = %lld", id);
+    fx_patch_deal(key, id, "{\"amount\": 1234.50, \"owner\": \"ada\", \"stage\": \"proposal\"}");
+    ck_assert_int_eq(fx_deal_events(id), 5);
+    char *again = fx_sqlf("SELECT updated_at FROM deals WHERE id = %lld", id);
     ck_assert_str_eq(again, updated);
     free(again);
     free(updated);
@@ -328,25 +317,21 @@ END_TEST
 
 START_TEST(patch_rejects_bad_values_and_changes_nothing)
 {
-    char key[128], slug[64];
-    deals_fixture(key, slug);
-    long long id = post_deal(key, full_body);
-    char path[64];
-    snprintf(path, sizeof path, "/v1/deals/%lld", id);
+    char key[128], slug[64], path[64];
+    long long id = org_with_deal(key, slug, path);
     static const struct {
         const char *body, *field;
     } cases[] = {
-        {"{\"stage\": \"nope\"}", "stage"},       {"{\"owner\": \"zed\"}", "owner"},
-        {"{\"amount\": -5}", "amount"},           {"{\"name\": null}", "name"},
+        {"{\"stage\": \"nope\"}", "stage"},
+        {"{\"owner\": \"zed\"}", "owner"},
+        {"{\"amount\": -5}", "amount"},
+        {"{\"name\": null}", "name"},
         {"{\"external_id\": \"other\"}", "external_id"},
         {"{\"closed_on\": \"2024-02-01\"}", "closed_on"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        t_resp r = t_patch(key, path, cases[i].body);
-        t_expect_error(r, 422, "invalid_argument", cases[i].field);
-        t_resp_free(&r);
-    }
-    ck_assert_int_eq(event_count(id), 5);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        fx_expect_invalid(t_patch(key, path, cases[i].body), cases[i].field);
+    ck_assert_int_eq(fx_deal_events(id), 5);
     t_resp r = t_get(key, "%s", path);
     ck_assert_str_eq(t_str(r.body, "stage"), "proposal");
     ck_assert_str_eq(t_str(r.body, "owner"), "ada");
@@ -356,19 +341,16 @@ END_TEST
 
 START_TEST(winning_sets_closed_on_to_the_effective_date)
 {
-    char key[128], slug[64];
-    deals_fixture(key, slug);
-    long long id = post_deal(key, full_body);
-    char path[64];
-    snprintf(path, sizeof path, "/v1/deals/%lld", id);
+    char key[128], slug[64], path[64];
+    long long id = org_with_deal(key, slug, path);
     t_resp r = t_patch(key, path, "{\"stage\": \"won\", \"effective_at\": \"2024-03-15\"}");
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(t_str(r.body, "status"), "won");
     ck_assert_str_eq(t_str(r.body, "closed_on"), "2024-03-15");
     t_resp_free(&r);
-    ck_assert_int_eq(sql_ll("SELECT count(*) FROM deal_events WHERE deal_id = %lld AND "
-                            "field = 'stage' AND new_value = 'won' AND at = '2024-03-15Z'",
-                            id),
+    ck_assert_int_eq(fx_sql_ll("SELECT count(*) FROM deal_events WHERE deal_id = %lld AND "
+                               "field = 'stage' AND new_value = 'won' AND at = '2024-03-15Z'",
+                               id),
                      1);
     json_t *items = history(key, id);
     assert_last_event(items, "stage", "proposal", "won");
@@ -391,50 +373,35 @@ END_TEST
 
 START_TEST(closing_with_a_given_closed_on_keeps_it)
 {
-    char key[128], slug[64];
-    deals_fixture(key, slug);
-    long long id = post_deal(key, full_body);
-    char path[64];
-    snprintf(path, sizeof path, "/v1/deals/%lld", id);
+    char key[128], slug[64], path[64];
+    long long id = org_with_deal(key, slug, path);
     t_resp r = t_patch(key, path,
                        "{\"stage\": \"won\", \"closed_on\": \"2024-03-01\", "
                        "\"effective_at\": \"2024-03-04T12:00:00+02:00\"}");
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(t_str(r.body, "closed_on"), "2024-03-01");
     t_resp_free(&r);
-    ck_assert_int_eq(sql_ll("SELECT count(*) FROM deal_events WHERE deal_id = %lld AND "
-                            "field = 'stage' AND at = '2024-03-04T10:00:00Z'",
-                            id),
+    ck_assert_int_eq(fx_sql_ll("SELECT count(*) FROM deal_events WHERE deal_id = %lld AND "
+                               "field = 'stage' AND at = '2024-03-04T10:00:00Z'",
+                               id),
                      1);
 }
 END_TEST
 
 START_TEST(delete_is_soft_then_404_and_history_stays)
 {
-    char key[128], slug[64];
-    deals_fixture(key, slug);
-    long long id = post_deal(key, full_body);
-    char path[64];
-    snprintf(path, sizeof path, "/v1/deals/%lld", id);
-    t_resp r = t_delete(key, path);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_int_eq(t_int(r.body, "id"), id);
-    t_resp_free(&r);
-    r = t_get(key, "%s", path);
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
-    r = t_patch(key, path, "{\"amount\": 1}");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
-    r = t_delete(key, path);
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
-    r = t_get(key, "/v1/deals/by-external-id/crm-1");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
-    ck_assert_int_eq(sql_ll("SELECT count(*) FROM deals WHERE id = %lld AND deleted_at IS NOT "
-                            "NULL",
-                            id),
+    char key[128], slug[64], path[64];
+    long long id = org_with_deal(key, slug, path);
+    json_t *deleted = fx_body(t_delete(key, path), 200);
+    ck_assert_int_eq(t_int(deleted, "id"), id);
+    json_decref(deleted);
+    fx_expect_error(t_get(key, "%s", path), 404, "not_found", NULL);
+    fx_expect_error(t_patch(key, path, "{\"amount\": 1}"), 404, "not_found", NULL);
+    fx_expect_error(t_delete(key, path), 404, "not_found", NULL);
+    fx_expect_error(t_get(key, "/v1/deals/by-external-id/crm-1"), 404, "not_found", NULL);
+    ck_assert_int_eq(fx_sql_ll("SELECT count(*) FROM deals WHERE id = %lld AND deleted_at IS NOT "
+                               "NULL",
+                               id),
                      1);
     json_t *items = history(key, id);
     ck_assert_int_eq(json_array_size(items), 6);
@@ -446,87 +413,66 @@ END_TEST
 START_TEST(delete_records_its_effective_time)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
-    long long id = post_deal(key, full_body);
+    fx_sales_org(key, slug);
+    long long id = fx_post_deal(key, full_body);
     char path[96];
     snprintf(path, sizeof path, "/v1/deals/%lld?effective_at=someday", id);
-    t_resp r = t_delete(key, path);
-    t_expect_error(r, 422, "invalid_argument", "effective_at");
-    t_resp_free(&r);
-    ck_assert_int_eq(event_count(id), 5);
+    fx_expect_invalid(t_delete(key, path), "effective_at");
+    ck_assert_int_eq(fx_deal_events(id), 5);
     snprintf(path, sizeof path, "/v1/deals/%lld?effective_at=2024-02-01", id);
-    r = t_delete(key, path);
-    ck_assert_int_eq(r.status, 200);
-    t_resp_free(&r);
-    ck_assert_int_eq(sql_ll("SELECT count(*) FROM deal_events WHERE deal_id = %lld AND "
-                            "field = 'deleted' AND at = '2024-02-01Z'",
-                            id),
+    fx_expect_status(t_delete(key, path), 200);
+    ck_assert_int_eq(fx_sql_ll("SELECT count(*) FROM deal_events WHERE deal_id = %lld AND "
+                               "field = 'deleted' AND at = '2024-02-01Z'",
+                               id),
                      1);
 }
 END_TEST
 
 START_TEST(upsert_restores_a_deleted_deal)
 {
-    char key[128], slug[64];
-    deals_fixture(key, slug);
-    long long id = post_deal(key, full_body);
-    char path[64];
-    snprintf(path, sizeof path, "/v1/deals/%lld", id);
-    t_resp r = t_delete(key, path);
-    ck_assert_int_eq(r.status, 200);
-    t_resp_free(&r);
+    char key[128], slug[64], path[64];
+    long long id = org_with_deal(key, slug, path);
+    fx_expect_status(t_delete(key, path), 200);
     /* The same fields, effective now (after the deletion). */
-    r = t_put(key, "/v1/deals/by-external-id/crm-1",
-              "{\"name\": \"Acme renewal\", \"account\": \"Acme\", \"owner\": \"ada\", "
-              "\"amount\": 1234.5, \"stage\": \"proposal\", \"category\": \"best_case\", "
-              "\"source\": \"partner\", \"created_on\": \"2024-01-10\", "
-              "\"close_date\": \"2024-03-31\"}");
+    t_resp r = t_put(key, "/v1/deals/by-external-id/crm-1",
+                     "{\"name\": \"Acme renewal\", \"account\": \"Acme\", \"owner\": \"ada\", "
+                     "\"amount\": 1234.5, \"stage\": \"proposal\", \"category\": \"best_case\", "
+                     "\"source\": \"partner\", \"created_on\": \"2024-01-10\", "
+                     "\"close_date\": \"2024-03-31\"}");
     ck_assert_int_eq(r.status, 200);
     ck_assert_int_eq(t_int(r.body, "id"), id);
-    ck_assert_int_eq(event_count(id), 7);
+    ck_assert_int_eq(fx_deal_events(id), 7);
     t_resp_free(&r);
     json_t *items = history(key, id);
     assert_last_event(items, "deleted", "true", "false");
     json_decref(items);
-    r = t_get(key, "%s", path);
-    ck_assert_int_eq(r.status, 200);
-    t_resp_free(&r);
+    fx_expect_status(t_get(key, "%s", path), 200);
 }
 END_TEST
 
 START_TEST(another_org_gets_404_for_a_deal_it_does_not_own)
 {
     char key_a[128], slug_a[64], key_b[128], slug_b[64];
-    deals_fixture(key_a, slug_a);
-    deals_fixture(key_b, slug_b);
-    long long id = post_deal(key_a, full_body);
+    fx_sales_org(key_a, slug_a);
+    fx_sales_org(key_b, slug_b);
+    long long id = fx_post_deal(key_a, full_body);
     char path[64];
     snprintf(path, sizeof path, "/v1/deals/%lld", id);
-    t_resp r = t_get(key_b, "%s", path);
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
-    r = t_patch(key_b, path, "{\"amount\": 1}");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
-    r = t_delete(key_b, path);
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
-    r = t_get(key_b, "/v1/deals/%lld/history", id);
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
-    r = t_get(key_b, "/v1/deals/by-external-id/crm-1");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
-    r = t_get(key_b, "/v1/deals");
+    fx_expect_error(t_get(key_b, "%s", path), 404, "not_found", NULL);
+    fx_expect_error(t_patch(key_b, path, "{\"amount\": 1}"), 404, "not_found", NULL);
+    fx_expect_error(t_delete(key_b, path), 404, "not_found", NULL);
+    fx_expect_error(t_get(key_b, "/v1/deals/%lld/history", id), 404, "not_found", NULL);
+    fx_expect_error(t_get(key_b, "/v1/deals/by-external-id/crm-1"), 404, "not_found", NULL);
+    t_resp r = t_get(key_b, "/v1/deals");
     ck_assert_int_eq(r.status, 200);
-    ck_assert_int_eq(json_array_size(json_object_get(r.body, "items")), 0);
+    ck_assert_int_eq(fx_n_items(&r), 0);
     t_resp_free(&r);
     /* The same external id in org B is a different deal; A's is untouched. */
     r = t_put(key_b, "/v1/deals/by-external-id/crm-1", full_body);
     ck_assert_int_eq(r.status, 201);
     ck_assert_int_ne(t_int(r.body, "id"), id);
     t_resp_free(&r);
-    ck_assert_int_eq(event_count(id), 5);
+    ck_assert_int_eq(fx_deal_events(id), 5);
     r = t_get(key_a, "%s", path);
     ck_assert_int_eq(r.status, 200);
     ck_assert_double_eq_tol(t_num(r.body, "amount"), 1234.5, 1e-9);
@@ -537,46 +483,28 @@ END_TEST
 START_TEST(read_only_key_can_read_but_not_write)
 {
     char key[128], slug[64], ro[128];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     t_new_key(key, "[\"read\"]", ro);
-    long long id = post_deal(key, full_body);
+    long long id = fx_post_deal(key, full_body);
     char path[64];
     snprintf(path, sizeof path, "/v1/deals/%lld", id);
-    t_resp r = t_post(ro, "/v1/deals", full_body);
-    t_expect_error(r, 403, "forbidden", NULL);
-    t_resp_free(&r);
-    r = t_put(ro, "/v1/deals/by-external-id/ro-1", full_body);
-    t_expect_error(r, 403, "forbidden", NULL);
-    t_resp_free(&r);
-    r = t_patch(ro, path, "{\"amount\": 1}");
-    t_expect_error(r, 403, "forbidden", NULL);
-    t_resp_free(&r);
-    r = t_delete(ro, path);
-    t_expect_error(r, 403, "forbidden", NULL);
-    t_resp_free(&r);
-    r = t_get(ro, "%s", path);
-    ck_assert_int_eq(r.status, 200);
-    t_resp_free(&r);
-    r = t_get(NULL, "%s", path);
-    t_expect_error(r, 401, "unauthorized", NULL);
-    t_resp_free(&r);
-    ck_assert_int_eq(event_count(id), 5);
+    fx_expect_error(t_post(ro, "/v1/deals", full_body), 403, "forbidden", NULL);
+    fx_expect_error(t_put(ro, "/v1/deals/by-external-id/ro-1", full_body), 403, "forbidden", NULL);
+    fx_expect_error(t_patch(ro, path, "{\"amount\": 1}"), 403, "forbidden", NULL);
+    fx_expect_error(t_delete(ro, path), 403, "forbidden", NULL);
+    fx_expect_status(t_get(ro, "%s", path), 200);
+    fx_expect_error(t_get(NULL, "%s", path), 401, "unauthorized", NULL);
+    ck_assert_int_eq(fx_deal_events(id), 5);
 }
 END_TEST
 
 START_TEST(unknown_or_malformed_deal_id_is_404)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
-    t_resp r = t_get(key, "/v1/deals/abc");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
-    r = t_get(key, "/v1/deals/999999999");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
-    r = t_get(key, "/v1/deals/0/history");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
+    fx_sales_org(key, slug);
+    fx_expect_error(t_get(key, "/v1/deals/abc"), 404, "not_found", NULL);
+    fx_expect_error(t_get(key, "/v1/deals/999999999"), 404, "not_found", NULL);
+    fx_expect_error(t_get(key, "/v1/deals/0/history"), 404, "not_found", NULL);
 }
 END_TEST
 

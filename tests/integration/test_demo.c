@@ -2,98 +2,71 @@
  * API, its truth file parses and agrees with the data, nothing is dated after --as-of, demo
  * histories continue like API-written ones, the same seed gives the same org, and a second run
  * is a no-op. */
-#include <check.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "deals_fixture.h"
-#include "harness.h"
+#include "fixture.h"
 
-/* Runs `gapforge demo` with args; returns its exit status and its stdout in out. */
-static int run_demo(const char *args, char *out, size_t len)
+/* A small demo: 3 quarters of 60 deals as of 2025-05-15, with the given seed. */
+static fx_demo_spec small_demo(int seed)
+{
+    return (fx_demo_spec){
+        .seed = seed, .quarters = 3, .deals_per_quarter = 60, .as_of = "2025-05-15"};
+}
+
+/* Runs `gapforge demo ARGS`; returns its exit status and its stdout in out. */
+static int run_demo(const char *args, char *out, size_t cap)
 {
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "'%s' demo %s", getenv("GAPFORGE_BIN"), args);
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t n = fread(out, 1, len - 1, p);
-    out[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    snprintf(cmd, sizeof cmd, "demo %s", args);
+    return fx_gapforge(NULL, cmd, out, cap);
 }
 
-/* Loads a small demo into a fresh org (slug out, admin key out); the truth goes to truth. */
-static void load_demo(char *key, char *slug, const char *seed, char *truth, size_t truth_len)
+/* The number of items of a list endpoint of the shared demo org over all its pages. */
+static long count_items(const char *path)
 {
-    char args[512], out[2048];
-    t_new_org(key, slug);
-    snprintf(truth, truth_len, "/tmp/%s-truth.json", slug);
-    snprintf(args, sizeof args,
-             "--org %s --seed %s --quarters 3 --deals-per-quarter 60 --as-of 2025-05-15 "
-             "--truth %s",
-             slug, seed, truth);
-    ck_assert_int_eq(run_demo(args, out, sizeof out), 0);
-    ck_assert_msg(strstr(out, "loaded demo org") != NULL, "%s", out);
-    ck_assert_msg(strstr(out, truth) != NULL, "%s", out);
+    return fx_count_all(fx_shared_key(), path);
 }
 
-/* Number of items a list endpoint returns over all its pages. */
-static long count_items(const char *key, const char *path)
+/* The number of rows of table that belong to the shared demo org. */
+static long long shared_rows(const char *table)
 {
-    long n = 0;
-    char cursor[64] = "";
-    do {
-        t_resp r = t_get(key, "%s%slimit=500%s%s", path, strchr(path, '?') ? "&" : "?",
-                         cursor[0] ? "&cursor=" : "", cursor);
-        ck_assert_int_eq(r.status, 200);
-        n += (long)json_array_size(json_object_get(r.body, "items"));
-        const char *next = json_string_value(json_object_get(r.body, "next_cursor"));
-        snprintf(cursor, sizeof cursor, "%s", next ? next : "");
-        t_resp_free(&r);
-    } while (cursor[0]);
-    return n;
+    return fx_org_rows(fx_shared_slug(), table);
 }
 
+/* Reads the shared demo org (seed 42) only. */
 START_TEST(demo_org_is_visible_through_the_api_and_matches_its_truth_file)
 {
-    char key[128], slug[64], path[256];
-    load_demo(key, slug, "42", path, sizeof path);
-    json_error_t jerr;
-    json_t *truth = json_load_file(path, 0, &jerr);
-    ck_assert_msg(truth != NULL, "%s: %s", path, jerr.text);
+    const char *slug = fx_shared_slug();
+    const json_t *truth = fx_shared_truth();
     json_t *counts = json_object_get(truth, "counts");
 
-    ck_assert_int_eq(count_items(key, "/v1/stages"), 8);
-    ck_assert_int_eq(count_items(key, "/v1/teams"), 4);
-    ck_assert_int_eq(count_items(key, "/v1/reps"), 20);
-    ck_assert_int_eq(count_items(key, "/v1/deals"), t_int(counts, "deals"));
-    ck_assert_int_gt(count_items(key, "/v1/deals?status=won"), 5);
-    ck_assert_int_gt(count_items(key, "/v1/deals?status=open"), 10);
-    ck_assert_int_eq(count_items(key, "/v1/targets"), t_int(counts, "targets"));
-    ck_assert_int_eq(count_items(key, "/v1/targets?scope=org&metric=bookings"), 4);
-    ck_assert_int_eq(count_items(key, "/v1/commits"), t_int(counts, "commits"));
-    ck_assert_int_eq(count_items(key, "/v1/kpis"), 3);
-    ck_assert_int_eq(count_items(key, "/v1/levers"), 9);
-    ck_assert_int_gt(count_items(key, "/v1/kpis/qualified_leads/observations"), 40);
-    ck_assert_int_eq(sql_ll("SELECT count(*) FROM deal_events e JOIN orgs o ON o.id = e.org_id "
-                            "WHERE o.slug = '%s'",
-                            slug),
-                     t_int(counts, "events"));
+    ck_assert_int_eq(count_items("/v1/stages"), 8);
+    ck_assert_int_eq(count_items("/v1/teams"), 4);
+    ck_assert_int_eq(count_items("/v1/reps"), 20);
+    ck_assert_int_eq(count_items("/v1/deals"), t_int(counts, "deals"));
+    ck_assert_int_gt(count_items("/v1/deals?status=won"), 5);
+    ck_assert_int_gt(count_items("/v1/deals?status=open"), 10);
+    ck_assert_int_eq(count_items("/v1/targets"), t_int(counts, "targets"));
+    ck_assert_int_eq(count_items("/v1/targets?scope=org&metric=bookings"), 4);
+    ck_assert_int_eq(count_items("/v1/commits"), t_int(counts, "commits"));
+    ck_assert_int_eq(count_items("/v1/kpis"), 3);
+    ck_assert_int_eq(count_items("/v1/levers"), 9);
+    ck_assert_int_gt(count_items("/v1/kpis/qualified_leads/observations"), 40);
+    ck_assert_int_eq(shared_rows("deal_events"), t_int(counts, "events"));
 
     /* The truth's bookings per quarter are the won amounts the API shows. */
     json_t *quarters = json_object_get(truth, "quarters");
     ck_assert_uint_eq(json_array_size(quarters), 4);
     for (size_t q = 0; q < json_array_size(quarters); q++) {
         json_t *qu = json_array_get(quarters, q);
-        char *sum = sqlf("SELECT coalesce(sum(d.amount), 0)::float8 FROM deals d "
-                         "JOIN stages s ON s.id = d.stage_id JOIN orgs o ON o.id = d.org_id "
-                         "WHERE o.slug = '%s' AND s.kind = 'won' AND d.closed_on BETWEEN '%s' "
-                         "AND '%s'",
-                         slug, t_str(qu, "start"), t_str(qu, "end"));
+        char *sum = fx_sqlf("SELECT coalesce(sum(d.amount), 0)::float8 FROM deals d "
+                            "JOIN stages s ON s.id = d.stage_id JOIN orgs o ON o.id = d.org_id "
+                            "WHERE o.slug = '%s' AND s.kind = 'won' AND d.closed_on BETWEEN '%s' "
+                            "AND '%s'",
+                            slug, t_str(qu, "start"), t_str(qu, "end"));
         ck_assert_double_eq_tol(atof(sum), t_num(qu, "bookings"), 0.001);
         free(sum);
     }
@@ -102,15 +75,12 @@ START_TEST(demo_org_is_visible_through_the_api_and_matches_its_truth_file)
     ck_assert(t_num(json_array_get(stages, 0), "win_probability") > 0.05);
     ck_assert(json_is_object(json_object_get(truth, "slippage")));
     ck_assert(json_is_object(json_object_get(truth, "deal_size")));
-    json_decref(truth);
-    unlink(path);
 }
 END_TEST
 
+/* Reads the shared demo org (seed 42) only. */
 START_TEST(nothing_is_dated_on_or_after_as_of)
 {
-    char key[128], slug[64], path[256];
-    load_demo(key, slug, "7", path, sizeof path);
     static const char *const checks[] = {
         "SELECT count(*) FROM deal_events e JOIN orgs o ON o.id = e.org_id "
         "WHERE o.slug = '%s' AND e.at >= '2025-05-15Z'",
@@ -122,32 +92,25 @@ START_TEST(nothing_is_dated_on_or_after_as_of)
         "WHERE o.slug = '%s' AND k.observed_on >= '2025-05-15'",
     };
     for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++)
-        ck_assert_int_eq(sql_ll(checks[i], slug), 0);
-    unlink(path);
+        ck_assert_int_eq(fx_sql_ll(checks[i], fx_shared_slug()), 0);
 }
 END_TEST
 
 START_TEST(demo_history_continues_like_an_api_written_one)
 {
-    char key[128], slug[64], path[256];
-    load_demo(key, slug, "5", path, sizeof path);
-    long long id = sql_ll("SELECT d.id FROM deals d JOIN stages s ON s.id = d.stage_id "
-                          "JOIN orgs o ON o.id = d.org_id WHERE o.slug = '%s' "
-                          "AND s.kind = 'open' ORDER BY d.id LIMIT 1",
-                          slug);
-    char url[64];
-    snprintf(url, sizeof url, "/v1/deals/%lld", id);
-    t_resp r = t_get(key, "%s", url);
-    ck_assert_int_eq(r.status, 200);
+    char key[128], slug[64];
+    json_decref(fx_demo_org(key, slug, small_demo(5)));
+    long long id = fx_sql_ll("SELECT d.id FROM deals d JOIN stages s ON s.id = d.stage_id "
+                             "JOIN orgs o ON o.id = d.org_id WHERE o.slug = '%s' "
+                             "AND s.kind = 'open' ORDER BY d.id LIMIT 1",
+                             slug);
+    json_t *deal = fx_body(t_get(key, "/v1/deals/%lld", id), 200);
     char before[32];
-    snprintf(before, sizeof before, "%.2f", t_num(r.body, "amount"));
-    t_resp_free(&r);
-    r = t_patch(key, url, "{\"amount\": 123456.5}");
-    ck_assert_int_eq(r.status, 200);
-    t_resp_free(&r);
-    r = t_get(key, "%s/history", url);
-    ck_assert_int_eq(r.status, 200);
-    json_t *items = json_object_get(r.body, "items");
+    snprintf(before, sizeof before, "%.2f", t_num(deal, "amount"));
+    json_decref(deal);
+    fx_patch_deal(key, id, "{\"amount\": 123456.5}");
+    json_t *history = fx_body(t_get(key, "/v1/deals/%lld/history", id), 200);
+    json_t *items = json_object_get(history, "items");
     size_t n = json_array_size(items);
     ck_assert_uint_ge(n, 6);
     /* Creation wrote one event per tracked field, old null; the API's change follows on. */
@@ -157,38 +120,32 @@ START_TEST(demo_history_continues_like_an_api_written_one)
     ck_assert_str_eq(t_str(last, "field"), "amount");
     ck_assert_str_eq(t_str(last, "old"), before);
     ck_assert_str_eq(t_str(last, "new"), "123456.50");
-    t_resp_free(&r);
-    unlink(path);
+    json_decref(history);
 }
 END_TEST
 
 START_TEST(same_seed_gives_the_same_org_and_a_second_run_is_a_no_op)
 {
-    char key[128], a[64], b[64], pa[256], pb[256], out[1024], args[512];
-    load_demo(key, a, "9", pa, sizeof pa);
-    load_demo(key, b, "9", pb, sizeof pb);
+    char key[128], a[64], b[64], path[256], out[1024], args[512];
+    json_decref(fx_demo_org(key, a, small_demo(9)));
+    json_decref(fx_demo_org(key, b, small_demo(9)));
     static const char digest[] =
         "SELECT md5(string_agg(concat_ws('|', d.external_id, e.field, e.old_value, e.new_value, "
         "e.at), ',' ORDER BY d.external_id, e.at, e.id)) FROM deal_events e "
         "JOIN deals d ON d.id = e.deal_id WHERE e.org_id = (SELECT id FROM orgs WHERE slug = '%s')";
-    char *da = sqlf(digest, a), *db = sqlf(digest, b);
+    char *da = fx_sqlf(digest, a), *db = fx_sqlf(digest, b);
     ck_assert_str_ne(da, "");
     ck_assert_str_eq(da, db);
     free(da);
     free(db);
 
-    long long events = sql_ll("SELECT count(*) FROM deal_events e JOIN orgs o ON o.id = e.org_id "
-                              "WHERE o.slug = '%s'",
-                              a);
-    snprintf(args, sizeof args, "--org %s --seed 10 --truth %s", a, pa);
+    long long events = fx_org_rows(a, "deal_events");
+    snprintf(path, sizeof path, "/tmp/gapforge-test-%s-again.json", a);
+    snprintf(args, sizeof args, "--org %s --seed 10 --truth %s", a, path);
     ck_assert_int_eq(run_demo(args, out, sizeof out), 0);
     ck_assert_str_eq(out, "demo org already loaded\n");
-    ck_assert_int_eq(sql_ll("SELECT count(*) FROM deal_events e JOIN orgs o ON o.id = e.org_id "
-                            "WHERE o.slug = '%s'",
-                            a),
-                     events);
-    unlink(pa);
-    unlink(pb);
+    ck_assert_int_eq(fx_org_rows(a, "deal_events"), events);
+    unlink(path);
 }
 END_TEST
 
@@ -200,7 +157,7 @@ START_TEST(demo_creates_a_missing_org_and_rejects_bad_arguments)
     snprintf(args, sizeof args, "--org %s --quarters 1 --deals-per-quarter 20 --truth %s", slug,
              path);
     ck_assert_int_eq(run_demo(args, out, sizeof out), 0);
-    char *name = sqlf("SELECT name FROM orgs WHERE slug = '%s'", slug);
+    char *name = fx_sqlf("SELECT name FROM orgs WHERE slug = '%s'", slug);
     ck_assert_str_eq(name, "Demo Co");
     free(name);
     ck_assert_int_eq(access(path, R_OK), 0);
@@ -215,19 +172,24 @@ START_TEST(demo_creates_a_missing_org_and_rejects_bad_arguments)
     ck_assert_int_eq(run_demo("--org demo-x --deals-per-quarter x", out, sizeof out), 2);
     ck_assert_int_eq(run_demo("--help", out, sizeof out), 0);
     ck_assert_msg(strstr(out, "usage: gapforge demo") != NULL, "%s", out);
-    ck_assert_int_eq(sql_ll("SELECT count(*) FROM orgs WHERE slug = 'demo-x'"), 0);
+    ck_assert_int_eq(fx_sql_ll("SELECT count(*) FROM orgs WHERE slug = 'demo-x'"), 0);
 }
 END_TEST
 
 int main(void)
 {
     Suite *s = suite_create("demo");
-    TCase *tc = tcase_create("demo");
-    tcase_add_test(tc, demo_org_is_visible_through_the_api_and_matches_its_truth_file);
-    tcase_add_test(tc, nothing_is_dated_on_or_after_as_of);
-    tcase_add_test(tc, demo_history_continues_like_an_api_written_one);
-    tcase_add_test(tc, same_seed_gives_the_same_org_and_a_second_run_is_a_no_op);
-    tcase_add_test(tc, demo_creates_a_missing_org_and_rejects_bad_arguments);
-    suite_add_tcase(s, tc);
+    /* One demo org, loaded once, read by these. */
+    TCase *shared = tcase_create("shared_demo_org");
+    fx_shared_demo_add(shared, small_demo(42));
+    tcase_add_test(shared, demo_org_is_visible_through_the_api_and_matches_its_truth_file);
+    tcase_add_test(shared, nothing_is_dated_on_or_after_as_of);
+    suite_add_tcase(s, shared);
+    /* These write, or load their own. */
+    TCase *own = tcase_create("own_demo_orgs");
+    tcase_add_test(own, demo_history_continues_like_an_api_written_one);
+    tcase_add_test(own, same_seed_gives_the_same_org_and_a_second_run_is_a_no_op);
+    tcase_add_test(own, demo_creates_a_missing_org_and_rejects_bad_arguments);
+    suite_add_tcase(s, own);
     return t_main(s);
 }

@@ -2,16 +2,12 @@
  * demo org: the figures add up to the cent, nothing after as_of leaks in, the same seed gives
  * the same answer, scopes and roll-ups partition deals, bad parameters are 422, and on a demo
  * org the P10-P90 band holds the true bookings of most past quarters. */
-#include <check.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
-#include "deals_fixture.h"
-#include "harness.h"
+#include "fixture.h"
 
 #define Q "period=2025-Q2&as_of=2025-05-15"
 
@@ -29,17 +25,14 @@ static long long deal(const char *key, const char *ext, const char *owner, doubl
              "\"stage\": \"%s\", \"created_on\": \"%s\", \"close_date\": \"%s\", "
              "\"category\": \"%s\", \"effective_at\": \"%s\"}",
              ext, ext, owner_json, amount, stage, created, close, category, created);
-    long long id = post_deal(key, body);
+    long long id = fx_post_deal(key, body);
     for (size_t k = 0; k < n_moves; k++) {
-        char stage_to[64], path[64];
+        char stage_to[64];
         const char *at = strchr(moves[k], '@');
         snprintf(stage_to, sizeof stage_to, "%.*s", (int)(at - moves[k]), moves[k]);
         snprintf(body, sizeof body, "{\"stage\": \"%s\", \"effective_at\": \"%s\"}", stage_to,
                  at + 1);
-        snprintf(path, sizeof path, "/v1/deals/%lld", id);
-        t_resp r = t_patch(key, path, body);
-        ck_assert_msg(r.status == 200, "move: %ld %s", r.status, r.raw);
-        t_resp_free(&r);
+        fx_patch_deal(key, id, body);
     }
     return id;
 }
@@ -49,7 +42,7 @@ static long long deal(const char *key, const char *ext, const char *owner, doubl
  * ada) and one open deal in proposal (5,000 by ada, closing 2025-06-15). */
 static void small_org(char *key, char *slug)
 {
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     const char *won[] = {"proposal@2024-10-20", "won@2024-11-20"};
     const char *lost[] = {"proposal@2024-10-25", "lost@2024-12-01"};
     char ext[16];
@@ -63,6 +56,7 @@ static void small_org(char *key, char *slug)
     deal(key, "O1", "ada", 5000, "2025-03-01", "proposal", "2025-06-15", "commit", NULL, 0);
 }
 
+/* GETs /v1/forecast?query and asserts 200. */
 static t_resp forecast(const char *key, const char *query)
 {
     t_resp r = t_get(key, "/v1/forecast?%s", query);
@@ -102,31 +96,156 @@ START_TEST(expected_is_booked_plus_each_open_deal_amount_times_p)
 }
 END_TEST
 
+/* The chance that a deal of in-period probability p is won in one trial of the simulation: each
+ * trial multiplies every deal's odds o = p / (1 - p) by one common m = exp(sigma z - sigma^2 / 2),
+ * z standard normal (mean one), so the share is E[m o / (1 + m o)], not p. Computed by the
+ * trapezoid rule over z in [-8, 8] (error far below 1e-9). */
+static double won_share(double p, double sigma)
+{
+    const double o = p / (1.0 - p);
+    double sum = 0, weights = 0;
+    for (int k = -8000; k <= 8000; k++) {
+        const double z = k / 1000.0, w = exp(-z * z / 2);
+        const double mo = exp(sigma * z - sigma * sigma / 2) * o;
+        sum += w * mo / (1 + mo);
+        weights += w;
+    }
+    return sum / weights;
+}
+
+/* Asserts that body's forecast can add nothing but its open deals to booked: no deal not yet
+ * created is simulated (no new-deal rate, or no amounts to draw). */
+static void assert_no_new_deals(const json_t *body)
+{
+    const json_t *nd =
+        json_object_get(json_object_get(json_object_get(body, "model"), "parameters"), "new_deals");
+    ck_assert_msg(t_num(nd, "lambda") == 0 || t_int(nd, "n") == 0, "new deals: %.6f from %lld",
+                  t_num(nd, "lambda"), t_int(nd, "n"));
+    ck_assert_double_eq(t_num(json_object_get(body, "components"), "expected_new"), 0.0);
+}
+
 START_TEST(target_gives_gap_coverage_and_prob_hit)
 {
     char key[128], slug[64];
     small_org(key, slug);
-    t_resp t = t_put(key, "/v1/targets",
-                     "{\"scope\": \"org\", \"metric\": \"bookings\", \"period\": \"2025-Q2\", "
-                     "\"value\": 3500}");
-    ck_assert_int_eq(t.status, 200);
-    t_resp_free(&t);
-    t_resp r = forecast(key, Q);
+    fx_put_target(key, "org", "2025-Q2", 3500);
+    t_resp r = forecast(key, Q "&explain=true");
     ck_assert_double_eq_tol(t_num(r.body, "target"), 3500.0, 1e-9);
     ck_assert_double_eq_tol(t_num(r.body, "coverage"), 5000.0 / 2500.0, 1e-9);
     ck_assert_double_eq_tol(t_num(r.body, "gap"), 3500.0 - t_num(r.body, "p50"), 1e-6);
-    /* Reaching 3,500 needs O1 won: prob_hit is its chance, within Monte Carlo noise. */
+    /* Reaching 3,500 needs O1 won: prob_hit is its chance, within four standard errors of the
+     * Monte Carlo's 10,000 trials. */
     json_t *m = json_object_get(r.body, "model");
-    ck_assert(t_num(r.body, "prob_hit") > 0 && t_num(r.body, "prob_hit") < 1);
     ck_assert_int_eq(t_int(m, "trials"), 10000);
+    assert_no_new_deals(r.body);
+    const double p = t_num(json_array_get(json_object_get(r.body, "deals"), 0), "p_in_period");
+    const double want = won_share(p, t_num(json_object_get(m, "sigma"), "value"));
+    const double tol = 4 * sqrt(want * (1 - want) / 10000);
+    ck_assert_msg(fabs(t_num(r.body, "prob_hit") - want) <= tol, "prob_hit %.4f, want %.4f +- %.4f",
+                  t_num(r.body, "prob_hit"), want, tol);
     t_resp_free(&r);
+}
+END_TEST
+
+START_TEST(target_at_or_below_booked_is_certain_with_no_gap)
+{
+    char key[128], slug[64];
+    small_org(key, slug);
+    /* Every trial totals at least the 1,000 booked: prob_hit is exactly 1 and P50 >= target. */
+    static const double targets[] = {1000.0, 999.99, 0.0};
+    for (size_t k = 0; k < sizeof targets / sizeof targets[0]; k++) {
+        fx_put_target(key, "org", "2025-Q2", targets[k]);
+        t_resp r = forecast(key, Q);
+        ck_assert_double_eq_tol(t_num(r.body, "booked"), 1000.0, 1e-9);
+        ck_assert_double_eq(t_num(r.body, "prob_hit"), 1.0);
+        ck_assert_msg(t_num(r.body, "gap") <= 0, "target %.2f: gap %.2f", targets[k],
+                      t_num(r.body, "gap"));
+        ck_assert_double_eq_tol(t_num(r.body, "gap"), targets[k] - t_num(r.body, "p50"), 1e-6);
+        /* Nothing is left to cover. */
+        ck_assert(json_is_null(json_object_get(r.body, "coverage")));
+        t_resp_free(&r);
+    }
+}
+END_TEST
+
+START_TEST(target_above_every_possible_total_is_out_of_reach)
+{
+    char key[128], slug[64];
+    small_org(key, slug);
+    /* No trial can exceed the 1,000 booked + O1's 5,000 (and no new deals are simulated). */
+    fx_put_target(key, "org", "2025-Q2", 6000.01);
+    t_resp r = forecast(key, Q);
+    assert_no_new_deals(r.body);
+    ck_assert_int_eq(t_int(r.body, "open_deals"), 1);
+    ck_assert_double_eq_tol(t_num(r.body, "open_pipeline"), 5000.0, 1e-9);
+    ck_assert_double_eq(t_num(r.body, "prob_hit"), 0.0);
+    ck_assert(t_num(r.body, "p90") <= 6000.0);
+    ck_assert_double_eq_tol(t_num(r.body, "gap"), 6000.01 - t_num(r.body, "p50"), 1e-6);
+    ck_assert(t_num(r.body, "gap") > 0);
+    json_t *hist = json_object_get(r.body, "histogram");
+    ck_assert(t_num(json_array_get(hist, json_array_size(hist) - 1), "upper") <= 6000.0);
+    t_resp_free(&r);
+}
+END_TEST
+
+/* The only uncertainty is O1 (5,000, probability p in the period) and nothing new can arrive, so
+ * every trial totals 1,000 or 6,000: two atoms. Any target in (1,000, 6,000] is hit exactly when
+ * O1 is won, whose share of trials under the common multiplier is won_share(p, sigma). Ten seeds
+ * of a million trials put the standard error of their mean near 0.00015: four of them (0.0006)
+ * are less than the multiplier's own effect here (won_share is p - 0.0009 at sigma 0.10), so a
+ * simulation that ignored the multiplier would fail too. */
+START_TEST(one_open_deal_gives_two_atoms_and_prob_hit_its_chance_under_the_multiplier)
+{
+    char key[128], slug[64];
+    small_org(key, slug);
+    fx_put_target(key, "org", "2025-Q2", 6000);
+    enum { SEEDS = 10, TRIALS = 1000000 };
+    double p = 0, sigma = 0, sum = 0;
+    for (int seed = 1; seed <= SEEDS; seed++) {
+        char q[128];
+        snprintf(q, sizeof q, Q "&explain=true&trials=%d&seed=%d", TRIALS, seed);
+        t_resp r = forecast(key, q);
+        assert_no_new_deals(r.body);
+        ck_assert_int_eq(t_int(r.body, "open_deals"), 1);
+        const json_t *d = json_array_get(json_object_get(r.body, "deals"), 0);
+        ck_assert_double_eq_tol(t_num(d, "amount"), 5000.0, 1e-9);
+        p = t_num(d, "p_in_period");
+        sigma = t_num(json_object_get(json_object_get(r.body, "model"), "sigma"), "value");
+        const double got = t_num(r.body, "prob_hit");
+        sum += got;
+        /* Two atoms: the histogram holds trials in its first bin (1,000) and last (6,000) only,
+         * the last one's share is prob_hit itself, and each quantile is one of the two totals. */
+        json_t *hist = json_object_get(r.body, "histogram");
+        const size_t bins = json_array_size(hist);
+        ck_assert_double_eq_tol(t_num(json_array_get(hist, 0), "lower"), 1000.0, 1e-9);
+        ck_assert_double_eq_tol(t_num(json_array_get(hist, bins - 1), "upper"), 6000.0, 1e-9);
+        for (size_t k = 1; k + 1 < bins; k++)
+            ck_assert_int_eq(t_int(json_array_get(hist, k), "count"), 0);
+        const long long last = t_int(json_array_get(hist, bins - 1), "count");
+        ck_assert_int_eq(t_int(json_array_get(hist, 0), "count") + last, TRIALS);
+        ck_assert_double_eq_tol(got, (double)last / TRIALS, 1e-12);
+        static const char *const quantiles[] = {"p10", "p50", "p90"};
+        for (size_t k = 0; k < 3; k++) {
+            const double v = t_num(r.body, quantiles[k]);
+            ck_assert_msg(v == 1000.0 || v == 6000.0, "%s %.2f", quantiles[k], v);
+        }
+        /* P50 is 6,000 exactly when more than half of the trials win O1. */
+        ck_assert_double_eq(t_num(r.body, "p50"), got > 0.5 ? 6000.0 : 1000.0);
+        t_resp_free(&r);
+    }
+    const double want = won_share(p, sigma), got = sum / SEEDS;
+    const double tol = 4 * sqrt(want * (1 - want) / ((double)SEEDS * TRIALS));
+    fprintf(stderr, "one open deal: p %.6f, sigma %.3f: prob_hit %.5f, computed %.5f (+- %.5f)\n",
+            p, sigma, got, want, tol);
+    ck_assert_msg(fabs(got - want) <= tol, "prob_hit %.5f, want %.5f +- %.5f (p %.5f)", got, want,
+                  tol, p);
 }
 END_TEST
 
 START_TEST(booked_only_scope_has_all_quantiles_at_booked)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     const char *booked[] = {"won@2025-04-20"};
     deal(key, "W1", "ada", 1234.56, "2025-04-02", "proposal", "2025-04-30", "commit", booked, 1);
     t_resp r = forecast(key, Q);
@@ -147,20 +266,18 @@ START_TEST(data_dated_after_as_of_changes_nothing)
     t_resp before = forecast(key, Q "&explain=true");
     /* A deal created after as_of through the API, and in SQL: O1 won and resized after as_of. */
     deal(key, "LATE", "ada", 9000, "2025-05-16", "proposal", "2025-06-01", "commit", NULL, 0);
-    long long o1 = sql_ll("SELECT d.id FROM deals d JOIN orgs o ON o.id = d.org_id "
-                          "WHERE o.slug = '%s' AND d.external_id = 'O1'",
-                          slug);
-    free(sqlf("INSERT INTO deal_events (org_id, deal_id, at, field, old_value, new_value) "
-              "SELECT org_id, id, '2025-05-15T00:00:00Z'::timestamptz, 'stage', 'proposal', 'won' "
-              "FROM deals "
-              "WHERE id = %lld UNION ALL SELECT org_id, id, '2025-05-20T10:00:00Z'::timestamptz, "
-              "'amount', "
-              "'5000.00', '7000.00' FROM deals WHERE id = %lld",
-              o1, o1));
-    free(sqlf("UPDATE deals SET stage_id = (SELECT s.id FROM stages s WHERE s.org_id = "
-              "deals.org_id AND s.key = 'won'), amount = 7000, closed_on = '2025-05-15' "
-              "WHERE id = %lld",
-              o1));
+    long long o1 = fx_deal_id(slug, "O1");
+    fx_exec("INSERT INTO deal_events (org_id, deal_id, at, field, old_value, new_value) "
+            "SELECT org_id, id, '2025-05-15T00:00:00Z'::timestamptz, 'stage', 'proposal', 'won' "
+            "FROM deals "
+            "WHERE id = %lld UNION ALL SELECT org_id, id, '2025-05-20T10:00:00Z'::timestamptz, "
+            "'amount', "
+            "'5000.00', '7000.00' FROM deals WHERE id = %lld",
+            o1, o1);
+    fx_exec("UPDATE deals SET stage_id = (SELECT s.id FROM stages s WHERE s.org_id = "
+            "deals.org_id AND s.key = 'won'), amount = 7000, closed_on = '2025-05-15' "
+            "WHERE id = %lld",
+            o1);
     t_resp after = forecast(key, Q "&explain=true");
     ck_assert_str_eq(after.raw, before.raw);
     t_resp_free(&before);
@@ -256,7 +373,7 @@ END_TEST
 START_TEST(bad_parameters_are_422_naming_them)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     static const char *const cases[][2] = {
         {"period=2025-Q5", "period"},
         {"period=yesterday", "period"},
@@ -272,14 +389,9 @@ START_TEST(bad_parameters_are_422_naming_them)
         {"explain=yes", "explain"},
         {"as_of=2000-01-01&period=2025-Q2", "as_of"},
     };
-    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        t_resp r = t_get(key, "/v1/forecast?%s", cases[k][0]);
-        t_expect_error(r, 422, "invalid_argument", cases[k][1]);
-        t_resp_free(&r);
-    }
-    t_resp r = t_get(key, "/v1/forecast/rollup?scope=rep:ada");
-    t_expect_error(r, 422, "invalid_argument", "scope");
-    t_resp_free(&r);
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
+        fx_expect_invalid(t_get(key, "/v1/forecast?%s", cases[k][0]), cases[k][1]);
+    fx_expect_invalid(t_get(key, "/v1/forecast/rollup?scope=rep:ada"), "scope");
 }
 END_TEST
 
@@ -288,29 +400,25 @@ START_TEST(another_orgs_scopes_and_snapshots_are_not_visible)
     char key[128], slug[64], other[128], other_slug[64];
     spread_org(key, slug);
     t_new_org(other, other_slug);
-    free(sqlf("INSERT INTO stages (org_id, key, name, position, kind, probability) "
-              "SELECT id, 'open', 'Open', 1, 'open', 0.3 FROM orgs WHERE slug = '%s'",
-              other_slug));
-    t_resp r = t_get(other, "/v1/forecast?" Q "&scope=team:sales");
-    t_expect_error(r, 422, "invalid_argument", "scope");
-    t_resp_free(&r);
-    r = forecast(other, Q);
+    fx_exec("INSERT INTO stages (org_id, key, name, position, kind, probability) "
+            "SELECT id, 'open', 'Open', 1, 'open', 0.3 FROM orgs WHERE slug = '%s'",
+            other_slug);
+    fx_expect_invalid(t_get(other, "/v1/forecast?" Q "&scope=team:sales"), "scope");
+    t_resp r = forecast(other, Q);
     ck_assert_int_eq(t_int(r.body, "open_deals"), 0);
     ck_assert_double_eq_tol(t_num(r.body, "booked"), 0.0, 1e-9);
     t_resp_free(&r);
-    r = t_post(key, "/v1/forecast/snapshots",
-               "{\"period\": \"2025-Q2\", \"as_of\": \"2025-05-15\"}");
-    ck_assert_int_eq(r.status, 201);
-    t_resp_free(&r);
+    fx_expect_status(t_post(key, "/v1/forecast/snapshots",
+                            "{\"period\": \"2025-Q2\", \"as_of\": \"2025-05-15\"}"),
+                     201);
     r = t_get(other, "/v1/forecast/snapshots");
     ck_assert_int_eq(r.status, 200);
-    ck_assert_uint_eq(json_array_size(json_object_get(r.body, "items")), 0);
+    ck_assert_uint_eq(fx_n_items(&r), 0);
     t_resp_free(&r);
     char ro[128];
     t_new_key(key, "[\"read\"]", ro);
-    r = t_post(ro, "/v1/forecast/snapshots", "{\"period\": \"2025-Q2\"}");
-    ck_assert_int_eq(r.status, 403);
-    t_resp_free(&r);
+    fx_expect_error(t_post(ro, "/v1/forecast/snapshots", "{\"period\": \"2025-Q2\"}"), 403,
+                    "forbidden", NULL);
 }
 END_TEST
 
@@ -342,39 +450,24 @@ START_TEST(snapshot_stores_the_forecast_and_lists_newest_first)
                      t_int(a.body, "id"));
     t_resp s = t_get(key, "/v1/forecast/snapshots?scope=team:emea&period=2025-Q2");
     ck_assert_uint_eq(json_array_size(json_object_get(s.body, "items")), 1);
-    t_resp bad = t_post(key, "/v1/forecast/snapshots", "{\"period\": \"2025-Q2\", \"x\": 1}");
-    t_expect_error(bad, 422, "invalid_argument", "x");
-    t_resp bad2 = t_post(key, "/v1/forecast/snapshots", "{\"scope\": \"org\"}");
-    t_expect_error(bad2, 422, "invalid_argument", "period");
-    t_resp bad3 = t_post(key, "/v1/forecast/snapshots", "{\"period\": \"2025-Q2\", \"trials\": 5}");
-    t_expect_error(bad3, 422, "invalid_argument", "trials");
-    t_resp *all[] = {&f, &a, &b, &l, &l2, &s, &bad, &bad2, &bad3};
+    fx_expect_invalid(t_post(key, "/v1/forecast/snapshots", "{\"period\": \"2025-Q2\", \"x\": 1}"),
+                      "x");
+    fx_expect_invalid(t_post(key, "/v1/forecast/snapshots", "{\"scope\": \"org\"}"), "period");
+    fx_expect_invalid(
+        t_post(key, "/v1/forecast/snapshots", "{\"period\": \"2025-Q2\", \"trials\": 5}"),
+        "trials");
+    t_resp *all[] = {&f, &a, &b, &l, &l2, &s};
     for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
         t_resp_free(all[k]);
 }
 END_TEST
 
-/* Runs `gapforge demo` with args; returns its exit status. */
-static int run_demo(const char *args)
-{
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "'%s' demo %s >/dev/null", getenv("GAPFORGE_BIN"), args);
-    int status = system(cmd);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 START_TEST(demo_org_band_holds_the_true_bookings_of_most_past_quarters)
 {
-    char key[128], slug[64], args[512], truth_path[128];
-    t_new_org(key, slug);
-    snprintf(truth_path, sizeof truth_path, "/tmp/%s-truth.json", slug);
-    snprintf(args, sizeof args,
-             "--org %s --seed 5 --quarters 8 --deals-per-quarter 300 --as-of 2025-12-20 "
-             "--truth %s",
-             slug, truth_path);
-    ck_assert_int_eq(run_demo(args), 0);
-    json_t *truth = json_load_file(truth_path, 0, NULL);
-    ck_assert_ptr_nonnull(truth);
+    char key[128], slug[64];
+    json_t *truth = fx_demo_org(
+        key, slug,
+        (fx_demo_spec){.seed = 5, .quarters = 8, .deals_per_quarter = 300, .as_of = "2025-12-20"});
     json_t *quarters = json_object_get(truth, "quarters");
     int n = 0, inside = 0, below_p50 = 0;
     /* Past quarters with at least three quarters of history before them, at their mid-point. */
@@ -383,8 +476,8 @@ START_TEST(demo_org_band_holds_the_true_bookings_of_most_past_quarters)
         if (!json_is_true(json_object_get(qu, "complete")))
             continue;
         char mid[11];
-        char *m = sqlf("SELECT ('%s'::date + ('%s'::date - '%s'::date) / 2)::text",
-                       t_str(qu, "start"), t_str(qu, "end"), t_str(qu, "start"));
+        char *m = fx_sqlf("SELECT ('%s'::date + ('%s'::date - '%s'::date) / 2)::text",
+                          t_str(qu, "start"), t_str(qu, "end"), t_str(qu, "start"));
         snprintf(mid, sizeof mid, "%s", m);
         free(m);
         t_resp r = t_get(key, "/v1/forecast?period=%s&as_of=%s", t_str(qu, "name"), mid);
@@ -406,7 +499,6 @@ START_TEST(demo_org_band_holds_the_true_bookings_of_most_past_quarters)
     ck_assert_int_ge(n, 4);
     ck_assert_msg(inside * 2 >= n, "only %d of %d quarters inside P10-P90", inside, n);
     json_decref(truth);
-    remove(truth_path);
 }
 END_TEST
 
@@ -417,6 +509,9 @@ static Suite *forecast_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, expected_is_booked_plus_each_open_deal_amount_times_p);
     tcase_add_test(tc, target_gives_gap_coverage_and_prob_hit);
+    tcase_add_test(tc, target_at_or_below_booked_is_certain_with_no_gap);
+    tcase_add_test(tc, target_above_every_possible_total_is_out_of_reach);
+    tcase_add_test(tc, one_open_deal_gives_two_atoms_and_prob_hit_its_chance_under_the_multiplier);
     tcase_add_test(tc, booked_only_scope_has_all_quantiles_at_booked);
     tcase_add_test(tc, data_dated_after_as_of_changes_nothing);
     tcase_add_test(tc, same_seed_gives_the_same_quantiles_and_is_echoed);

@@ -2,7 +2,15 @@
  * modes, problems with line and column, CSV and NDJSON, idempotent re-import,
  * change events at effective_at, the Salesforce mapping, create_missing, media
  * type, size cap, tenancy, scopes, and a client that hangs up mid-body. */
-#include "imports_fixture.h"
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fixture.h"
 
 static const char header[] = "external_id,name,account,owner,amount,stage,"
                              "category,source,created_on,close_date\n";
@@ -22,28 +30,62 @@ static const char *good_file(void)
     return file;
 }
 
+/* The number of deals and of deal events of the org with this slug. */
 static long long org_deals(const char *slug)
 {
-    return sql_ll("SELECT count(*) FROM deals d JOIN orgs o ON o.id = d.org_id "
-                  "WHERE o.slug = '%s'",
-                  slug);
+    return fx_org_rows(slug, "deals");
 }
 
 static long long org_events(const char *slug)
 {
-    return sql_ll("SELECT count(*) FROM deal_events e JOIN orgs o ON o.id = e.org_id "
-                  "WHERE o.slug = '%s'",
-                  slug);
+    return fx_org_rows(slug, "deal_events");
+}
+
+/* Opens a TCP connection to the server; fails the test when it cannot. */
+static int raw_connect(void)
+{
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)t_port()),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    ck_assert_int_ge(s, 0);
+    ck_assert_int_eq(connect(s, (struct sockaddr *)&a, sizeof a), 0);
+    return s;
+}
+
+/* Sends all of data; fails the test when the peer goes away. */
+static void raw_send(int s, const char *data, size_t len)
+{
+    while (len) {
+        ssize_t n = send(s, data, len, MSG_NOSIGNAL);
+        ck_assert_int_gt(n, 0);
+        data += n;
+        len -= (size_t)n;
+    }
+}
+
+/* Reads until the peer closes or out is full; returns the HTTP status of the reply (0: none). */
+static int raw_status(int s, char *out, size_t cap)
+{
+    size_t len = 0;
+    ssize_t n;
+    while (len + 1 < cap && (n = recv(s, out + len, cap - 1 - len, 0)) > 0)
+        len += (size_t)n;
+    out[len] = '\0';
+    int status = 0;
+    if (sscanf(out, "HTTP/1.%*d %d", &status) != 1)
+        return 0;
+    return status;
 }
 
 /* A deal column by external id, as text (caller frees). */
 static char *deal_col(const char *slug, const char *ext, const char *expr)
 {
-    return sqlf("SELECT %s FROM deals d JOIN orgs o ON o.id = d.org_id "
-                "LEFT JOIN stages s ON s.id = d.stage_id LEFT JOIN reps r ON "
-                "r.id = d.owner_id "
-                "WHERE o.slug = '%s' AND d.external_id = '%s'",
-                expr, slug, ext);
+    return fx_sqlf("SELECT %s FROM deals d JOIN orgs o ON o.id = d.org_id "
+                   "LEFT JOIN stages s ON s.id = d.stage_id LEFT JOIN reps r ON "
+                   "r.id = d.owner_id "
+                   "WHERE o.slug = '%s' AND d.external_id = '%s'",
+                   expr, slug, ext);
 }
 
 static void expect_deal_col(const char *slug, const char *ext, const char *expr, const char *want)
@@ -56,9 +98,9 @@ static void expect_deal_col(const char *slug, const char *ext, const char *expr,
 START_TEST(good_file_inserts_every_row_with_its_values)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
-    t_resp r = post_csv(key, "/v1/imports/deals?effective_at=2024-01-10T00:00:00Z", good_file());
-    expect_counts(&r, 200, 3, 0, 0, 0);
+    fx_sales_org(key, slug);
+    t_resp r = fx_post_csv(key, "/v1/imports/deals?effective_at=2024-01-10T00:00:00Z", good_file());
+    fx_expect_counts(&r, 200, 3, 0, 0, 0);
     ck_assert(json_is_true(json_object_get(r.body, "committed")));
     ck_assert_int_eq(json_array_size(json_object_get(r.body, "problems")), 0);
     ck_assert(t_num(r.body, "duration_ms") >= 0);
@@ -73,10 +115,10 @@ START_TEST(good_file_inserts_every_row_with_its_values)
     /* Creation events as the API writes them: stage, amount, close_date,
      * category, owner. */
     ck_assert_int_eq(org_events(slug), 15);
-    ck_assert_int_eq(sql_ll("SELECT count(*) FROM deal_events e JOIN orgs o ON o.id = e.org_id "
-                            "WHERE o.slug = '%s' AND e.at = '2024-01-10T00:00:00Z' "
-                            "AND e.old_value IS NULL",
-                            slug),
+    ck_assert_int_eq(fx_sql_ll("SELECT count(*) FROM deal_events e JOIN orgs o ON o.id = e.org_id "
+                               "WHERE o.slug = '%s' AND e.at = '2024-01-10T00:00:00Z' "
+                               "AND e.old_value IS NULL",
+                               slug),
                      15);
 }
 END_TEST
@@ -84,14 +126,14 @@ END_TEST
 START_TEST(atomic_import_rejects_one_bad_row_and_changes_nothing)
 {
     char key[128], slug[64], file[1024];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     snprintf(file, sizeof file, "%s%s%s", header, good_rows,
              "d-4,Delta,,ada,abc,prospecting,,,,2024-05-01\n");
-    t_resp r = post_csv(key, "/v1/imports/deals", file);
-    expect_counts(&r, 422, 0, 0, 0, 1);
+    t_resp r = fx_post_csv(key, "/v1/imports/deals", file);
+    fx_expect_counts(&r, 422, 0, 0, 0, 1);
     ck_assert(json_is_false(json_object_get(r.body, "committed")));
     ck_assert_int_eq(t_int(r.body, "problem_count"), 1);
-    expect_problem(&r, 0, 5, "amount", "must be a number");
+    fx_expect_problem(&r, 0, 5, "amount", "must be a number");
     t_resp_free(&r);
     ck_assert_int_eq(org_deals(slug), 0);
     ck_assert_int_eq(org_events(slug), 0);
@@ -101,21 +143,21 @@ END_TEST
 START_TEST(atomic_import_lists_every_problem_by_line_and_column)
 {
     char key[128], slug[64], file[1024];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     snprintf(file, sizeof file, "%s%s", header,
              "e-1,One,,nobody,10,nowhere,soon,,2024-02-30,2024-13-01\n"
              ",Two,,,5,won,,,,\n"
              "e-1,Again,,,5,won,,,,\n");
-    t_resp r = post_csv(key, "/v1/imports/deals", file);
-    expect_counts(&r, 422, 0, 0, 0, 3);
+    t_resp r = fx_post_csv(key, "/v1/imports/deals", file);
+    fx_expect_counts(&r, 422, 0, 0, 0, 3);
     ck_assert_int_eq(t_int(r.body, "problem_count"), 7);
-    expect_problem(&r, 0, 2, "category", "must be one of");
-    expect_problem(&r, 1, 2, "close_date", "must be a date");
-    expect_problem(&r, 2, 2, "created_on", "must be a date");
-    expect_problem(&r, 3, 2, "owner", "unknown rep nobody");
-    expect_problem(&r, 4, 2, "stage", "unknown stage nowhere");
-    expect_problem(&r, 5, 3, "external_id", "is required");
-    expect_problem(&r, 6, 4, "external_id", "repeats line 2");
+    fx_expect_problem(&r, 0, 2, "category", "must be one of");
+    fx_expect_problem(&r, 1, 2, "close_date", "must be a date");
+    fx_expect_problem(&r, 2, 2, "created_on", "must be a date");
+    fx_expect_problem(&r, 3, 2, "owner", "unknown rep nobody");
+    fx_expect_problem(&r, 4, 2, "stage", "unknown stage nowhere");
+    fx_expect_problem(&r, 5, 3, "external_id", "is required");
+    fx_expect_problem(&r, 6, 4, "external_id", "repeats line 2");
     t_resp_free(&r);
     ck_assert_int_eq(org_deals(slug), 0);
 }
@@ -124,12 +166,12 @@ END_TEST
 START_TEST(skip_imports_the_good_rows_and_reports_the_rest)
 {
     char key[128], slug[64], file[1024];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     snprintf(file, sizeof file, "%s%s%s", header, "x-1,Bad,,ada,-5,won,,,,\n", good_rows);
-    t_resp r = post_csv(key, "/v1/imports/deals?on_error=skip", file);
-    expect_counts(&r, 200, 3, 0, 0, 1);
+    t_resp r = fx_post_csv(key, "/v1/imports/deals?on_error=skip", file);
+    fx_expect_counts(&r, 200, 3, 0, 0, 1);
     ck_assert(json_is_true(json_object_get(r.body, "committed")));
-    expect_problem(&r, 0, 2, "amount", "must be a number");
+    fx_expect_problem(&r, 0, 2, "amount", "must be a number");
     t_resp_free(&r);
     ck_assert_int_eq(org_deals(slug), 3);
     char *v = deal_col(slug, "x-1", "count(*)");
@@ -141,15 +183,15 @@ END_TEST
 START_TEST(wrong_column_count_is_a_problem_of_its_line)
 {
     char key[128], slug[64], file[1024];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     snprintf(file, sizeof file, "%s%s%s", header, good_rows, "d-9,Short,,ada\n");
-    t_resp r = post_csv(key, "/v1/imports/deals", file);
-    expect_counts(&r, 422, 0, 0, 0, 1);
-    expect_problem(&r, 0, 5, NULL, "expected 10 columns, found 4");
+    t_resp r = fx_post_csv(key, "/v1/imports/deals", file);
+    fx_expect_counts(&r, 422, 0, 0, 0, 1);
+    fx_expect_problem(&r, 0, 5, NULL, "expected 10 columns, found 4");
     t_resp_free(&r);
     ck_assert_int_eq(org_deals(slug), 0);
-    r = post_csv(key, "/v1/imports/deals?on_error=skip", file);
-    expect_counts(&r, 200, 3, 0, 0, 1);
+    r = fx_post_csv(key, "/v1/imports/deals?on_error=skip", file);
+    fx_expect_counts(&r, 200, 3, 0, 0, 1);
     t_resp_free(&r);
 }
 END_TEST
@@ -157,24 +199,22 @@ END_TEST
 START_TEST(file_without_external_id_column_is_422)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
-    t_resp r = post_csv(key, "/v1/imports/deals", "name,amount\nA,1\n");
-    t_expect_error(r, 422, "invalid_argument", "external_id");
-    t_resp_free(&r);
+    fx_sales_org(key, slug);
+    fx_expect_invalid(fx_post_csv(key, "/v1/imports/deals", "name,amount\nA,1\n"), "external_id");
 }
 END_TEST
 
 START_TEST(ndjson_rows_import_with_numbers_and_nulls)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
-    t_resp r = post_ndjson(key, "/v1/imports/deals",
-                           "{\"external_id\": \"n-1\", \"name\": \"N1\", \"amount\": 12.5, "
-                           "\"stage\": \"proposal\", \"owner\": \"dee\", \"account\": null}\n"
-                           "\n"
-                           "{\"external_id\": \"n-2\", \"name\": \"N2\", \"amount\": 7, "
-                           "\"stage\": \"won\", \"close_date\": \"2024-04-02\"}");
-    expect_counts(&r, 200, 2, 0, 0, 0);
+    fx_sales_org(key, slug);
+    t_resp r = fx_post_ndjson(key, "/v1/imports/deals",
+                              "{\"external_id\": \"n-1\", \"name\": \"N1\", \"amount\": 12.5, "
+                              "\"stage\": \"proposal\", \"owner\": \"dee\", \"account\": null}\n"
+                              "\n"
+                              "{\"external_id\": \"n-2\", \"name\": \"N2\", \"amount\": 7, "
+                              "\"stage\": \"won\", \"close_date\": \"2024-04-02\"}");
+    fx_expect_counts(&r, 200, 2, 0, 0, 0);
     t_resp_free(&r);
     expect_deal_col(slug, "n-1", "d.amount || '|' || r.key || '|' || s.key", "12.50|dee|proposal");
     expect_deal_col(slug, "n-2", "d.closed_on::text", "2024-04-02");
@@ -184,22 +224,22 @@ END_TEST
 START_TEST(malformed_ndjson_line_is_a_problem_of_its_line)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     const char *body = "{\"external_id\": \"n-1\", \"name\": \"N1\", \"amount\": 1, "
                        "\"stage\": \"won\"}\n"
                        "{\"external_id\": \"n-2\", \"name\": \n"
                        "[1, 2]\n"
                        "{\"external_id\": \"n-3\", \"name\": {\"x\": 1}, \"amount\": 1, "
                        "\"stage\": \"won\"}\n";
-    t_resp r = post_ndjson(key, "/v1/imports/deals", body);
-    expect_counts(&r, 422, 0, 0, 0, 3);
-    expect_problem(&r, 0, 2, NULL, "not a JSON object");
-    expect_problem(&r, 1, 3, NULL, "not a JSON object");
-    expect_problem(&r, 2, 4, "name", "must be a scalar");
+    t_resp r = fx_post_ndjson(key, "/v1/imports/deals", body);
+    fx_expect_counts(&r, 422, 0, 0, 0, 3);
+    fx_expect_problem(&r, 0, 2, NULL, "not a JSON object");
+    fx_expect_problem(&r, 1, 3, NULL, "not a JSON object");
+    fx_expect_problem(&r, 2, 4, "name", "must be a scalar");
     t_resp_free(&r);
     ck_assert_int_eq(org_deals(slug), 0);
-    r = post_ndjson(key, "/v1/imports/deals?on_error=skip", body);
-    expect_counts(&r, 200, 1, 0, 0, 3);
+    r = fx_post_ndjson(key, "/v1/imports/deals?on_error=skip", body);
+    fx_expect_counts(&r, 200, 1, 0, 0, 3);
     t_resp_free(&r);
 }
 END_TEST
@@ -207,14 +247,14 @@ END_TEST
 START_TEST(reimporting_the_same_file_changes_nothing)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
-    t_resp r = post_csv(key, "/v1/imports/deals", good_file());
-    expect_counts(&r, 200, 3, 0, 0, 0);
+    fx_sales_org(key, slug);
+    t_resp r = fx_post_csv(key, "/v1/imports/deals", good_file());
+    fx_expect_counts(&r, 200, 3, 0, 0, 0);
     t_resp_free(&r);
     long long events = org_events(slug);
     char *updated = deal_col(slug, "d-1", "d.updated_at::text");
-    r = post_csv(key, "/v1/imports/deals?effective_at=2030-01-01", good_file());
-    expect_counts(&r, 200, 0, 0, 3, 0);
+    r = fx_post_csv(key, "/v1/imports/deals?effective_at=2030-01-01", good_file());
+    fx_expect_counts(&r, 200, 0, 0, 3, 0);
     t_resp_free(&r);
     ck_assert_int_eq(org_events(slug), events);
     expect_deal_col(slug, "d-1", "d.updated_at::text", updated);
@@ -225,9 +265,9 @@ END_TEST
 START_TEST(changed_row_writes_old_and_new_at_effective_at)
 {
     char key[128], slug[64], file[1024];
-    deals_fixture(key, slug);
-    t_resp r = post_csv(key, "/v1/imports/deals?effective_at=2024-01-10T00:00:00Z", good_file());
-    expect_counts(&r, 200, 3, 0, 0, 0);
+    fx_sales_org(key, slug);
+    t_resp r = fx_post_csv(key, "/v1/imports/deals?effective_at=2024-01-10T00:00:00Z", good_file());
+    fx_expect_counts(&r, 200, 3, 0, 0, 0);
     t_resp_free(&r);
     long long before = org_events(slug);
     /* d-1: amount, stage and owner change; account and created_on are not tracked
@@ -237,16 +277,16 @@ START_TEST(changed_row_writes_old_and_new_at_effective_at)
              "Corp,dee,150,proposal,pipeline,marketing,2024-01-04,2024-03-31\n"
              "d-2,\"Beta, "
              "pilot\",,bob,250.50,proposal,best_case,partner,2024-01-06,2024-03-15\n");
-    r = post_csv(key, "/v1/imports/deals?effective_at=2024-02-01T12:00:00Z", file);
-    expect_counts(&r, 200, 0, 1, 1, 0);
+    r = fx_post_csv(key, "/v1/imports/deals?effective_at=2024-02-01T12:00:00Z", file);
+    fx_expect_counts(&r, 200, 0, 1, 1, 0);
     t_resp_free(&r);
     ck_assert_int_eq(org_events(slug), before + 3);
-    char *ev = sqlf("SELECT string_agg(e.field || ':' || e.old_value || '>' || e.new_value, "
-                    "',' "
-                    "ORDER BY e.field) FROM deal_events e JOIN deals d ON d.id = e.deal_id "
-                    "JOIN orgs o ON o.id = d.org_id WHERE o.slug = '%s' AND d.external_id = "
-                    "'d-1' AND e.at = '2024-02-01T12:00:00Z'",
-                    slug);
+    char *ev = fx_sqlf("SELECT string_agg(e.field || ':' || e.old_value || '>' || e.new_value, "
+                       "',' "
+                       "ORDER BY e.field) FROM deal_events e JOIN deals d ON d.id = e.deal_id "
+                       "JOIN orgs o ON o.id = d.org_id WHERE o.slug = '%s' AND d.external_id = "
+                       "'d-1' AND e.at = '2024-02-01T12:00:00Z'",
+                       slug);
     ck_assert_str_eq(ev, "amount:100.00>150.00,owner:ada>dee,stage:prospecting>proposal");
     free(ev);
     expect_deal_col(slug, "d-1", "d.account || '|' || d.created_on", "Acme Corp|2024-01-04");
@@ -256,11 +296,12 @@ END_TEST
 START_TEST(absent_columns_keep_stored_values)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
-    t_resp r = post_csv(key, "/v1/imports/deals", good_file());
+    fx_sales_org(key, slug);
+    t_resp r = fx_post_csv(key, "/v1/imports/deals", good_file());
     t_resp_free(&r);
-    r = post_csv(key, "/v1/imports/deals?effective_at=2024-03-01", "external_id,stage\nd-1,won\n");
-    expect_counts(&r, 200, 0, 1, 0, 0);
+    r = fx_post_csv(key, "/v1/imports/deals?effective_at=2024-03-01",
+                    "external_id,stage\nd-1,won\n");
+    fx_expect_counts(&r, 200, 0, 1, 0, 0);
     t_resp_free(&r);
     /* Winning without a closed_on column closes on the close date; the rest
      * stays. */
@@ -272,7 +313,7 @@ END_TEST
 START_TEST(salesforce_export_imports_as_it_is)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     const char *file = "Id,Name,AccountId,OwnerId,Amount,StageName,ForecastCategoryName,"
                        "LeadSource,CreatedDate,"
                        "CloseDate\r\n"
@@ -282,8 +323,8 @@ START_TEST(salesforce_export_imports_as_it_is)
                        "0065g00000AbCdF,\"Beta, Inc - pilot\",0015g00000XyY,0055g00000Own2,5000,"
                        "Negotiation/Review,Best "
                        "Case,Web,2026-01-20T08:30:00.000+0000,2026-04-30\r\n";
-    t_resp r = post_csv(key, "/v1/imports/deals?mapping=salesforce&create_missing=true", file);
-    expect_counts(&r, 200, 2, 0, 0, 0);
+    t_resp r = fx_post_csv(key, "/v1/imports/deals?mapping=salesforce&create_missing=true", file);
+    fx_expect_counts(&r, 200, 2, 0, 0, 0);
     t_resp_free(&r);
     expect_deal_col(slug, "0065g00000AbCdE",
                     "d.name || '|' || d.account || '|' || r.key || '|' || d.amount || '|' || "
@@ -297,8 +338,8 @@ START_TEST(salesforce_export_imports_as_it_is)
                     "d.source || '|' || (d.closed_on IS NULL)",
                     "Beta, Inc - pilot|negotiation_review|open|best_case|marketing|true");
     /* The same export again changes nothing. */
-    r = post_csv(key, "/v1/imports/deals?mapping=salesforce&create_missing=true", file);
-    expect_counts(&r, 200, 0, 0, 2, 0);
+    r = fx_post_csv(key, "/v1/imports/deals?mapping=salesforce&create_missing=true", file);
+    fx_expect_counts(&r, 200, 0, 0, 2, 0);
     t_resp_free(&r);
 }
 END_TEST
@@ -306,53 +347,50 @@ END_TEST
 START_TEST(custom_mapping_renames_columns_and_reports_ignored_ones)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
-    t_resp r = post_csv(key,
-                        "/v1/imports/deals?mapping=%7B%22Ref%22%3A%22external_id%22%2C%22Title"
-                        "%22%3A%22name%22%2C%22Value%22%3A%22amount%22%7D",
-                        "Ref,Title,Value,stage,Colour\nm-1,Mapped,42,won,blue\n");
-    expect_counts(&r, 200, 1, 0, 0, 0);
+    fx_sales_org(key, slug);
+    t_resp r = fx_post_csv(key,
+                           "/v1/imports/deals?mapping=%7B%22Ref%22%3A%22external_id%22%2C%22Title"
+                           "%22%3A%22name%22%2C%22Value%22%3A%22amount%22%7D",
+                           "Ref,Title,Value,stage,Colour\nm-1,Mapped,42,won,blue\n");
+    fx_expect_counts(&r, 200, 1, 0, 0, 0);
     json_t *ign = json_object_get(r.body, "ignored_columns");
     ck_assert_int_eq(json_array_size(ign), 1);
     ck_assert_str_eq(json_string_value(json_array_get(ign, 0)), "Colour");
     t_resp_free(&r);
     expect_deal_col(slug, "m-1", "d.name || '|' || d.amount", "Mapped|42.00");
-    r = post_csv(key, "/v1/imports/deals?mapping=%7B%22Ref%22%3A%22nope%22%7D", "Ref\nx\n");
-    t_expect_error(r, 422, "invalid_argument", "mapping");
-    t_resp_free(&r);
+    fx_expect_invalid(
+        fx_post_csv(key, "/v1/imports/deals?mapping=%7B%22Ref%22%3A%22nope%22%7D", "Ref\nx\n"),
+        "mapping");
 }
 END_TEST
 
 START_TEST(unknown_reps_and_stages_are_rejected_unless_create_missing)
 {
     char key[128], slug[64], file[512];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     snprintf(file, sizeof file, "%s%s", header,
              "c-1,Created,,Zed Zulu,10,Negotiation,,,,\n"
              "c-2,Lost one,,Zed Zulu,10,Closed Lost,,,,2024-06-01\n");
-    t_resp r = post_csv(key, "/v1/imports/deals", file);
-    expect_counts(&r, 422, 0, 0, 0, 2);
-    expect_problem(&r, 0, 2, "owner", "unknown rep Zed Zulu");
-    expect_problem(&r, 1, 2, "stage", "unknown stage Negotiation");
+    t_resp r = fx_post_csv(key, "/v1/imports/deals", file);
+    fx_expect_counts(&r, 422, 0, 0, 0, 2);
+    fx_expect_problem(&r, 0, 2, "owner", "unknown rep Zed Zulu");
+    fx_expect_problem(&r, 1, 2, "stage", "unknown stage Negotiation");
     t_resp_free(&r);
-    ck_assert_int_eq(sql_ll("SELECT count(*) FROM reps r JOIN orgs o ON o.id = r.org_id "
-                            "WHERE o.slug = '%s'",
-                            slug),
-                     4);
-    r = post_csv(key, "/v1/imports/deals?create_missing=true", file);
-    expect_counts(&r, 200, 2, 0, 0, 0);
+    ck_assert_int_eq(fx_org_rows(slug, "reps"), 4);
+    r = fx_post_csv(key, "/v1/imports/deals?create_missing=true", file);
+    fx_expect_counts(&r, 200, 2, 0, 0, 0);
     t_resp_free(&r);
-    char *v = sqlf("SELECT string_agg(r.key || ':' || r.name, ',') FROM reps r JOIN orgs o "
-                   "ON o.id = r.org_id WHERE o.slug = '%s' AND r.key = 'zed_zulu'",
-                   slug);
+    char *v = fx_sqlf("SELECT string_agg(r.key || ':' || r.name, ',') FROM reps r JOIN orgs o "
+                      "ON o.id = r.org_id WHERE o.slug = '%s' AND r.key = 'zed_zulu'",
+                      slug);
     ck_assert_str_eq(v, "zed_zulu:Zed Zulu");
     free(v);
-    v = sqlf("SELECT string_agg(s.key || ':' || s.kind || ':' || s.position, ',' "
-             "ORDER BY "
-             "s.position) FROM stages s JOIN orgs o ON o.id = s.org_id WHERE "
-             "o.slug = '%s' "
-             "AND s.position > 4",
-             slug);
+    v = fx_sqlf("SELECT string_agg(s.key || ':' || s.kind || ':' || s.position, ',' "
+                "ORDER BY "
+                "s.position) FROM stages s JOIN orgs o ON o.id = s.org_id WHERE "
+                "o.slug = '%s' "
+                "AND s.position > 4",
+                slug);
     ck_assert_str_eq(v, "closed_lost:lost:5,negotiation:open:6");
     free(v);
     expect_deal_col(slug, "c-2", "s.key || '|' || d.closed_on", "closed_lost|2024-06-01");
@@ -362,25 +400,22 @@ END_TEST
 START_TEST(json_content_type_is_415)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
-    t_resp r = t_post(key, "/v1/imports/deals", "[{\"external_id\": \"j-1\"}]");
-    t_expect_error(r, 415, "unsupported_media_type", NULL);
-    t_resp_free(&r);
+    fx_sales_org(key, slug);
+    fx_expect_error(t_post(key, "/v1/imports/deals", "[{\"external_id\": \"j-1\"}]"), 415,
+                    "unsupported_media_type", NULL);
 }
 END_TEST
 
 START_TEST(declared_body_over_the_cap_is_413)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     size_t len = 10u * 1024 * 1024 + 1;
     char *body = malloc(len + 1);
     memset(body, 'x', len);
     memcpy(body, "external_id\n", 12);
     body[len] = '\0';
-    t_resp r = post_csv(key, "/v1/imports/deals", body);
-    t_expect_error(r, 413, "payload_too_large", NULL);
-    t_resp_free(&r);
+    fx_expect_error(fx_post_csv(key, "/v1/imports/deals", body), 413, "payload_too_large", NULL);
     free(body);
     ck_assert_int_eq(org_deals(slug), 0);
 }
@@ -390,7 +425,7 @@ END_TEST
 START_TEST(streamed_body_over_the_cap_is_413)
 {
     char key[128], slug[64], head[512], reply[4096];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     int s = raw_connect();
     int n = snprintf(head, sizeof head,
                      "POST /v1/imports/deals HTTP/1.1\r\nHost: t\r\nAuthorization: "
@@ -424,16 +459,16 @@ END_TEST
 START_TEST(import_never_touches_another_orgs_deal_with_the_same_external_id)
 {
     char key_a[128], slug_a[64], key_b[128], slug_b[64];
-    deals_fixture(key_a, slug_a);
-    deals_fixture(key_b, slug_b);
-    t_resp r = post_csv(key_a, "/v1/imports/deals", good_file());
-    expect_counts(&r, 200, 3, 0, 0, 0);
+    fx_sales_org(key_a, slug_a);
+    fx_sales_org(key_b, slug_b);
+    t_resp r = fx_post_csv(key_a, "/v1/imports/deals", good_file());
+    fx_expect_counts(&r, 200, 3, 0, 0, 0);
     t_resp_free(&r);
     long long events_a = org_events(slug_a);
     char file[512];
     snprintf(file, sizeof file, "%s%s", header, "d-1,Theirs,,bob,999,won,,,,2024-05-05\n");
-    r = post_csv(key_b, "/v1/imports/deals", file);
-    expect_counts(&r, 200, 1, 0, 0, 0);
+    r = fx_post_csv(key_b, "/v1/imports/deals", file);
+    fx_expect_counts(&r, 200, 1, 0, 0, 0);
     t_resp_free(&r);
     expect_deal_col(slug_a, "d-1", "d.name || '|' || d.amount || '|' || s.key || '|' || r.key",
                     "Acme|100.00|prospecting|ada");
@@ -441,9 +476,9 @@ START_TEST(import_never_touches_another_orgs_deal_with_the_same_external_id)
                     "Theirs|999.00|won|bob");
     ck_assert_int_eq(org_events(slug_a), events_a);
     /* B's rep and stage ids are B's own. */
-    ck_assert_int_eq(sql_ll("SELECT count(*) FROM deals d JOIN stages s ON s.id = d.stage_id "
-                            "JOIN reps r ON r.id = d.owner_id WHERE s.org_id <> d.org_id "
-                            "OR r.org_id <> d.org_id"),
+    ck_assert_int_eq(fx_sql_ll("SELECT count(*) FROM deals d JOIN stages s ON s.id = d.stage_id "
+                               "JOIN reps r ON r.id = d.owner_id WHERE s.org_id <> d.org_id "
+                               "OR r.org_id <> d.org_id"),
                      0);
 }
 END_TEST
@@ -451,22 +486,18 @@ END_TEST
 START_TEST(read_only_key_is_403)
 {
     char key[128], slug[64], ro[128];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     t_new_key(key, "[\"read\"]", ro);
-    t_resp r = post_csv(ro, "/v1/imports/deals", good_file());
-    t_expect_error(r, 403, "forbidden", NULL);
-    t_resp_free(&r);
+    fx_expect_error(fx_post_csv(ro, "/v1/imports/deals", good_file()), 403, "forbidden", NULL);
     ck_assert_int_eq(org_deals(slug), 0);
-    r = post_csv(NULL, "/v1/imports/deals", good_file());
-    ck_assert_int_eq(r.status, 401);
-    t_resp_free(&r);
+    fx_expect_error(fx_post_csv(NULL, "/v1/imports/deals", good_file()), 401, "unauthorized", NULL);
 }
 END_TEST
 
 START_TEST(bad_query_options_are_422)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     static const char *const cases[][2] = {{"on_error=maybe", "on_error"},
                                            {"create_missing=yes", "create_missing"},
                                            {"effective_at=yesterday", "effective_at"},
@@ -474,9 +505,7 @@ START_TEST(bad_query_options_are_422)
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char path[128];
         snprintf(path, sizeof path, "/v1/imports/deals?%s", cases[i][0]);
-        t_resp r = post_csv(key, path, good_file());
-        t_expect_error(r, 422, "invalid_argument", cases[i][1]);
-        t_resp_free(&r);
+        fx_expect_invalid(fx_post_csv(key, path, good_file()), cases[i][1]);
     }
     ck_assert_int_eq(org_deals(slug), 0);
 }
@@ -487,7 +516,7 @@ END_TEST
 START_TEST(client_disconnect_mid_body_leaves_nothing_behind)
 {
     char key[128], slug[64], head[512];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     int s = raw_connect();
     int n = snprintf(head, sizeof head,
                      "POST /v1/imports/deals HTTP/1.1\r\nHost: t\r\nAuthorization: "
@@ -501,20 +530,20 @@ START_TEST(client_disconnect_mid_body_leaves_nothing_behind)
         raw_send(s, row, (size_t)n);
     }
     usleep(300 * 1000);
-    ck_assert_int_eq(sql_ll("SELECT count(*) FROM pg_stat_activity "
-                            "WHERE application_name = 'gapforge-import'"),
+    ck_assert_int_eq(fx_sql_ll("SELECT count(*) FROM pg_stat_activity "
+                               "WHERE application_name = 'gapforge-import'"),
                      1);
     close(s);
     long long left = 1;
     for (int i = 0; i < 100 && left; i++) {
         usleep(50 * 1000);
-        left = sql_ll("SELECT count(*) FROM pg_stat_activity "
-                      "WHERE application_name = 'gapforge-import'");
+        left = fx_sql_ll("SELECT count(*) FROM pg_stat_activity "
+                         "WHERE application_name = 'gapforge-import'");
     }
     ck_assert_int_eq(left, 0);
     ck_assert_int_eq(org_deals(slug), 0);
-    t_resp r = post_csv(key, "/v1/imports/deals", good_file());
-    expect_counts(&r, 200, 3, 0, 0, 0);
+    t_resp r = fx_post_csv(key, "/v1/imports/deals", good_file());
+    fx_expect_counts(&r, 200, 3, 0, 0, 0);
     t_resp_free(&r);
 }
 END_TEST

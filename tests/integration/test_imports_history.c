@@ -1,24 +1,21 @@
 /* test_imports_history.c — POST /v1/imports/deal-events (CRM history as deal
  * events) and POST /v1/imports/kpi-observations (upsert by KPI and date), over
  * real HTTP. */
-#include "imports_fixture.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
 
 /* Deals d-1 (prospecting, ada, 100) and d-2 (won), created on 2024-01-01. */
 static void two_deals(const char *key)
 {
-    t_resp r = post_csv(key, "/v1/imports/deals?effective_at=2024-01-01T00:00:00Z",
-                        "external_id,name,owner,amount,stage,close_date\n"
-                        "d-1,One,ada,100,prospecting,2024-03-31\n"
-                        "d-2,Two,bob,50,won,2024-02-15\n");
-    expect_counts(&r, 200, 2, 0, 0, 0);
+    t_resp r = fx_post_csv(key, "/v1/imports/deals?effective_at=2024-01-01T00:00:00Z",
+                           "external_id,name,owner,amount,stage,close_date\n"
+                           "d-1,One,ada,100,prospecting,2024-03-31\n"
+                           "d-2,Two,bob,50,won,2024-02-15\n");
+    fx_expect_counts(&r, 200, 2, 0, 0, 0);
     t_resp_free(&r);
-}
-
-static long long deal_id(const char *slug, const char *ext)
-{
-    return sql_ll("SELECT d.id FROM deals d JOIN orgs o ON o.id = d.org_id "
-                  "WHERE o.slug = '%s' AND d.external_id = '%s'",
-                  slug, ext);
 }
 
 static const char history[] = "external_id,at,field,old,new\n"
@@ -30,12 +27,12 @@ static const char history[] = "external_id,at,field,old,new\n"
 START_TEST(deal_events_load_into_history_in_time_order)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     two_deals(key);
-    t_resp r = post_csv(key, "/v1/imports/deal-events", history);
-    expect_counts(&r, 200, 4, 0, 0, 0);
+    t_resp r = fx_post_csv(key, "/v1/imports/deal-events", history);
+    fx_expect_counts(&r, 200, 4, 0, 0, 0);
     t_resp_free(&r);
-    r = t_get(key, "/v1/deals/%lld/history", deal_id(slug, "d-1"));
+    r = t_get(key, "/v1/deals/%lld/history", fx_deal_id(slug, "d-1"));
     ck_assert_int_eq(r.status, 200);
     json_t *items = json_object_get(r.body, "items");
     /* 5 creation events at 2024-01-01, then the four loaded ones by time. */
@@ -59,100 +56,89 @@ END_TEST
 START_TEST(loading_the_same_history_twice_adds_nothing)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     two_deals(key);
-    t_resp r = post_csv(key, "/v1/imports/deal-events", history);
-    expect_counts(&r, 200, 4, 0, 0, 0);
+    t_resp r = fx_post_csv(key, "/v1/imports/deal-events", history);
+    fx_expect_counts(&r, 200, 4, 0, 0, 0);
     t_resp_free(&r);
-    long long id = deal_id(slug, "d-1");
-    long long before = event_count(id);
-    r = post_csv(key, "/v1/imports/deal-events", history);
-    expect_counts(&r, 200, 0, 0, 4, 0);
+    long long id = fx_deal_id(slug, "d-1");
+    long long before = fx_deal_events(id);
+    r = fx_post_csv(key, "/v1/imports/deal-events", history);
+    fx_expect_counts(&r, 200, 0, 0, 4, 0);
     t_resp_free(&r);
-    ck_assert_int_eq(event_count(id), before);
+    ck_assert_int_eq(fx_deal_events(id), before);
 }
 END_TEST
 
 START_TEST(deal_event_problems_name_line_and_column_and_change_nothing)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     two_deals(key);
-    long long id = deal_id(slug, "d-1");
-    long long before = event_count(id);
-    t_resp r = post_csv(key, "/v1/imports/deal-events",
-                        "external_id,at,field,old,new\n"
-                        "d-1,2024-02-01,stage,prospecting,proposal\n"
-                        "nope,2024-02-01,stage,prospecting,proposal\n"
-                        "d-1,last tuesday,amount,1,2\n"
-                        "d-1,2024-02-30T10:00:00Z,amount,1,2\n"
-                        "d-1,2024-02-01,colour,red,blue\n"
-                        "d-1,2024-02-01,stage,prospecting,limbo\n"
-                        "d-1,2024-02-01,amount,-3,2\n");
-    expect_counts(&r, 422, 0, 0, 0, 6);
-    expect_problem(&r, 0, 3, "external_id", "no deal has external_id nope");
-    expect_problem(&r, 1, 4, "at", "must be a date");
-    expect_problem(&r, 2, 5, "at", "must be a date");
-    expect_problem(&r, 3, 6, "field", "must be one of");
-    expect_problem(&r, 4, 7, "new", "is not a valid stage: limbo");
-    expect_problem(&r, 5, 8, "old", "is not a valid amount: -3");
+    long long id = fx_deal_id(slug, "d-1");
+    long long before = fx_deal_events(id);
+    t_resp r = fx_post_csv(key, "/v1/imports/deal-events",
+                           "external_id,at,field,old,new\n"
+                           "d-1,2024-02-01,stage,prospecting,proposal\n"
+                           "nope,2024-02-01,stage,prospecting,proposal\n"
+                           "d-1,last tuesday,amount,1,2\n"
+                           "d-1,2024-02-30T10:00:00Z,amount,1,2\n"
+                           "d-1,2024-02-01,colour,red,blue\n"
+                           "d-1,2024-02-01,stage,prospecting,limbo\n"
+                           "d-1,2024-02-01,amount,-3,2\n");
+    fx_expect_counts(&r, 422, 0, 0, 0, 6);
+    fx_expect_problem(&r, 0, 3, "external_id", "no deal has external_id nope");
+    fx_expect_problem(&r, 1, 4, "at", "must be a date");
+    fx_expect_problem(&r, 2, 5, "at", "must be a date");
+    fx_expect_problem(&r, 3, 6, "field", "must be one of");
+    fx_expect_problem(&r, 4, 7, "new", "is not a valid stage: limbo");
+    fx_expect_problem(&r, 5, 8, "old", "is not a valid amount: -3");
     t_resp_free(&r);
-    ck_assert_int_eq(event_count(id), before);
-    r = post_csv(key, "/v1/imports/deal-events?on_error=skip",
-                 "external_id,at,field,old,new\nd-1,2024-02-01,stage,prospecting,"
-                 "proposal\n"
-                 "nope,2024-02-01,stage,prospecting,proposal\n");
-    expect_counts(&r, 200, 1, 0, 0, 1);
+    ck_assert_int_eq(fx_deal_events(id), before);
+    r = fx_post_csv(key, "/v1/imports/deal-events?on_error=skip",
+                    "external_id,at,field,old,new\nd-1,2024-02-01,stage,prospecting,"
+                    "proposal\n"
+                    "nope,2024-02-01,stage,prospecting,proposal\n");
+    fx_expect_counts(&r, 200, 1, 0, 0, 1);
     t_resp_free(&r);
-    ck_assert_int_eq(event_count(id), before + 1);
+    ck_assert_int_eq(fx_deal_events(id), before + 1);
 }
 END_TEST
 
 START_TEST(deal_events_of_another_org_are_unknown_deals)
 {
     char key_a[128], slug_a[64], key_b[128], slug_b[64];
-    deals_fixture(key_a, slug_a);
-    deals_fixture(key_b, slug_b);
+    fx_sales_org(key_a, slug_a);
+    fx_sales_org(key_b, slug_b);
     two_deals(key_a);
-    long long before = event_count(deal_id(slug_a, "d-1"));
-    t_resp r = post_csv(key_b, "/v1/imports/deal-events", history);
-    expect_counts(&r, 422, 0, 0, 0, 4);
-    expect_problem(&r, 0, 2, "external_id", "no deal has external_id d-1");
+    long long before = fx_deal_events(fx_deal_id(slug_a, "d-1"));
+    t_resp r = fx_post_csv(key_b, "/v1/imports/deal-events", history);
+    fx_expect_counts(&r, 422, 0, 0, 0, 4);
+    fx_expect_problem(&r, 0, 2, "external_id", "no deal has external_id d-1");
     t_resp_free(&r);
-    ck_assert_int_eq(event_count(deal_id(slug_a, "d-1")), before);
+    ck_assert_int_eq(fx_deal_events(fx_deal_id(slug_a, "d-1")), before);
 }
 END_TEST
-
-static void add_kpi(const char *key, const char *kpi)
-{
-    char path[128];
-    snprintf(path, sizeof path, "/v1/kpis/%s", kpi);
-    t_resp r = t_put(key, path,
-                     "{\"name\": \"Leads\", \"unit\": \"leads\", \"direction\": "
-                     "\"higher_is_better\", \"aggregation\": \"sum\", \"bucket\": \"week\"}");
-    ck_assert_int_eq(r.status, 201);
-    t_resp_free(&r);
-}
 
 START_TEST(kpi_observations_upsert_by_kpi_and_date)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
-    add_kpi(key, "qualified_leads");
-    add_kpi(key, "errors_per_page");
-    t_resp r = post_csv(key, "/v1/imports/kpi-observations",
-                        "kpi,date,value\nqualified_leads,2024-01-01,10\n"
-                        "qualified_leads,2024-01-08,12.5\nerrors_per_page,2024-01-01,0.4\n");
-    expect_counts(&r, 200, 3, 0, 0, 0);
+    fx_sales_org(key, slug);
+    fx_put_kpi(key, "qualified_leads");
+    fx_put_kpi(key, "errors_per_page");
+    t_resp r = fx_post_csv(key, "/v1/imports/kpi-observations",
+                           "kpi,date,value\nqualified_leads,2024-01-01,10\n"
+                           "qualified_leads,2024-01-08,12.5\nerrors_per_page,2024-01-01,0.4\n");
+    fx_expect_counts(&r, 200, 3, 0, 0, 0);
     t_resp_free(&r);
-    r = post_ndjson(key, "/v1/imports/kpi-observations",
-                    "{\"kpi\": \"qualified_leads\", \"date\": \"2024-01-01\", "
-                    "\"value\": 10}\n"
-                    "{\"kpi\": \"qualified_leads\", \"date\": \"2024-01-08\", "
-                    "\"value\": 14}\n"
-                    "{\"kpi\": \"qualified_leads\", \"date\": \"2024-01-15\", "
-                    "\"value\": 9}\n");
-    expect_counts(&r, 200, 1, 1, 1, 0);
+    r = fx_post_ndjson(key, "/v1/imports/kpi-observations",
+                       "{\"kpi\": \"qualified_leads\", \"date\": \"2024-01-01\", "
+                       "\"value\": 10}\n"
+                       "{\"kpi\": \"qualified_leads\", \"date\": \"2024-01-08\", "
+                       "\"value\": 14}\n"
+                       "{\"kpi\": \"qualified_leads\", \"date\": \"2024-01-15\", "
+                       "\"value\": 9}\n");
+    fx_expect_counts(&r, 200, 1, 1, 1, 0);
     t_resp_free(&r);
     r = t_get(key, "/v1/kpis/qualified_leads/observations");
     ck_assert_int_eq(r.status, 200);
@@ -166,39 +152,33 @@ END_TEST
 START_TEST(kpi_observation_problems_and_atomicity)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
-    add_kpi(key, "qualified_leads");
-    t_resp r = post_csv(key, "/v1/imports/kpi-observations",
-                        "kpi,date,value\nqualified_leads,2024-01-01,10\n"
-                        "unknown_kpi,2024-01-01,1\nqualified_leads,2024-02-30,1\n"
-                        "qualified_leads,2024-01-09,1e999\nqualified_leads,2024-01-01,11\n");
-    expect_counts(&r, 422, 0, 0, 0, 4);
-    expect_problem(&r, 0, 3, "kpi", "unknown kpi unknown_kpi");
-    expect_problem(&r, 1, 4, "date", "must be a date");
-    expect_problem(&r, 2, 5, "value", "must be a number");
-    expect_problem(&r, 3, 6, "date", "repeats line 2");
+    fx_sales_org(key, slug);
+    fx_put_kpi(key, "qualified_leads");
+    t_resp r = fx_post_csv(key, "/v1/imports/kpi-observations",
+                           "kpi,date,value\nqualified_leads,2024-01-01,10\n"
+                           "unknown_kpi,2024-01-01,1\nqualified_leads,2024-02-30,1\n"
+                           "qualified_leads,2024-01-09,1e999\nqualified_leads,2024-01-01,11\n");
+    fx_expect_counts(&r, 422, 0, 0, 0, 4);
+    fx_expect_problem(&r, 0, 3, "kpi", "unknown kpi unknown_kpi");
+    fx_expect_problem(&r, 1, 4, "date", "must be a date");
+    fx_expect_problem(&r, 2, 5, "value", "must be a number");
+    fx_expect_problem(&r, 3, 6, "date", "repeats line 2");
     t_resp_free(&r);
-    ck_assert_int_eq(sql_ll("SELECT count(*) FROM kpi_observations k JOIN orgs o "
-                            "ON o.id = k.org_id WHERE o.slug = '%s'",
-                            slug),
-                     0);
-    r = post_csv(key, "/v1/imports/kpi-observations", "kpi,date\nqualified_leads,2024-01-01\n");
-    t_expect_error(r, 422, "invalid_argument", "value");
-    t_resp_free(&r);
+    ck_assert_int_eq(fx_org_rows(slug, "kpi_observations"), 0);
+    fx_expect_invalid(
+        fx_post_csv(key, "/v1/imports/kpi-observations", "kpi,date\nqualified_leads,2024-01-01\n"),
+        "value");
 }
 END_TEST
 
 START_TEST(history_imports_need_a_write_key)
 {
     char key[128], slug[64], ro[128];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     t_new_key(key, "[\"read\"]", ro);
-    t_resp r = post_csv(ro, "/v1/imports/deal-events", history);
-    t_expect_error(r, 403, "forbidden", NULL);
-    t_resp_free(&r);
-    r = post_csv(ro, "/v1/imports/kpi-observations", "kpi,date,value\n");
-    t_expect_error(r, 403, "forbidden", NULL);
-    t_resp_free(&r);
+    fx_expect_error(fx_post_csv(ro, "/v1/imports/deal-events", history), 403, "forbidden", NULL);
+    fx_expect_error(fx_post_csv(ro, "/v1/imports/kpi-observations", "kpi,date,value\n"), 403,
+                    "forbidden", NULL);
 }
 END_TEST
 

@@ -1,6 +1,10 @@
 /* test_inputs.c — periods, targets and commits over real HTTP against real PostgreSQL. Teams and
- * reps are made with SQL so the suite stands alone (see inputs_fixtures.h). */
-#include "inputs_fixtures.h"
+ * reps are made with SQL so the suite stands alone (fx_add_team, fx_add_rep). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
 
 /* ---- periods ---- */
 
@@ -10,21 +14,21 @@ START_TEST(periods_list_quarters_around_a_date_oldest_first)
     t_new_org(key, NULL);
     t_resp r = t_get(key, "/v1/periods?around=2026-11-15&before=2&after=1");
     ck_assert_int_eq(r.status, 200);
-    ck_assert_int_eq(item_count(&r), 4);
+    ck_assert_int_eq(fx_n_items(&r), 4);
     static const char *const want[][3] = {{"2026-Q2", "2026-04-01", "2026-06-30"},
                                           {"2026-Q3", "2026-07-01", "2026-09-30"},
                                           {"2026-Q4", "2026-10-01", "2026-12-31"},
                                           {"2027-Q1", "2027-01-01", "2027-03-31"}};
     for (size_t i = 0; i < 4; i++) {
-        ck_assert_str_eq(t_str(item(&r, i), "name"), want[i][0]);
-        ck_assert_str_eq(t_str(item(&r, i), "start"), want[i][1]);
-        ck_assert_str_eq(t_str(item(&r, i), "end"), want[i][2]);
+        ck_assert_str_eq(t_str(fx_item(&r, i), "name"), want[i][0]);
+        ck_assert_str_eq(t_str(fx_item(&r, i), "start"), want[i][1]);
+        ck_assert_str_eq(t_str(fx_item(&r, i), "end"), want[i][2]);
     }
     t_resp_free(&r);
     r = t_get(key, "/v1/periods?around=2001-05-05&before=0&after=0");
-    ck_assert_int_eq(item_count(&r), 1);
-    ck_assert_str_eq(t_str(item(&r, 0), "name"), "2001-Q2");
-    ck_assert(json_is_false(json_object_get(item(&r, 0), "current")));
+    ck_assert_int_eq(fx_n_items(&r), 1);
+    ck_assert_str_eq(t_str(fx_item(&r, 0), "name"), "2001-Q2");
+    ck_assert(json_is_false(json_object_get(fx_item(&r, 0), "current")));
     t_resp_free(&r);
 }
 END_TEST
@@ -36,14 +40,14 @@ START_TEST(periods_default_to_today_marked_current)
     char *today = t_sql("SELECT (now() AT TIME ZONE 'UTC')::date::text");
     t_resp r = t_get(key, "/v1/periods");
     ck_assert_int_eq(r.status, 200);
-    ck_assert_int_eq(item_count(&r), 6); /* before=4, after=1 by default */
-    json_t *cur = item(&r, 4);
+    ck_assert_int_eq(fx_n_items(&r), 6); /* before=4, after=1 by default */
+    json_t *cur = fx_item(&r, 4);
     ck_assert(json_is_true(json_object_get(cur, "current")));
     ck_assert_int_le(strcmp(t_str(cur, "start"), today), 0);
     ck_assert_int_ge(strcmp(t_str(cur, "end"), today), 0);
     for (size_t i = 0; i < 6; i++)
         if (i != 4)
-            ck_assert(json_is_false(json_object_get(item(&r, i), "current")));
+            ck_assert(json_is_false(json_object_get(fx_item(&r, i), "current")));
     free(today);
     t_resp_free(&r);
 }
@@ -58,15 +62,15 @@ START_TEST(periods_follow_an_april_fiscal_start)
     t_resp_free(&r);
     r = t_get(key, "/v1/periods?around=2027-02-14&before=1&after=1");
     ck_assert_int_eq(r.status, 200);
-    ck_assert_int_eq(item_count(&r), 3);
-    ck_assert_str_eq(t_str(item(&r, 0), "name"), "2026-Q3");
-    ck_assert_str_eq(t_str(item(&r, 0), "start"), "2026-10-01");
-    ck_assert_str_eq(t_str(item(&r, 1), "name"), "2026-Q4");
-    ck_assert_str_eq(t_str(item(&r, 1), "start"), "2027-01-01");
-    ck_assert_str_eq(t_str(item(&r, 1), "end"), "2027-03-31");
-    ck_assert_str_eq(t_str(item(&r, 2), "name"), "2027-Q1");
-    ck_assert_str_eq(t_str(item(&r, 2), "start"), "2027-04-01");
-    ck_assert_str_eq(t_str(item(&r, 2), "end"), "2027-06-30");
+    ck_assert_int_eq(fx_n_items(&r), 3);
+    ck_assert_str_eq(t_str(fx_item(&r, 0), "name"), "2026-Q3");
+    ck_assert_str_eq(t_str(fx_item(&r, 0), "start"), "2026-10-01");
+    ck_assert_str_eq(t_str(fx_item(&r, 1), "name"), "2026-Q4");
+    ck_assert_str_eq(t_str(fx_item(&r, 1), "start"), "2027-01-01");
+    ck_assert_str_eq(t_str(fx_item(&r, 1), "end"), "2027-03-31");
+    ck_assert_str_eq(t_str(fx_item(&r, 2), "name"), "2027-Q1");
+    ck_assert_str_eq(t_str(fx_item(&r, 2), "start"), "2027-04-01");
+    ck_assert_str_eq(t_str(fx_item(&r, 2), "end"), "2027-06-30");
     t_resp_free(&r);
     /* A target's quarter name resolves with the org's start month too. */
     r = t_put(key, "/v1/targets",
@@ -83,10 +87,10 @@ START_TEST(periods_parameters_are_checked)
 {
     char key[128];
     t_new_org(key, NULL);
-    expect_422(t_get(key, "/v1/periods?before=21"), "before");
-    expect_422(t_get(key, "/v1/periods?after=-1"), "after");
-    expect_422(t_get(key, "/v1/periods?after=x"), "after");
-    expect_422(t_get(key, "/v1/periods?around=2026-13-01"), "around");
+    fx_expect_invalid(t_get(key, "/v1/periods?before=21"), "before");
+    fx_expect_invalid(t_get(key, "/v1/periods?after=-1"), "after");
+    fx_expect_invalid(t_get(key, "/v1/periods?after=x"), "after");
+    fx_expect_invalid(t_get(key, "/v1/periods?around=2026-13-01"), "around");
 }
 END_TEST
 
@@ -113,7 +117,7 @@ END_TEST
 
 START_TEST(target_put_upserts_by_scope_metric_and_period_days)
 {
-    char key[128], slug[64], sql[256];
+    char key[128], slug[64];
     t_new_org(key, slug);
     t_resp r = t_put(key, "/v1/targets",
                      "{\"scope\": \"org\", \"metric\": \"bookings\", \"period\": \"2026-Q4\", "
@@ -127,20 +131,17 @@ START_TEST(target_put_upserts_by_scope_metric_and_period_days)
     ck_assert_int_eq(r.status, 200);
     ck_assert_double_eq(t_num(r.body, "value"), 900.5);
     t_resp_free(&r);
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM targets t JOIN orgs o ON o.id = t.org_id WHERE o.slug = '%s'",
-             slug);
-    ck_assert_int_eq(sql_count(sql), 1);
+    ck_assert_int_eq(fx_org_rows(slug, "targets"), 1);
     /* A different range is a different target. */
     r = t_put(key, "/v1/targets",
               "{\"scope\": \"org\", \"metric\": \"bookings\", "
               "\"period\": \"2026-10-01..2026-10-31\", \"value\": 300}");
     ck_assert_str_eq(t_str(r.body, "period"), "2026-10-01..2026-10-31");
     t_resp_free(&r);
-    ck_assert_int_eq(sql_count(sql), 2);
+    ck_assert_int_eq(fx_org_rows(slug, "targets"), 2);
     r = t_get(key, "/v1/targets?period=2026-Q4");
-    ck_assert_int_eq(item_count(&r), 1);
-    ck_assert_double_eq(t_num(item(&r, 0), "value"), 900.5);
+    ck_assert_int_eq(fx_n_items(&r), 1);
+    ck_assert_double_eq(t_num(fx_item(&r, 0), "value"), 900.5);
     t_resp_free(&r);
 }
 END_TEST
@@ -149,9 +150,9 @@ START_TEST(targets_for_teams_reps_and_kpis_filter_by_scope_and_metric)
 {
     char key[128], slug[64];
     t_new_org(key, slug);
-    add_team(slug, "east");
-    add_rep(slug, "alice");
-    add_kpi(key, "qualified_leads");
+    fx_add_team(slug, "east");
+    fx_add_rep(slug, "alice");
+    fx_put_kpi(key, "qualified_leads");
     t_resp r = t_put(key, "/v1/targets",
                      "{\"scope\": \"team:east\", \"metric\": \"bookings\", \"period\": "
                      "\"2026-Q4\", \"value\": 500000}");
@@ -171,22 +172,22 @@ START_TEST(targets_for_teams_reps_and_kpis_filter_by_scope_and_metric)
     ck_assert_double_eq(t_num(r.body, "value"), 0.35);
     t_resp_free(&r);
     r = t_get(key, "/v1/targets?scope=team:east");
-    ck_assert_int_eq(item_count(&r), 1);
-    ck_assert_double_eq(t_num(item(&r, 0), "value"), 500000);
+    ck_assert_int_eq(fx_n_items(&r), 1);
+    ck_assert_double_eq(t_num(fx_item(&r, 0), "value"), 500000);
     t_resp_free(&r);
     r = t_get(key, "/v1/targets?metric=qualified_leads");
-    ck_assert_int_eq(item_count(&r), 1);
-    ck_assert_str_eq(t_str(item(&r, 0), "scope"), "org");
+    ck_assert_int_eq(fx_n_items(&r), 1);
+    ck_assert_str_eq(t_str(fx_item(&r, 0), "scope"), "org");
     t_resp_free(&r);
     r = t_get(key, "/v1/targets?period=2026-Q4&metric=bookings");
-    ck_assert_int_eq(item_count(&r), 2);
+    ck_assert_int_eq(fx_n_items(&r), 2);
     t_resp_free(&r);
     r = t_get(key, "/v1/targets?limit=2");
-    ck_assert_int_eq(item_count(&r), 2);
+    ck_assert_int_eq(fx_n_items(&r), 2);
     const char *cursor = t_str(r.body, "next_cursor");
     ck_assert_ptr_nonnull(cursor);
     t_resp r2 = t_get(key, "/v1/targets?limit=2&cursor=%s", cursor);
-    ck_assert_int_eq(item_count(&r2), 1);
+    ck_assert_int_eq(fx_n_items(&r2), 1);
     ck_assert(json_is_null(json_object_get(r2.body, "next_cursor")));
     t_resp_free(&r2);
     t_resp_free(&r);
@@ -213,12 +214,12 @@ START_TEST(target_unknown_or_invalid_fields_are_422)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char body[512];
         snprintf(body, sizeof body, fmt, cases[i][0], cases[i][1], cases[i][2], cases[i][3]);
-        expect_422(t_put(key, "/v1/targets", body), cases[i][4]);
+        fx_expect_invalid(t_put(key, "/v1/targets", body), cases[i][4]);
     }
-    expect_422(t_put(key, "/v1/targets",
-                     "{\"scope\": \"org\", \"metric\": \"bookings\", "
-                     "\"period\": \"2026-Q4\"}"),
-               "value");
+    fx_expect_invalid(t_put(key, "/v1/targets",
+                            "{\"scope\": \"org\", \"metric\": \"bookings\", "
+                            "\"period\": \"2026-Q4\"}"),
+                      "value");
 }
 END_TEST
 
@@ -226,12 +227,12 @@ START_TEST(period_parameters_accept_only_quarters_and_ranges)
 {
     char key[128];
     t_new_org(key, NULL);
-    expect_422(t_get(key, "/v1/targets?period=2026-13"), "period");
-    expect_422(t_get(key, "/v1/targets?period=2026-01-01..2030-01-01"), "period");
-    expect_422(t_get(key, "/v1/commits?period=next"), "period");
+    fx_expect_invalid(t_get(key, "/v1/targets?period=2026-13"), "period");
+    fx_expect_invalid(t_get(key, "/v1/targets?period=2026-01-01..2030-01-01"), "period");
+    fx_expect_invalid(t_get(key, "/v1/commits?period=next"), "period");
     t_resp r = t_get(key, "/v1/commits?period=2026-01-01..2026-02-15");
     ck_assert_int_eq(r.status, 200);
-    ck_assert_int_eq(item_count(&r), 0);
+    ck_assert_int_eq(fx_n_items(&r), 0);
     t_resp_free(&r);
 }
 END_TEST
@@ -242,7 +243,7 @@ START_TEST(commit_create_returns_201_with_the_call)
 {
     char key[128], slug[64];
     t_new_org(key, slug);
-    add_rep(slug, "alice");
+    fx_add_rep(slug, "alice");
     t_resp r = t_post(key, "/v1/commits",
                       "{\"scope\": \"rep:alice\", \"period\": \"2026-Q4\", \"commit\": 400000, "
                       "\"best_case\": 550000.5, \"notes\": \"Acme slips if legal stalls\", "
@@ -263,7 +264,7 @@ END_TEST
 
 START_TEST(commit_submitted_at_defaults_to_now)
 {
-    char key[128], slug[64], sql[256];
+    char key[128], slug[64];
     t_new_org(key, slug);
     t_resp r = t_post(key, "/v1/commits",
                       "{\"scope\": \"org\", \"period\": \"2026-Q4\", \"commit\": 1, "
@@ -271,11 +272,12 @@ START_TEST(commit_submitted_at_defaults_to_now)
     ck_assert_int_eq(r.status, 201);
     ck_assert(json_is_null(json_object_get(r.body, "notes")));
     t_resp_free(&r);
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM commits c JOIN orgs o ON o.id = c.org_id WHERE o.slug = '%s' "
-             "AND c.submitted_at > now() - interval '1 minute' AND c.submitted_at <= now()",
-             slug);
-    ck_assert_int_eq(sql_count(sql), 1);
+    ck_assert_int_eq(
+        fx_sql_ll("SELECT count(*) FROM commits c JOIN orgs o ON o.id = c.org_id "
+                  "WHERE o.slug = '%s' AND c.submitted_at > now() - interval '1 minute' "
+                  "AND c.submitted_at <= now()",
+                  slug),
+        1);
 }
 END_TEST
 
@@ -283,7 +285,7 @@ START_TEST(commits_list_newest_first_filtered_and_paged)
 {
     char key[128], slug[64];
     t_new_org(key, slug);
-    add_rep(slug, "bob");
+    fx_add_rep(slug, "bob");
     static const char *const days[] = {"2026-10-05", "2026-10-19", "2026-10-12"};
     for (int i = 0; i < 3; i++) {
         char body[256];
@@ -301,30 +303,30 @@ START_TEST(commits_list_newest_first_filtered_and_paged)
     t_resp_free(&r);
     r = t_get(key, "/v1/commits?scope=rep:bob&period=2026-Q4");
     ck_assert_int_eq(r.status, 200);
-    ck_assert_int_eq(item_count(&r), 3);
-    ck_assert_double_eq(t_num(item(&r, 0), "commit"), 200); /* 2026-10-19 */
-    ck_assert_double_eq(t_num(item(&r, 1), "commit"), 300); /* 2026-10-12 */
-    ck_assert_double_eq(t_num(item(&r, 2), "commit"), 100); /* 2026-10-05 */
+    ck_assert_int_eq(fx_n_items(&r), 3);
+    ck_assert_double_eq(t_num(fx_item(&r, 0), "commit"), 200); /* 2026-10-19 */
+    ck_assert_double_eq(t_num(fx_item(&r, 1), "commit"), 300); /* 2026-10-12 */
+    ck_assert_double_eq(t_num(fx_item(&r, 2), "commit"), 100); /* 2026-10-05 */
     t_resp_free(&r);
     r = t_get(key, "/v1/commits?scope=rep:bob&limit=2");
-    ck_assert_int_eq(item_count(&r), 2);
-    ck_assert_double_eq(t_num(item(&r, 1), "commit"), 300);
+    ck_assert_int_eq(fx_n_items(&r), 2);
+    ck_assert_double_eq(t_num(fx_item(&r, 1), "commit"), 300);
     const char *cursor = t_str(r.body, "next_cursor");
     ck_assert_ptr_nonnull(cursor);
     t_resp r2 = t_get(key, "/v1/commits?scope=rep:bob&limit=2&cursor=%s", cursor);
-    ck_assert_int_eq(item_count(&r2), 1);
-    ck_assert_double_eq(t_num(item(&r2, 0), "commit"), 100);
+    ck_assert_int_eq(fx_n_items(&r2), 1);
+    ck_assert_double_eq(t_num(fx_item(&r2, 0), "commit"), 100);
     ck_assert(json_is_null(json_object_get(r2.body, "next_cursor")));
     t_resp_free(&r2);
     t_resp_free(&r);
     r = t_get(key, "/v1/commits");
-    ck_assert_int_eq(item_count(&r), 4);
+    ck_assert_int_eq(fx_n_items(&r), 4);
     t_resp_free(&r);
     r = t_get(key, "/v1/commits?period=2027-Q1");
-    ck_assert_int_eq(item_count(&r), 1);
-    ck_assert_str_eq(t_str(item(&r, 0), "scope"), "org");
+    ck_assert_int_eq(fx_n_items(&r), 1);
+    ck_assert_str_eq(t_str(fx_item(&r, 0), "scope"), "org");
     t_resp_free(&r);
-    expect_422(t_get(key, "/v1/commits?scope=rep:nobody"), "scope");
+    fx_expect_invalid(t_get(key, "/v1/commits?scope=rep:nobody"), "scope");
 }
 END_TEST
 
@@ -332,39 +334,35 @@ START_TEST(commit_invalid_fields_are_422)
 {
     char key[128], slug[64];
     t_new_org(key, slug);
-    expect_422(t_post(key, "/v1/commits",
-                      "{\"scope\": \"org\", \"period\": \"2026-Q4\", \"commit\": 100, "
-                      "\"best_case\": 99.99}"),
-               "best_case");
-    expect_422(t_post(key, "/v1/commits",
-                      "{\"scope\": \"org\", \"period\": \"2026-Q4\", \"commit\": -5, "
-                      "\"best_case\": 1}"),
-               "commit");
-    expect_422(t_post(key, "/v1/commits",
-                      "{\"scope\": \"org\", \"period\": \"2026-Q4\", \"commit\": 1.234, "
-                      "\"best_case\": 2}"),
-               "commit");
-    expect_422(t_post(key, "/v1/commits",
-                      "{\"scope\": \"org\", \"period\": \"soon\", \"commit\": 1, "
-                      "\"best_case\": 2}"),
-               "period");
-    expect_422(t_post(key, "/v1/commits",
-                      "{\"scope\": \"rep:ghost\", \"period\": \"2026-Q4\", \"commit\": 1, "
-                      "\"best_case\": 2}"),
-               "scope");
-    expect_422(t_post(key, "/v1/commits",
-                      "{\"scope\": \"org\", \"period\": \"2026-Q4\", \"commit\": 1, "
-                      "\"best_case\": 2, \"submitted_at\": \"yesterday\"}"),
-               "submitted_at");
-    expect_422(t_post(key, "/v1/commits",
-                      "{\"scope\": \"org\", \"period\": \"2026-Q4\", "
-                      "\"commit\": 1}"),
-               "best_case");
-    char sql[256];
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM commits c JOIN orgs o ON o.id = c.org_id WHERE o.slug = '%s'",
-             slug);
-    ck_assert_int_eq(sql_count(sql), 0);
+    fx_expect_invalid(t_post(key, "/v1/commits",
+                             "{\"scope\": \"org\", \"period\": \"2026-Q4\", \"commit\": 100, "
+                             "\"best_case\": 99.99}"),
+                      "best_case");
+    fx_expect_invalid(t_post(key, "/v1/commits",
+                             "{\"scope\": \"org\", \"period\": \"2026-Q4\", \"commit\": -5, "
+                             "\"best_case\": 1}"),
+                      "commit");
+    fx_expect_invalid(t_post(key, "/v1/commits",
+                             "{\"scope\": \"org\", \"period\": \"2026-Q4\", \"commit\": 1.234, "
+                             "\"best_case\": 2}"),
+                      "commit");
+    fx_expect_invalid(t_post(key, "/v1/commits",
+                             "{\"scope\": \"org\", \"period\": \"soon\", \"commit\": 1, "
+                             "\"best_case\": 2}"),
+                      "period");
+    fx_expect_invalid(t_post(key, "/v1/commits",
+                             "{\"scope\": \"rep:ghost\", \"period\": \"2026-Q4\", \"commit\": 1, "
+                             "\"best_case\": 2}"),
+                      "scope");
+    fx_expect_invalid(t_post(key, "/v1/commits",
+                             "{\"scope\": \"org\", \"period\": \"2026-Q4\", \"commit\": 1, "
+                             "\"best_case\": 2, \"submitted_at\": \"yesterday\"}"),
+                      "submitted_at");
+    fx_expect_invalid(t_post(key, "/v1/commits",
+                             "{\"scope\": \"org\", \"period\": \"2026-Q4\", "
+                             "\"commit\": 1}"),
+                      "best_case");
+    ck_assert_int_eq(fx_org_rows(slug, "commits"), 0);
 }
 END_TEST
 

@@ -1,6 +1,10 @@
 /* test_inputs_kpis.c — KPIs with their observations, levers, tenancy and key scopes of every
  * input resource, over real HTTP against real PostgreSQL. */
-#include "inputs_fixtures.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
 
 /* ---- KPIs ---- */
 
@@ -32,11 +36,9 @@ START_TEST(kpi_put_creates_201_then_replaces_200)
     ck_assert_str_eq(t_str(r.body, "bucket"), "day");
     t_resp_free(&r);
     r = t_get(key, "/v1/kpis");
-    ck_assert_int_eq(item_count(&r), 1);
+    ck_assert_int_eq(fx_n_items(&r), 1);
     t_resp_free(&r);
-    r = t_get(key, "/v1/kpis/nothing_here");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
+    fx_expect_error(t_get(key, "/v1/kpis/nothing_here"), 404, "not_found", NULL);
 }
 END_TEST
 
@@ -63,15 +65,15 @@ START_TEST(kpi_leads_to_bookings_or_an_existing_kpi)
     ck_assert_str_eq(t_str(json_object_get(r.body, "leads_to"), "metric"), "qualified_leads");
     t_resp_free(&r);
     snprintf(body, sizeof body, fmt, "{\"metric\": \"unknown_kpi\", \"lag_days\": 7}");
-    expect_422(t_put(key, "/v1/kpis/demos", body), "leads_to.metric");
+    fx_expect_invalid(t_put(key, "/v1/kpis/demos", body), "leads_to.metric");
     snprintf(body, sizeof body, fmt, "{\"metric\": \"demos\", \"lag_days\": 7}");
-    expect_422(t_put(key, "/v1/kpis/demos", body), "leads_to.metric");
+    fx_expect_invalid(t_put(key, "/v1/kpis/demos", body), "leads_to.metric");
     snprintf(body, sizeof body, fmt, "{\"metric\": \"bookings\", \"lag_days\": 366}");
-    expect_422(t_put(key, "/v1/kpis/demos", body), "leads_to.lag_days");
+    fx_expect_invalid(t_put(key, "/v1/kpis/demos", body), "leads_to.lag_days");
     snprintf(body, sizeof body, fmt, "{\"metric\": \"bookings\"}");
-    expect_422(t_put(key, "/v1/kpis/demos", body), "leads_to.lag_days");
+    fx_expect_invalid(t_put(key, "/v1/kpis/demos", body), "leads_to.lag_days");
     snprintf(body, sizeof body, fmt, "\"bookings\"");
-    expect_422(t_put(key, "/v1/kpis/demos", body), "leads_to");
+    fx_expect_invalid(t_put(key, "/v1/kpis/demos", body), "leads_to");
     /* Nothing above changed demos. */
     r = t_get(key, "/v1/kpis/demos");
     ck_assert_str_eq(t_str(json_object_get(r.body, "leads_to"), "metric"), "qualified_leads");
@@ -93,18 +95,18 @@ START_TEST(kpi_invalid_fields_are_422)
     for (size_t i = 0; i < 3; i++) {
         char body[256];
         snprintf(body, sizeof body, fmt, cases[i][0], cases[i][1], cases[i][2]);
-        expect_422(t_put(key, "/v1/kpis/k1", body), cases[i][3]);
+        fx_expect_invalid(t_put(key, "/v1/kpis/k1", body), cases[i][3]);
     }
     char ok[256];
     snprintf(ok, sizeof ok, fmt, "higher_is_better", "sum", "week");
-    expect_422(t_put(key, "/v1/kpis/bookings", ok), "key");
-    expect_422(t_put(key, "/v1/kpis/bad%20key", ok), "key");
-    expect_422(t_put(key, "/v1/kpis/k1",
-                     "{\"unit\": \"u\", \"direction\": \"higher_is_better\", "
-                     "\"aggregation\": \"sum\", \"bucket\": \"week\"}"),
-               "name");
+    fx_expect_invalid(t_put(key, "/v1/kpis/bookings", ok), "key");
+    fx_expect_invalid(t_put(key, "/v1/kpis/bad%20key", ok), "key");
+    fx_expect_invalid(t_put(key, "/v1/kpis/k1",
+                            "{\"unit\": \"u\", \"direction\": \"higher_is_better\", "
+                            "\"aggregation\": \"sum\", \"bucket\": \"week\"}"),
+                      "name");
     t_resp r = t_get(key, "/v1/kpis");
-    ck_assert_int_eq(item_count(&r), 0);
+    ck_assert_int_eq(fx_n_items(&r), 0);
     t_resp_free(&r);
 }
 END_TEST
@@ -113,7 +115,7 @@ START_TEST(observations_upsert_by_date_and_count_changes)
 {
     char key[128];
     t_new_org(key, NULL);
-    add_kpi(key, "leads");
+    fx_put_kpi(key, "leads");
     t_resp r = t_post(key, "/v1/kpis/leads/observations",
                       "[{\"date\": \"2026-10-05\", \"value\": 40}, "
                       "{\"date\": \"2026-10-12\", \"value\": 42.5}, "
@@ -134,12 +136,12 @@ START_TEST(observations_upsert_by_date_and_count_changes)
     t_resp_free(&r);
     r = t_get(key, "/v1/kpis/leads/observations");
     ck_assert_int_eq(r.status, 200);
-    ck_assert_int_eq(item_count(&r), 4);
+    ck_assert_int_eq(fx_n_items(&r), 4);
     static const char *const dates[] = {"2026-10-05", "2026-10-12", "2026-10-19", "2026-10-26"};
     static const double values[] = {40, 44, 38, 51};
     for (size_t i = 0; i < 4; i++) {
-        ck_assert_str_eq(t_str(item(&r, i), "date"), dates[i]);
-        ck_assert_double_eq(t_num(item(&r, i), "value"), values[i]);
+        ck_assert_str_eq(t_str(fx_item(&r, i), "date"), dates[i]);
+        ck_assert_double_eq(t_num(fx_item(&r, i), "value"), values[i]);
     }
     t_resp_free(&r);
 }
@@ -147,43 +149,37 @@ END_TEST
 
 START_TEST(observations_are_atomic_one_bad_item_stores_nothing)
 {
-    char key[128], slug[64], sql[256];
+    char key[128], slug[64];
     t_new_org(key, slug);
-    add_kpi(key, "leads");
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM kpi_observations x JOIN orgs o ON o.id = x.org_id "
-             "WHERE o.slug = '%s'",
-             slug);
-    expect_422(t_post(key, "/v1/kpis/leads/observations",
-                      "[{\"date\": \"2026-10-05\", \"value\": 1}, "
-                      "{\"date\": \"2026-10-06\", \"value\": 2}, "
-                      "{\"date\": \"2026-10-07\", \"value\": 3}, "
-                      "{\"date\": \"2026-10-08\", \"value\": \"four\"}, "
-                      "{\"date\": \"2026-10-09\", \"value\": 5}]"),
-               "[3].value");
-    ck_assert_int_eq(sql_count(sql), 0);
-    expect_422(t_post(key, "/v1/kpis/leads/observations",
-                      "[{\"date\": \"2026-10-05\", \"value\": 1}, "
-                      "{\"date\": \"2026-02-30\", \"value\": 2}]"),
-               "[1].date");
-    expect_422(t_post(key, "/v1/kpis/leads/observations",
-                      "[{\"date\": \"2026-10-05\", \"value\": 1}, "
-                      "{\"date\": \"2026-10-06\", \"value\": 2}, "
-                      "{\"date\": \"2026-10-05\", \"value\": 3}]"),
-               "[2].date");
-    expect_422(t_post(key, "/v1/kpis/leads/observations",
-                      "[{\"date\": \"2026-10-05\", \"value\": 1, \"note\": \"x\"}]"),
-               "[0].note");
-    expect_422(t_post(key, "/v1/kpis/leads/observations", "[{\"date\": \"2026-10-05\"}]"),
-               "[0].value");
-    expect_422(t_post(key, "/v1/kpis/leads/observations", "[1]"), "[0]");
-    t_resp r = t_post(key, "/v1/kpis/leads/observations", "[]");
-    t_expect_error(r, 422, "invalid_argument", NULL);
-    t_resp_free(&r);
-    r = t_post(key, "/v1/kpis/leads/observations", "{\"date\": \"2026-10-05\", \"value\": 1}");
-    t_expect_error(r, 400, "invalid_body", NULL);
-    t_resp_free(&r);
-    ck_assert_int_eq(sql_count(sql), 0);
+    fx_put_kpi(key, "leads");
+    fx_expect_invalid(t_post(key, "/v1/kpis/leads/observations",
+                             "[{\"date\": \"2026-10-05\", \"value\": 1}, "
+                             "{\"date\": \"2026-10-06\", \"value\": 2}, "
+                             "{\"date\": \"2026-10-07\", \"value\": 3}, "
+                             "{\"date\": \"2026-10-08\", \"value\": \"four\"}, "
+                             "{\"date\": \"2026-10-09\", \"value\": 5}]"),
+                      "[3].value");
+    ck_assert_int_eq(fx_org_rows(slug, "kpi_observations"), 0);
+    fx_expect_invalid(t_post(key, "/v1/kpis/leads/observations",
+                             "[{\"date\": \"2026-10-05\", \"value\": 1}, "
+                             "{\"date\": \"2026-02-30\", \"value\": 2}]"),
+                      "[1].date");
+    fx_expect_invalid(t_post(key, "/v1/kpis/leads/observations",
+                             "[{\"date\": \"2026-10-05\", \"value\": 1}, "
+                             "{\"date\": \"2026-10-06\", \"value\": 2}, "
+                             "{\"date\": \"2026-10-05\", \"value\": 3}]"),
+                      "[2].date");
+    fx_expect_invalid(t_post(key, "/v1/kpis/leads/observations",
+                             "[{\"date\": \"2026-10-05\", \"value\": 1, \"note\": \"x\"}]"),
+                      "[0].note");
+    fx_expect_invalid(t_post(key, "/v1/kpis/leads/observations", "[{\"date\": \"2026-10-05\"}]"),
+                      "[0].value");
+    fx_expect_invalid(t_post(key, "/v1/kpis/leads/observations", "[1]"), "[0]");
+    fx_expect_invalid(t_post(key, "/v1/kpis/leads/observations", "[]"), NULL);
+    fx_expect_error(
+        t_post(key, "/v1/kpis/leads/observations", "{\"date\": \"2026-10-05\", \"value\": 1}"), 400,
+        "invalid_body", NULL);
+    ck_assert_int_eq(fx_org_rows(slug, "kpi_observations"), 0);
 }
 END_TEST
 
@@ -191,7 +187,7 @@ START_TEST(observations_filter_by_dates_and_page)
 {
     char key[128];
     t_new_org(key, NULL);
-    add_kpi(key, "leads");
+    fx_put_kpi(key, "leads");
     t_resp r = t_post(key, "/v1/kpis/leads/observations",
                       "[{\"date\": \"2026-10-26\", \"value\": 4}, "
                       "{\"date\": \"2026-10-05\", \"value\": 1}, "
@@ -200,29 +196,28 @@ START_TEST(observations_filter_by_dates_and_page)
     ck_assert_int_eq(r.status, 200);
     t_resp_free(&r);
     r = t_get(key, "/v1/kpis/leads/observations?from=2026-10-12&to=2026-10-19");
-    ck_assert_int_eq(item_count(&r), 2);
-    ck_assert_str_eq(t_str(item(&r, 0), "date"), "2026-10-12");
-    ck_assert_str_eq(t_str(item(&r, 1), "date"), "2026-10-19");
+    ck_assert_int_eq(fx_n_items(&r), 2);
+    ck_assert_str_eq(t_str(fx_item(&r, 0), "date"), "2026-10-12");
+    ck_assert_str_eq(t_str(fx_item(&r, 1), "date"), "2026-10-19");
     t_resp_free(&r);
     r = t_get(key, "/v1/kpis/leads/observations?limit=3");
-    ck_assert_int_eq(item_count(&r), 3);
-    ck_assert_str_eq(t_str(item(&r, 2), "date"), "2026-10-19");
+    ck_assert_int_eq(fx_n_items(&r), 3);
+    ck_assert_str_eq(t_str(fx_item(&r, 2), "date"), "2026-10-19");
     const char *cursor = t_str(r.body, "next_cursor");
     ck_assert_ptr_nonnull(cursor);
     t_resp r2 = t_get(key, "/v1/kpis/leads/observations?limit=3&cursor=%s", cursor);
-    ck_assert_int_eq(item_count(&r2), 1);
-    ck_assert_str_eq(t_str(item(&r2, 0), "date"), "2026-10-26");
-    ck_assert_double_eq(t_num(item(&r2, 0), "value"), 4);
+    ck_assert_int_eq(fx_n_items(&r2), 1);
+    ck_assert_str_eq(t_str(fx_item(&r2, 0), "date"), "2026-10-26");
+    ck_assert_double_eq(t_num(fx_item(&r2, 0), "value"), 4);
     t_resp_free(&r2);
     t_resp_free(&r);
-    expect_422(t_get(key, "/v1/kpis/leads/observations?from=10/12/2026"), "from");
-    expect_422(t_get(key, "/v1/kpis/leads/observations?from=2026-10-19&to=2026-10-12"), "to");
-    r = t_get(key, "/v1/kpis/nope/observations");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
-    r = t_post(key, "/v1/kpis/nope/observations", "[{\"date\": \"2026-10-05\", \"value\": 1}]");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
+    fx_expect_invalid(t_get(key, "/v1/kpis/leads/observations?from=10/12/2026"), "from");
+    fx_expect_invalid(t_get(key, "/v1/kpis/leads/observations?from=2026-10-19&to=2026-10-12"),
+                      "to");
+    fx_expect_error(t_get(key, "/v1/kpis/nope/observations"), 404, "not_found", NULL);
+    fx_expect_error(
+        t_post(key, "/v1/kpis/nope/observations", "[{\"date\": \"2026-10-05\", \"value\": 1}]"),
+        404, "not_found", NULL);
 }
 END_TEST
 
@@ -261,17 +256,13 @@ START_TEST(lever_put_get_list_and_delete)
     ck_assert_int_eq(t_int(r.body, "ramp_days"), 30);
     t_resp_free(&r);
     r = t_get(key, "/v1/levers");
-    ck_assert_int_eq(item_count(&r), 1);
+    ck_assert_int_eq(fx_n_items(&r), 1);
     t_resp_free(&r);
     r = t_delete(key, "/v1/levers/sdr");
     ck_assert_int_eq(r.status, 204);
     t_resp_free(&r);
-    r = t_get(key, "/v1/levers/sdr");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
-    r = t_delete(key, "/v1/levers/sdr");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
+    fx_expect_error(t_get(key, "/v1/levers/sdr"), 404, "not_found", NULL);
+    fx_expect_error(t_delete(key, "/v1/levers/sdr"), 404, "not_found", NULL);
 }
 END_TEST
 
@@ -279,7 +270,7 @@ START_TEST(lever_effect_is_checked_per_kind)
 {
     char key[128];
     t_new_org(key, NULL);
-    add_kpi(key, "errors_per_page");
+    fx_put_kpi(key, "errors_per_page");
     const char *fmt = "{\"name\": \"L\", \"kind\": \"%s\", \"effect\": %s, \"unit_cost\": 100, "
                       "\"max_units\": 3, \"ramp_days\": 0%s}";
     static const char *const cases[][4] = {
@@ -312,7 +303,7 @@ START_TEST(lever_effect_is_checked_per_kind)
         t_resp r = t_put(key, "/v1/levers/l1", body);
         if (cases[i][3][0]) {
             ck_assert_msg(r.status == 422, "case %zu: %ld %s", i, r.status, r.raw);
-            expect_422(r, cases[i][3]);
+            fx_expect_invalid(r, cases[i][3]);
         } else {
             ck_assert_msg(r.status == 200 || r.status == 201, "case %zu: %ld %s", i, r.status,
                           r.raw);
@@ -342,15 +333,15 @@ START_TEST(lever_limits_are_422)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char body[256];
         snprintf(body, sizeof body, fmt, cases[i][0], cases[i][1], cases[i][2]);
-        expect_422(t_put(key, "/v1/levers/hire", body), cases[i][3]);
+        fx_expect_invalid(t_put(key, "/v1/levers/hire", body), cases[i][3]);
     }
-    expect_422(t_put(key, "/v1/levers/hire",
-                     "{\"kind\": \"headcount\", \"effect\": 1, "
-                     "\"unit_cost\": 1, \"max_units\": 1, "
-                     "\"ramp_days\": 0}"),
-               "name");
+    fx_expect_invalid(t_put(key, "/v1/levers/hire",
+                            "{\"kind\": \"headcount\", \"effect\": 1, "
+                            "\"unit_cost\": 1, \"max_units\": 1, "
+                            "\"ramp_days\": 0}"),
+                      "name");
     t_resp r = t_get(key, "/v1/levers");
-    ck_assert_int_eq(item_count(&r), 0);
+    ck_assert_int_eq(fx_n_items(&r), 0);
     t_resp_free(&r);
 }
 END_TEST
@@ -362,8 +353,8 @@ START_TEST(other_org_sees_none_of_an_orgs_inputs)
     char a[128], b[128], slug_a[64];
     t_new_org(a, slug_a);
     t_new_org(b, NULL);
-    add_team(slug_a, "east");
-    add_kpi(a, "leads");
+    fx_add_team(slug_a, "east");
+    fx_put_kpi(a, "leads");
     t_resp r = t_put(a, "/v1/targets",
                      "{\"scope\": \"team:east\", \"metric\": \"leads\", \"period\": \"2026-Q4\", "
                      "\"value\": 100}");
@@ -384,32 +375,24 @@ START_TEST(other_org_sees_none_of_an_orgs_inputs)
     for (size_t i = 0; i < 4; i++) {
         r = t_get(b, "%s", lists[i]);
         ck_assert_int_eq(r.status, 200);
-        ck_assert_msg(item_count(&r) == 0, "%s leaks: %s", lists[i], r.raw);
+        ck_assert_msg(fx_n_items(&r) == 0, "%s leaks: %s", lists[i], r.raw);
         t_resp_free(&r);
     }
-    r = t_get(b, "/v1/kpis/leads");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
-    r = t_get(b, "/v1/kpis/leads/observations");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
-    r = t_post(b, "/v1/kpis/leads/observations", "[{\"date\": \"2026-10-06\", \"value\": 9}]");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
-    r = t_get(b, "/v1/levers/sdr");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
-    r = t_delete(b, "/v1/levers/sdr");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
-    expect_422(t_put(b, "/v1/targets",
-                     "{\"scope\": \"team:east\", \"metric\": \"bookings\", \"period\": "
-                     "\"2026-Q4\", \"value\": 1}"),
-               "scope");
-    expect_422(t_put(b, "/v1/targets",
-                     "{\"scope\": \"org\", \"metric\": \"leads\", \"period\": \"2026-Q4\", "
-                     "\"value\": 1}"),
-               "metric");
+    fx_expect_error(t_get(b, "/v1/kpis/leads"), 404, "not_found", NULL);
+    fx_expect_error(t_get(b, "/v1/kpis/leads/observations"), 404, "not_found", NULL);
+    fx_expect_error(
+        t_post(b, "/v1/kpis/leads/observations", "[{\"date\": \"2026-10-06\", \"value\": 9}]"), 404,
+        "not_found", NULL);
+    fx_expect_error(t_get(b, "/v1/levers/sdr"), 404, "not_found", NULL);
+    fx_expect_error(t_delete(b, "/v1/levers/sdr"), 404, "not_found", NULL);
+    fx_expect_invalid(t_put(b, "/v1/targets",
+                            "{\"scope\": \"team:east\", \"metric\": \"bookings\", \"period\": "
+                            "\"2026-Q4\", \"value\": 1}"),
+                      "scope");
+    fx_expect_invalid(t_put(b, "/v1/targets",
+                            "{\"scope\": \"org\", \"metric\": \"leads\", \"period\": \"2026-Q4\", "
+                            "\"value\": 1}"),
+                      "metric");
     /* B may use the same keys for its own things. */
     r = t_put(b, "/v1/levers/sdr", lever_body);
     ck_assert_int_eq(r.status, 201);
@@ -418,7 +401,7 @@ START_TEST(other_org_sees_none_of_an_orgs_inputs)
     ck_assert_int_eq(r.status, 200);
     t_resp_free(&r);
     r = t_get(a, "/v1/kpis/leads/observations");
-    ck_assert_int_eq(item_count(&r), 1);
+    ck_assert_int_eq(fx_n_items(&r), 1);
     t_resp_free(&r);
 }
 END_TEST
@@ -428,7 +411,7 @@ START_TEST(read_only_key_cannot_write_inputs)
     char admin[128], reader[128];
     t_new_org(admin, NULL);
     t_new_key(admin, "[\"read\"]", reader);
-    add_kpi(admin, "leads");
+    fx_put_kpi(admin, "leads");
     t_resp r = t_put(admin, "/v1/levers/sdr", lever_body);
     t_resp_free(&r);
     struct {
@@ -446,9 +429,9 @@ START_TEST(read_only_key_cannot_write_inputs)
         {"DELETE", "/v1/levers/sdr", NULL},
     };
     for (size_t i = 0; i < sizeof writes / sizeof writes[0]; i++) {
-        r = t_request(writes[i].method, writes[i].path, reader, writes[i].body, NULL, NULL);
-        t_expect_error(r, 403, "forbidden", NULL);
-        t_resp_free(&r);
+        fx_expect_error(
+            t_request(writes[i].method, writes[i].path, reader, writes[i].body, NULL, NULL), 403,
+            "forbidden", NULL);
     }
     static const char *const reads[] = {"/v1/targets",
                                         "/v1/commits",

@@ -1,10 +1,9 @@
 /* test_people.c — stages, teams and reps over real HTTP against real PostgreSQL. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness.h"
+#include "fixture.h"
 
 /* A valid four-stage list: two open stages, won and lost. */
 static const char *const four_stages =
@@ -14,57 +13,23 @@ static const char *const four_stages =
     "{\"key\": \"won\", \"name\": \"Won\", \"kind\": \"won\", \"probability\": 1},"
     "{\"key\": \"lost\", \"name\": \"Lost\", \"kind\": \"lost\", \"probability\": 0}]}";
 
+/* The shorthands below are macros so that a failure names the caller's line. */
+
 /* Puts body as the stage list and asserts 200. */
-static void put_stages(const char *key, const char *body)
-{
-    t_resp r = t_put(key, "/v1/stages", body);
-    ck_assert_msg(r.status == 200, "PUT /v1/stages: %ld %s", r.status, r.raw);
-    t_resp_free(&r);
-}
+#define put_stages(key, body) fx_expect_status(t_put((key), "/v1/stages", (body)), 200)
 
 /* The comma-joined keys of the org's stages, in order (caller frees). */
 static char *stage_keys(const char *key)
 {
-    t_resp r = t_get(key, "/v1/stages");
-    ck_assert_int_eq(r.status, 200);
-    char *out = calloc(1, 2048);
-    size_t i;
-    json_t *s;
-    json_array_foreach(json_object_get(r.body, "items"), i, s) {
-        size_t used = strlen(out);
-        snprintf(out + used, 2048 - used, "%s%s", i ? "," : "", t_str(s, "key"));
-    }
-    t_resp_free(&r);
-    return out;
-}
-
-/* Runs a SQL query built from a format; returns its first value (caller frees). */
-static char *sqlf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *sqlf(const char *fmt, ...)
-{
-    char sql[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    return t_sql(sql);
+    return fx_list_of(key, "key", "/v1/stages");
 }
 
 /* Creates a resource with POST and asserts 201. */
-static void create(const char *key, const char *path, const char *body)
-{
-    t_resp r = t_post(key, path, body);
-    ck_assert_msg(r.status == 201, "POST %s: %ld %s", path, r.status, r.raw);
-    t_resp_free(&r);
-}
+#define create(key, path, body) fx_expect_status(t_post((key), (path), (body)), 201)
 
 /* Asserts that PUT /v1/stages with body is 422 naming field. */
-static void expect_stages_422(const char *key, const char *body, const char *field)
-{
-    t_resp r = t_put(key, "/v1/stages", body);
-    t_expect_error(r, 422, "invalid_argument", field);
-    t_resp_free(&r);
-}
+#define expect_stages_422(key, body, field) \
+    fx_expect_invalid(t_put((key), "/v1/stages", (body)), field)
 
 START_TEST(stages_of_a_new_org_are_an_empty_list)
 {
@@ -72,7 +37,7 @@ START_TEST(stages_of_a_new_org_are_an_empty_list)
     t_new_org(key, NULL);
     t_resp r = t_get(key, "/v1/stages");
     ck_assert_int_eq(r.status, 200);
-    ck_assert_int_eq(json_array_size(json_object_get(r.body, "items")), 0);
+    ck_assert_int_eq(fx_n_items(&r), 0);
     ck_assert(json_is_null(json_object_get(r.body, "next_cursor")));
     t_resp_free(&r);
 }
@@ -106,8 +71,9 @@ START_TEST(stages_put_keeps_ids_of_kept_keys_and_drops_unlisted)
     char key[128], slug[64];
     t_new_org(key, slug);
     put_stages(key, four_stages);
-    char *before = sqlf("SELECT s.id FROM stages s JOIN orgs o ON o.id = s.org_id "
-                        "WHERE o.slug = '%s' AND s.key = 'propose'", slug);
+    char *before = fx_sqlf("SELECT s.id FROM stages s JOIN orgs o ON o.id = s.org_id "
+                           "WHERE o.slug = '%s' AND s.key = 'propose'",
+                           slug);
     put_stages(key, "{\"items\": ["
                     "{\"key\": \"propose\", \"name\": \"Proposal sent\", \"kind\": \"open\", "
                     "\"probability\": 0.6},"
@@ -116,9 +82,10 @@ START_TEST(stages_put_keeps_ids_of_kept_keys_and_drops_unlisted)
                     "{\"key\": \"won\", \"name\": \"Won\", \"kind\": \"won\", \"probability\": 1},"
                     "{\"key\": \"lost\", \"name\": \"Lost\", \"kind\": \"lost\", "
                     "\"probability\": 0}]}");
-    char *after = sqlf("SELECT s.id || ' ' || s.name || ' ' || s.position FROM stages s "
-                       "JOIN orgs o ON o.id = s.org_id WHERE o.slug = '%s' AND s.key = 'propose'",
-                       slug);
+    char *after =
+        fx_sqlf("SELECT s.id || ' ' || s.name || ' ' || s.position FROM stages s "
+                "JOIN orgs o ON o.id = s.org_id WHERE o.slug = '%s' AND s.key = 'propose'",
+                slug);
     char want[128];
     snprintf(want, sizeof want, "%s Proposal sent 0", before);
     ck_assert_str_eq(after, want);
@@ -133,11 +100,11 @@ END_TEST
 /* Inserts a deal of the org (by slug) on the stage with stage_key; deleted marks it deleted. */
 static void insert_deal(const char *slug, const char *stage_key, int deleted)
 {
-    char *r = sqlf("INSERT INTO deals (org_id, external_id, name, stage_id, created_on, "
-                   "deleted_at) SELECT o.id, 'crm-%s', 'Deal', s.id, '2026-01-05', %s "
-                   "FROM orgs o JOIN stages s ON s.org_id = o.id "
-                   "WHERE o.slug = '%s' AND s.key = '%s' RETURNING id",
-                   stage_key, deleted ? "now()" : "NULL", slug, stage_key);
+    char *r = fx_sqlf("INSERT INTO deals (org_id, external_id, name, stage_id, created_on, "
+                      "deleted_at) SELECT o.id, 'crm-%s', 'Deal', s.id, '2026-01-05', %s "
+                      "FROM orgs o JOIN stages s ON s.org_id = o.id "
+                      "WHERE o.slug = '%s' AND s.key = '%s' RETURNING id",
+                      stage_key, deleted ? "now()" : "NULL", slug, stage_key);
     ck_assert_str_ne(r, "");
     free(r);
 }
@@ -153,16 +120,13 @@ static void expect_removal_refused(const char *key)
                      "{\"key\": \"lost\", \"name\": \"Lost\", \"kind\": \"lost\", "
                      "\"probability\": 0}]}");
     t_expect_error(r, 409, "conflict", "items");
-    const char *msg =
-        json_string_value(json_object_get(json_object_get(r.body, "error"), "message"));
-    ck_assert_ptr_nonnull(strstr(msg, "qualify"));
+    ck_assert_ptr_nonnull(strstr(fx_error_message(&r), "qualify"));
     t_resp_free(&r);
     char *keys = stage_keys(key);
     ck_assert_str_eq(keys, "qualify,propose,won,lost");
     free(keys);
     r = t_get(key, "/v1/stages");
-    ck_assert_str_eq(t_str(json_array_get(json_object_get(r.body, "items"), 1), "name"),
-                     "Propose");
+    ck_assert_str_eq(t_str(json_array_get(json_object_get(r.body, "items"), 1), "name"), "Propose");
     t_resp_free(&r);
 }
 
@@ -313,22 +277,14 @@ START_TEST(read_only_key_cannot_change_stages_teams_or_reps)
     char admin[128], reader[128];
     t_new_org(admin, NULL);
     t_new_key(admin, "[\"read\"]", reader);
-    t_resp r = t_put(reader, "/v1/stages", four_stages);
-    t_expect_error(r, 403, "forbidden", NULL);
-    t_resp_free(&r);
-    r = t_post(reader, "/v1/teams", "{\"key\": \"t\", \"name\": \"T\"}");
-    t_expect_error(r, 403, "forbidden", NULL);
-    t_resp_free(&r);
-    r = t_post(reader, "/v1/reps", "{\"key\": \"r\", \"name\": \"R\"}");
-    t_expect_error(r, 403, "forbidden", NULL);
-    t_resp_free(&r);
+    fx_expect_error(t_put(reader, "/v1/stages", four_stages), 403, "forbidden", NULL);
+    fx_expect_error(t_post(reader, "/v1/teams", "{\"key\": \"t\", \"name\": \"T\"}"), 403,
+                    "forbidden", NULL);
+    fx_expect_error(t_post(reader, "/v1/reps", "{\"key\": \"r\", \"name\": \"R\"}"), 403,
+                    "forbidden", NULL);
     create(admin, "/v1/teams", "{\"key\": \"t\", \"name\": \"T\"}");
-    r = t_patch(reader, "/v1/teams/t", "{\"name\": \"U\"}");
-    t_expect_error(r, 403, "forbidden", NULL);
-    t_resp_free(&r);
-    r = t_get(reader, "/v1/teams/t");
-    ck_assert_int_eq(r.status, 200);
-    t_resp_free(&r);
+    fx_expect_error(t_patch(reader, "/v1/teams/t", "{\"name\": \"U\"}"), 403, "forbidden", NULL);
+    fx_expect_status(t_get(reader, "/v1/teams/t"), 200);
 }
 END_TEST
 
@@ -348,10 +304,9 @@ START_TEST(teams_form_a_tree)
     ck_assert_str_eq(t_str(r.body, "name"), "DACH");
     ck_assert_str_eq(t_str(r.body, "parent"), "emea");
     t_resp_free(&r);
-    r = t_get(key, "/v1/teams");
-    ck_assert_int_eq(json_array_size(json_object_get(r.body, "items")), 3);
-    ck_assert_str_eq(t_str(json_array_get(json_object_get(r.body, "items"), 0), "key"), "sales");
-    t_resp_free(&r);
+    char *keys = fx_list_of(key, "key", "/v1/teams");
+    ck_assert_str_eq(keys, "sales,emea,dach");
+    free(keys);
 }
 END_TEST
 
@@ -361,22 +316,17 @@ START_TEST(team_create_rejects_taken_key_unknown_parent_and_bad_key)
     t_new_org(a, NULL);
     t_new_org(b, NULL);
     create(a, "/v1/teams", "{\"key\": \"sales\", \"name\": \"Sales\"}");
-    t_resp r = t_post(a, "/v1/teams", "{\"key\": \"sales\", \"name\": \"Again\"}");
-    t_expect_error(r, 409, "conflict", "key");
-    t_resp_free(&r);
-    r = t_post(a, "/v1/teams", "{\"key\": \"x\", \"name\": \"X\", \"parent\": \"nobody\"}");
-    t_expect_error(r, 422, "invalid_argument", "parent");
-    t_resp_free(&r);
+    fx_expect_error(t_post(a, "/v1/teams", "{\"key\": \"sales\", \"name\": \"Again\"}"), 409,
+                    "conflict", "key");
+    fx_expect_invalid(
+        t_post(a, "/v1/teams", "{\"key\": \"x\", \"name\": \"X\", \"parent\": \"nobody\"}"),
+        "parent");
     /* another org's team is unknown here */
-    r = t_post(b, "/v1/teams", "{\"key\": \"x\", \"name\": \"X\", \"parent\": \"sales\"}");
-    t_expect_error(r, 422, "invalid_argument", "parent");
-    t_resp_free(&r);
-    r = t_post(a, "/v1/teams", "{\"key\": \"no spaces\", \"name\": \"X\"}");
-    t_expect_error(r, 422, "invalid_argument", "key");
-    t_resp_free(&r);
-    r = t_post(a, "/v1/teams", "{\"key\": \"y\"}");
-    t_expect_error(r, 422, "invalid_argument", "name");
-    t_resp_free(&r);
+    fx_expect_invalid(
+        t_post(b, "/v1/teams", "{\"key\": \"x\", \"name\": \"X\", \"parent\": \"sales\"}"),
+        "parent");
+    fx_expect_invalid(t_post(a, "/v1/teams", "{\"key\": \"no spaces\", \"name\": \"X\"}"), "key");
+    fx_expect_invalid(t_post(a, "/v1/teams", "{\"key\": \"y\"}"), "name");
     /* the same key in another org is fine */
     create(b, "/v1/teams", "{\"key\": \"sales\", \"name\": \"Sales B\"}");
 }
@@ -390,16 +340,11 @@ START_TEST(team_patch_renames_and_moves_but_never_makes_a_cycle)
     create(key, "/v1/teams", "{\"key\": \"b\", \"name\": \"B\", \"parent\": \"a\"}");
     create(key, "/v1/teams", "{\"key\": \"c\", \"name\": \"C\", \"parent\": \"b\"}");
     create(key, "/v1/teams", "{\"key\": \"d\", \"name\": \"D\"}");
-    t_resp r = t_patch(key, "/v1/teams/a", "{\"parent\": \"a\"}");
-    t_expect_error(r, 422, "invalid_argument", "parent");
-    t_resp_free(&r);
-    r = t_patch(key, "/v1/teams/a", "{\"parent\": \"c\"}"); /* c is a's grandchild */
-    t_expect_error(r, 422, "invalid_argument", "parent");
-    t_resp_free(&r);
-    r = t_patch(key, "/v1/teams/a", "{\"parent\": \"nobody\"}");
-    t_expect_error(r, 422, "invalid_argument", "parent");
-    t_resp_free(&r);
-    r = t_get(key, "/v1/teams/a");
+    fx_expect_invalid(t_patch(key, "/v1/teams/a", "{\"parent\": \"a\"}"), "parent");
+    /* c is a's grandchild */
+    fx_expect_invalid(t_patch(key, "/v1/teams/a", "{\"parent\": \"c\"}"), "parent");
+    fx_expect_invalid(t_patch(key, "/v1/teams/a", "{\"parent\": \"nobody\"}"), "parent");
+    t_resp r = t_get(key, "/v1/teams/a");
     ck_assert(json_is_null(json_object_get(r.body, "parent")));
     t_resp_free(&r);
     r = t_patch(key, "/v1/teams/c", "{\"parent\": \"d\", \"name\": \"C moved\"}");
@@ -423,18 +368,10 @@ START_TEST(team_patch_rejects_key_change_empty_body_and_unknown_team)
     char key[128];
     t_new_org(key, NULL);
     create(key, "/v1/teams", "{\"key\": \"a\", \"name\": \"A\"}");
-    t_resp r = t_patch(key, "/v1/teams/a", "{\"key\": \"z\"}");
-    t_expect_error(r, 422, "invalid_argument", "key");
-    t_resp_free(&r);
-    r = t_patch(key, "/v1/teams/a", "{}");
-    t_expect_error(r, 422, "invalid_argument", NULL);
-    t_resp_free(&r);
-    r = t_patch(key, "/v1/teams/zz", "{\"name\": \"Z\"}");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
-    r = t_get(key, "/v1/teams/zz");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
+    fx_expect_invalid(t_patch(key, "/v1/teams/a", "{\"key\": \"z\"}"), "key");
+    fx_expect_invalid(t_patch(key, "/v1/teams/a", "{}"), NULL);
+    fx_expect_error(t_patch(key, "/v1/teams/zz", "{\"name\": \"Z\"}"), 404, "not_found", NULL);
+    fx_expect_error(t_get(key, "/v1/teams/zz"), 404, "not_found", NULL);
 }
 END_TEST
 
@@ -470,12 +407,9 @@ START_TEST(rep_create_applies_defaults_and_returns_all_fields)
 END_TEST
 
 /* Asserts that POST /v1/reps with body is status naming field. */
-static void expect_rep_error(const char *key, const char *body, long status, const char *field)
-{
-    t_resp r = t_post(key, "/v1/reps", body);
-    t_expect_error(r, status, status == 409 ? "conflict" : "invalid_argument", field);
-    t_resp_free(&r);
-}
+#define expect_rep_error(key, body, status, field)               \
+    fx_expect_error(t_post((key), "/v1/reps", (body)), (status), \
+                    (status) == 409 ? "conflict" : "invalid_argument", (field))
 
 START_TEST(rep_create_rejects_bad_fields_unknown_team_and_taken_key)
 {
@@ -498,26 +432,14 @@ START_TEST(rep_create_rejects_bad_fields_unknown_team_and_taken_key)
     expect_rep_error(a, "{\"key\": \"x\", \"name\": \"X\", \"active\": \"yes\"}", 422, "active");
     expect_rep_error(a, "{\"key\": \"x y\", \"name\": \"X\"}", 422, "key");
     expect_rep_error(a, "{\"name\": \"X\"}", 422, "key");
-    char *n = t_sql("SELECT count(*) FROM reps WHERE key = 'x'");
-    ck_assert_str_eq(n, "0");
-    free(n);
+    ck_assert_int_eq(fx_sql_ll("SELECT count(*) FROM reps WHERE key = 'x'"), 0);
 }
 END_TEST
 
 /* The sorted, comma-joined rep keys of GET path (caller frees). */
 static char *rep_keys(const char *key, const char *path)
 {
-    t_resp r = t_get(key, "%s", path);
-    ck_assert_msg(r.status == 200, "GET %s: %ld %s", path, r.status, r.raw);
-    char *out = calloc(1, 1024);
-    size_t i;
-    json_t *s;
-    json_array_foreach(json_object_get(r.body, "items"), i, s) {
-        size_t used = strlen(out);
-        snprintf(out + used, 1024 - used, "%s%s", i ? "," : "", t_str(s, "key"));
-    }
-    t_resp_free(&r);
-    return out;
+    return fx_list_of(key, "key", "%s", path);
 }
 
 START_TEST(reps_filter_by_team_includes_sub_teams_and_by_active)
@@ -561,18 +483,10 @@ START_TEST(reps_list_rejects_bad_active_and_unknown_team)
     t_new_org(a, NULL);
     t_new_org(b, NULL);
     create(a, "/v1/teams", "{\"key\": \"emea\", \"name\": \"EMEA\"}");
-    t_resp r = t_get(a, "/v1/reps?active=maybe");
-    t_expect_error(r, 422, "invalid_argument", "active");
-    t_resp_free(&r);
-    r = t_get(a, "/v1/reps?active=");
-    t_expect_error(r, 422, "invalid_argument", "active");
-    t_resp_free(&r);
-    r = t_get(a, "/v1/reps?team=nope");
-    t_expect_error(r, 422, "invalid_argument", "team");
-    t_resp_free(&r);
-    r = t_get(b, "/v1/reps?team=emea");
-    t_expect_error(r, 422, "invalid_argument", "team");
-    t_resp_free(&r);
+    fx_expect_invalid(t_get(a, "/v1/reps?active=maybe"), "active");
+    fx_expect_invalid(t_get(a, "/v1/reps?active="), "active");
+    fx_expect_invalid(t_get(a, "/v1/reps?team=nope"), "team");
+    fx_expect_invalid(t_get(b, "/v1/reps?team=emea"), "team");
 }
 END_TEST
 
@@ -595,7 +509,8 @@ START_TEST(reps_pagination_walk_yields_every_rep_once)
         ck_assert_int_le(json_array_size(items), 3);
         size_t i;
         json_t *rep;
-        json_array_foreach(items, i, rep) {
+        json_array_foreach(items, i, rep)
+        {
             int n = atoi(t_str(rep, "key") + 3);
             ck_assert(n >= 1 && n <= 7);
             seen[n]++;
@@ -621,19 +536,16 @@ START_TEST(teams_pagination_walk_yields_every_team_once)
     create(key, "/v1/teams", "{\"key\": \"t2\", \"name\": \"T2\"}");
     create(key, "/v1/teams", "{\"key\": \"t3\", \"name\": \"T3\"}");
     t_resp r = t_get(key, "/v1/teams?limit=2");
-    ck_assert_int_eq(json_array_size(json_object_get(r.body, "items")), 2);
+    ck_assert_int_eq(fx_n_items(&r), 2);
     const char *cursor = t_str(r.body, "next_cursor");
     ck_assert_ptr_nonnull(cursor);
     t_resp r2 = t_get(key, "/v1/teams?limit=2&cursor=%s", cursor);
-    json_t *items = json_object_get(r2.body, "items");
-    ck_assert_int_eq(json_array_size(items), 1);
-    ck_assert_str_eq(t_str(json_array_get(items, 0), "key"), "t3");
+    ck_assert_int_eq(fx_n_items(&r2), 1);
+    ck_assert_str_eq(t_str(fx_item(&r2, 0), "key"), "t3");
     ck_assert(json_is_null(json_object_get(r2.body, "next_cursor")));
     t_resp_free(&r);
     t_resp_free(&r2);
-    r = t_get(key, "/v1/teams?limit=0");
-    t_expect_error(r, 422, "invalid_argument", "limit");
-    t_resp_free(&r);
+    fx_expect_invalid(t_get(key, "/v1/teams?limit=0"), "limit");
 }
 END_TEST
 
@@ -672,27 +584,14 @@ START_TEST(rep_patch_rejects_unknown_team_key_change_and_unknown_rep)
     char key[128];
     t_new_org(key, NULL);
     create(key, "/v1/reps", "{\"key\": \"ann\", \"name\": \"Ann\"}");
-    t_resp r = t_patch(key, "/v1/reps/ann", "{\"team\": \"nope\"}");
-    t_expect_error(r, 422, "invalid_argument", "team");
-    t_resp_free(&r);
-    r = t_patch(key, "/v1/reps/ann", "{\"key\": \"bob\"}");
-    t_expect_error(r, 422, "invalid_argument", "key");
-    t_resp_free(&r);
-    r = t_patch(key, "/v1/reps/ann", "{\"ramp_months\": 99}");
-    t_expect_error(r, 422, "invalid_argument", "ramp_months");
-    t_resp_free(&r);
-    r = t_patch(key, "/v1/reps/ann", "{\"name\": null}");
-    t_expect_error(r, 422, "invalid_argument", "name");
-    t_resp_free(&r);
-    r = t_patch(key, "/v1/reps/nobody", "{\"name\": \"N\"}");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
-    r = t_patch(key, "/v1/reps/nobody", "{\"team\": \"nope\"}");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
-    r = t_get(key, "/v1/reps/nobody");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
+    fx_expect_invalid(t_patch(key, "/v1/reps/ann", "{\"team\": \"nope\"}"), "team");
+    fx_expect_invalid(t_patch(key, "/v1/reps/ann", "{\"key\": \"bob\"}"), "key");
+    fx_expect_invalid(t_patch(key, "/v1/reps/ann", "{\"ramp_months\": 99}"), "ramp_months");
+    fx_expect_invalid(t_patch(key, "/v1/reps/ann", "{\"name\": null}"), "name");
+    fx_expect_error(t_patch(key, "/v1/reps/nobody", "{\"name\": \"N\"}"), 404, "not_found", NULL);
+    fx_expect_error(t_patch(key, "/v1/reps/nobody", "{\"team\": \"nope\"}"), 404, "not_found",
+                    NULL);
+    fx_expect_error(t_get(key, "/v1/reps/nobody"), 404, "not_found", NULL);
 }
 END_TEST
 
@@ -705,26 +604,17 @@ START_TEST(other_org_cannot_see_or_change_teams_and_reps)
     create(a, "/v1/reps", "{\"key\": \"ann\", \"name\": \"Ann\", \"team\": \"emea\"}");
     create(b, "/v1/teams", "{\"key\": \"own\", \"name\": \"Own\"}");
     create(b, "/v1/reps", "{\"key\": \"own-rep\", \"name\": \"Own rep\"}");
-    t_resp r = t_get(b, "/v1/teams/emea");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
-    r = t_patch(b, "/v1/teams/emea", "{\"name\": \"Stolen\"}");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
-    r = t_get(b, "/v1/reps/ann");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
-    r = t_patch(b, "/v1/reps/ann", "{\"name\": \"Stolen\"}");
-    t_expect_error(r, 404, "not_found", NULL);
-    t_resp_free(&r);
-    r = t_get(b, "/v1/teams");
-    ck_assert_int_eq(json_array_size(json_object_get(r.body, "items")), 1);
-    ck_assert_str_eq(t_str(json_array_get(json_object_get(r.body, "items"), 0), "key"), "own");
-    t_resp_free(&r);
-    char *k = rep_keys(b, "/v1/reps");
+    fx_expect_error(t_get(b, "/v1/teams/emea"), 404, "not_found", NULL);
+    fx_expect_error(t_patch(b, "/v1/teams/emea", "{\"name\": \"Stolen\"}"), 404, "not_found", NULL);
+    fx_expect_error(t_get(b, "/v1/reps/ann"), 404, "not_found", NULL);
+    fx_expect_error(t_patch(b, "/v1/reps/ann", "{\"name\": \"Stolen\"}"), 404, "not_found", NULL);
+    char *k = fx_list_of(b, "key", "/v1/teams");
+    ck_assert_str_eq(k, "own");
+    free(k);
+    k = rep_keys(b, "/v1/reps");
     ck_assert_str_eq(k, "own-rep");
     free(k);
-    r = t_get(a, "/v1/reps/ann"); /* untouched */
+    t_resp r = t_get(a, "/v1/reps/ann"); /* untouched */
     ck_assert_str_eq(t_str(r.body, "name"), "Ann");
     t_resp_free(&r);
     r = t_get(a, "/v1/teams/emea");

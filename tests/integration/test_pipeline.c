@@ -3,10 +3,11 @@
  * reconciliation to the cent, scope by owner, time zones, explain, a demo org over several
  * windows, 422s and tenancy. */
 #include <math.h>
-#include <stdbool.h>
-#include <sys/wait.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include "deals_fixture.h"
+#include "fixture.h"
 
 static const char *const money_buckets[] = {"start",      "new",         "pulled_in", "reopened",
                                             "amount_up",  "amount_down", "won",       "lost",
@@ -22,11 +23,7 @@ static long long cents(const json_t *v)
 /* GETs /v1/pipeline/changes?query, asserts 200 and returns the body (new reference). */
 static json_t *changes(const char *key, const char *query)
 {
-    t_resp r = t_get(key, "/v1/pipeline/changes?%s", query);
-    ck_assert_msg(r.status == 200, "changes?%s: %ld %s", query, r.status, r.raw);
-    json_t *body = json_incref(r.body);
-    t_resp_free(&r);
-    return body;
+    return fx_body(t_get(key, "/v1/pipeline/changes?%s", query), 200);
 }
 
 /* Asserts that bucket name of a response has count n and sum amount (in cents); a negative
@@ -96,17 +93,7 @@ static long long deal(const char *key, const char *ext, const char *owner, const
              "{\"external_id\": \"%s\", \"name\": \"%s\", \"owner\": \"%s\", \"amount\": %s, "
              "\"stage\": \"%s\", \"close_date\": \"%s\", \"effective_at\": \"%s\"}",
              ext, ext, owner, amount, stage, close, eff);
-    return post_deal(key, body);
-}
-
-/* PATCHes deal id with body; asserts 200. */
-static void change(const char *key, long long id, const char *body)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/v1/deals/%lld", id);
-    t_resp r = t_patch(key, path, body);
-    ck_assert_msg(r.status == 200, "patch %lld %s: %ld %s", id, body, r.status, r.raw);
-    t_resp_free(&r);
+    return fx_post_deal(key, body);
 }
 
 /* The story of 2024-Q2 between 2024-04-15 and 2024-05-31, one deal per kind of change (UTC
@@ -115,43 +102,43 @@ static void build_story(const char *key)
 {
     long long id;
     id = deal(key, "keep", "ada", "prospecting", "1000", "2024-06-15", "2024-03-01");
-    change(key, id, "{\"stage\": \"proposal\", \"effective_at\": \"2024-05-01\"}");
-    change(key, id, "{\"amount\": 1234, \"effective_at\": \"2024-06-05\"}"); /* after to */
+    fx_patch_deal(key, id, "{\"stage\": \"proposal\", \"effective_at\": \"2024-05-01\"}");
+    fx_patch_deal(key, id, "{\"amount\": 1234, \"effective_at\": \"2024-06-05\"}"); /* after to */
     id = deal(key, "up", "ada", "prospecting", "2000", "2024-06-20", "2024-03-01");
-    change(key, id, "{\"amount\": 2500, \"effective_at\": \"2024-05-02\"}");
+    fx_patch_deal(key, id, "{\"amount\": 2500, \"effective_at\": \"2024-05-02\"}");
     id = deal(key, "down", "bob", "proposal", "3000", "2024-06-20", "2024-03-01");
-    change(key, id,
-           "{\"amount\": 2000, \"stage\": \"prospecting\", \"effective_at\": \"2024-05-03\"}");
+    fx_patch_deal(
+        key, id,
+        "{\"amount\": 2000, \"stage\": \"prospecting\", \"effective_at\": \"2024-05-03\"}");
     id = deal(key, "won", "bob", "proposal", "4000", "2024-06-10", "2024-03-01");
-    change(key, id, "{\"amount\": 4400, \"effective_at\": \"2024-05-04\"}");
-    change(key, id, "{\"stage\": \"won\", \"effective_at\": \"2024-05-10\"}");
+    fx_patch_deal(key, id, "{\"amount\": 4400, \"effective_at\": \"2024-05-04\"}");
+    fx_patch_deal(key, id, "{\"stage\": \"won\", \"effective_at\": \"2024-05-10\"}");
     id = deal(key, "lost", "ada", "proposal", "5000", "2024-06-05", "2024-03-01");
-    change(key, id, "{\"stage\": \"lost\", \"effective_at\": \"2024-05-11\"}");
+    fx_patch_deal(key, id, "{\"stage\": \"lost\", \"effective_at\": \"2024-05-11\"}");
     id = deal(key, "push", "bob", "proposal", "6000", "2024-06-25", "2024-03-01");
-    change(key, id,
-           "{\"close_date\": \"2024-07-15\", \"owner\": \"cy\", \"effective_at\": \"2024-05-12\"}");
+    fx_patch_deal(
+        key, id,
+        "{\"close_date\": \"2024-07-15\", \"owner\": \"cy\", \"effective_at\": \"2024-05-12\"}");
     id = deal(key, "pull", "cy", "proposal", "7000", "2024-08-01", "2024-03-01");
-    change(key, id, "{\"close_date\": \"2024-06-01\", \"effective_at\": \"2024-05-13\"}");
+    fx_patch_deal(key, id, "{\"close_date\": \"2024-06-01\", \"effective_at\": \"2024-05-13\"}");
     deal(key, "new", "cy", "prospecting", "8000", "2024-06-30", "2024-05-01");
     id = deal(key, "newwon", "ada", "proposal", "9000", "2024-06-30", "2024-05-02");
-    change(key, id, "{\"stage\": \"won\", \"effective_at\": \"2024-05-20\"}");
+    fx_patch_deal(key, id, "{\"stage\": \"won\", \"effective_at\": \"2024-05-20\"}");
     id = deal(key, "del", "ada", "proposal", "10000", "2024-06-01", "2024-03-01");
     char path[96];
     snprintf(path, sizeof path, "/v1/deals/%lld?effective_at=2024-05-14", id);
-    t_resp r = t_delete(key, path);
-    ck_assert_msg(r.status == 200, "delete: %ld %s", r.status, r.raw);
-    t_resp_free(&r);
+    fx_expect_status(t_delete(key, path), 200);
     id = deal(key, "reopen", "bob", "proposal", "11000", "2024-06-02", "2024-03-01");
-    change(key, id, "{\"stage\": \"lost\", \"effective_at\": \"2024-04-01\"}");
-    change(key, id, "{\"stage\": \"proposal\", \"effective_at\": \"2024-05-15\"}");
+    fx_patch_deal(key, id, "{\"stage\": \"lost\", \"effective_at\": \"2024-04-01\"}");
+    fx_patch_deal(key, id, "{\"stage\": \"proposal\", \"effective_at\": \"2024-05-15\"}");
     /* Never counted: created after to, close date outside the period, won before from or on
      * from itself (closed by the end of that day, so neither in start nor won after it). */
     deal(key, "later", "ada", "proposal", "500", "2024-06-20", "2024-06-10");
     deal(key, "outside", "ada", "proposal", "600", "2024-09-01", "2024-03-01");
     id = deal(key, "wonbefore", "ada", "proposal", "700", "2024-04-30", "2024-03-01");
-    change(key, id, "{\"stage\": \"won\", \"effective_at\": \"2024-04-10\"}");
+    fx_patch_deal(key, id, "{\"stage\": \"won\", \"effective_at\": \"2024-04-10\"}");
     id = deal(key, "wonatfrom", "ada", "proposal", "800", "2024-06-01", "2024-03-01");
-    change(key, id, "{\"stage\": \"won\", \"effective_at\": \"2024-04-15T18:00:00Z\"}");
+    fx_patch_deal(key, id, "{\"stage\": \"won\", \"effective_at\": \"2024-04-15T18:00:00Z\"}");
 }
 
 static const char story_query[] = "period=2024-Q2&from=2024-04-15&to=2024-05-31";
@@ -159,7 +146,7 @@ static const char story_query[] = "period=2024-Q2&from=2024-04-15&to=2024-05-31"
 START_TEST(each_bucket_counts_its_deals_and_sums_to_the_cent)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     build_story(key);
     json_t *body = changes(key, story_query);
     ck_assert_str_eq(t_str(body, "from"), "2024-04-15");
@@ -217,7 +204,7 @@ static void assert_roles(const json_t *body, const char *ext, const char *want)
 START_TEST(explain_lists_each_deal_with_its_buckets_and_amounts)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     build_story(key);
     char q[128];
     snprintf(q, sizeof q, "%s&explain=true", story_query);
@@ -255,17 +242,17 @@ END_TEST
 START_TEST(a_field_set_later_had_its_earlier_value_before)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     /* No close date until 05-13: unset at from, so the deal was pulled in. */
-    long long a = post_deal(key, "{\"external_id\": \"a\", \"name\": \"a\", \"owner\": "
-                                 "\"cy\", \"amount\": 100, \"stage\": \"proposal\", "
-                                 "\"effective_at\": \"2024-03-01\"}");
-    change(key, a, "{\"close_date\": \"2024-06-01\", \"effective_at\": \"2024-05-13\"}");
+    long long a = fx_post_deal(key, "{\"external_id\": \"a\", \"name\": \"a\", \"owner\": "
+                                    "\"cy\", \"amount\": 100, \"stage\": \"proposal\", "
+                                    "\"effective_at\": \"2024-03-01\"}");
+    fx_patch_deal(key, a, "{\"close_date\": \"2024-06-01\", \"effective_at\": \"2024-05-13\"}");
     /* No owner until after to: nobody's deal at to, so not cy's. */
-    long long b = post_deal(key, "{\"external_id\": \"b\", \"name\": \"b\", \"amount\": 200, "
-                                 "\"stage\": \"proposal\", \"close_date\": \"2024-06-01\", "
-                                 "\"effective_at\": \"2024-03-01\"}");
-    change(key, b, "{\"owner\": \"cy\", \"effective_at\": \"2024-06-10\"}");
+    long long b = fx_post_deal(key, "{\"external_id\": \"b\", \"name\": \"b\", \"amount\": 200, "
+                                    "\"stage\": \"proposal\", \"close_date\": \"2024-06-01\", "
+                                    "\"effective_at\": \"2024-03-01\"}");
+    fx_patch_deal(key, b, "{\"owner\": \"cy\", \"effective_at\": \"2024-06-10\"}");
     json_t *body = changes(key, "period=2024-Q2&from=2024-04-15&to=2024-05-31&explain=true");
     assert_bucket(body, "start", 1, 20000);
     assert_bucket(body, "pulled_in", 1, 10000);
@@ -284,7 +271,7 @@ END_TEST
 START_TEST(scope_counts_deals_by_their_owner_at_to_with_sub_teams)
 {
     char key[128], slug[64], q[160];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     build_story(key);
     /* push moved from bob to cy: it counts for cy (americas) from start to its exit. */
     static const char *const americas[] = {"team:americas", "rep:cy"};
@@ -328,7 +315,7 @@ END_TEST
 START_TEST(defaults_are_the_period_start_and_its_end_or_today)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     build_story(key);
     json_t *body = changes(key, "period=2024-Q2");
     ck_assert_str_eq(t_str(body, "from"), "2024-04-01");
@@ -347,9 +334,7 @@ START_TEST(defaults_are_the_period_start_and_its_end_or_today)
     assert_reconciles(body);
     json_decref(body);
     /* A period that has not started yet: to defaults to today, before from. */
-    t_resp r = t_get(key, "/v1/pipeline/changes?period=9000-Q1");
-    t_expect_error(r, 422, "invalid_argument", "from");
-    t_resp_free(&r);
+    fx_expect_invalid(t_get(key, "/v1/pipeline/changes?period=9000-Q1"), "from");
     /* A current period ends today by default. */
     char *today = t_sql("SELECT (now() AT TIME ZONE 'UTC')::date::text");
     char *qstart = t_sql("SELECT date_trunc('quarter', now() AT TIME ZONE 'UTC')::date::text");
@@ -369,18 +354,18 @@ END_TEST
 START_TEST(event_days_are_read_in_the_org_time_zone)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
-    t_resp r = t_patch(key, "/v1/org", "{\"time_zone\": \"America/New_York\"}");
-    ck_assert_int_eq(r.status, 200);
-    t_resp_free(&r);
+    fx_sales_org(key, slug);
+    fx_expect_status(t_patch(key, "/v1/org", "{\"time_zone\": \"America/New_York\"}"), 200);
     long long a = deal(key, "a", "ada", "proposal", "100", "2024-06-10", "2024-03-01");
     long long b = deal(key, "b", "ada", "proposal", "200", "2024-06-10", "2024-03-01");
     /* 23:30 in New York on 05-31 is already 06-01 in UTC: a is pushed out by the end of 05-31. */
-    change(key, a,
-           "{\"close_date\": \"2024-07-10\", \"effective_at\": \"2024-05-31T23:30:00-04:00\"}");
+    fx_patch_deal(
+        key, a,
+        "{\"close_date\": \"2024-07-10\", \"effective_at\": \"2024-05-31T23:30:00-04:00\"}");
     /* 00:30 in New York on 06-01 (04:30 UTC): b is still in on 05-31. */
-    change(key, b,
-           "{\"close_date\": \"2024-07-10\", \"effective_at\": \"2024-06-01T00:30:00-04:00\"}");
+    fx_patch_deal(
+        key, b,
+        "{\"close_date\": \"2024-07-10\", \"effective_at\": \"2024-06-01T00:30:00-04:00\"}");
     json_t *body = changes(key, "period=2024-Q2&from=2024-05-01&to=2024-05-31");
     assert_bucket(body, "start", 2, 30000);
     assert_bucket(body, "pushed_out", 1, 10000);
@@ -399,7 +384,7 @@ END_TEST
 START_TEST(invalid_parameters_are_422_naming_the_parameter)
 {
     char key[128], slug[64];
-    deals_fixture(key, slug);
+    fx_sales_org(key, slug);
     static const char *const cases[][2] = {
         {"", "period"},
         {"period=2024-Q5", "period"},
@@ -417,12 +402,8 @@ START_TEST(invalid_parameters_are_422_naming_the_parameter)
         {"period=2024-Q2&scope=team:", "scope"},
         {"period=2024-Q2&explain=yes", "explain"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        t_resp r = t_get(key, "/v1/pipeline/changes?%s", cases[i][0]);
-        ck_assert_msg(r.status == 422, "%s: %ld", cases[i][0], r.status);
-        t_expect_error(r, 422, "invalid_argument", cases[i][1]);
-        t_resp_free(&r);
-    }
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        fx_expect_invalid(t_get(key, "/v1/pipeline/changes?%s", cases[i][0]), cases[i][1]);
     /* An explicit range is a period too, and a read-only key may ask. */
     char ro[128];
     t_new_key(key, "[\"read\"]", ro);
@@ -430,21 +411,17 @@ START_TEST(invalid_parameters_are_422_naming_the_parameter)
     assert_bucket(body, "start", 0, 0);
     assert_bucket(body, "end", 0, 0);
     json_decref(body);
-    t_resp r = t_get(NULL, "/v1/pipeline/changes?period=2024-Q2");
-    ck_assert_int_eq(r.status, 401);
-    t_resp_free(&r);
+    fx_expect_error(t_get(NULL, "/v1/pipeline/changes?period=2024-Q2"), 401, "unauthorized", NULL);
 }
 END_TEST
 
 START_TEST(another_orgs_deals_are_never_counted)
 {
     char key[128], slug[64], other[128], other_slug[64];
-    deals_fixture(other, other_slug);
+    fx_sales_org(other, other_slug);
     build_story(other);
-    free(sqlf("INSERT INTO reps (org_id, key, name) SELECT id, 'zed', 'zed' FROM orgs "
-              "WHERE slug = '%s'",
-              other_slug));
-    deals_fixture(key, slug);
+    fx_add_rep(other_slug, "zed");
+    fx_sales_org(key, slug);
     deal(key, "mine", "ada", "proposal", "1", "2024-06-10", "2024-03-01");
     json_t *body = changes(key, story_query);
     assert_bucket(body, "start", 1, 100);
@@ -452,9 +429,7 @@ START_TEST(another_orgs_deals_are_never_counted)
     assert_bucket(body, "won", 0, 0);
     assert_bucket(body, "end", 1, 100);
     json_decref(body);
-    t_resp r = t_get(key, "/v1/pipeline/changes?%s&scope=rep:zed", story_query);
-    t_expect_error(r, 422, "invalid_argument", "scope");
-    t_resp_free(&r);
+    fx_expect_invalid(t_get(key, "/v1/pipeline/changes?%s&scope=rep:zed", story_query), "scope");
     /* The other org still sees its own story whole. */
     body = changes(other, story_query);
     assert_bucket(body, "start", 7, 3100000);
@@ -463,26 +438,13 @@ START_TEST(another_orgs_deals_are_never_counted)
 }
 END_TEST
 
-/* Runs `gapforge demo` into a fresh org (the harness already set DATABASE_URL to the test
- * database); writes the admin key and slug. */
-static void load_demo(char *key, char *slug)
-{
-    char cmd[1024];
-    t_new_org(key, slug);
-    snprintf(cmd, sizeof cmd,
-             "'%s' demo --org %s --seed 11 --quarters 4 --deals-per-quarter 200 "
-             "--as-of 2025-05-15 --truth /tmp/%s-truth.json >/dev/null",
-             getenv("GAPFORGE_BIN"), slug, slug);
-    int status = system(cmd);
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "demo failed: %d", status);
-    snprintf(cmd, sizeof cmd, "/tmp/%s-truth.json", slug);
-    unlink(cmd);
-}
-
 START_TEST(demo_org_reconciles_exactly_over_many_windows)
 {
     char key[128], slug[64];
-    load_demo(key, slug);
+    json_decref(fx_demo_org(
+        key, slug,
+        (fx_demo_spec){
+            .seed = 11, .quarters = 4, .deals_per_quarter = 200, .as_of = "2025-05-15"}));
     static const char *const windows[] = {
         "period=2025-Q1",
         "period=2025-Q2&from=2025-04-01&to=2025-05-14",
@@ -513,21 +475,21 @@ START_TEST(demo_org_reconciles_exactly_over_many_windows)
      * close date in the period, and the won bucket of a window from the period's eve is the
      * period's bookings so far, straight from the deals table. */
     json_t *body = changes(key, "period=2025-Q2&from=2025-03-31&to=2025-05-14");
-    long long end = sql_ll(
+    long long end = fx_sql_ll(
         "SELECT coalesce(sum(d.amount) * 100, 0)::bigint FROM deals d JOIN stages s ON "
         "s.id = d.stage_id JOIN orgs o ON o.id = d.org_id WHERE o.slug = '%s' AND s.kind = "
         "'open' AND d.deleted_at IS NULL AND d.close_date BETWEEN '2025-04-01' AND '2025-06-30'",
         slug);
-    long long n_end = sql_ll(
+    long long n_end = fx_sql_ll(
         "SELECT count(*) FROM deals d JOIN stages s ON s.id = d.stage_id JOIN orgs o ON "
         "o.id = d.org_id WHERE o.slug = '%s' AND s.kind = 'open' AND d.deleted_at IS NULL AND "
         "d.close_date BETWEEN '2025-04-01' AND '2025-06-30'",
         slug);
-    long long booked =
-        sql_ll("SELECT coalesce(sum(d.amount) * 100, 0)::bigint FROM deals d JOIN stages s ON "
-               "s.id = d.stage_id JOIN orgs o ON o.id = d.org_id WHERE o.slug = '%s' AND s.kind = "
-               "'won' AND d.closed_on BETWEEN '2025-04-01' AND '2025-05-14'",
-               slug);
+    long long booked = fx_sql_ll(
+        "SELECT coalesce(sum(d.amount) * 100, 0)::bigint FROM deals d JOIN stages s ON "
+        "s.id = d.stage_id JOIN orgs o ON o.id = d.org_id WHERE o.slug = '%s' AND s.kind = "
+        "'won' AND d.closed_on BETWEEN '2025-04-01' AND '2025-05-14'",
+        slug);
     ck_assert_int_gt(n_end, 10);
     ck_assert_int_gt(booked, 0);
     assert_bucket(body, "end", n_end, end);

@@ -3,31 +3,25 @@
  * more units never lower the expected value, a lever ramping past the period changes nothing,
  * bad levers are 422, a met goal gives an empty plan, an impossible budget leaves a gap, the
  * plan is the brute-force optimum of a small space, and the same seed gives the same plan. */
-#include <check.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
-#include "harness.h"
+#include "fixture.h"
 
 #define PQ "\"period\": \"2025-Q4\", \"as_of\": \"2025-11-15\", \"trials\": 1000, \"seed\": 7"
 
-/* A demo org loaded by `gapforge demo` (8 quarters, 300 deals per quarter) at 2025-11-15. */
+/* The demo every test reads: 8 quarters of 300 deals, as of 2025-11-15. Tests that only read it
+ * share one org (fx_shared_demo_add); tests that write (levers, targets, observations) load their
+ * own with demo_org. */
+static const fx_demo_spec demo = {
+    .seed = 5, .quarters = 8, .deals_per_quarter = 300, .as_of = "2025-11-15"};
+
+/* A demo org of the test's own; writes its admin key and slug. */
 static void demo_org(char *key, char *slug)
 {
-    t_new_org(key, slug);
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd,
-             "'%s' demo --org %s --seed 5 --quarters 8 --deals-per-quarter 300 "
-             "--as-of 2025-11-15 --truth /tmp/%s-truth.json >/dev/null",
-             getenv("GAPFORGE_BIN"), slug, slug);
-    int status = system(cmd);
-    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    snprintf(cmd, sizeof cmd, "/tmp/%s-truth.json", slug);
-    remove(cmd);
+    json_decref(fx_demo_org(key, slug, demo));
 }
 
 static void put_lever(const char *key, const char *lever, const char *kind, double effect,
@@ -44,16 +38,10 @@ static void put_lever(const char *key, const char *lever, const char *kind, doub
     t_resp_free(&r);
 }
 
+/* PUTs the org's bookings target for 2025-Q4. */
 static void put_target(const char *key, double value)
 {
-    char body[256];
-    snprintf(body, sizeof body,
-             "{\"scope\": \"org\", \"metric\": \"bookings\", \"period\": \"2025-Q4\", "
-             "\"value\": %.2f}",
-             value);
-    t_resp r = t_put(key, "/v1/targets", body);
-    ck_assert_msg(r.status == 200 || r.status == 201, "target: %ld %s", r.status, r.raw);
-    t_resp_free(&r);
+    fx_put_target(key, "org", "2025-Q4", value);
 }
 
 /* POST /v1/scenarios with the given levers JSON; asserts 200. */
@@ -109,11 +97,8 @@ START_TEST(why_impacts_add_up_to_the_difference_of_bookings)
     ck_assert_str_eq(t_str(why, "kpi"), "qualified_leads");
     ck_assert_uint_eq(check_why(why, "leads"), 6);
     /* Without its observations, opportunities created are the volume driver. */
-    char sql[256];
-    snprintf(sql, sizeof sql,
-             "DELETE FROM kpi_observations o USING orgs g WHERE g.id = o.org_id AND g.slug = '%s'",
-             slug);
-    free(t_sql(sql));
+    fx_exec("DELETE FROM kpi_observations o USING orgs g WHERE g.id = o.org_id AND g.slug = '%s'",
+            slug);
     t_resp o = t_get(key, "/v1/forecast?period=2025-Q4&as_of=2025-11-15&trials=1000");
     why = json_object_get(o.body, "why");
     ck_assert(json_is_null(json_object_get(why, "kpi")));
@@ -135,8 +120,7 @@ END_TEST
 
 START_TEST(zero_units_reproduce_the_baseline_exactly)
 {
-    char key[128], slug[64];
-    demo_org(key, slug);
+    const char *key = fx_shared_key();
     t_resp r = scenario(key, "[{\"key\": \"sales-coaching\", \"units\": 0}, "
                              "{\"key\": \"paid-search\", \"units\": 0}, "
                              "{\"key\": \"strategic-discount\", \"units\": 0}]");
@@ -157,8 +141,7 @@ END_TEST
 
 START_TEST(more_units_never_lower_the_expected_value)
 {
-    char key[128], slug[64];
-    demo_org(key, slug);
+    const char *key = fx_shared_key();
     const char *levers[] = {"sales-coaching", "paid-search", "premium-packaging",
                             "strategic-discount"};
     for (size_t l = 0; l < 4; l++) {
@@ -201,8 +184,7 @@ END_TEST
 
 START_TEST(kpi_lever_on_the_leading_kpi_adds_pipeline_others_change_no_bookings)
 {
-    char key[128], slug[64];
-    demo_org(key, slug);
+    const char *key = fx_shared_key();
     /* sdr-hire adds qualified leads (which lead to bookings); qa-vendor lowers errors per page. */
     t_resp r =
         scenario(key, "[{\"key\": \"sdr-hire\", \"units\": 4, \"start_on\": \"2025-07-01\"}, "
@@ -217,8 +199,7 @@ END_TEST
 
 START_TEST(concession_wins_the_named_deal_for_a_share_of_its_amount)
 {
-    char key[128], slug[64];
-    demo_org(key, slug);
+    const char *key = fx_shared_key();
     t_resp f = t_get(key, "/v1/forecast?period=2025-Q4&as_of=2025-11-15&trials=1000&explain=true");
     ck_assert_int_eq(f.status, 200);
     json_t *d = json_array_get(json_object_get(f.body, "deals"), 0);
@@ -231,50 +212,43 @@ START_TEST(concession_wins_the_named_deal_for_a_share_of_its_amount)
     /* strategic-discount: 2,500 per unit and 30% of the amount conceded; the deal is then won. */
     ck_assert_double_eq_tol(t_num(r.body, "total_cost"), 2500.0 + 0.3 * amount, 0.011);
     ck_assert_double_eq_tol(sub(r.body, "delta", "expected"), amount * (1 - p), 0.02);
-    t_resp bad = t_post(key, "/v1/scenarios",
-                        "{" PQ ", \"levers\": [{\"key\": \"strategic-discount\", \"units\": 1, "
-                        "\"deals\": [999999999]}]}");
-    t_expect_error(bad, 422, "invalid_argument", "levers[0].deals");
+    fx_expect_invalid(t_post(key, "/v1/scenarios",
+                             "{" PQ
+                             ", \"levers\": [{\"key\": \"strategic-discount\", \"units\": 1, "
+                             "\"deals\": [999999999]}]}"),
+                      "levers[0].deals");
     snprintf(levers, sizeof levers,
              "{" PQ ", \"levers\": [{\"key\": \"strategic-discount\", \"units\": 1, "
              "\"deals\": [%lld, %lld]}]}",
              t_int(d, "id"), t_int(d, "id"));
-    t_resp twice = t_post(key, "/v1/scenarios", levers);
-    t_expect_error(twice, 422, "invalid_argument", "levers[0].deals");
-    t_resp_free(&twice);
+    fx_expect_invalid(t_post(key, "/v1/scenarios", levers), "levers[0].deals");
     t_resp_free(&f);
     t_resp_free(&r);
-    t_resp_free(&bad);
 }
 END_TEST
 
 START_TEST(unknown_lever_or_too_many_units_is_422_naming_the_field)
 {
-    char key[128], slug[64];
-    demo_org(key, slug);
-    t_resp a = t_post(key, "/v1/scenarios",
-                      "{" PQ ", \"levers\": [{\"key\": \"sales-coaching\", \"units\": 1}, "
-                      "{\"key\": \"nope\", \"units\": 1}]}");
-    t_expect_error(a, 422, "invalid_argument", "levers[1].key");
-    t_resp b = t_post(key, "/v1/scenarios",
-                      "{" PQ ", \"levers\": [{\"key\": \"deal-desk\", \"units\": 3}]}");
-    t_expect_error(b, 422, "invalid_argument", "levers[0].units");
-    t_resp c = t_post(key, "/v1/scenarios", "{\"levers\": []}");
-    t_expect_error(c, 422, "invalid_argument", "period");
-    t_resp d = t_post(key, "/v1/plans", "{" PQ ", \"goal\": {\"type\": \"p90\"}}");
-    t_expect_error(d, 422, "invalid_argument", "goal.type");
-    t_resp e =
-        t_post(key, "/v1/plans", "{" PQ ", \"goal\": {\"type\": \"p50\"}, \"levers\": [\"nope\"]}");
-    t_expect_error(e, 422, "invalid_argument", "levers[0]");
+    const char *key = fx_shared_key();
+    fx_expect_invalid(t_post(key, "/v1/scenarios",
+                             "{" PQ ", \"levers\": [{\"key\": \"sales-coaching\", \"units\": 1}, "
+                             "{\"key\": \"nope\", \"units\": 1}]}"),
+                      "levers[1].key");
+    fx_expect_invalid(t_post(key, "/v1/scenarios",
+                             "{" PQ ", \"levers\": [{\"key\": \"deal-desk\", \"units\": 3}]}"),
+                      "levers[0].units");
+    fx_expect_invalid(t_post(key, "/v1/scenarios", "{\"levers\": []}"), "period");
+    fx_expect_invalid(t_post(key, "/v1/plans", "{" PQ ", \"goal\": {\"type\": \"p90\"}}"),
+                      "goal.type");
+    fx_expect_invalid(
+        t_post(key, "/v1/plans", "{" PQ ", \"goal\": {\"type\": \"p50\"}, \"levers\": [\"nope\"]}"),
+        "levers[0]");
     /* Another org's lever is unknown here. */
     char key2[128], slug2[64];
     t_new_org(key2, slug2);
-    t_resp f = t_post(key2, "/v1/scenarios",
-                      "{" PQ ", \"levers\": [{\"key\": \"sales-coaching\", \"units\": 1}]}");
-    ck_assert_int_eq(f.status, 422);
-    t_resp *all[] = {&a, &b, &c, &d, &e, &f};
-    for (size_t k = 0; k < 6; k++)
-        t_resp_free(all[k]);
+    fx_expect_invalid(t_post(key2, "/v1/scenarios",
+                             "{" PQ ", \"levers\": [{\"key\": \"sales-coaching\", \"units\": 1}]}"),
+                      NULL);
 }
 END_TEST
 
@@ -362,8 +336,7 @@ END_TEST
 
 START_TEST(same_seed_gives_the_same_plan)
 {
-    char key[128], slug[64];
-    demo_org(key, slug);
+    const char *key = fx_shared_key();
     t_resp a = plan(key, "\"goal\": {\"type\": \"probability\", \"confidence\": 0.6}, "
                          "\"budget\": 200000");
     t_resp b = plan(key, "\"goal\": {\"type\": \"probability\", \"confidence\": 0.6}, "
@@ -378,20 +351,26 @@ END_TEST
 static Suite *scenarios_suite(void)
 {
     Suite *s = suite_create("scenarios");
-    TCase *tc = tcase_create("scenarios");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, why_impacts_add_up_to_the_difference_of_bookings);
-    tcase_add_test(tc, zero_units_reproduce_the_baseline_exactly);
-    tcase_add_test(tc, more_units_never_lower_the_expected_value);
-    tcase_add_test(tc, lever_whose_ramp_ends_after_the_period_changes_nothing);
-    tcase_add_test(tc, kpi_lever_on_the_leading_kpi_adds_pipeline_others_change_no_bookings);
-    tcase_add_test(tc, concession_wins_the_named_deal_for_a_share_of_its_amount);
-    tcase_add_test(tc, unknown_lever_or_too_many_units_is_422_naming_the_field);
-    tcase_add_test(tc, plan_for_a_goal_already_met_is_empty_at_zero_cost);
-    tcase_add_test(tc, plan_within_an_impossible_budget_returns_the_gap_that_remains);
-    tcase_add_test(tc, plan_is_the_brute_force_optimum_of_a_small_space);
-    tcase_add_test(tc, same_seed_gives_the_same_plan);
-    suite_add_tcase(s, tc);
+    /* These only read the demo org (scenarios and plans store nothing): they share one. */
+    TCase *shared = tcase_create("shared_demo_org");
+    tcase_set_timeout(shared, 120);
+    fx_shared_demo_add(shared, demo);
+    tcase_add_test(shared, zero_units_reproduce_the_baseline_exactly);
+    tcase_add_test(shared, more_units_never_lower_the_expected_value);
+    tcase_add_test(shared, kpi_lever_on_the_leading_kpi_adds_pipeline_others_change_no_bookings);
+    tcase_add_test(shared, concession_wins_the_named_deal_for_a_share_of_its_amount);
+    tcase_add_test(shared, unknown_lever_or_too_many_units_is_422_naming_the_field);
+    tcase_add_test(shared, same_seed_gives_the_same_plan);
+    suite_add_tcase(s, shared);
+    /* These change levers, targets or observations: each loads its own. */
+    TCase *own = tcase_create("own_demo_org");
+    tcase_set_timeout(own, 120);
+    tcase_add_test(own, why_impacts_add_up_to_the_difference_of_bookings);
+    tcase_add_test(own, lever_whose_ramp_ends_after_the_period_changes_nothing);
+    tcase_add_test(own, plan_for_a_goal_already_met_is_empty_at_zero_cost);
+    tcase_add_test(own, plan_within_an_impossible_budget_returns_the_gap_that_remains);
+    tcase_add_test(own, plan_is_the_brute_force_optimum_of_a_small_space);
+    suite_add_tcase(s, own);
     return s;
 }
 
