@@ -297,7 +297,8 @@ static enum MHD_Result final_call(gf_server *srv, struct MHD_Connection *c, conn
             return queue_error(c, ctx, GF_EMALFORMED, "invalid_json", "request body is empty",
                                NULL);
         json_error_t jerr;
-        body = json_loadb(ctx->body, ctx->body_len, JSON_REJECT_DUPLICATES, &jerr);
+        body =
+            json_loadb(ctx->body, ctx->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
         if (!body) {
             snprintf(msg, sizeof msg, "malformed JSON at line %d, column %d: %s", jerr.line,
                      jerr.column, jerr.text);
