@@ -121,11 +121,16 @@ static const struct {
     gf_errcode code;
     const char *reason;
 } sqlstates[] = {
-    {"23505", GF_ECONFLICT, NULL},    {"23P01", GF_ECONFLICT, NULL},
-    {"23503", GF_ECONFLICT, NULL},    {"23", GF_EINVALID, NULL},
-    {"22", GF_EINVALID, NULL},        {"08", GF_EUNAVAILABLE, NULL},
-    {"57P01", GF_EUNAVAILABLE, NULL}, {"57P02", GF_EUNAVAILABLE, NULL},
-    {"57P03", GF_EUNAVAILABLE, NULL}, {"53300", GF_EUNAVAILABLE, NULL},
+    {"23505", GF_ECONFLICT, NULL},
+    {"23P01", GF_ECONFLICT, NULL},
+    {"23503", GF_ECONFLICT, NULL},
+    {"23", GF_EINVALID, NULL},
+    {"22", GF_EINVALID, NULL},
+    {"08", GF_EUNAVAILABLE, NULL},
+    {"57P01", GF_EUNAVAILABLE, NULL},
+    {"57P02", GF_EUNAVAILABLE, NULL},
+    {"57P03", GF_EUNAVAILABLE, NULL},
+    {"53300", GF_EUNAVAILABLE, NULL},
     {"57014", GF_EUNAVAILABLE, "query_cancelled"},
     {"40001", GF_EUNAVAILABLE, "retry"},
     {"40P01", GF_EUNAVAILABLE, "retry"},

@@ -28,8 +28,8 @@ void gf_db_configure(const char *conninfo, int statement_timeout_ms);
  * 503 (database unavailable or query cancelled), 500 otherwise. The database's own message is
  * logged, never put in err. Outside a transaction a broken connection is reset and the
  * statement retried once. */
-PGresult *gf_db_exec(const gf_stmt *stmt, int n, const char *const *params, gf_err *err)
-    GF_MUST_CHECK;
+PGresult *gf_db_exec(const gf_stmt *stmt, int n, const char *const *params,
+                     gf_err *err) GF_MUST_CHECK;
 
 /* Runs a parameterless SQL script (migrations only; may hold several statements). */
 int gf_db_exec_script(const char *sql, gf_err *err) GF_MUST_CHECK;

@@ -15,22 +15,23 @@
 #define NSTORED GF_DEAL_EFFECTIVE_AT
 
 /* The current row with its columns in gf_deal_field order, then id and the deleted flag. */
-#define DEAL_ROW_SELECT                                                                         \
-    "SELECT d.external_id, d.name, d.account, r.key, d.amount::text, s.key, d.category, "     \
-    "d.source, to_char(d.created_on, 'YYYY-MM-DD'), to_char(d.close_date, 'YYYY-MM-DD'), "    \
-    "to_char(d.closed_on, 'YYYY-MM-DD'), d.id, d.deleted_at IS NOT NULL "                     \
+#define DEAL_ROW_SELECT                                                                    \
+    "SELECT d.external_id, d.name, d.account, r.key, d.amount::text, s.key, d.category, "  \
+    "d.source, to_char(d.created_on, 'YYYY-MM-DD'), to_char(d.close_date, 'YYYY-MM-DD'), " \
+    "to_char(d.closed_on, 'YYYY-MM-DD'), d.id, d.deleted_at IS NOT NULL "                  \
     "FROM deals d JOIN stages s ON s.id = d.stage_id LEFT JOIN reps r ON r.id = d.owner_id "
 
-static const gf_stmt deal_lock_id = {
-    "deal_lock_id", DEAL_ROW_SELECT "WHERE d.org_id = $1 AND d.id = $2 FOR UPDATE OF d"};
+static const gf_stmt deal_lock_id = {"deal_lock_id", DEAL_ROW_SELECT
+                                     "WHERE d.org_id = $1 AND d.id = $2 FOR UPDATE OF d"};
 
-static const gf_stmt deal_lock_ext = {
-    "deal_lock_ext", DEAL_ROW_SELECT "WHERE d.org_id = $1 AND d.external_id = $2 FOR UPDATE OF d"};
+static const gf_stmt deal_lock_ext = {"deal_lock_ext", DEAL_ROW_SELECT
+                                      "WHERE d.org_id = $1 AND d.external_id = $2 FOR UPDATE OF d"};
 
 /* Taken before resolving a stage: the stage list cannot be replaced (stage_lock in stages.c takes
  * it exclusively) until this transaction ends, so the stage id written stays valid (0006). */
 static const gf_stmt deal_stage_lock = {
-    "deal_stage_lock", "SELECT pg_advisory_xact_lock_shared(71001, ($1::bigint % 2147483647)::int)"};
+    "deal_stage_lock",
+    "SELECT pg_advisory_xact_lock_shared(71001, ($1::bigint % 2147483647)::int)"};
 
 /* Resolves the stage and owner keys and the effective time: a bare date means midnight in the
  * org's time zone, and the effective date is the date there. */
@@ -58,9 +59,8 @@ static const gf_stmt deal_update = {
     "deleted_at = NULL, updated_at = now() WHERE org_id = $1 AND id = $2"};
 
 static const gf_stmt deal_mark_deleted = {
-    "deal_mark_deleted",
-    "UPDATE deals SET deleted_at = $3::timestamptz, updated_at = now() "
-    "WHERE org_id = $1 AND id = $2"};
+    "deal_mark_deleted", "UPDATE deals SET deleted_at = $3::timestamptz, updated_at = now() "
+                         "WHERE org_id = $1 AND id = $2"};
 
 /* One event per tracked field whose text changed, in a fixed order. */
 static const gf_stmt deal_events_insert = {
@@ -76,14 +76,12 @@ static const gf_stmt deal_json_any = {
     "deal_json_any", "SELECT gf_deal_json(d) FROM deals d WHERE d.org_id = $1 AND d.id = $2"};
 
 static const gf_stmt deal_json_live = {
-    "deal_json_live",
-    "SELECT gf_deal_json(d) FROM deals d "
-    "WHERE d.org_id = $1 AND d.id = $2 AND d.deleted_at IS NULL"};
+    "deal_json_live", "SELECT gf_deal_json(d) FROM deals d "
+                      "WHERE d.org_id = $1 AND d.id = $2 AND d.deleted_at IS NULL"};
 
 static const gf_stmt deal_json_ext = {
-    "deal_json_ext",
-    "SELECT gf_deal_json(d) FROM deals d "
-    "WHERE d.org_id = $1 AND d.external_id = $2 AND d.deleted_at IS NULL"};
+    "deal_json_ext", "SELECT gf_deal_json(d) FROM deals d "
+                     "WHERE d.org_id = $1 AND d.external_id = $2 AND d.deleted_at IS NULL"};
 
 static const gf_stmt deal_history = {
     "deal_history",
@@ -95,33 +93,30 @@ static const gf_stmt deal_history = {
 
 /* The team filter walks teams.parent_id down from the named team (UNION stops on cycles). */
 static const gf_stmt deal_page = {
-    "deal_page",
-    "WITH RECURSIVE sub AS ("
-    "  SELECT t.id FROM teams t WHERE t.org_id = $1 AND t.key = $6::text"
-    "  UNION SELECT c.id FROM teams c JOIN sub ON c.parent_id = sub.id) "
-    "SELECT gf_deal_json(d), d.id FROM deals d JOIN stages s ON s.id = d.stage_id "
-    "LEFT JOIN reps r ON r.id = d.owner_id "
-    "WHERE d.org_id = $1 AND d.deleted_at IS NULL AND d.id > $2 "
-    "AND ($3::text IS NULL OR s.kind = $3::text) "
-    "AND ($4::text IS NULL OR s.key = $4::text) "
-    "AND ($5::text IS NULL OR r.key = $5::text) "
-    "AND ($6::text IS NULL OR r.team_id IN (SELECT id FROM sub)) "
-    "AND ($7::date IS NULL OR d.close_date >= $7::date) "
-    "AND ($8::date IS NULL OR d.close_date <= $8::date) "
-    "AND ($9::timestamptz IS NULL OR d.updated_at >= $9::timestamptz) "
-    "ORDER BY d.id LIMIT $10"};
+    "deal_page", "WITH RECURSIVE sub AS ("
+                 "  SELECT t.id FROM teams t WHERE t.org_id = $1 AND t.key = $6::text"
+                 "  UNION SELECT c.id FROM teams c JOIN sub ON c.parent_id = sub.id) "
+                 "SELECT gf_deal_json(d), d.id FROM deals d JOIN stages s ON s.id = d.stage_id "
+                 "LEFT JOIN reps r ON r.id = d.owner_id "
+                 "WHERE d.org_id = $1 AND d.deleted_at IS NULL AND d.id > $2 "
+                 "AND ($3::text IS NULL OR s.kind = $3::text) "
+                 "AND ($4::text IS NULL OR s.key = $4::text) "
+                 "AND ($5::text IS NULL OR r.key = $5::text) "
+                 "AND ($6::text IS NULL OR r.team_id IN (SELECT id FROM sub)) "
+                 "AND ($7::date IS NULL OR d.close_date >= $7::date) "
+                 "AND ($8::date IS NULL OR d.close_date <= $8::date) "
+                 "AND ($9::timestamptz IS NULL OR d.updated_at >= $9::timestamptz) "
+                 "ORDER BY d.id LIMIT $10"};
 
-static const gf_stmt deal_count = {"deal_count",
-                                   "SELECT count(*) FROM deals WHERE org_id = $1"};
+static const gf_stmt deal_count = {"deal_count", "SELECT count(*) FROM deals WHERE org_id = $1"};
 
 static const char *const field_names[GF_DEAL_NFIELDS] = {
-    "external_id", "name",       "account",    "owner",     "amount",   "stage",
-    "category",    "source",     "created_on", "close_date", "closed_on", "effective_at"};
+    "external_id", "name",   "account",    "owner",      "amount",    "stage",
+    "category",    "source", "created_on", "close_date", "closed_on", "effective_at"};
 
 /* Fields a stored deal always has. */
-static const gf_deal_field required[] = {GF_DEAL_EXTERNAL_ID, GF_DEAL_NAME, GF_DEAL_AMOUNT,
-                                         GF_DEAL_STAGE,       GF_DEAL_CATEGORY,
-                                         GF_DEAL_SOURCE};
+static const gf_deal_field required[] = {GF_DEAL_EXTERNAL_ID, GF_DEAL_NAME,     GF_DEAL_AMOUNT,
+                                         GF_DEAL_STAGE,       GF_DEAL_CATEGORY, GF_DEAL_SOURCE};
 
 static bool same(const char *a, const char *b)
 {
@@ -304,8 +299,7 @@ int gf_store_deal_write_tx(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
              * the deal since we looked (ON CONFLICT waited for it), so update it instead. */
             if (mode == GF_DEAL_CREATE || attempt == 1) {
                 gf_err_set(err, GF_ECONFLICT, NULL, "external_id",
-                           "a deal with external_id %s already exists",
-                           new[GF_DEAL_EXTERNAL_ID]);
+                           "a deal with external_id %s already exists", new[GF_DEAL_EXTERNAL_ID]);
                 goto cleanup;
             }
             PQclear(row);
@@ -356,8 +350,7 @@ fail:
     return NULL;
 }
 
-json_t *gf_store_deal_delete(int64_t org_id, int64_t deal_id, const char *effective_at,
-                             gf_err *err)
+json_t *gf_store_deal_delete(int64_t org_id, int64_t deal_id, const char *effective_at, gf_err *err)
 {
     char org[24], id[24];
     snprintf(org, sizeof org, "%lld", (long long)org_id);
@@ -434,7 +427,7 @@ json_t *gf_store_deal_list(int64_t org_id, const gf_deal_filter *f, int limit, i
     snprintf(org, sizeof org, "%lld", (long long)org_id);
     snprintf(aft, sizeof aft, "%lld", (long long)after);
     snprintf(lim, sizeof lim, "%d", limit + 1);
-    const char *p[] = {org,  aft,          f->status,   f->stage,         f->owner,
+    const char *p[] = {org,     aft,           f->status,   f->stage,         f->owner,
                        f->team, f->close_from, f->close_to, f->updated_since, lim};
     PGresult *res = gf_db_exec(&deal_page, 10, p, err);
     if (!res)

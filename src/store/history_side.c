@@ -145,8 +145,7 @@ int gf_store__history_side_join(hist_side *s, hist_deals *raw, gf_err *err)
             if (err) {
                 *err = s->part[k].err;
                 if (!err->code)
-                    gf_err_set(err, GF_EUNAVAILABLE, NULL, NULL,
-                               "the database is unavailable");
+                    gf_err_set(err, GF_EUNAVAILABLE, NULL, NULL, "the database is unavailable");
             }
         }
         total += s->part[k].ev.n_ev;

@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gapforge/date.h"
 #include "db.h"
+#include "gapforge/date.h"
 #include "gapforge/store.h"
 #include "inputs_internal.h"
 

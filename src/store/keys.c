@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gapforge/crypto.h"
 #include "db.h"
+#include "gapforge/crypto.h"
 #include "gapforge/store.h"
 
 #define PREFIX_BYTES 6
@@ -18,9 +18,8 @@ static const gf_stmt key_insert = {
     "VALUES ($1, $2, $3, $4, string_to_array($5, ',')) RETURNING gf_api_key_json(api_keys)"};
 
 static const gf_stmt key_page = {
-    "key_page",
-    "SELECT gf_api_key_json(k), k.id FROM api_keys k WHERE k.org_id = $1 AND k.id > $2 "
-    "ORDER BY k.id LIMIT $3"};
+    "key_page", "SELECT gf_api_key_json(k), k.id FROM api_keys k WHERE k.org_id = $1 AND k.id > $2 "
+                "ORDER BY k.id LIMIT $3"};
 
 static const gf_stmt key_revoke = {
     "key_revoke",
@@ -28,17 +27,17 @@ static const gf_stmt key_revoke = {
     "RETURNING gf_api_key_json(api_keys)"};
 
 static const gf_stmt key_lookup = {
-    "key_lookup",
-    "SELECT k.id, k.org_id, o.slug, k.secret_sha256, array_to_string(k.scopes, ','), "
-    "k.revoked_at IS NOT NULL FROM api_keys k JOIN orgs o ON o.id = k.org_id "
-    "WHERE k.prefix = $1"};
+    "key_lookup", "SELECT k.id, k.org_id, o.slug, k.secret_sha256, array_to_string(k.scopes, ','), "
+                  "k.revoked_at IS NOT NULL FROM api_keys k JOIN orgs o ON o.id = k.org_id "
+                  "WHERE k.prefix = $1"};
 
 /* 422 unless csv is a non-empty comma list of read, write, admin without repeats. */
 static int check_scopes(const char *csv, gf_err *err)
 {
     char buf[64];
     if (!csv || !*csv || strlen(csv) >= sizeof buf)
-        return gf_err_invalid(err, "scopes", "scopes must be a non-empty list of read, write, admin");
+        return gf_err_invalid(err, "scopes",
+                              "scopes must be a non-empty list of read, write, admin");
     snprintf(buf, sizeof buf, "%s", csv);
     unsigned seen = 0;
     char *save = NULL;

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gapforge/date.h"
 #include "db.h"
+#include "gapforge/date.h"
 #include "gapforge/store.h"
 #include "inputs_internal.h"
 

@@ -25,8 +25,8 @@ static const gf_stmt record_applied = {
     "migrate_record", "INSERT INTO schema_migrations (version, name) VALUES ($1::int, $2)"};
 static const gf_stmt lock_stmt = {"migrate_lock", "SELECT pg_advisory_lock(727274)"};
 static const gf_stmt unlock_stmt = {"migrate_unlock", "SELECT pg_advisory_unlock(727274)"};
-static const gf_stmt table_exists = {
-    "migrate_exists", "SELECT to_regclass('schema_migrations') IS NOT NULL"};
+static const gf_stmt table_exists = {"migrate_exists",
+                                     "SELECT to_regclass('schema_migrations') IS NOT NULL"};
 
 static int cmp_file(const void *a, const void *b)
 {
@@ -74,8 +74,7 @@ static bool on_disk(const migration_file *files, int n, int version)
 }
 
 /* Fills st from the folder listing and the applied versions. */
-static int compute_status(const migration_file *files, int n, gf_migration_status *st,
-                          gf_err *err)
+static int compute_status(const migration_file *files, int n, gf_migration_status *st, gf_err *err)
 {
     memset(st, 0, sizeof *st);
     st->latest_on_disk = n ? files[n - 1].version : 0;

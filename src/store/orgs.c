@@ -4,24 +4,22 @@
 #include "db.h"
 #include "gapforge/store.h"
 
-static const gf_stmt tz_known = {
-    "org_tz_known", "SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)"};
+static const gf_stmt tz_known = {"org_tz_known",
+                                 "SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)"};
 
 static const gf_stmt org_insert = {
-    "org_insert",
-    "INSERT INTO orgs (slug, name, currency, fiscal_year_start_month, time_zone) "
-    "VALUES ($1, $2, coalesce($3, 'USD'), coalesce($4::int, 1), coalesce($5, 'UTC')) "
-    "RETURNING id, gf_org_json(orgs)"};
+    "org_insert", "INSERT INTO orgs (slug, name, currency, fiscal_year_start_month, time_zone) "
+                  "VALUES ($1, $2, coalesce($3, 'USD'), coalesce($4::int, 1), coalesce($5, 'UTC')) "
+                  "RETURNING id, gf_org_json(orgs)"};
 
 static const gf_stmt org_select = {"org_select",
                                    "SELECT id, gf_org_json(o) FROM orgs o WHERE o.id = $1"};
 
 static const gf_stmt org_update = {
-    "org_update",
-    "UPDATE orgs SET name = coalesce($2, name), currency = coalesce($3, currency), "
-    "fiscal_year_start_month = coalesce($4::int, fiscal_year_start_month), "
-    "time_zone = coalesce($5, time_zone), updated_at = now() "
-    "WHERE id = $1 RETURNING id, gf_org_json(orgs)"};
+    "org_update", "UPDATE orgs SET name = coalesce($2, name), currency = coalesce($3, currency), "
+                  "fiscal_year_start_month = coalesce($4::int, fiscal_year_start_month), "
+                  "time_zone = coalesce($5, time_zone), updated_at = now() "
+                  "WHERE id = $1 RETURNING id, gf_org_json(orgs)"};
 
 static const gf_stmt org_by_slug = {"org_by_slug", "SELECT id FROM orgs WHERE slug = $1"};
 

@@ -10,8 +10,8 @@
  * arithmetic, so the buckets reconcile to the cent. */
 #include <stdio.h>
 
-#include "gapforge/date.h"
 #include "db.h"
+#include "gapforge/date.h"
 #include "gapforge/store.h"
 
 /* The new_value of the event of field that holds at the end of `from` (at0) or `to` (at1). */

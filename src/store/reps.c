@@ -4,8 +4,8 @@
 #include "db.h"
 #include "gapforge/store.h"
 
-static const gf_stmt rep_team_id = {
-    "rep_team_id", "SELECT id FROM teams WHERE org_id = $1 AND key = $2"};
+static const gf_stmt rep_team_id = {"rep_team_id",
+                                    "SELECT id FROM teams WHERE org_id = $1 AND key = $2"};
 
 static const gf_stmt rep_insert = {
     "rep_insert",
@@ -71,8 +71,8 @@ json_t *gf_store_rep_create(int64_t org_id, const gf_rep_fields *f, gf_err *err)
     const char *team = NULL;
     if (team_id(i64(org_id, org), f->team, tid, &team, err) < 0)
         return NULL;
-    const char *p[] = {org, f->key, f->name, f->email, team, f->hired_on, f->ramp_months,
-                       f->active};
+    const char *p[] = {org,  f->key,      f->name,        f->email,
+                       team, f->hired_on, f->ramp_months, f->active};
     json_t *rep = gf_db_one_json(&rep_insert, 8, p, 1, "rep", NULL, err);
     if (!rep && err->code == GF_ECONFLICT)
         gf_err_set(err, GF_ECONFLICT, NULL, "key", "a rep with key %s already exists", f->key);
@@ -115,16 +115,11 @@ json_t *gf_store_rep_patch(int64_t org_id, const char *key, const gf_rep_fields 
         }
         return NULL;
     }
-    const char *p[] = {org,
-                       key,
-                       f->name,
-                       f->has_email ? "true" : "false",
-                       f->email,
-                       f->has_team ? "true" : "false",
-                       team,
-                       f->has_hired_on ? "true" : "false",
-                       f->hired_on,
-                       f->ramp_months,
+    const char *p[] = {org,         key,
+                       f->name,     f->has_email ? "true" : "false",
+                       f->email,    f->has_team ? "true" : "false",
+                       team,        f->has_hired_on ? "true" : "false",
+                       f->hired_on, f->ramp_months,
                        f->active};
     return gf_db_one_json(&rep_update, 11, p, 1, "rep", NULL, err);
 }

@@ -11,9 +11,8 @@
 /* Serialises concurrent replacements of one org's list (class id of the advisory lock). */
 #define STAGE_LOCK_CLASS "71001"
 
-static const gf_stmt stage_lock = {
-    "stage_lock",
-    "SELECT pg_advisory_xact_lock(" STAGE_LOCK_CLASS ", ($1::bigint % 2147483647)::int)"};
+static const gf_stmt stage_lock = {"stage_lock", "SELECT pg_advisory_xact_lock(" STAGE_LOCK_CLASS
+                                                 ", ($1::bigint % 2147483647)::int)"};
 
 static const gf_stmt stage_select = {
     "stage_select",
@@ -28,9 +27,8 @@ static const gf_stmt stage_in_use = {
     "ORDER BY s.position, s.id LIMIT 1"};
 
 static const gf_stmt stage_delete = {
-    "stage_delete",
-    "DELETE FROM stages s WHERE s.org_id = $1 "
-    "AND s.key NOT IN (SELECT e->>'key' FROM jsonb_array_elements($2::jsonb) e)"};
+    "stage_delete", "DELETE FROM stages s WHERE s.org_id = $1 "
+                    "AND s.key NOT IN (SELECT e->>'key' FROM jsonb_array_elements($2::jsonb) e)"};
 
 static const gf_stmt stage_upsert = {
     "stage_upsert",
@@ -97,8 +95,7 @@ static char *items_json(const gf_stage_fields *items, size_t n)
     return text;
 }
 
-json_t *gf_store_stage_replace(int64_t org_id, const gf_stage_fields *items, size_t n,
-                               gf_err *err)
+json_t *gf_store_stage_replace(int64_t org_id, const gf_stage_fields *items, size_t n, gf_err *err)
 {
     char org[24];
     snprintf(org, sizeof org, "%lld", (long long)org_id);

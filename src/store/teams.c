@@ -10,9 +10,8 @@
 
 #define TEAM_LOCK_CLASS "71002"
 
-static const gf_stmt team_lock = {
-    "team_lock",
-    "SELECT pg_advisory_xact_lock(" TEAM_LOCK_CLASS ", ($1::bigint % 2147483647)::int)"};
+static const gf_stmt team_lock = {"team_lock", "SELECT pg_advisory_xact_lock(" TEAM_LOCK_CLASS
+                                               ", ($1::bigint % 2147483647)::int)"};
 
 /* Inserts nothing (no row) when $4 names no team of the org. */
 static const gf_stmt team_insert = {
@@ -26,18 +25,16 @@ static const gf_stmt team_select = {
     "team_select", "SELECT t.id, gf_team_json(t) FROM teams t WHERE t.org_id = $1 AND t.key = $2"};
 
 static const gf_stmt team_page = {
-    "team_page",
-    "SELECT gf_team_json(t), t.id FROM teams t WHERE t.org_id = $1 AND t.id > $2 "
-    "ORDER BY t.id LIMIT $3"};
+    "team_page", "SELECT gf_team_json(t), t.id FROM teams t WHERE t.org_id = $1 AND t.id > $2 "
+                 "ORDER BY t.id LIMIT $3"};
 
 /* True when team $2 is $3 or one of its ancestors, i.e. making $2 the parent of $3 would close
  * a cycle. UNION (not UNION ALL) stops the walk even on a damaged hierarchy. */
 static const gf_stmt team_would_cycle = {
-    "team_would_cycle",
-    "WITH RECURSIVE up(id) AS (SELECT $2::bigint "
-    "UNION SELECT t.parent_id FROM teams t JOIN up ON t.id = up.id "
-    "WHERE t.org_id = $1 AND t.parent_id IS NOT NULL) "
-    "SELECT EXISTS (SELECT 1 FROM up WHERE id = $3::bigint)"};
+    "team_would_cycle", "WITH RECURSIVE up(id) AS (SELECT $2::bigint "
+                        "UNION SELECT t.parent_id FROM teams t JOIN up ON t.id = up.id "
+                        "WHERE t.org_id = $1 AND t.parent_id IS NOT NULL) "
+                        "SELECT EXISTS (SELECT 1 FROM up WHERE id = $3::bigint)"};
 
 static const gf_stmt team_update = {
     "team_update",
@@ -52,8 +49,8 @@ static const char *i64(int64_t v, char buf[24])
     return buf;
 }
 
-json_t *gf_store_team_create(int64_t org_id, const char *key, const char *name,
-                             const char *parent, gf_err *err)
+json_t *gf_store_team_create(int64_t org_id, const char *key, const char *name, const char *parent,
+                             gf_err *err)
 {
     char org[24];
     const char *p[] = {i64(org_id, org), key, name, parent};
@@ -75,8 +72,7 @@ json_t *gf_store_team_get(int64_t org_id, const char *key, gf_err *err)
 json_t *gf_store_team_list(int64_t org_id, int limit, int64_t after, gf_err *err)
 {
     char org[24], aft[24], lim[24];
-    const char *p[] = {i64(org_id, org), i64(after, aft),
-                       i64(limit + 1, lim)};
+    const char *p[] = {i64(org_id, org), i64(after, aft), i64(limit + 1, lim)};
     PGresult *res = gf_db_exec(&team_page, 3, p, err);
     if (!res)
         return NULL;
@@ -86,8 +82,8 @@ json_t *gf_store_team_list(int64_t org_id, int limit, int64_t after, gf_err *err
 }
 
 /* Checks that parent_id may become the parent of team_id; 0, or -1 with a 422 or db error. */
-static int check_no_cycle(const char *org, int64_t parent_id, int64_t team_id,
-                          const char *parent, gf_err *err)
+static int check_no_cycle(const char *org, int64_t parent_id, int64_t team_id, const char *parent,
+                          gf_err *err)
 {
     char pid[24], tid[24];
     const char *p[] = {org, i64(parent_id, pid), i64(team_id, tid)};
@@ -97,8 +93,8 @@ static int check_no_cycle(const char *org, int64_t parent_id, int64_t team_id,
     int cycle = PQgetvalue(res, 0, 0)[0] == 't';
     PQclear(res);
     if (cycle)
-        return gf_err_invalid(err, "parent",
-                              "parent %s is the team itself or one of its sub-teams", parent);
+        return gf_err_invalid(err, "parent", "parent %s is the team itself or one of its sub-teams",
+                              parent);
     return 0;
 }
 

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gapforge/config.h"
 #include "db.h" /* the store's private header: tests may look inside */
+#include "gapforge/config.h"
 #include "gapforge/http.h"
 #include "unit.h"
 
@@ -159,9 +159,12 @@ END_TEST
 
 START_TEST(listen_refuses_malformed_addresses)
 {
-    const char *bad[] = {"",          "8080",          "127.0.0.1",  "127.0.0.1:",
-                         "host:http", "host:65536",    "host:-1",    "host:80x",
-                         "[::1]",     "[::1]8080",     "[::1:8080",  "host: 80",
+    const char *bad[] = {"",          "8080",
+                         "127.0.0.1", "127.0.0.1:",
+                         "host:http", "host:65536",
+                         "host:-1",   "host:80x",
+                         "[::1]",     "[::1]8080",
+                         "[::1:8080", "host: 80",
                          "host:+80",  "host:99999999999999999999"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char h[64];
@@ -184,10 +187,15 @@ END_TEST
 /* Check runs each test in its own process, so setenv here does not leak into other tests. */
 static void clear_env(void)
 {
-    const char *vars[] = {"DATABASE_URL", "GAPFORGE_LISTEN", "GAPFORGE_THREADS",
-                          "GAPFORGE_ADMIN_TOKEN", "GAPFORGE_MAX_BODY",
-                          "GAPFORGE_STATEMENT_TIMEOUT_MS", "GAPFORGE_CONNECTION_LIMIT",
-                          "GAPFORGE_CONNECTION_TIMEOUT", "GAPFORGE_MIGRATIONS"};
+    const char *vars[] = {"DATABASE_URL",
+                          "GAPFORGE_LISTEN",
+                          "GAPFORGE_THREADS",
+                          "GAPFORGE_ADMIN_TOKEN",
+                          "GAPFORGE_MAX_BODY",
+                          "GAPFORGE_STATEMENT_TIMEOUT_MS",
+                          "GAPFORGE_CONNECTION_LIMIT",
+                          "GAPFORGE_CONNECTION_TIMEOUT",
+                          "GAPFORGE_MIGRATIONS"};
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
         unsetenv(vars[i]);
 }

@@ -8,10 +8,10 @@
 #include "gapforge/err.h"
 
 typedef struct gf_migration_status {
-    int latest_on_disk;    /* highest version found in the folder */
-    int latest_applied;    /* highest version recorded in the database (0: none) */
-    int pending;           /* versions on disk not yet applied */
-    int unknown;           /* versions applied that are not on disk (a newer binary ran) */
+    int latest_on_disk; /* highest version found in the folder */
+    int latest_applied; /* highest version recorded in the database (0: none) */
+    int pending;        /* versions on disk not yet applied */
+    int unknown;        /* versions applied that are not on disk (a newer binary ran) */
     char first_pending[128];
     char first_unknown[32];
 } gf_migration_status;

@@ -50,7 +50,7 @@ json_t *gf_store_key_list(int64_t org_id, int limit, int64_t after, gf_err *err)
 json_t *gf_store_key_revoke(int64_t org_id, int64_t key_id, gf_err *err) GF_MUST_CHECK;
 
 /* Scope bits of a key as stored (the API maps them to what each route requires). */
-#define GF_KEY_READ 1u
+#define GF_KEY_READ  1u
 #define GF_KEY_WRITE 2u
 #define GF_KEY_ADMIN 4u
 
@@ -78,8 +78,8 @@ json_t *gf_store_stage_replace(int64_t org_id, const gf_stage_fields *items, siz
 
 /* Creates a team under parent (a team key of the org, or NULL for a root team). 409 (field
  * key) when the key exists, 422 (field parent) for an unknown parent. Returns gf_team_json. */
-json_t *gf_store_team_create(int64_t org_id, const char *key, const char *name,
-                             const char *parent, gf_err *err) GF_MUST_CHECK;
+json_t *gf_store_team_create(int64_t org_id, const char *key, const char *name, const char *parent,
+                             gf_err *err) GF_MUST_CHECK;
 /* The team with key in the org (gf_team_json); 404 when absent. */
 json_t *gf_store_team_get(int64_t org_id, const char *key, gf_err *err) GF_MUST_CHECK;
 /* A page of the org's teams ordered by id, ids greater than after ({items, next_cursor}). */
@@ -201,8 +201,8 @@ int gf_store_deal_count(int64_t org_id, int64_t *count, gf_err *err) GF_MUST_CHE
  * parent keys must already exist. Return 0 or -1 with err. */
 int gf_store_demo_stage(int64_t org_id, const char *key, const char *name, int position,
                         const char *kind, const char *probability, gf_err *err) GF_MUST_CHECK;
-int gf_store_demo_team(int64_t org_id, const char *key, const char *name,
-                       const char *parent_key, gf_err *err) GF_MUST_CHECK;
+int gf_store_demo_team(int64_t org_id, const char *key, const char *name, const char *parent_key,
+                       gf_err *err) GF_MUST_CHECK;
 int gf_store_demo_rep(int64_t org_id, const char *key, const char *name, const char *email,
                       const char *team_key, const char *hired_on, int ramp_months,
                       gf_err *err) GF_MUST_CHECK;
@@ -236,8 +236,8 @@ int gf_store_org_calendar(int64_t org_id, int *fysm, int *today, gf_err *err) GF
 typedef struct gf_scope_ids {
     char team_id[24], rep_id[24];
 } gf_scope_ids;
-int gf_store_scope_resolve(int64_t org_id, const char *scope, const char *field,
-                           gf_scope_ids *ids, gf_err *err) GF_MUST_CHECK;
+int gf_store_scope_resolve(int64_t org_id, const char *scope, const char *field, gf_scope_ids *ids,
+                           gf_err *err) GF_MUST_CHECK;
 
 /* Targets. value is a non-negative number as text. metric is "bookings" or a KPI key of the org
  * (422 metric otherwise); an unknown team or rep is a 422 on scope. Upserts by (scope, metric,
@@ -262,8 +262,8 @@ json_t *gf_store_commit_create(int64_t org_id, const gf_commit_fields *f,
                                gf_err *err) GF_MUST_CHECK;
 /* A page of commits, newest submitted_at first; after is the id of the previous page's last
  * item. Filters may be NULL. */
-json_t *gf_store_commit_list(int64_t org_id, const char *scope, const gf_period *period,
-                             int limit, int64_t after, gf_err *err) GF_MUST_CHECK;
+json_t *gf_store_commit_list(int64_t org_id, const char *scope, const gf_period *period, int limit,
+                             int64_t after, gf_err *err) GF_MUST_CHECK;
 
 /* KPIs. leads_to and lag_days are both NULL or both set; leads_to is "bookings" or another KPI
  * of the org (422 leads_to.metric otherwise). Upserts by key; *created tells which. */
@@ -282,9 +282,8 @@ json_t *gf_store_kpi_observe(int64_t org_id, const char *key, size_t n, const in
                              const double *values, gf_err *err) GF_MUST_CHECK;
 /* A page of observations by date ascending within [from, to] (either may be NULL); after is
  * the id of the previous page's last item. 404 for an unknown KPI. */
-json_t *gf_store_kpi_observations(int64_t org_id, const char *key, const char *from,
-                                  const char *to, int limit, int64_t after,
-                                  gf_err *err) GF_MUST_CHECK;
+json_t *gf_store_kpi_observations(int64_t org_id, const char *key, const char *from, const char *to,
+                                  int limit, int64_t after, gf_err *err) GF_MUST_CHECK;
 
 /* Levers. Values as normalised text; kpi is the key of the org's KPI for kind kpi (422 kpi when
  * unknown), NULL otherwise. Upserts by key; *created tells which. */
@@ -332,12 +331,12 @@ json_t *gf_store_pipeline_changes(int64_t org_id, const gf_pipeline_query *q,
 
 /* The bookings target of scope for exactly period, in cents: *found 0 when there is none.
  * Returns 0 or -1 with err. */
-int gf_store_forecast_target(int64_t org_id, const char *scope, const gf_period *period,
-                             int *found, double *cents, gf_err *err) GF_MUST_CHECK;
+int gf_store_forecast_target(int64_t org_id, const char *scope, const gf_period *period, int *found,
+                             double *cents, gf_err *err) GF_MUST_CHECK;
 /* The newest commit of scope for exactly period (gf_commit_json), JSON null when none; NULL with
  * err on failure. New reference. */
-json_t *gf_store_forecast_latest_commit(int64_t org_id, const char *scope,
-                                        const gf_period *period, gf_err *err) GF_MUST_CHECK;
+json_t *gf_store_forecast_latest_commit(int64_t org_id, const char *scope, const gf_period *period,
+                                        gf_err *err) GF_MUST_CHECK;
 /* A forecast snapshot's columns as text (target and prob_hit may be NULL; forecast is the full
  * answer's JSON text). */
 typedef struct gf_snapshot_fields {
@@ -349,9 +348,8 @@ typedef struct gf_snapshot_fields {
 json_t *gf_store_forecast_snapshot_insert(int64_t org_id, const gf_snapshot_fields *f,
                                           gf_err *err) GF_MUST_CHECK;
 /* A page of snapshots, newest first (cursor: the last item's id); filters may be NULL. */
-json_t *gf_store_forecast_snapshot_list(int64_t org_id, const char *scope,
-                                        const gf_period *period, int limit, int64_t after,
-                                        gf_err *err) GF_MUST_CHECK;
+json_t *gf_store_forecast_snapshot_list(int64_t org_id, const char *scope, const gf_period *period,
+                                        int limit, int64_t after, gf_err *err) GF_MUST_CHECK;
 
 /* The external id and name of each deal id of the org, as {"<id>": [external_id, name]}. New
  * reference, or NULL with err. */
