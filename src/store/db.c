@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gapforge/date.h"
 #include "gapforge/log.h"
 
 #define MAX_PREPARED 512
@@ -198,6 +199,74 @@ static bool is_prepared(const thread_conn *tc, const gf_stmt *stmt)
     return false;
 }
 
+/* ---- parameters ---- */
+
+/* The index of the next parameter's slot, or -1 (and the builder has failed) when it is full. */
+static int next_slot(gf_db_args *a)
+{
+    if (a->failed || a->n < 0 || a->n >= GF_DB_MAX_ARGS) {
+        a->failed = true;
+        return -1;
+    }
+    return a->n++;
+}
+
+void gf_db_arg_text(gf_db_args *a, const char *s)
+{
+    int k = next_slot(a);
+    if (k < 0)
+        return;
+    a->text[k] = s;
+    a->own[k] = false;
+}
+
+void gf_db_arg_null(gf_db_args *a)
+{
+    gf_db_arg_text(a, NULL);
+}
+
+void gf_db_arg_bool(gf_db_args *a, bool v)
+{
+    gf_db_arg_text(a, v ? "true" : "false");
+}
+
+void gf_db_arg_i64(gf_db_args *a, int64_t v)
+{
+    int k = next_slot(a);
+    if (k < 0)
+        return;
+    snprintf(a->buf[k], sizeof a->buf[k], "%lld", (long long)v);
+    a->own[k] = true;
+}
+
+void gf_db_arg_date(gf_db_args *a, int day)
+{
+    int k = next_slot(a);
+    if (k < 0)
+        return;
+    gf_date_format(day, a->buf[k]);
+    a->own[k] = true;
+}
+
+/* Fills p with the values of args (none when args is NULL). Returns their count, or -1 with an
+ * internal error (logged with the statement's name) when the builder failed. */
+static int arg_values(const char *what, const gf_db_args *args, const char **p, gf_err *err)
+{
+    if (!args)
+        return 0;
+    if (args->failed) {
+        gf_log("error", "too many statement parameters",
+               json_pack("{s:s, s:i}", "statement", what, "max", GF_DB_MAX_ARGS));
+        gf_err_internal(err);
+        return -1;
+    }
+    for (int k = 0; k < args->n; k++)
+        p[k] = args->own[k] ? args->buf[k] : args->text[k];
+    return args->n;
+}
+
+/* ---- statements ---- */
+
 /* One attempt: prepare if needed, execute. Returns the result (maybe an error result). */
 static PGresult *try_exec(thread_conn *tc, const gf_stmt *stmt, int n, const char *const *params)
 {
@@ -218,8 +287,12 @@ static bool result_ok(const PGresult *res)
     return st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK || st == PGRES_COPY_IN;
 }
 
-PGresult *gf_db_exec(const gf_stmt *stmt, int n, const char *const *params, gf_err *err)
+PGresult *gf_db_exec_args(const gf_stmt *stmt, const gf_db_args *args, gf_err *err)
 {
+    const char *params[GF_DB_MAX_ARGS];
+    int n = arg_values(stmt->name, args, params, err);
+    if (n < 0)
+        return NULL;
     thread_conn *tc = get_conn(err);
     if (!tc)
         return NULL;
@@ -234,6 +307,30 @@ PGresult *gf_db_exec(const gf_stmt *stmt, int n, const char *const *params, gf_e
     }
     if (!result_ok(res)) {
         fail_from_result(res, tc->pg, err);
+        PQclear(res);
+        return NULL;
+    }
+    return res;
+}
+
+int gf_db_run(const gf_stmt *stmt, const gf_db_args *args, gf_err *err)
+{
+    PGresult *res = gf_db_exec_args(stmt, args, err);
+    if (!res)
+        return -1;
+    PQclear(res);
+    return 0;
+}
+
+PGresult *gf_db_exec_on(PGconn *pg, const char *sql, const gf_db_args *args, gf_err *err)
+{
+    const char *params[GF_DB_MAX_ARGS];
+    int n = arg_values("(unprepared)", args, params, err);
+    if (n < 0)
+        return NULL;
+    PGresult *res = PQexecParams(pg, sql, n, NULL, params, NULL, NULL, 0);
+    if (!result_ok(res)) {
+        fail_from_result(res, pg, err);
         PQclear(res);
         return NULL;
     }
@@ -304,7 +401,7 @@ bool gf_db_ping(void)
 {
     static const gf_stmt ping = {"db_ping", "SELECT 1"};
     gf_err err;
-    PGresult *res = gf_db_exec(&ping, 0, NULL, &err);
+    PGresult *res = gf_db_exec_args(&ping, NULL, &err);
     PQclear(res);
     return res != NULL;
 }
@@ -340,10 +437,10 @@ json_t *gf_db_page(const PGresult *res, int json_col, int id_col, int limit)
     return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
 }
 
-json_t *gf_db_one_json(const gf_stmt *stmt, int n, const char *const *params, int json_col,
-                       const char *what, int64_t *col0, gf_err *err)
+json_t *gf_db_one_json(const gf_stmt *stmt, const gf_db_args *args, int json_col, const char *what,
+                       int64_t *col0, gf_err *err)
 {
-    PGresult *res = gf_db_exec(stmt, n, params, err);
+    PGresult *res = gf_db_exec_args(stmt, args, err);
     if (!res)
         return NULL;
     json_t *out = NULL;
@@ -354,7 +451,8 @@ json_t *gf_db_one_json(const gf_stmt *stmt, int n, const char *const *params, in
             const char *v = PQgetvalue(res, 0, 0);
             *col0 = strcmp(v, "t") == 0 ? 1 : strcmp(v, "f") == 0 ? 0 : gf_db_int64(res, 0, 0);
         }
-        if (!(out = gf_db_json(res, 0, json_col)))
+        out = gf_db_json(res, 0, json_col);
+        if (!out)
             gf_err_internal(err);
     }
     PQclear(res);

@@ -4,8 +4,6 @@
  * A write locks the current row, merges the input into it in C, and when anything differs
  * updates the row and appends one deal_events row per changed tracked field, all in the
  * caller's transaction. Comparing normalised text makes an identical write a true no-op. */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
@@ -124,13 +122,17 @@ static bool same(const char *a, const char *b)
 }
 
 /* Locks the deal row by id (mode PATCH) or external id; *row is NULL when there is none. */
-static int lock_row(const char *org, int64_t deal_id, gf_deal_mode mode, const char *external_id,
+static int lock_row(int64_t org_id, int64_t deal_id, gf_deal_mode mode, const char *external_id,
                     PGresult **row, gf_err *err)
 {
-    char id[24];
-    snprintf(id, sizeof id, "%lld", (long long)deal_id);
-    const char *p[] = {org, mode == GF_DEAL_PATCH ? id : external_id};
-    PGresult *res = gf_db_exec(mode == GF_DEAL_PATCH ? &deal_lock_id : &deal_lock_ext, 2, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    if (mode == GF_DEAL_PATCH)
+        gf_db_arg_i64(&a, deal_id);
+    else
+        gf_db_arg_text(&a, external_id);
+    PGresult *res =
+        gf_db_exec_args(mode == GF_DEAL_PATCH ? &deal_lock_id : &deal_lock_ext, &a, err);
     if (!res)
         return -1;
     if (PQntuples(res) == 0) {
@@ -142,30 +144,23 @@ static int lock_row(const char *org, int64_t deal_id, gf_deal_mode mode, const c
 }
 
 /* Appends the changed-field events of one write. old/new are in gf_deal_field order. */
-static int write_events(const char *org, const char *id, const char *at, const char *const *old,
+static int write_events(int64_t org_id, int64_t id, const char *at, const char *const *old,
                         const char *const *new, const char *del_old, const char *del_new,
                         gf_err *err)
 {
-    const char *p[] = {org,
-                       id,
-                       at,
-                       old[GF_DEAL_STAGE],
-                       new[GF_DEAL_STAGE],
-                       old[GF_DEAL_AMOUNT],
-                       new[GF_DEAL_AMOUNT],
-                       old[GF_DEAL_CLOSE_DATE],
-                       new[GF_DEAL_CLOSE_DATE],
-                       old[GF_DEAL_CATEGORY],
-                       new[GF_DEAL_CATEGORY],
-                       old[GF_DEAL_OWNER],
-                       new[GF_DEAL_OWNER],
-                       del_old,
-                       del_new};
-    PGresult *res = gf_db_exec(&deal_events_insert, 15, p, err);
-    if (!res)
-        return -1;
-    PQclear(res);
-    return 0;
+    static const gf_deal_field tracked[] = {GF_DEAL_STAGE, GF_DEAL_AMOUNT, GF_DEAL_CLOSE_DATE,
+                                            GF_DEAL_CATEGORY, GF_DEAL_OWNER};
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_i64(&a, id);
+    gf_db_arg_text(&a, at);
+    for (size_t k = 0; k < sizeof tracked / sizeof tracked[0]; k++) {
+        gf_db_arg_text(&a, old[tracked[k]]);
+        gf_db_arg_text(&a, new[tracked[k]]);
+    }
+    gf_db_arg_text(&a, del_old);
+    gf_db_arg_text(&a, del_new);
+    return gf_db_run(&deal_events_insert, &a, err);
 }
 
 /* Fills new[] from the input over old[] (all NULL for a new deal) and applies the defaults of
@@ -214,8 +209,6 @@ int gf_store_deal_write_tx(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
                            const gf_deal_input *in, int64_t *id, gf_deal_outcome *outcome,
                            gf_err *err)
 {
-    char org[24], idtext[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
     PGresult *row = NULL, *ctx = NULL, *res = NULL;
     int rc = -1;
     for (int attempt = 0; attempt < 2; attempt++) {
@@ -225,7 +218,7 @@ int gf_store_deal_write_tx(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
             goto cleanup;
         }
         if (mode != GF_DEAL_CREATE &&
-            lock_row(org, deal_id, mode, in->value[GF_DEAL_EXTERNAL_ID], &row, err) < 0)
+            lock_row(org_id, deal_id, mode, in->value[GF_DEAL_EXTERNAL_ID], &row, err) < 0)
             goto cleanup;
         bool exists = row != NULL;
         bool deleted = exists && strcmp(PQgetvalue(row, 0, NSTORED + 1), "t") == 0;
@@ -239,12 +232,15 @@ int gf_store_deal_write_tx(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
             goto cleanup;
 
         const char *eff = in->given[GF_DEAL_EFFECTIVE_AT] ? in->value[GF_DEAL_EFFECTIVE_AT] : NULL;
-        const char *cp[] = {org, new[GF_DEAL_STAGE], new[GF_DEAL_OWNER], eff};
-        if (!(res = gf_db_exec(&deal_stage_lock, 1, cp, err)))
+        gf_db_args ca = {0};
+        gf_db_arg_i64(&ca, org_id);
+        if (gf_db_run(&deal_stage_lock, &ca, err) < 0)
             goto cleanup;
-        PQclear(res);
-        res = NULL;
-        if (!(ctx = gf_db_exec(&deal_context, 4, cp, err)))
+        gf_db_arg_text(&ca, new[GF_DEAL_STAGE]);
+        gf_db_arg_text(&ca, new[GF_DEAL_OWNER]);
+        gf_db_arg_text(&ca, eff);
+        ctx = gf_db_exec_args(&deal_context, &ca, err);
+        if (!ctx)
             goto cleanup;
         if (PQntuples(ctx) == 0) {
             gf_err_not_found(err, "org");
@@ -278,21 +274,25 @@ int gf_store_deal_write_tx(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
             goto cleanup;
         }
 
+        /* $2 is the deal's id for an update, its external id for an insert. */
+        gf_db_args wa = {0};
+        gf_db_arg_i64(&wa, org_id);
         if (exists)
-            snprintf(idtext, sizeof idtext, "%s", PQgetvalue(row, 0, NSTORED));
-        const char *wp[] = {org,
-                            exists ? idtext : new[GF_DEAL_EXTERNAL_ID],
-                            new[GF_DEAL_NAME],
-                            new[GF_DEAL_ACCOUNT],
-                            owner_id,
-                            new[GF_DEAL_AMOUNT],
-                            stage_id,
-                            new[GF_DEAL_CATEGORY],
-                            new[GF_DEAL_SOURCE],
-                            new[GF_DEAL_CREATED_ON],
-                            new[GF_DEAL_CLOSE_DATE],
-                            new[GF_DEAL_CLOSED_ON]};
-        if (!(res = gf_db_exec(exists ? &deal_update : &deal_insert, 12, wp, err)))
+            gf_db_arg_i64(&wa, gf_db_int64(row, 0, NSTORED));
+        else
+            gf_db_arg_text(&wa, new[GF_DEAL_EXTERNAL_ID]);
+        gf_db_arg_text(&wa, new[GF_DEAL_NAME]);
+        gf_db_arg_text(&wa, new[GF_DEAL_ACCOUNT]);
+        gf_db_arg_text(&wa, owner_id);
+        gf_db_arg_text(&wa, new[GF_DEAL_AMOUNT]);
+        gf_db_arg_text(&wa, stage_id);
+        gf_db_arg_text(&wa, new[GF_DEAL_CATEGORY]);
+        gf_db_arg_text(&wa, new[GF_DEAL_SOURCE]);
+        gf_db_arg_text(&wa, new[GF_DEAL_CREATED_ON]);
+        gf_db_arg_text(&wa, new[GF_DEAL_CLOSE_DATE]);
+        gf_db_arg_text(&wa, new[GF_DEAL_CLOSED_ON]);
+        res = gf_db_exec_args(exists ? &deal_update : &deal_insert, &wa, err);
+        if (!res)
             goto cleanup;
         if (!exists && PQntuples(res) == 0) {
             /* The external id is taken: a conflict for POST; for PUT another writer created
@@ -308,12 +308,11 @@ int gf_store_deal_write_tx(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
             row = ctx = res = NULL;
             continue;
         }
-        if (!exists)
-            snprintf(idtext, sizeof idtext, "%s", PQgetvalue(res, 0, 0));
-        if (write_events(org, idtext, at, old, new, deleted ? "true" : NULL,
+        int64_t deal = exists ? gf_db_int64(row, 0, NSTORED) : gf_db_int64(res, 0, 0);
+        if (write_events(org_id, deal, at, old, new, deleted ? "true" : NULL,
                          deleted ? "false" : NULL, err) < 0)
             goto cleanup;
-        *id = strtoll(idtext, NULL, 10);
+        *id = deal;
         *outcome = exists ? GF_DEAL_UPDATED : GF_DEAL_CREATED;
         rc = 0;
         goto cleanup;
@@ -334,11 +333,11 @@ json_t *gf_store_deal_write(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
         return NULL;
     if (gf_store_deal_write_tx(org_id, deal_id, mode, in, &id, outcome, err) < 0)
         goto fail;
-    char org[24], idtext[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    snprintf(idtext, sizeof idtext, "%lld", (long long)id);
-    const char *p[] = {org, idtext};
-    if (!(deal = gf_db_one_json(&deal_json_any, 2, p, 0, "deal", NULL, err)))
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_i64(&a, id);
+    deal = gf_db_one_json(&deal_json_any, &a, 0, "deal", NULL, err);
+    if (!deal)
         goto fail;
     if (gf_db_commit(err) < 0) {
         json_decref(deal);
@@ -352,35 +351,40 @@ fail:
 
 json_t *gf_store_deal_delete(int64_t org_id, int64_t deal_id, const char *effective_at, gf_err *err)
 {
-    char org[24], id[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    snprintf(id, sizeof id, "%lld", (long long)deal_id);
-    PGresult *row = NULL, *ctx = NULL, *res = NULL;
+    PGresult *row = NULL, *ctx = NULL;
     json_t *deal = NULL;
     if (gf_db_begin(err) < 0)
         return NULL;
-    if (lock_row(org, deal_id, GF_DEAL_PATCH, NULL, &row, err) < 0)
+    if (lock_row(org_id, deal_id, GF_DEAL_PATCH, NULL, &row, err) < 0)
         goto fail;
     if (!row || strcmp(PQgetvalue(row, 0, NSTORED + 1), "t") == 0) {
         gf_err_not_found(err, "deal");
         goto fail;
     }
-    const char *cp[] = {org, NULL, NULL, effective_at};
-    if (!(ctx = gf_db_exec(&deal_context, 4, cp, err)))
+    gf_db_args ca = {0};
+    gf_db_arg_i64(&ca, org_id);
+    gf_db_arg_null(&ca);
+    gf_db_arg_null(&ca);
+    gf_db_arg_text(&ca, effective_at);
+    ctx = gf_db_exec_args(&deal_context, &ca, err);
+    if (!ctx)
         goto fail;
     const char *at = gf_db_text(ctx, 0, 3);
-    const char *up[] = {org, id, at};
-    if (!(res = gf_db_exec(&deal_mark_deleted, 3, up, err)))
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_i64(&a, deal_id);
+    gf_db_args ua = a;
+    gf_db_arg_text(&ua, at);
+    if (gf_db_run(&deal_mark_deleted, &ua, err) < 0)
         goto fail;
     const char *none[NSTORED] = {0};
-    if (write_events(org, id, at, none, none, "false", "true", err) < 0)
+    if (write_events(org_id, deal_id, at, none, none, "false", "true", err) < 0)
         goto fail;
-    const char *p[] = {org, id};
-    if (!(deal = gf_db_one_json(&deal_json_any, 2, p, 0, "deal", NULL, err)))
+    deal = gf_db_one_json(&deal_json_any, &a, 0, "deal", NULL, err);
+    if (!deal)
         goto fail;
     PQclear(row);
     PQclear(ctx);
-    PQclear(res);
     if (gf_db_commit(err) < 0) {
         json_decref(deal);
         return NULL;
@@ -390,46 +394,48 @@ fail:
     gf_db_rollback();
     PQclear(row);
     PQclear(ctx);
-    PQclear(res);
     return NULL;
 }
 
 json_t *gf_store_deal_get(int64_t org_id, int64_t deal_id, gf_err *err)
 {
-    char org[24], id[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    snprintf(id, sizeof id, "%lld", (long long)deal_id);
-    const char *p[] = {org, id};
-    return gf_db_one_json(&deal_json_live, 2, p, 0, "deal", NULL, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_i64(&a, deal_id);
+    return gf_db_one_json(&deal_json_live, &a, 0, "deal", NULL, err);
 }
 
 json_t *gf_store_deal_get_external(int64_t org_id, const char *external_id, gf_err *err)
 {
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org, external_id};
-    return gf_db_one_json(&deal_json_ext, 2, p, 0, "deal", NULL, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, external_id);
+    return gf_db_one_json(&deal_json_ext, &a, 0, "deal", NULL, err);
 }
 
 json_t *gf_store_deal_history(int64_t org_id, int64_t deal_id, gf_err *err)
 {
-    char org[24], id[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    snprintf(id, sizeof id, "%lld", (long long)deal_id);
-    const char *p[] = {org, id};
-    return gf_db_one_json(&deal_history, 2, p, 0, "deal", NULL, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_i64(&a, deal_id);
+    return gf_db_one_json(&deal_history, &a, 0, "deal", NULL, err);
 }
 
 json_t *gf_store_deal_list(int64_t org_id, const gf_deal_filter *f, int limit, int64_t after,
                            gf_err *err)
 {
-    char org[24], aft[24], lim[16];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    snprintf(aft, sizeof aft, "%lld", (long long)after);
-    snprintf(lim, sizeof lim, "%d", limit + 1);
-    const char *p[] = {org,     aft,           f->status,   f->stage,         f->owner,
-                       f->team, f->close_from, f->close_to, f->updated_since, lim};
-    PGresult *res = gf_db_exec(&deal_page, 10, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_i64(&a, after);
+    gf_db_arg_text(&a, f->status);
+    gf_db_arg_text(&a, f->stage);
+    gf_db_arg_text(&a, f->owner);
+    gf_db_arg_text(&a, f->team);
+    gf_db_arg_text(&a, f->close_from);
+    gf_db_arg_text(&a, f->close_to);
+    gf_db_arg_text(&a, f->updated_since);
+    gf_db_arg_i64(&a, limit + 1);
+    PGresult *res = gf_db_exec_args(&deal_page, &a, err);
     if (!res)
         return NULL;
     json_t *page = gf_db_page(res, 0, 1, limit);
@@ -439,10 +445,9 @@ json_t *gf_store_deal_list(int64_t org_id, const gf_deal_filter *f, int limit, i
 
 int gf_store_deal_count(int64_t org_id, int64_t *count, gf_err *err)
 {
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org};
-    PGresult *res = gf_db_exec(&deal_count, 1, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    PGresult *res = gf_db_exec_args(&deal_count, &a, err);
     if (!res)
         return -1;
     *count = gf_db_int64(res, 0, 0);

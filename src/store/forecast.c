@@ -36,12 +36,11 @@ static const gf_stmt fc_snapshot_page = {
 int gf_store_forecast_target(int64_t org_id, const char *scope, const gf_period *period, int *found,
                              double *cents, gf_err *err)
 {
-    char org[24];
-    gf_period_text pt;
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    gf_store__inputs_period_text(period, &pt);
-    const char *p[] = {org, scope, pt.start, pt.end};
-    PGresult *res = gf_db_exec(&fc_target, 4, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, scope);
+    gf_store__arg_period(&a, period);
+    PGresult *res = gf_db_exec_args(&fc_target, &a, err);
     if (!res)
         return -1;
     *found = PQntuples(res) == 1;
@@ -53,12 +52,11 @@ int gf_store_forecast_target(int64_t org_id, const char *scope, const gf_period 
 json_t *gf_store_forecast_latest_commit(int64_t org_id, const char *scope, const gf_period *period,
                                         gf_err *err)
 {
-    char org[24];
-    gf_period_text pt;
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    gf_store__inputs_period_text(period, &pt);
-    const char *p[] = {org, scope, pt.start, pt.end};
-    PGresult *res = gf_db_exec(&fc_latest_commit, 4, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, scope);
+    gf_store__arg_period(&a, period);
+    PGresult *res = gf_db_exec_args(&fc_latest_commit, &a, err);
     if (!res)
         return NULL;
     json_t *c = PQntuples(res) == 1 ? gf_db_json(res, 0, 1) : json_null();
@@ -68,27 +66,33 @@ json_t *gf_store_forecast_latest_commit(int64_t org_id, const char *scope, const
 
 json_t *gf_store_forecast_snapshot_insert(int64_t org_id, const gf_snapshot_fields *f, gf_err *err)
 {
-    char org[24];
-    gf_period_text pt;
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    gf_store__inputs_period_text(f->period, &pt);
-    const char *p[] = {org,       f->scope,    f->period->name,  pt.start,   pt.end,
-                       f->as_of,  f->p10,      f->p50,           f->p90,     f->expected,
-                       f->target, f->prob_hit, f->model_version, f->forecast};
-    return gf_db_one_json(&fc_snapshot_insert, 14, p, 1, "snapshot", NULL, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, f->scope);
+    gf_db_arg_text(&a, f->period->name);
+    gf_store__arg_period(&a, f->period);
+    gf_db_arg_text(&a, f->as_of);
+    gf_db_arg_text(&a, f->p10);
+    gf_db_arg_text(&a, f->p50);
+    gf_db_arg_text(&a, f->p90);
+    gf_db_arg_text(&a, f->expected);
+    gf_db_arg_text(&a, f->target);
+    gf_db_arg_text(&a, f->prob_hit);
+    gf_db_arg_text(&a, f->model_version);
+    gf_db_arg_text(&a, f->forecast);
+    return gf_db_one_json(&fc_snapshot_insert, &a, 1, "snapshot", NULL, err);
 }
 
 json_t *gf_store_forecast_snapshot_list(int64_t org_id, const char *scope, const gf_period *period,
                                         int limit, int64_t after, gf_err *err)
 {
-    char org[24], aft[24], lim[16];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    snprintf(aft, sizeof aft, "%lld", (long long)after);
-    snprintf(lim, sizeof lim, "%d", limit + 1);
-    gf_period_text pt;
-    gf_store__inputs_period_text(period, &pt);
-    const char *p[] = {org, scope, period ? pt.start : NULL, period ? pt.end : NULL, aft, lim};
-    PGresult *res = gf_db_exec(&fc_snapshot_page, 6, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, scope);
+    gf_store__arg_period(&a, period);
+    gf_db_arg_i64(&a, after);
+    gf_db_arg_i64(&a, limit + 1);
+    PGresult *res = gf_db_exec_args(&fc_snapshot_page, &a, err);
     if (!res)
         return NULL;
     json_t *page = gf_db_page(res, 0, 1, limit);
@@ -103,8 +107,6 @@ static const gf_stmt fc_deal_names = {
 
 json_t *gf_store_forecast_deal_names(int64_t org_id, const int64_t *ids, size_t n, gf_err *err)
 {
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
     char *list = malloc(n * 21 + 3);
     if (!list) {
         gf_err_internal(err);
@@ -116,8 +118,10 @@ json_t *gf_store_forecast_deal_names(int64_t org_id, const int64_t *ids, size_t 
         off += (size_t)sprintf(list + off, k ? ",%lld" : "%lld", (long long)ids[k]);
     list[off++] = '}';
     list[off] = '\0';
-    const char *p[] = {org, list};
-    json_t *names = gf_db_one_json(&fc_deal_names, 2, p, 0, "deals", NULL, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, list);
+    json_t *names = gf_db_one_json(&fc_deal_names, &a, 0, "deals", NULL, err);
     free(list);
     return names;
 }

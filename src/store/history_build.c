@@ -169,10 +169,10 @@ int gf_store_scope_reps(int64_t org_id, const char *scope, const char *field, in
         *all = 1;
         return 0;
     }
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org, strchr(scope, ':') + 1};
-    PGresult *res = gf_db_exec(sid.team_id[0] ? &hist_team_reps : &hist_rep_id, 2, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, strchr(scope, ':') + 1);
+    PGresult *res = gf_db_exec_args(sid.team_id[0] ? &hist_team_reps : &hist_rep_id, &a, err);
     if (!res)
         return -1;
     size_t rows = (size_t)PQntuples(res);
@@ -213,15 +213,15 @@ json_t *gf_store_scope_children(int64_t org_id, const char *scope, const char *f
         gf_err_invalid(err, field, "%s: a roll-up needs org or team:KEY", field);
         return NULL;
     }
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org, sid.team_id[0] ? strchr(scope, ':') + 1 : NULL};
-    PGresult *res = gf_db_exec(&hist_children, 2, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, sid.team_id[0] ? strchr(scope, ':') + 1 : NULL);
+    PGresult *res = gf_db_exec_args(&hist_children, &a, err);
     if (!res)
         return NULL;
-    json_t *a = json_array();
+    json_t *list = json_array();
     for (int k = 0; k < PQntuples(res); k++)
-        json_array_append_new(a, json_string(PQgetvalue(res, k, 0)));
+        json_array_append_new(list, json_string(PQgetvalue(res, k, 0)));
     PQclear(res);
-    return a;
+    return list;
 }

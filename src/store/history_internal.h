@@ -66,7 +66,7 @@ typedef struct hist_part {
     PGconn *pg;
     const char *sql;
     char snapshot[64], from[64], to[64];
-    const char *const *params; /* org, as_of, time zone */
+    const gf_db_args *params; /* org, as_of, time zone */
     const gf_store_history *h;
     const hist_days *days;
     hist_deals ev; /* only its event arrays are used */
@@ -81,8 +81,9 @@ typedef struct hist_side {
 
 /* Exports the snapshot of this thread's transaction and starts reading the events in up to
  * HIST_PARTS time ranges, each on its own connection and thread. Returns the number of parts
- * started; 0 means the caller reads the events itself. params: org, as_of, time zone. */
-int gf_store__history_side_start(hist_side *s, const char *const *params, const gf_store_history *h,
+ * started; 0 means the caller reads the events itself. params: org, as_of, time zone; it must
+ * outlive gf_store__history_side_join. */
+int gf_store__history_side_start(hist_side *s, const gf_db_args *params, const gf_store_history *h,
                                  const hist_days *days, gf_err *err);
 /* Waits for every part and appends their events to raw->ev. Returns 0, or -1 with err (when
  * not NULL) when a part failed. */

@@ -5,6 +5,7 @@
  * before as_of, through the index on (org_id, at). Each server thread keeps its own extra
  * connections (opened on first use, reopened when broken, closed when the thread exits); they
  * are used only while their thread waits for them. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,11 +65,12 @@ static PGconn *side_conn(int k)
     return c->pg[k];
 }
 
-static int ok(PGresult *res, ExecStatusType want)
+/* Runs sql with args (may be NULL) on the part's connection; 0, or -1 with the part's err. */
+static int part_run(hist_part *j, const char *sql, const gf_db_args *args)
 {
-    int good = res && PQresultStatus(res) == want;
+    PGresult *res = gf_db_exec_on(j->pg, sql, args, &j->err);
     PQclear(res);
-    return good;
+    return res ? 0 : -1;
 }
 
 static void *part_main(void *arg)
@@ -76,19 +78,21 @@ static void *part_main(void *arg)
     hist_part *j = arg;
     char set[128];
     snprintf(set, sizeof set, "SET TRANSACTION SNAPSHOT '%s'", j->snapshot);
-    const char *p[] = {j->params[0], j->params[1], j->params[2], j->from, j->to};
+    gf_db_args p = *j->params;
+    gf_db_arg_text(&p, j->from);
+    gf_db_arg_text(&p, j->to);
     j->rc = -1;
-    if (!ok(PQexec(j->pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"), PGRES_COMMAND_OK))
+    if (part_run(j, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL) < 0)
         return NULL;
-    if (ok(PQexec(j->pg, set), PGRES_COMMAND_OK) &&
-        ok(PQexecParams(j->pg, part_settings, 5, NULL, p, NULL, NULL, 0), PGRES_TUPLES_OK) &&
+    if (part_run(j, set, NULL) == 0 && part_run(j, part_settings, &p) == 0 &&
         gf_store__history_read_events(j->pg, j->sql, j->h, &j->ev, j->days, &j->err) == 0)
         j->rc = 0;
-    ok(PQexec(j->pg, j->rc == 0 ? "COMMIT" : "ROLLBACK"), PGRES_COMMAND_OK);
+    gf_err ignored = {0};
+    PQclear(gf_db_exec_on(j->pg, j->rc == 0 ? "COMMIT" : "ROLLBACK", NULL, &ignored));
     return NULL;
 }
 
-int gf_store__history_side_start(hist_side *s, const char *const *params, const gf_store_history *h,
+int gf_store__history_side_start(hist_side *s, const gf_db_args *params, const gf_store_history *h,
                                  const hist_days *days, gf_err *err)
 {
     memset(s, 0, sizeof *s);
@@ -97,7 +101,7 @@ int gf_store__history_side_start(hist_side *s, const char *const *params, const 
         if (!(pg[k] = side_conn(k)))
             return 0;
     char snapshot[64] = "", split[64] = "";
-    PGresult *res = gf_db_exec(&hist_export, 0, NULL, err);
+    PGresult *res = gf_db_exec_args(&hist_export, NULL, err);
     if (!res)
         return 0;
     const char *snap = PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "";
@@ -105,7 +109,10 @@ int gf_store__history_side_start(hist_side *s, const char *const *params, const 
     if (strlen(snap) < sizeof snapshot && strspn(snap, "0123456789ABCDEFabcdef-") == strlen(snap))
         snprintf(snapshot, sizeof snapshot, "%s", snap);
     PQclear(res);
-    if (!snapshot[0] || !(res = gf_db_exec(&hist_split, 3, params, err)))
+    if (!snapshot[0])
+        return 0;
+    res = gf_db_exec_args(&hist_split, params, err);
+    if (!res)
         return 0;
     if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
         snprintf(split, sizeof split, "%s", PQgetvalue(res, 0, 0));

@@ -63,12 +63,16 @@ json_t *gf_store_key_create(int64_t org_id, const char *name, const char *scopes
         gf_err_internal(err);
         return NULL;
     }
-    char token[128], hash[65], org[24];
+    char token[128], hash[65];
     snprintf(token, sizeof token, "gf_%s_%s", prefix, secret);
     gf_sha256_hex(token, strlen(token), hash);
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org, name, prefix, hash, scopes_csv};
-    PGresult *res = gf_db_exec(&key_insert, 5, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, name);
+    gf_db_arg_text(&a, prefix);
+    gf_db_arg_text(&a, hash);
+    gf_db_arg_text(&a, scopes_csv);
+    PGresult *res = gf_db_exec_args(&key_insert, &a, err);
     if (!res)
         return NULL;
     json_t *key = gf_db_json(res, 0, 0);
@@ -83,12 +87,11 @@ json_t *gf_store_key_create(int64_t org_id, const char *name, const char *scopes
 
 json_t *gf_store_key_list(int64_t org_id, int limit, int64_t after, gf_err *err)
 {
-    char org[24], aft[24], lim[16];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    snprintf(aft, sizeof aft, "%lld", (long long)after);
-    snprintf(lim, sizeof lim, "%d", limit + 1);
-    const char *p[] = {org, aft, lim};
-    PGresult *res = gf_db_exec(&key_page, 3, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_i64(&a, after);
+    gf_db_arg_i64(&a, limit + 1);
+    PGresult *res = gf_db_exec_args(&key_page, &a, err);
     if (!res)
         return NULL;
     json_t *page = gf_db_page(res, 0, 1, limit);
@@ -98,11 +101,10 @@ json_t *gf_store_key_list(int64_t org_id, int limit, int64_t after, gf_err *err)
 
 json_t *gf_store_key_revoke(int64_t org_id, int64_t key_id, gf_err *err)
 {
-    char org[24], id[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    snprintf(id, sizeof id, "%lld", (long long)key_id);
-    const char *p[] = {org, id};
-    PGresult *res = gf_db_exec(&key_revoke, 2, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_i64(&a, key_id);
+    PGresult *res = gf_db_exec_args(&key_revoke, &a, err);
     if (!res)
         return NULL;
     json_t *key = PQntuples(res) ? gf_db_json(res, 0, 0) : NULL;
@@ -127,8 +129,9 @@ int gf_store_key_verify(const char *token, int64_t *org_id, char slug[64], int64
     char prefix[2 * PREFIX_BYTES + 1];
     memcpy(prefix, token + 3, 2 * PREFIX_BYTES);
     prefix[2 * PREFIX_BYTES] = '\0';
-    const char *p[] = {prefix};
-    PGresult *res = gf_db_exec(&key_lookup, 1, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_text(&a, prefix);
+    PGresult *res = gf_db_exec_args(&key_lookup, &a, err);
     if (!res)
         return -1;
     int rc = -1;

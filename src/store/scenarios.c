@@ -3,8 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "gapforge/date.h"
-
 #include "db.h"
 #include "gapforge/store.h"
 
@@ -20,10 +18,9 @@ static const gf_stmt scen_levers = {
 
 int gf_store_org_currency(int64_t org_id, char currency[8], gf_err *err)
 {
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org};
-    PGresult *res = gf_db_exec(&scen_currency, 1, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    PGresult *res = gf_db_exec_args(&scen_currency, &a, err);
     if (!res)
         return -1;
     int rc = 0;
@@ -38,10 +35,9 @@ int gf_store_org_currency(int64_t org_id, char currency[8], gf_err *err)
 
 json_t *gf_store_levers_all(int64_t org_id, gf_err *err)
 {
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org};
-    PGresult *res = gf_db_exec(&scen_levers, 1, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    PGresult *res = gf_db_exec_args(&scen_levers, &a, err);
     if (!res)
         return NULL;
     json_t *out = gf_db_json(res, 0, 0);
@@ -65,12 +61,11 @@ static const gf_stmt scen_leading_kpi = {
 int gf_store_leading_kpi(int64_t org_id, const int days[4], char key[72], double sums[2],
                          int *found, gf_err *err)
 {
-    char org[24], d[4][11];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
     for (int k = 0; k < 4; k++)
-        gf_date_format(days[k], d[k]);
-    const char *p[] = {org, d[0], d[1], d[2], d[3]};
-    PGresult *res = gf_db_exec(&scen_leading_kpi, 5, p, err);
+        gf_db_arg_date(&a, days[k]);
+    PGresult *res = gf_db_exec_args(&scen_leading_kpi, &a, err);
     if (!res)
         return -1;
     *found = PQntuples(res) == 1;

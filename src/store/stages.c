@@ -2,7 +2,6 @@
  *
  * Deals reference stages by id, so a replacement upserts by key (existing keys keep their ids)
  * and deletes only the keys no longer listed — never one that a deal still uses. */
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "db.h"
@@ -39,16 +38,6 @@ static const gf_stmt stage_upsert = {
     "ON CONFLICT (org_id, key) DO UPDATE SET name = EXCLUDED.name, "
     "position = EXCLUDED.position, kind = EXCLUDED.kind, probability = EXCLUDED.probability"};
 
-/* Runs a statement whose result is not needed; returns 0 or -1 (err set). */
-static int exec_only(const gf_stmt *st, int n, const char *const *p, gf_err *err)
-{
-    PGresult *res = gf_db_exec(st, n, p, err);
-    if (!res)
-        return -1;
-    PQclear(res);
-    return 0;
-}
-
 /* The list of stages from a result of stage_select. */
 static json_t *list_of(const PGresult *res, gf_err *err)
 {
@@ -67,10 +56,9 @@ static json_t *list_of(const PGresult *res, gf_err *err)
 
 json_t *gf_store_stage_list(int64_t org_id, gf_err *err)
 {
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org};
-    PGresult *res = gf_db_exec(&stage_select, 1, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    PGresult *res = gf_db_exec_args(&stage_select, &a, err);
     if (!res)
         return NULL;
     json_t *items = list_of(res, err);
@@ -97,8 +85,6 @@ static char *items_json(const gf_stage_fields *items, size_t n)
 
 json_t *gf_store_stage_replace(int64_t org_id, const gf_stage_fields *items, size_t n, gf_err *err)
 {
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
     char *list = items_json(items, n);
     json_t *out = NULL;
     PGresult *res = NULL;
@@ -106,12 +92,16 @@ json_t *gf_store_stage_replace(int64_t org_id, const gf_stage_fields *items, siz
         gf_err_internal(err);
         return NULL;
     }
-    const char *p[] = {org, list};
+    gf_db_args org = {0};
+    gf_db_arg_i64(&org, org_id);
+    gf_db_args p = org;
+    gf_db_arg_text(&p, list);
     if (gf_db_begin(err) < 0)
         goto cleanup;
-    if (exec_only(&stage_lock, 1, p, err) < 0)
+    if (gf_db_run(&stage_lock, &org, err) < 0)
         goto cleanup;
-    if (!(res = gf_db_exec(&stage_in_use, 2, p, err)))
+    res = gf_db_exec_args(&stage_in_use, &p, err);
+    if (!res)
         goto cleanup;
     if (PQntuples(res) > 0) {
         gf_err_set(err, GF_ECONFLICT, NULL, "items",
@@ -120,18 +110,20 @@ json_t *gf_store_stage_replace(int64_t org_id, const gf_stage_fields *items, siz
     }
     PQclear(res);
     res = NULL;
-    if (exec_only(&stage_delete, 2, p, err) < 0) {
+    if (gf_db_run(&stage_delete, &p, err) < 0) {
         /* A deal created on a removed stage after the check above: same answer. */
         if (err->code == GF_ECONFLICT)
             gf_err_set(err, GF_ECONFLICT, NULL, "items",
                        "a stage to remove is used by deals and cannot be removed");
         goto cleanup;
     }
-    if (exec_only(&stage_upsert, 2, p, err) < 0)
+    if (gf_db_run(&stage_upsert, &p, err) < 0)
         goto cleanup;
-    if (!(res = gf_db_exec(&stage_select, 1, p, err)))
+    res = gf_db_exec_args(&stage_select, &org, err);
+    if (!res)
         goto cleanup;
-    if (!(out = list_of(res, err)))
+    out = list_of(res, err);
+    if (!out)
         goto cleanup;
     if (gf_db_commit(err) < 0) {
         json_decref(out);

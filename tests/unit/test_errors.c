@@ -1,11 +1,12 @@
-/* test_errors.c — the error body clients see, SQLSTATE to HTTP mapping, and configuration
- * parsing from the environment. */
+/* test_errors.c — the error body clients see, SQLSTATE to HTTP mapping, the store's statement
+ * parameters, and configuration parsing from the environment. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h" /* the store's private header: tests may look inside */
 #include "gapforge/config.h"
 #include "gapforge/http.h"
+#include "gapforge/log.h"
 #include "unit.h"
 
 START_TEST(error_body_has_code_message_and_field)
@@ -134,6 +135,78 @@ START_TEST(unknown_or_missing_sqlstate_is_500_internal)
     expect_map("42P01", 500, "internal");
     expect_map("XX000", 500, "internal");
     expect_map(NULL, 500, "internal");
+}
+END_TEST
+
+/* The text of parameter k of a, as gf_db_exec_args would send it (NULL: SQL NULL). */
+static const char *arg_value(const gf_db_args *a, int k)
+{
+    return a->own[k] ? a->buf[k] : a->text[k];
+}
+
+START_TEST(args_format_integers_dates_booleans_and_borrow_text)
+{
+    gf_db_args a = {0};
+    char text[] = "team:emea";
+    gf_db_arg_i64(&a, INT64_MIN);
+    gf_db_arg_i64(&a, 42);
+    gf_db_arg_text(&a, text);
+    gf_db_arg_text(&a, NULL);
+    gf_db_arg_null(&a);
+    gf_db_arg_bool(&a, true);
+    gf_db_arg_bool(&a, false);
+    gf_db_arg_date(&a, 20819); /* 2027-01-01 */
+    ck_assert_int_eq(a.n, 8);
+    ck_assert(!a.failed);
+    ck_assert_str_eq(arg_value(&a, 0), "-9223372036854775808");
+    ck_assert_str_eq(arg_value(&a, 1), "42");
+    ck_assert_ptr_eq(arg_value(&a, 2), text);
+    ck_assert_ptr_null(arg_value(&a, 3));
+    ck_assert_ptr_null(arg_value(&a, 4));
+    ck_assert_str_eq(arg_value(&a, 5), "true");
+    ck_assert_str_eq(arg_value(&a, 6), "false");
+    ck_assert_str_eq(arg_value(&a, 7), "2027-01-01");
+}
+END_TEST
+
+START_TEST(args_copy_keeps_its_own_formatted_values)
+{
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, 7);
+    gf_db_args b = a;
+    gf_db_arg_i64(&b, 8);
+    gf_db_arg_i64(&a, 9);
+    ck_assert_int_eq(a.n, 2);
+    ck_assert_int_eq(b.n, 2);
+    ck_assert_str_eq(arg_value(&b, 0), "7");
+    ck_assert_str_eq(arg_value(&b, 1), "8");
+    ck_assert_str_eq(arg_value(&a, 1), "9");
+}
+END_TEST
+
+START_TEST(args_past_capacity_fail_once_and_exec_refuses_before_the_database)
+{
+    gf_log_set_quiet(1);
+    gf_db_args a = {0};
+    for (int k = 0; k < GF_DB_MAX_ARGS; k++)
+        gf_db_arg_i64(&a, k);
+    ck_assert(!a.failed);
+    gf_db_arg_text(&a, "one too many");
+    gf_db_arg_i64(&a, 17);
+    ck_assert(a.failed);
+    ck_assert_int_eq(a.n, GF_DB_MAX_ARGS);
+    ck_assert_str_eq(arg_value(&a, GF_DB_MAX_ARGS - 1), "15");
+    /* No database is configured here: the builder's failure is reported first. */
+    static const gf_stmt wide = {"test_wide", "SELECT 1"};
+    gf_err err = {0};
+    ck_assert_ptr_null(gf_db_exec_args(&wide, &a, &err));
+    ck_assert_int_eq(err.code, GF_EINTERNAL);
+    gf_err_clear(&err);
+    ck_assert_int_eq(gf_db_run(&wide, &a, &err), -1);
+    ck_assert_int_eq(err.code, GF_EINTERNAL);
+    gf_err_clear(&err);
+    ck_assert_ptr_null(gf_db_exec_on(NULL, "SELECT 1", &a, &err));
+    ck_assert_int_eq(err.code, GF_EINTERNAL);
 }
 END_TEST
 
@@ -292,6 +365,12 @@ static Suite *errors_suite(void)
     tcase_add_test(sql, serialization_failure_is_503_retry);
     tcase_add_test(sql, unknown_or_missing_sqlstate_is_500_internal);
     suite_add_tcase(s, sql);
+
+    TCase *args = tcase_create("db_args");
+    tcase_add_test(args, args_format_integers_dates_booleans_and_borrow_text);
+    tcase_add_test(args, args_copy_keeps_its_own_formatted_values);
+    tcase_add_test(args, args_past_capacity_fail_once_and_exec_refuses_before_the_database);
+    suite_add_tcase(s, args);
 
     TCase *cfg = tcase_create("config");
     tcase_add_test(cfg, listen_accepts_host_port_bracketed_v6_and_bare_port);
