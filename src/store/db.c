@@ -429,12 +429,35 @@ json_t *gf_db_page(const PGresult *res, int json_col, int id_col, int limit)
 {
     json_t *items = json_array();
     int n = PQntuples(res);
-    for (int r = 0; r < n && r < limit; r++) {
+    for (int r = 0; items && r < n && r < limit; r++) {
         json_t *item = gf_db_json(res, r, json_col);
-        json_array_append_new(items, item ? item : json_null());
+        if (json_array_append_new(items, item ? item : json_null()) < 0) {
+            json_decref(items);
+            items = NULL;
+        }
     }
+    if (!items)
+        return NULL;
     json_t *next = n > limit ? json_string(PQgetvalue(res, limit - 1, id_col)) : json_null();
     return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
+}
+
+json_t *gf_db_list(const gf_stmt *stmt, gf_db_args *args, int json_col, int id_col, int limit,
+                   gf_err *err)
+{
+    if (limit < 1) {
+        gf_err_invalid(err, "limit", "limit must be at least 1");
+        return NULL;
+    }
+    gf_db_arg_i64(args, (int64_t)limit + 1);
+    PGresult *res = gf_db_exec_args(stmt, args, err);
+    if (!res)
+        return NULL;
+    json_t *page = gf_db_page(res, json_col, id_col, limit);
+    PQclear(res);
+    if (!page)
+        gf_err_internal(err);
+    return page;
 }
 
 json_t *gf_db_one_json(const gf_stmt *stmt, const gf_db_args *args, int json_col, const char *what,

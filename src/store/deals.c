@@ -434,13 +434,7 @@ json_t *gf_store_deal_list(int64_t org_id, const gf_deal_filter *f, int limit, i
     gf_db_arg_text(&a, f->close_from);
     gf_db_arg_text(&a, f->close_to);
     gf_db_arg_text(&a, f->updated_since);
-    gf_db_arg_i64(&a, limit + 1);
-    PGresult *res = gf_db_exec_args(&deal_page, &a, err);
-    if (!res)
-        return NULL;
-    json_t *page = gf_db_page(res, 0, 1, limit);
-    PQclear(res);
-    return page;
+    return gf_db_list(&deal_page, &a, 0, 1, limit, err);
 }
 
 int gf_store_deal_count(int64_t org_id, int64_t *count, gf_err *err)

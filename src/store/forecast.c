@@ -91,13 +91,7 @@ json_t *gf_store_forecast_snapshot_list(int64_t org_id, const char *scope, const
     gf_db_arg_text(&a, scope);
     gf_store__arg_period(&a, period);
     gf_db_arg_i64(&a, after);
-    gf_db_arg_i64(&a, limit + 1);
-    PGresult *res = gf_db_exec_args(&fc_snapshot_page, &a, err);
-    if (!res)
-        return NULL;
-    json_t *page = gf_db_page(res, 0, 1, limit);
-    PQclear(res);
-    return page;
+    return gf_db_list(&fc_snapshot_page, &a, 0, 1, limit, err);
 }
 
 static const gf_stmt fc_deal_names = {

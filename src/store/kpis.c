@@ -113,13 +113,7 @@ json_t *gf_store_kpi_list(int64_t org_id, int limit, int64_t after, gf_err *err)
     gf_db_args a = {0};
     gf_db_arg_i64(&a, org_id);
     gf_db_arg_i64(&a, after);
-    gf_db_arg_i64(&a, limit + 1);
-    PGresult *res = gf_db_exec_args(&kpi_page, &a, err);
-    if (!res)
-        return NULL;
-    json_t *page = gf_db_page(res, 0, 1, limit);
-    PQclear(res);
-    return page;
+    return gf_db_list(&kpi_page, &a, 0, 1, limit, err);
 }
 
 /* Builds the array literals "{d1,d2,...}" and "{v1,v2,...}"; returns 0 or -1 (out of memory). */
@@ -190,11 +184,5 @@ json_t *gf_store_kpi_observations(int64_t org_id, const char *key, const char *f
     gf_db_arg_text(&a, from);
     gf_db_arg_text(&a, to);
     gf_db_arg_i64(&a, after);
-    gf_db_arg_i64(&a, limit + 1);
-    PGresult *res = gf_db_exec_args(&kpi_obs_page, &a, err);
-    if (!res)
-        return NULL;
-    json_t *page = gf_db_page(res, 0, 1, limit);
-    PQclear(res);
-    return page;
+    return gf_db_list(&kpi_obs_page, &a, 0, 1, limit, err);
 }

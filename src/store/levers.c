@@ -65,13 +65,7 @@ json_t *gf_store_lever_list(int64_t org_id, int limit, int64_t after, gf_err *er
     gf_db_args a = {0};
     gf_db_arg_i64(&a, org_id);
     gf_db_arg_i64(&a, after);
-    gf_db_arg_i64(&a, limit + 1);
-    PGresult *res = gf_db_exec_args(&lever_page, &a, err);
-    if (!res)
-        return NULL;
-    json_t *page = gf_db_page(res, 0, 1, limit);
-    PQclear(res);
-    return page;
+    return gf_db_list(&lever_page, &a, 0, 1, limit, err);
 }
 
 int gf_store_lever_delete(int64_t org_id, const char *key, gf_err *err)

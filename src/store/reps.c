@@ -14,16 +14,16 @@ static const gf_stmt rep_insert = {
 static const gf_stmt rep_select = {
     "rep_select", "SELECT r.id, gf_rep_json(r) FROM reps r WHERE r.org_id = $1 AND r.key = $2"};
 
-/* $4: team id whose subtree to keep (NULL: any team); $5: active flag (NULL: any). UNION stops
- * the walk even on a damaged hierarchy. */
+/* $3: team id whose subtree to keep (NULL: any team); $4: active flag (NULL: any); $5: the page
+ * size. UNION stops the walk even on a damaged hierarchy. */
 static const gf_stmt rep_page = {
     "rep_page",
-    "WITH RECURSIVE sub(id) AS (SELECT $4::bigint WHERE $4::bigint IS NOT NULL "
+    "WITH RECURSIVE sub(id) AS (SELECT $3::bigint WHERE $3::bigint IS NOT NULL "
     "UNION SELECT t.id FROM teams t JOIN sub ON t.parent_id = sub.id WHERE t.org_id = $1) "
     "SELECT gf_rep_json(r), r.id FROM reps r WHERE r.org_id = $1 AND r.id > $2 "
-    "AND ($4::bigint IS NULL OR r.team_id IN (SELECT id FROM sub)) "
-    "AND ($5::boolean IS NULL OR r.active = $5::boolean) "
-    "ORDER BY r.id LIMIT $3"};
+    "AND ($3::bigint IS NULL OR r.team_id IN (SELECT id FROM sub)) "
+    "AND ($4::boolean IS NULL OR r.active = $4::boolean) "
+    "ORDER BY r.id LIMIT $5"};
 
 /* Nullable columns change only when their flag ($4, $6, $8) is true. */
 static const gf_stmt rep_update = {
@@ -103,15 +103,9 @@ json_t *gf_store_rep_list(int64_t org_id, int limit, int64_t after, const char *
     gf_db_args a = {0};
     gf_db_arg_i64(&a, org_id);
     gf_db_arg_i64(&a, after);
-    gf_db_arg_i64(&a, limit + 1);
     arg_team(&a, team, tid);
     gf_db_arg_text(&a, active);
-    PGresult *res = gf_db_exec_args(&rep_page, &a, err);
-    if (!res)
-        return NULL;
-    json_t *page = gf_db_page(res, 0, 1, limit);
-    PQclear(res);
-    return page;
+    return gf_db_list(&rep_page, &a, 0, 1, limit, err);
 }
 
 json_t *gf_store_rep_patch(int64_t org_id, const char *key, const gf_rep_fields *f, gf_err *err)

@@ -71,11 +71,5 @@ json_t *gf_store_target_list(int64_t org_id, const char *scope, const char *metr
     gf_db_arg_text(&a, metric);
     gf_store__arg_period(&a, period);
     gf_db_arg_i64(&a, after);
-    gf_db_arg_i64(&a, limit + 1);
-    PGresult *res = gf_db_exec_args(&target_page, &a, err);
-    if (!res)
-        return NULL;
-    json_t *page = gf_db_page(res, 0, 1, limit);
-    PQclear(res);
-    return page;
+    return gf_db_list(&target_page, &a, 0, 1, limit, err);
 }

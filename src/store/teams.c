@@ -75,13 +75,7 @@ json_t *gf_store_team_list(int64_t org_id, int limit, int64_t after, gf_err *err
     gf_db_args a = {0};
     gf_db_arg_i64(&a, org_id);
     gf_db_arg_i64(&a, after);
-    gf_db_arg_i64(&a, limit + 1);
-    PGresult *res = gf_db_exec_args(&team_page, &a, err);
-    if (!res)
-        return NULL;
-    json_t *page = gf_db_page(res, 0, 1, limit);
-    PQclear(res);
-    return page;
+    return gf_db_list(&team_page, &a, 0, 1, limit, err);
 }
 
 /* Checks that parent_id may become the parent of team_id; 0, or -1 with an invalid error on
