@@ -60,24 +60,39 @@ static void notice_quiet(void *arg, const char *message)
     (void)message;
 }
 
+/* Opens a connection with the configured conninfo, server options and application name.
+ * Returns it, or NULL (logged) when the database is unreachable. */
+static PGconn *open_conn(const char *options, const char *app)
+{
+    const char *keys[] = {"dbname", "options", "application_name", "connect_timeout", NULL};
+    const char *vals[] = {g_conninfo ? g_conninfo : "", options, app, "5", NULL};
+    PGconn *pg = PQconnectdbParams(keys, vals, 1);
+    if (!pg || PQstatus(pg) != CONNECTION_OK) {
+        log_pg("database connection failed", pg ? PQerrorMessage(pg) : "out of memory");
+        PQfinish(pg);
+        return NULL;
+    }
+    PQsetNoticeProcessor(pg, notice_quiet, NULL);
+    return pg;
+}
+
+/* The server options of the request connections: the configured statement timeout, UTC, ISO
+ * dates, then extra (may be empty). */
+static void request_options(char *buf, size_t cap, const char *extra)
+{
+    snprintf(buf, cap, "-c statement_timeout=%d -c TimeZone=UTC -c DateStyle=ISO%s", g_timeout_ms,
+             extra);
+}
+
 static bool connect_now(thread_conn *tc)
 {
-    char options[64];
-    snprintf(options, sizeof options, "-c statement_timeout=%d -c TimeZone=UTC -c DateStyle=ISO",
-             g_timeout_ms);
-    const char *keys[] = {"dbname", "options", "application_name", "connect_timeout", NULL};
-    const char *vals[] = {g_conninfo, options, "gapforge", "5", NULL};
-    if (tc->pg)
-        PQfinish(tc->pg);
-    tc->pg = PQconnectdbParams(keys, vals, 1);
+    char options[128];
+    request_options(options, sizeof options, "");
+    PQfinish(tc->pg);
+    tc->pg = open_conn(options, "gapforge");
     tc->nprepared = 0;
     tc->in_tx = false;
-    if (!tc->pg || PQstatus(tc->pg) != CONNECTION_OK) {
-        log_pg("database connection failed", tc->pg ? PQerrorMessage(tc->pg) : "out of memory");
-        return false;
-    }
-    PQsetNoticeProcessor(tc->pg, notice_quiet, NULL);
-    return true;
+    return tc->pg != NULL;
 }
 
 /* This thread's connection, connected (or reconnected) when needed; NULL when unreachable. */
@@ -175,19 +190,21 @@ void gf_db_fail(const PGresult *res, PGconn *conn, gf_err *err)
 
 PGconn *gf_db_connect_dedicated(gf_err *err)
 {
-    const char *keys[] = {"dbname", "options", "application_name", "connect_timeout", NULL};
-    const char *vals[] = {g_conninfo ? g_conninfo : "",
-                          "-c statement_timeout=0 -c TimeZone=UTC -c DateStyle=ISO -c jit=off "
-                          "-c temp_buffers=256MB -c work_mem=256MB",
-                          "gapforge-import", "5", NULL};
-    PGconn *pg = PQconnectdbParams(keys, vals, 1);
-    if (!pg || PQstatus(pg) != CONNECTION_OK) {
-        log_pg("database connection failed", pg ? PQerrorMessage(pg) : "out of memory");
-        PQfinish(pg);
+    PGconn *pg = open_conn("-c statement_timeout=0 -c TimeZone=UTC -c DateStyle=ISO -c jit=off "
+                           "-c temp_buffers=256MB -c work_mem=256MB",
+                           "gapforge-import");
+    if (!pg)
         gf_err_set(err, GF_EUNAVAILABLE, NULL, NULL, "the database is unavailable");
-        return NULL;
-    }
-    PQsetNoticeProcessor(pg, notice_quiet, NULL);
+    return pg;
+}
+
+PGconn *gf_db_connect_side(gf_err *err)
+{
+    char options[128];
+    request_options(options, sizeof options, " -c jit=off");
+    PGconn *pg = open_conn(options, "gapforge-side");
+    if (!pg)
+        gf_err_set(err, GF_EUNAVAILABLE, NULL, NULL, "the database is unavailable");
     return pg;
 }
 

@@ -49,8 +49,8 @@ void gf_db_arg_date(gf_db_args *a, int day);
 
 /* ---- the connection ---- */
 
-/* Sets the conninfo and statement timeout used by every thread's connection. Call once, before any
- * other gf_db function. */
+/* Sets the conninfo and statement timeout used by every thread's connection and by side
+ * connections. Call once, before any other gf_db function. */
 void gf_db_configure(const char *conninfo, int statement_timeout_ms);
 
 /* Runs stmt with args (NULL: none) on this thread's connection. Returns a result with status
@@ -87,6 +87,12 @@ PGconn *gf_db_conn(gf_err *err) GF_MUST_CHECK;
  * it and closes it with PQfinish. Returns NULL with GF_EUNAVAILABLE when the database is
  * unreachable. */
 PGconn *gf_db_connect_dedicated(gf_err *err) GF_MUST_CHECK;
+
+/* Opens a new connection with the settings of the per-thread connections, configured statement
+ * timeout included (and JIT off), for a query that runs beside this thread's own, such as the
+ * history load's parallel event reads. The caller owns it (PQfinish). Returns NULL with
+ * GF_EUNAVAILABLE when the database is unreachable. */
+PGconn *gf_db_connect_side(gf_err *err) GF_MUST_CHECK;
 
 /* Fills err from a failed result on conn (mapped code, generic message) and logs the
  * database's own message. res may be NULL (the connection's message is logged then). */

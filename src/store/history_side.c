@@ -2,9 +2,10 @@
  *
  * The main connection exports its snapshot; each part imports it (so every COPY sees the same
  * data) and reads the events of one time range, split at the middle of the org's event times
- * before as_of, through the index on (org_id, at). Each server thread keeps its own extra
- * connections (opened on first use, reopened when broken, closed when the thread exits); they
- * are used only while their thread waits for them. */
+ * before as_of, through the index on (org_id, at). The parts run under the configured statement
+ * timeout, as the thread's own connection does (gf_db_connect_side). Each server thread keeps its
+ * own extra connections (opened on first use, reopened when broken, closed when the thread exits);
+ * they are used only while their thread waits for them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +62,7 @@ static PGconn *side_conn(int k)
         return pg;
     PQfinish(pg);
     gf_err ignored = {0};
-    c->pg[k] = gf_db_connect_dedicated(&ignored);
+    c->pg[k] = gf_db_connect_side(&ignored);
     return c->pg[k];
 }
 
