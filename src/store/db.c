@@ -2,6 +2,7 @@
 #include "db.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,8 @@
 #include "gapforge/date.h"
 #include "gapforge/log.h"
 
+/* The most statements one connection prepares. The store has about a hundred; reaching this is
+ * a bug (statements made at run time), reported as an internal error, never worked around. */
 #define MAX_PREPARED 512
 
 typedef struct thread_conn {
@@ -22,6 +25,7 @@ static char *g_conninfo;
 static int g_timeout_ms;
 static pthread_key_t g_key;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+static atomic_flag g_registry_full_logged = ATOMIC_FLAG_INIT;
 
 static void free_thread_conn(void *p)
 {
@@ -284,7 +288,21 @@ static int arg_values(const char *what, const gf_db_args *args, const char **p, 
 
 /* ---- statements ---- */
 
-/* One attempt: prepare if needed, execute. Returns the result (maybe an error result). */
+/* 0 when stmt is prepared on tc or there is room to register it; otherwise -1 with an internal
+ * error (the first time in the process, logged with the statement's name). */
+static int check_room(const thread_conn *tc, const gf_stmt *stmt, gf_err *err)
+{
+    if (tc->nprepared < MAX_PREPARED || is_prepared(tc, stmt))
+        return 0;
+    if (!atomic_flag_test_and_set(&g_registry_full_logged))
+        gf_log("error", "too many prepared statements on one connection",
+               json_pack("{s:s, s:i}", "statement", stmt->name, "max", MAX_PREPARED));
+    gf_err_internal(err);
+    return -1;
+}
+
+/* One attempt: prepare if needed (check_room has made sure it can be registered), execute.
+ * Returns the result (maybe an error result). */
 static PGresult *try_exec(thread_conn *tc, const gf_stmt *stmt, int n, const char *const *params)
 {
     if (!is_prepared(tc, stmt)) {
@@ -292,8 +310,7 @@ static PGresult *try_exec(thread_conn *tc, const gf_stmt *stmt, int n, const cha
         if (PQresultStatus(prep) != PGRES_COMMAND_OK)
             return prep;
         PQclear(prep);
-        if (tc->nprepared < MAX_PREPARED)
-            tc->prepared[tc->nprepared++] = stmt;
+        tc->prepared[tc->nprepared++] = stmt;
     }
     return PQexecPrepared(tc->pg, stmt->name, n, params, NULL, NULL, 0);
 }
@@ -311,7 +328,7 @@ PGresult *gf_db_exec_args(const gf_stmt *stmt, const gf_db_args *args, gf_err *e
     if (n < 0)
         return NULL;
     thread_conn *tc = get_conn(err);
-    if (!tc)
+    if (!tc || check_room(tc, stmt, err) < 0)
         return NULL;
     PGresult *res = try_exec(tc, stmt, n, params);
     if (!result_ok(res) && PQstatus(tc->pg) != CONNECTION_OK && !tc->in_tx) {

@@ -56,9 +56,11 @@ void gf_db_configure(const char *conninfo, int statement_timeout_ms);
 /* Runs stmt with args (NULL: none) on this thread's connection. Returns a result with status
  * TUPLES_OK, COMMAND_OK or COPY_IN that the caller frees with PQclear, or NULL with err set:
  * conflict (unique/foreign key/exclusion), invalid (check/invalid text), unavailable (database
- * down, query cancelled, serialization failure), internal otherwise (a builder that failed
- * included). The database's own message is logged, never put in err.
- * Outside a transaction a broken connection is reset and the statement retried once. */
+ * down, query cancelled, serialization failure), internal otherwise — a builder that failed
+ * included, and a statement this connection cannot register because it already holds the most
+ * prepared statements it may (logged once, with the statement's name). The database's own message
+ * is logged, never put in err. Outside a transaction a broken connection is reset and the statement
+ * retried once. */
 PGresult *gf_db_exec_args(const gf_stmt *stmt, const gf_db_args *args, gf_err *err) GF_MUST_CHECK;
 
 /* gf_db_exec_args for a statement whose result is not needed. Returns 0, or -1 with err. */
