@@ -269,6 +269,15 @@ void gf_db_arg_date(gf_db_args *a, int day)
     a->own[k] = true;
 }
 
+void gf_db_arg_cents(gf_db_args *a, int64_t cents)
+{
+    int k = next_slot(a);
+    if (k < 0)
+        return;
+    gf_db_format_cents(cents, a->buf[k]);
+    a->own[k] = true;
+}
+
 /* Fills p with the values of args (none when args is NULL). Returns their count, or -1 with an
  * internal error (logged with the statement's name) when the builder failed. */
 static int arg_values(const char *what, const gf_db_args *args, const char **p, gf_err *err)
@@ -457,6 +466,56 @@ json_t *gf_db_json(const PGresult *res, int r, int c)
     if (PQgetisnull(res, r, c))
         return NULL;
     return json_loads(PQgetvalue(res, r, c), JSON_DECODE_ANY, NULL);
+}
+
+int gf_db_parse_cents(const char *text, int64_t *cents)
+{
+    if (!text)
+        return -1;
+    const char *p = text;
+    bool negative = *p == '-';
+    if (*p == '-' || *p == '+')
+        p++;
+    /* The largest magnitude that fits: INT64_MIN's for a negative amount. */
+    const uint64_t limit = negative ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    uint64_t units = 0, frac = 0;
+    int digits = 0, decimals = 0;
+    bool round_up = false;
+    for (; *p >= '0' && *p <= '9'; p++, digits++) {
+        units = units * 10 + (uint64_t)(*p - '0');
+        if (units > limit / 100)
+            return -1;
+    }
+    if (*p == '.') {
+        for (p++; *p >= '0' && *p <= '9'; p++, digits++, decimals++) {
+            if (decimals < 2)
+                frac = frac * 10 + (uint64_t)(*p - '0');
+            else if (decimals == 2)
+                round_up = *p >= '5';
+        }
+    }
+    if (*p || !digits)
+        return -1;
+    for (; decimals < 2; decimals++)
+        frac *= 10;
+    uint64_t magnitude = units * 100 + frac + (round_up ? 1 : 0);
+    if (magnitude > limit)
+        return -1;
+    /* -(magnitude - 1) - 1 reaches INT64_MIN without overflowing. */
+    *cents = negative && magnitude ? -(int64_t)(magnitude - 1) - 1 : (int64_t)magnitude;
+    return 0;
+}
+
+int gf_db_cents(const PGresult *res, int r, int c, int64_t *cents)
+{
+    return gf_db_parse_cents(gf_db_text(res, r, c), cents);
+}
+
+void gf_db_format_cents(int64_t cents, char out[GF_DB_CENTS_TEXT])
+{
+    uint64_t magnitude = cents < 0 ? 0 - (uint64_t)cents : (uint64_t)cents;
+    snprintf(out, GF_DB_CENTS_TEXT, "%s%llu.%02llu", cents < 0 ? "-" : "",
+             (unsigned long long)(magnitude / 100), (unsigned long long)(magnitude % 100));
 }
 
 json_t *gf_db_page(const PGresult *res, int json_col, int id_col, int limit)

@@ -40,12 +40,13 @@ typedef struct gf_db_args {
 } gf_db_args;
 
 /* Appends one parameter: an integer in decimal; text (NULL: SQL NULL); SQL NULL; "true" or
- * "false"; a day number as "YYYY-MM-DD". */
+ * "false"; a day number as "YYYY-MM-DD"; cents as exact money text "units.cents". */
 void gf_db_arg_i64(gf_db_args *a, int64_t v);
 void gf_db_arg_text(gf_db_args *a, const char *s);
 void gf_db_arg_null(gf_db_args *a);
 void gf_db_arg_bool(gf_db_args *a, bool v);
 void gf_db_arg_date(gf_db_args *a, int day);
+void gf_db_arg_cents(gf_db_args *a, int64_t cents);
 
 /* ---- the connection ---- */
 
@@ -114,6 +115,17 @@ bool gf_db_ping(void) GF_MUST_CHECK;
 int64_t gf_db_int64(const PGresult *res, int r, int c);
 const char *gf_db_text(const PGresult *res, int r, int c);
 json_t *gf_db_json(const PGresult *res, int r, int c) GF_MUST_CHECK;
+
+/* Parses decimal money text ("123.45", "-0.5", "12", "+7.") into exact cents, with no floating
+ * point: digits beyond the second decimal round to the nearest cent, half away from zero, as
+ * PostgreSQL's round(x, 2) does. Returns 0, or -1 (*cents untouched) when text is NULL, not a
+ * plain decimal (no digit, an exponent, NaN, spaces) or beyond the int64 range of cents. */
+int gf_db_parse_cents(const char *text, int64_t *cents) GF_MUST_CHECK;
+/* gf_db_parse_cents of column c of row r of res; -1 for SQL NULL too. */
+int gf_db_cents(const PGresult *res, int r, int c, int64_t *cents) GF_MUST_CHECK;
+/* Writes cents as exact money text, "units.cents" with two decimals ("-0.50", "1234.05"). */
+#define GF_DB_CENTS_TEXT 24
+void gf_db_format_cents(int64_t cents, char out[GF_DB_CENTS_TEXT]);
 
 /* Runs stmt and returns the JSON of column json_col of its single row (new reference); not found
  * naming what when there is no row. When col0 is non-NULL it receives column 0 as an integer (a
