@@ -9,6 +9,7 @@
 
 #include "gapforge/date.h"
 #include "gapforge/log.h"
+#include "gapforge/store.h"
 
 /* The most statements one connection prepares. The store has about a hundred; reaching this is
  * a bug (statements made at run time), reported as an internal error, never worked around. */
@@ -600,4 +601,9 @@ int gf_store_commit(gf_err *err)
 void gf_store_rollback(void)
 {
     gf_db_rollback();
+}
+
+bool gf_store_ping(void)
+{
+    return gf_db_ping();
 }

@@ -25,6 +25,9 @@ void gf_store_disconnect(void);
 int gf_store_begin(gf_err *err) GF_MUST_CHECK;
 int gf_store_commit(gf_err *err) GF_MUST_CHECK;
 void gf_store_rollback(void);
+/* True when the database answers a trivial query now, on this thread's connection (for
+ * readiness checks). */
+bool gf_store_ping(void) GF_MUST_CHECK;
 
 /* ---- orgs ---- */
 typedef struct gf_org_fields {
@@ -303,6 +306,24 @@ int gf_store_org_currency(int64_t org_id, char currency[8], gf_err *err) GF_MUST
 /* Every lever of the org (gf_lever_json plus kpi_leads_to and kpi_bucket of its KPI, null when
  * none), ordered by key, as a new JSON array; NULL with err. */
 json_t *gf_store_levers_all(int64_t org_id, gf_err *err) GF_MUST_CHECK;
+/* One lever of the org as C values, with the KPI it moves (for kind kpi). */
+typedef struct gf_store_lever {
+    char key[72];
+    char name[208]; /* cut at a character boundary when longer (names hold up to 200 characters) */
+    char kind[24];  /* win_rate, deal_size, pipeline, slippage, pull_forward, headcount, kpi, ... */
+    double effect;
+    int64_t unit_cost_cents; /* exact: read from the numeric text, never through a double */
+    uint32_t max_units;
+    int32_t ramp_days;
+    char kpi[72];          /* the KPI's key, "" when none */
+    char kpi_leads_to[72]; /* the KPI's leads_to metric, "" when none */
+    int kpi_bucket_days;   /* the KPI's bucket: 1 day, 7 week, 0 when there is no KPI */
+} gf_store_lever;
+/* Every lever of the org, ordered by key (the rows of gf_store_levers_all), into *rows (n of
+ * them; malloc'd, never NULL on success: the caller frees it with free()). Returns 0, or -1 with
+ * err (*rows NULL, *n 0); a unit cost that is not exact money text is an internal error. */
+int gf_store_lever_rows(int64_t org_id, gf_store_lever **rows, size_t *n,
+                        gf_err *err) GF_MUST_CHECK;
 /* The first (by key) KPI of the org leading to bookings (leads_to bookings, aggregation sum)
  * with observations in both windows [days[0], days[1]] and [days[2], days[3]]: its key and the
  * sums of its values over each window. *found 0 when there is none. Returns 0 or -1 with err. */
@@ -347,6 +368,28 @@ typedef struct gf_snapshot_fields {
 /* Stores a snapshot; returns its JSON (gf_forecast_snapshot_json) or NULL with err. */
 json_t *gf_store_forecast_snapshot_insert(int64_t org_id, const gf_snapshot_fields *f,
                                           gf_err *err) GF_MUST_CHECK;
+/* The bookings target of scope for exactly period, in exact cents (a value with more than two
+ * decimals rounds half away from zero): *found 0 (and *cents 0) when there is none. Returns 0,
+ * or -1 with err (internal for a stored value beyond the int64 range of cents). */
+int gf_store_forecast_target_cents(int64_t org_id, const char *scope, const gf_period *period,
+                                   int *found, int64_t *cents, gf_err *err) GF_MUST_CHECK;
+/* A forecast snapshot from C values (borrowed for the call). */
+typedef struct gf_store_snapshot {
+    const char *scope;
+    const gf_period *period;
+    int as_of; /* day number */
+    int64_t p10_cents, p50_cents, p90_cents, expected_cents;
+    int has_target; /* 0: no target, and then no prob_hit either */
+    int64_t target_cents;
+    double prob_hit;
+    const char *model_version;
+    const char *forecast_json; /* the full answer, JSON text */
+} gf_store_snapshot;
+/* Stores a snapshot as gf_store_forecast_snapshot_insert does for the same figures: money as
+ * exact "units.cents" text, prob_hit with %.17g, target and prob_hit SQL NULL without a target.
+ * Returns its JSON (gf_forecast_snapshot_json; new reference) or NULL with err. */
+json_t *gf_store_snapshot_insert(int64_t org_id, const gf_store_snapshot *s,
+                                 gf_err *err) GF_MUST_CHECK;
 /* A page of snapshots, newest first (cursor: the last item's id); filters may be NULL. */
 json_t *gf_store_forecast_snapshot_list(int64_t org_id, const char *scope, const gf_period *period,
                                         int limit, int64_t after, gf_err *err) GF_MUST_CHECK;

@@ -75,4 +75,16 @@ void gf_store_history_mask(const gf_store_history *h, const int64_t *ids, size_t
 json_t *gf_store_scope_children(int64_t org_id, const char *scope, const char *field,
                                 gf_err *err) GF_MUST_CHECK;
 
+/* The children of a scope as C strings: n scope texts, in the order of gf_store_scope_children. */
+typedef struct gf_store_scopes {
+    size_t n;
+    char (*scope)[80];
+} gf_store_scopes;
+/* gf_store_scope_children into out (owned: free it with gf_store_scopes_free). Returns 0, or -1
+ * with err (invalid on field as gf_store_scope_children; out is then empty). */
+int gf_store_scope_children_list(int64_t org_id, const char *scope, const char *field,
+                                 gf_store_scopes *out, gf_err *err) GF_MUST_CHECK;
+/* Frees the texts of s and empties it; NULL-safe, and safe to repeat. */
+void gf_store_scopes_free(gf_store_scopes *s);
+
 #endif
