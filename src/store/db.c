@@ -193,6 +193,21 @@ void gf_db_fail(const PGresult *res, PGconn *conn, gf_err *err)
     fail_from_result(res, conn, err);
 }
 
+int gf_db_drain(PGconn *pg, gf_err *err)
+{
+    int rc = 0;
+    PGresult *res = PQgetResult(pg);
+    while (res) {
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
+            fail_from_result(res, pg, err);
+            rc = -1;
+        }
+        PQclear(res);
+        res = PQgetResult(pg);
+    }
+    return rc;
+}
+
 PGconn *gf_db_connect_dedicated(gf_err *err)
 {
     PGconn *pg = open_conn("-c statement_timeout=0 -c TimeZone=UTC -c DateStyle=ISO -c jit=off "
@@ -441,15 +456,6 @@ void gf_db_rollback(void)
         PQclear(PQexec(tc->pg, "ROLLBACK"));
 }
 
-bool gf_db_ping(void)
-{
-    static const gf_stmt ping = {"db_ping", "SELECT 1"};
-    gf_err err;
-    PGresult *res = gf_db_exec_args(&ping, NULL, &err);
-    PQclear(res);
-    return res != NULL;
-}
-
 int64_t gf_db_int64(const PGresult *res, int r, int c)
 {
     if (PQgetisnull(res, r, c))
@@ -519,7 +525,11 @@ void gf_db_format_cents(int64_t cents, char out[GF_DB_CENTS_TEXT])
              (unsigned long long)(magnitude / 100), (unsigned long long)(magnitude % 100));
 }
 
-json_t *gf_db_page(const PGresult *res, int json_col, int id_col, int limit)
+/* Builds {"items": [...], "next_cursor": ...} from res, whose column json_col holds each item's
+ * JSON and column id_col its id, in keyset order; res holds up to limit+1 rows (one extra row
+ * means there is a next page, whose cursor is the last returned item's id). New reference, or
+ * NULL when out of memory. */
+static json_t *page_of(const PGresult *res, int json_col, int id_col, int limit)
 {
     json_t *items = json_array();
     int n = PQntuples(res);
@@ -547,7 +557,7 @@ json_t *gf_db_list(const gf_stmt *stmt, gf_db_args *args, int json_col, int id_c
     PGresult *res = gf_db_exec_args(stmt, args, err);
     if (!res)
         return NULL;
-    json_t *page = gf_db_page(res, json_col, id_col, limit);
+    json_t *page = page_of(res, json_col, id_col, limit);
     PQclear(res);
     if (!page)
         gf_err_internal(err);
@@ -605,5 +615,9 @@ void gf_store_rollback(void)
 
 bool gf_store_ping(void)
 {
-    return gf_db_ping();
+    static const gf_stmt ping = {"db_ping", "SELECT 1"};
+    gf_err err;
+    PGresult *res = gf_db_exec_args(&ping, NULL, &err);
+    PQclear(res);
+    return res != NULL;
 }

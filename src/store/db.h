@@ -97,15 +97,17 @@ PGconn *gf_db_connect_dedicated(gf_err *err) GF_MUST_CHECK;
  * GF_EUNAVAILABLE when the database is unreachable. */
 PGconn *gf_db_connect_side(gf_err *err) GF_MUST_CHECK;
 
+/* Reads every result left on pg once a COPY has ended (or a statement sent with PQsendQuery has
+ * run). Returns 0 when all were COMMAND_OK; otherwise -1 with err filled from the first failing
+ * one (err may be NULL: nothing is filled, the failure is still logged). */
+int gf_db_drain(PGconn *pg, gf_err *err) GF_MUST_CHECK;
+
 /* Fills err from a failed result on conn (mapped code, generic message) and logs the
  * database's own message. res may be NULL (the connection's message is logged then). */
 void gf_db_fail(const PGresult *res, PGconn *conn, gf_err *err);
 
 /* Closes this thread's connection (also done automatically when the thread exits). */
 void gf_db_disconnect(void);
-
-/* True when the database answers a trivial query now. */
-bool gf_db_ping(void) GF_MUST_CHECK;
 
 /* ---- results ---- */
 
@@ -133,14 +135,10 @@ void gf_db_format_cents(int64_t cents, char out[GF_DB_CENTS_TEXT]);
 json_t *gf_db_one_json(const gf_stmt *stmt, const gf_db_args *args, int json_col, const char *what,
                        int64_t *col0, gf_err *err) GF_MUST_CHECK;
 
-/* Builds {"items": [...], "next_cursor": ...} from res, whose column json_col holds each item's
- * JSON and column id_col its id, in keyset order; res holds up to limit+1 rows (one extra row
- * means there is a next page, whose cursor is the last returned item's id). New reference, or
- * NULL when out of memory. */
-json_t *gf_db_page(const PGresult *res, int json_col, int id_col, int limit) GF_MUST_CHECK;
-
 /* Runs one keyset-paginated list: appends limit + 1 to args as the statement's last parameter
- * (its LIMIT), runs stmt and builds the page with gf_db_page. limit must be at least 1 (invalid
+ * (its LIMIT), runs stmt and builds {"items": [...], "next_cursor": "id" | null} from its
+ * columns json_col (each item's JSON) and id_col (its id; the cursor is the last item's id when
+ * there is a next page). limit must be at least 1 (invalid
  * on field "limit" otherwise). Returns a new reference, or NULL with err. */
 json_t *gf_db_list(const gf_stmt *stmt, gf_db_args *args, int json_col, int id_col, int limit,
                    gf_err *err) GF_MUST_CHECK;

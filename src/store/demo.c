@@ -142,17 +142,11 @@ static int send_copy(const char *rows, size_t len, gf_err *err)
     }
     if (PQputCopyEnd(pg, rc == 0 ? NULL : "demo load aborted") != 1)
         rc = -1;
-    PGresult *res;
-    while ((res = PQgetResult(pg))) {
-        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
-            gf_db_fail(res, pg, err);
-            rc = -2;
-        }
-        PQclear(res);
-    }
-    if (rc == -1)
+    /* A failure to send is what err reports; else the first failing result. */
+    int drained = gf_db_drain(pg, rc == 0 ? err : NULL);
+    if (rc < 0)
         gf_db_fail(NULL, pg, err);
-    return rc < 0 ? -1 : 0;
+    return rc < 0 || drained < 0 ? -1 : 0;
 }
 
 int gf_store_demo_copy(int64_t org_id, gf_demo_table table, const char *rows, size_t len,

@@ -28,10 +28,11 @@ static const gf_stmt hist_stages = {
 static const gf_stmt hist_snapshot = {"hist_snapshot",
                                       "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"};
 
-const gf_stmt gf_store__hist_settings = {"hist_settings",
-                                         "SELECT set_config('gapforge.hist_org', $1, true), "
-                                         "set_config('gapforge.hist_as_of', $2, true), "
-                                         "set_config('gapforge.hist_tz', $3, true)"};
+/* $1 org, $2 as_of, $3 time zone: what the COPYs below read with current_setting. */
+static const gf_stmt hist_settings = {"hist_settings",
+                                      "SELECT set_config('gapforge.hist_org', $1, true), "
+                                      "set_config('gapforge.hist_as_of', $2, true), "
+                                      "set_config('gapforge.hist_tz', $3, true)"};
 
 /* Seconds since 1970 of local midnight of every day in [$2, $3] in time zone $1. */
 static const gf_stmt hist_midnights = {
@@ -226,7 +227,7 @@ gf_store_history *gf_store_history_load(int64_t org_id, int as_of, int cal_end, 
     gf_db_arg_i64(&p, org_id);
     gf_db_arg_date(&p, as_of);
     gf_db_arg_text(&p, h->time_zone);
-    if (gf_db_run(&gf_store__hist_settings, &p, err) < 0)
+    if (gf_db_run(&hist_settings, &p, err) < 0)
         goto fail;
     /* Event days are looked up among the local midnights of the last 20 years (earlier ones
      * are extrapolated from the first). */

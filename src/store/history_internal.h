@@ -46,18 +46,22 @@ typedef struct hist_deals {
 extern const char gf_store_history_deals_copy[];
 extern const char gf_store_history_events_copy[];
 extern const char gf_store_history_events_part_copy[];
-extern const gf_stmt gf_store__hist_settings; /* $1 org, $2 as_of, $3 time zone */
 
+/* Reads the deals (COPY on this thread's connection, in the history's transaction) into raw and
+ * h's owner and category arrays. Returns 0, or -1 with err. */
 int gf_store__history_read_deals(gf_store_history *h, const int64_t *stage_ids, hist_deals *raw,
-                                 gf_err *err);
+                                 gf_err *err) GF_MUST_CHECK;
 /* Reads the events on pg (in a transaction with the history settings) into raw->ev, with
  * their deal ids and local days; safe to run on another thread while the deals are read. */
 int gf_store__history_read_events(PGconn *pg, const char *sql, const gf_store_history *h,
-                                  hist_deals *raw, const hist_days *days, gf_err *err);
+                                  hist_deals *raw, const hist_days *days,
+                                  gf_err *err) GF_MUST_CHECK;
 /* Maps the events' deal ids to deal indices, dropping events of deals not loaded. Returns 0 or
  * -1 when out of memory. */
-int gf_store__history_map_events(hist_deals *raw);
-int gf_store__history_assemble(gf_store_history *h, hist_deals *raw, gf_err *err);
+int gf_store__history_map_events(hist_deals *raw) GF_MUST_CHECK;
+/* Builds the model's arrays of h from raw (events grouped by deal, ordered by time) and the
+ * digest. Returns 0, or -1 with an internal error when out of memory. */
+int gf_store__history_assemble(gf_store_history *h, hist_deals *raw, gf_err *err) GF_MUST_CHECK;
 void gf_store__history_raw_free(hist_deals *raw);
 
 /* The events read on extra connections, in parallel with the deals (history_side.c). */
@@ -84,9 +88,9 @@ typedef struct hist_side {
  * started; 0 means the caller reads the events itself. params: org, as_of, time zone; it must
  * outlive gf_store__history_side_join. */
 int gf_store__history_side_start(hist_side *s, const gf_db_args *params, const gf_store_history *h,
-                                 const hist_days *days, gf_err *err);
+                                 const hist_days *days, gf_err *err) GF_MUST_CHECK;
 /* Waits for every part and appends their events to raw->ev. Returns 0, or -1 with err (when
  * not NULL) when a part failed. */
-int gf_store__history_side_join(hist_side *s, hist_deals *raw, gf_err *err);
+int gf_store__history_side_join(hist_side *s, hist_deals *raw, gf_err *err) GF_MUST_CHECK;
 
 #endif

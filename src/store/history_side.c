@@ -53,7 +53,8 @@ static PGconn *side_conn(int k)
     pthread_once(&g_once, make_key);
     side_conns *c = pthread_getspecific(g_key);
     if (!c) {
-        if (!(c = calloc(1, sizeof *c)))
+        c = calloc(1, sizeof *c);
+        if (!c)
             return NULL;
         pthread_setspecific(g_key, c);
     }
@@ -93,14 +94,26 @@ static void *part_main(void *arg)
     return NULL;
 }
 
+/* Waits for the parts started and drops what they read. */
+static void abandon(hist_side *s)
+{
+    for (int k = 0; k < s->n; k++) {
+        pthread_join(s->part[k].tid, NULL);
+        gf_store__history_raw_free(&s->part[k].ev);
+    }
+    s->n = 0;
+}
+
 int gf_store__history_side_start(hist_side *s, const gf_db_args *params, const gf_store_history *h,
                                  const hist_days *days, gf_err *err)
 {
     memset(s, 0, sizeof *s);
     PGconn *pg[HIST_PARTS];
-    for (int k = 0; k < HIST_PARTS; k++)
-        if (!(pg[k] = side_conn(k)))
+    for (int k = 0; k < HIST_PARTS; k++) {
+        pg[k] = side_conn(k);
+        if (!pg[k])
             return 0;
+    }
     char snapshot[64] = "", split[64] = "";
     PGresult *res = gf_db_exec_args(&hist_export, NULL, err);
     if (!res)
@@ -136,9 +149,7 @@ int gf_store__history_side_start(hist_side *s, const gf_db_args *params, const g
     }
     if (s->n == HIST_PARTS)
         return s->n;
-    hist_deals ignored = {0};
-    gf_store__history_side_join(s, &ignored, NULL); /* a thread could not start: read alone */
-    gf_store__history_raw_free(&ignored);
+    abandon(s); /* a thread could not start: the caller reads alone */
     return 0;
 }
 

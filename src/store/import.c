@@ -227,16 +227,7 @@ static int end_copy(gf_import *imp, gf_err *err)
         gf_db_fail(NULL, imp->pg, err);
         return -1;
     }
-    PGresult *res;
-    int rc = 0;
-    while ((res = PQgetResult(imp->pg))) {
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-            gf_db_fail(res, imp->pg, err);
-            rc = -1;
-        }
-        PQclear(res);
-    }
-    return rc;
+    return gf_db_drain(imp->pg, err);
 }
 
 static double elapsed_ms(const struct timespec *t0)

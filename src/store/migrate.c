@@ -43,8 +43,7 @@ static int read_dir(const char *dir, migration_file *files, gf_err *err)
         return gf_err_set(err, GF_EINTERNAL, "migrations_missing", NULL,
                           "cannot read migrations folder %s (set GAPFORGE_MIGRATIONS)", dir);
     int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
+    for (struct dirent *e = readdir(d); e; e = readdir(d)) {
         const char *nm = e->d_name;
         size_t len = strlen(nm);
         if (len < 9 || strcmp(nm + len - 4, ".sql") != 0)
