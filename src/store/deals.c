@@ -324,35 +324,41 @@ cleanup:
     return rc;
 }
 
-json_t *gf_store_deal_write(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
-                            const gf_deal_input *in, gf_deal_outcome *outcome, gf_err *err)
+/* Ends the transaction of a write: reads the deal's JSON (soft-deleted or not), then commits.
+ * Returns the JSON, or NULL with err after rolling back. */
+static json_t *commit_with_deal(int64_t org_id, int64_t id, gf_err *err)
 {
-    int64_t id = 0;
-    json_t *deal = NULL;
-    if (gf_db_begin(err) < 0)
-        return NULL;
-    if (gf_store_deal_write_tx(org_id, deal_id, mode, in, &id, outcome, err) < 0)
-        goto fail;
     gf_db_args a = {0};
     gf_db_arg_i64(&a, org_id);
     gf_db_arg_i64(&a, id);
-    deal = gf_db_one_json(&deal_json_any, &a, 0, "deal", NULL, err);
-    if (!deal)
-        goto fail;
+    json_t *deal = gf_db_one_json(&deal_json_any, &a, 0, "deal", NULL, err);
+    if (!deal) {
+        gf_db_rollback();
+        return NULL;
+    }
     if (gf_db_commit(err) < 0) {
         json_decref(deal);
         return NULL;
     }
     return deal;
-fail:
-    gf_db_rollback();
-    return NULL;
+}
+
+json_t *gf_store_deal_write(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
+                            const gf_deal_input *in, gf_deal_outcome *outcome, gf_err *err)
+{
+    int64_t id = 0;
+    if (gf_db_begin(err) < 0)
+        return NULL;
+    if (gf_store_deal_write_tx(org_id, deal_id, mode, in, &id, outcome, err) < 0) {
+        gf_db_rollback();
+        return NULL;
+    }
+    return commit_with_deal(org_id, id, err);
 }
 
 json_t *gf_store_deal_delete(int64_t org_id, int64_t deal_id, const char *effective_at, gf_err *err)
 {
     PGresult *row = NULL, *ctx = NULL;
-    json_t *deal = NULL;
     if (gf_db_begin(err) < 0)
         return NULL;
     if (lock_row(org_id, deal_id, GF_DEAL_PATCH, NULL, &row, err) < 0)
@@ -373,23 +379,15 @@ json_t *gf_store_deal_delete(int64_t org_id, int64_t deal_id, const char *effect
     gf_db_args a = {0};
     gf_db_arg_i64(&a, org_id);
     gf_db_arg_i64(&a, deal_id);
-    gf_db_args ua = a;
-    gf_db_arg_text(&ua, at);
-    if (gf_db_run(&deal_mark_deleted, &ua, err) < 0)
+    gf_db_arg_text(&a, at);
+    if (gf_db_run(&deal_mark_deleted, &a, err) < 0)
         goto fail;
     const char *none[NSTORED] = {0};
     if (write_events(org_id, deal_id, at, none, none, "false", "true", err) < 0)
         goto fail;
-    deal = gf_db_one_json(&deal_json_any, &a, 0, "deal", NULL, err);
-    if (!deal)
-        goto fail;
     PQclear(row);
     PQclear(ctx);
-    if (gf_db_commit(err) < 0) {
-        json_decref(deal);
-        return NULL;
-    }
-    return deal;
+    return commit_with_deal(org_id, deal_id, err);
 fail:
     gf_db_rollback();
     PQclear(row);
