@@ -164,7 +164,7 @@ static int write_events(int64_t org_id, int64_t id, const char *at, const char *
 }
 
 /* Fills new[] from the input over old[] (all NULL for a new deal) and applies the defaults of
- * creation that need no database. Returns 0 or -1 (422). */
+ * creation that need no database. Returns 0 or -1 (an invalid error). */
 static int merge(const gf_deal_input *in, const char *const *old, bool exists, const char **new,
                  gf_err *err)
 {
@@ -188,7 +188,7 @@ static int merge(const gf_deal_input *in, const char *const *old, bool exists, c
 }
 
 /* Keeps closed_on in step with the stage kind: open deals have none; entering a won or lost
- * stage sets it to the given date or the effective date. Returns 0 or -1 (422). */
+ * stage sets it to the given date or the effective date. Returns 0 or -1 (an invalid error). */
 static int settle_closed_on(const gf_deal_input *in, const char *const *old, const char *kind,
                             const char *effective_date, const char **new, gf_err *err)
 {

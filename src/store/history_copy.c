@@ -55,7 +55,7 @@ static int split(const uint8_t *p, size_t len, field *f)
 typedef int (*row_fn)(void *ctx, const field *f, int nf);
 
 /* Runs a COPY ... TO STDOUT (FORMAT binary) and hands every tuple to fn. Returns 0, or -1 with
- * err (a malformed tuple or a row fn refusing one is a 500). */
+ * err (a malformed tuple or a row fn refusing one is an internal error). */
 static int copy_rows(PGconn *pg, const char *sql, row_fn fn, void *ctx, gf_err *err)
 {
     PGresult *res = PQexec(pg, sql);

@@ -34,7 +34,7 @@ int gf_store_org_calendar(int64_t org_id, int *fysm, int *today, gf_err *err)
     return rc;
 }
 
-/* Looks up the id of key with stmt into out; 422 naming field when there is none. */
+/* Looks up the id of key with stmt into out; an invalid error naming field when there is none. */
 static int lookup_id(const gf_stmt *stmt, int64_t org_id, const char *key, const char *what,
                      const char *field, char out[24], gf_err *err)
 {

@@ -31,7 +31,7 @@ static const gf_stmt key_lookup = {
                   "k.revoked_at IS NOT NULL FROM api_keys k JOIN orgs o ON o.id = k.org_id "
                   "WHERE k.prefix = $1"};
 
-/* 422 unless csv is a non-empty comma list of read, write, admin without repeats. */
+/* Invalid unless csv is a non-empty comma list of read, write, admin without repeats. */
 static int check_scopes(const char *csv, gf_err *err)
 {
     char buf[64];

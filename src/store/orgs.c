@@ -23,7 +23,7 @@ static const gf_stmt org_update = {
 
 static const gf_stmt org_by_slug = {"org_by_slug", "SELECT id FROM orgs WHERE slug = $1"};
 
-/* 422 unless tz is one of PostgreSQL's time zone names. */
+/* Invalid unless tz is one of PostgreSQL's time zone names. */
 static int check_time_zone(const char *tz, gf_err *err)
 {
     if (!tz)

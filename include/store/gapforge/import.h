@@ -40,7 +40,7 @@ typedef struct gf_import_options {
 } gf_import_options;
 
 /* Starts an import: a dedicated connection, BEGIN, the staging table, COPY FROM STDIN.
- * Returns NULL with err (503 when the database is unreachable). */
+ * Returns NULL with err (unavailable when the database is unreachable). */
 gf_import *gf_import_begin(const gf_import_kind *kind, const gf_import_options *opt,
                            gf_err *err) GF_MUST_CHECK;
 

@@ -21,7 +21,7 @@ typedef struct gf_migration_status {
 int gf_migrate_status(const char *dir, gf_migration_status *st, gf_err *err) GF_MUST_CHECK;
 
 /* Applies every pending migration in order, writing one line per migration to out (may be
- * NULL). Refuses (409) when the database holds a migration unknown to this folder. Safe to run
+ * NULL). Refuses (conflict) when the database holds a migration unknown to this folder. Safe to run
  * concurrently: an advisory lock serialises migrators. Returns the number applied, or -1. */
 int gf_migrate_apply(const char *dir, FILE *out, gf_err *err) GF_MUST_CHECK;
 
