@@ -138,8 +138,8 @@ json_t *gf_db_one_json(const gf_stmt *stmt, const gf_db_args *args, int json_col
 /* Runs one keyset-paginated list: appends limit + 1 to args as the statement's last parameter
  * (its LIMIT), runs stmt and builds {"items": [...], "next_cursor": "id" | null} from its
  * columns json_col (each item's JSON) and id_col (its id; the cursor is the last item's id when
- * there is a next page). limit must be at least 1 (invalid
- * on field "limit" otherwise). Returns a new reference, or NULL with err. */
+ * there is a next page). limit must be at least 1 (invalid on field "limit" otherwise). Returns a
+ * new reference, or NULL with err. */
 json_t *gf_db_list(const gf_stmt *stmt, gf_db_args *args, int json_col, int id_col, int limit,
                    gf_err *err) GF_MUST_CHECK;
 
