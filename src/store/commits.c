@@ -1,7 +1,4 @@
 /* commits.c — what reps and managers said they would land: append and list newest first. */
-#include <stdio.h>
-#include <string.h>
-
 #include "db.h"
 #include "gapforge/store.h"
 #include "inputs_internal.h"
@@ -28,22 +25,17 @@ json_t *gf_store_commit_create(int64_t org_id, const gf_commit_fields *f, gf_err
     gf_scope_ids ids;
     if (gf_store_scope_resolve(org_id, f->scope, "scope", &ids, err) < 0)
         return NULL;
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    gf_period_text pt;
-    gf_store__inputs_period_text(f->period, &pt);
-    const char *p[] = {org,
-                       f->scope,
-                       ids.team_id[0] ? ids.team_id : NULL,
-                       ids.rep_id[0] ? ids.rep_id : NULL,
-                       f->period->name,
-                       pt.start,
-                       pt.end,
-                       f->commit,
-                       f->best_case,
-                       f->notes,
-                       f->submitted_at};
-    json_t *c = gf_db_one_json(&commit_insert, 11, p, 0, "commit", NULL, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, f->scope);
+    gf_store__arg_scope_ids(&a, &ids);
+    gf_db_arg_text(&a, f->period->name);
+    gf_store__arg_period(&a, f->period);
+    gf_db_arg_text(&a, f->commit);
+    gf_db_arg_text(&a, f->best_case);
+    gf_db_arg_text(&a, f->notes);
+    gf_db_arg_text(&a, f->submitted_at);
+    json_t *c = gf_db_one_json(&commit_insert, &a, 0, "commit", NULL, err);
     if (!c && err->code == GF_EINVALID)
         gf_err_invalid(err, "submitted_at", "submitted_at is not a valid time");
     return c;
@@ -55,17 +47,10 @@ json_t *gf_store_commit_list(int64_t org_id, const char *scope, const gf_period 
     gf_scope_ids ids;
     if (scope && gf_store_scope_resolve(org_id, scope, "scope", &ids, err) < 0)
         return NULL;
-    char org[24], aft[24], lim[16];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    snprintf(aft, sizeof aft, "%lld", (long long)after);
-    snprintf(lim, sizeof lim, "%d", limit + 1);
-    gf_period_text pt;
-    gf_store__inputs_period_text(period, &pt);
-    const char *p[] = {org, scope, period ? pt.start : NULL, period ? pt.end : NULL, aft, lim};
-    PGresult *res = gf_db_exec(&commit_page, 6, p, err);
-    if (!res)
-        return NULL;
-    json_t *page = gf_db_page(res, 0, 1, limit);
-    PQclear(res);
-    return page;
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, scope);
+    gf_store__arg_period(&a, period);
+    gf_db_arg_i64(&a, after);
+    return gf_db_list(&commit_page, &a, 0, 1, limit, err);
 }

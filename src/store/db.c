@@ -2,13 +2,17 @@
 #include "db.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "gapforge/date.h"
 #include "gapforge/log.h"
 #include "gapforge/store.h"
 
+/* The most statements one connection prepares. The store has about a hundred; reaching this is
+ * a bug (statements made at run time), reported as an internal error, never worked around. */
 #define MAX_PREPARED 512
 
 typedef struct thread_conn {
@@ -22,6 +26,7 @@ static char *g_conninfo;
 static int g_timeout_ms;
 static pthread_key_t g_key;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+static atomic_flag g_registry_full_logged = ATOMIC_FLAG_INIT;
 
 static void free_thread_conn(void *p)
 {
@@ -60,24 +65,39 @@ static void notice_quiet(void *arg, const char *message)
     (void)message;
 }
 
+/* Opens a connection with the configured conninfo, server options and application name.
+ * Returns it, or NULL (logged) when the database is unreachable. */
+static PGconn *open_conn(const char *options, const char *app)
+{
+    const char *keys[] = {"dbname", "options", "application_name", "connect_timeout", NULL};
+    const char *vals[] = {g_conninfo ? g_conninfo : "", options, app, "5", NULL};
+    PGconn *pg = PQconnectdbParams(keys, vals, 1);
+    if (!pg || PQstatus(pg) != CONNECTION_OK) {
+        log_pg("database connection failed", pg ? PQerrorMessage(pg) : "out of memory");
+        PQfinish(pg);
+        return NULL;
+    }
+    PQsetNoticeProcessor(pg, notice_quiet, NULL);
+    return pg;
+}
+
+/* The server options of the request connections: the configured statement timeout, UTC, ISO
+ * dates, then extra (may be empty). */
+static void request_options(char *buf, size_t cap, const char *extra)
+{
+    snprintf(buf, cap, "-c statement_timeout=%d -c TimeZone=UTC -c DateStyle=ISO%s", g_timeout_ms,
+             extra);
+}
+
 static bool connect_now(thread_conn *tc)
 {
-    char options[64];
-    snprintf(options, sizeof options, "-c statement_timeout=%d -c TimeZone=UTC -c DateStyle=ISO",
-             g_timeout_ms);
-    const char *keys[] = {"dbname", "options", "application_name", "connect_timeout", NULL};
-    const char *vals[] = {g_conninfo, options, "gapforge", "5", NULL};
-    if (tc->pg)
-        PQfinish(tc->pg);
-    tc->pg = PQconnectdbParams(keys, vals, 1);
+    char options[128];
+    request_options(options, sizeof options, "");
+    PQfinish(tc->pg);
+    tc->pg = open_conn(options, "gapforge");
     tc->nprepared = 0;
     tc->in_tx = false;
-    if (!tc->pg || PQstatus(tc->pg) != CONNECTION_OK) {
-        log_pg("database connection failed", tc->pg ? PQerrorMessage(tc->pg) : "out of memory");
-        return false;
-    }
-    PQsetNoticeProcessor(tc->pg, notice_quiet, NULL);
-    return true;
+    return tc->pg != NULL;
 }
 
 /* This thread's connection, connected (or reconnected) when needed; NULL when unreachable. */
@@ -122,11 +142,16 @@ static const struct {
     gf_errcode code;
     const char *reason;
 } sqlstates[] = {
-    {"23505", GF_ECONFLICT, NULL},    {"23P01", GF_ECONFLICT, NULL},
-    {"23503", GF_ECONFLICT, NULL},    {"23", GF_EINVALID, NULL},
-    {"22", GF_EINVALID, NULL},        {"08", GF_EUNAVAILABLE, NULL},
-    {"57P01", GF_EUNAVAILABLE, NULL}, {"57P02", GF_EUNAVAILABLE, NULL},
-    {"57P03", GF_EUNAVAILABLE, NULL}, {"53300", GF_EUNAVAILABLE, NULL},
+    {"23505", GF_ECONFLICT, NULL},
+    {"23P01", GF_ECONFLICT, NULL},
+    {"23503", GF_ECONFLICT, NULL},
+    {"23", GF_EINVALID, NULL},
+    {"22", GF_EINVALID, NULL},
+    {"08", GF_EUNAVAILABLE, NULL},
+    {"57P01", GF_EUNAVAILABLE, NULL},
+    {"57P02", GF_EUNAVAILABLE, NULL},
+    {"57P03", GF_EUNAVAILABLE, NULL},
+    {"53300", GF_EUNAVAILABLE, NULL},
     {"57014", GF_EUNAVAILABLE, "query_cancelled"},
     {"40001", GF_EUNAVAILABLE, "retry"},
     {"40P01", GF_EUNAVAILABLE, "retry"},
@@ -168,21 +193,38 @@ void gf_db_fail(const PGresult *res, PGconn *conn, gf_err *err)
     fail_from_result(res, conn, err);
 }
 
+int gf_db_drain(PGconn *pg, gf_err *err)
+{
+    int rc = 0;
+    PGresult *res = PQgetResult(pg);
+    while (res) {
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
+            fail_from_result(res, pg, err);
+            rc = -1;
+        }
+        PQclear(res);
+        res = PQgetResult(pg);
+    }
+    return rc;
+}
+
 PGconn *gf_db_connect_dedicated(gf_err *err)
 {
-    const char *keys[] = {"dbname", "options", "application_name", "connect_timeout", NULL};
-    const char *vals[] = {g_conninfo ? g_conninfo : "",
-                          "-c statement_timeout=0 -c TimeZone=UTC -c DateStyle=ISO -c jit=off "
-                          "-c temp_buffers=256MB -c work_mem=256MB",
-                          "gapforge-import", "5", NULL};
-    PGconn *pg = PQconnectdbParams(keys, vals, 1);
-    if (!pg || PQstatus(pg) != CONNECTION_OK) {
-        log_pg("database connection failed", pg ? PQerrorMessage(pg) : "out of memory");
-        PQfinish(pg);
+    PGconn *pg = open_conn("-c statement_timeout=0 -c TimeZone=UTC -c DateStyle=ISO -c jit=off "
+                           "-c temp_buffers=256MB -c work_mem=256MB",
+                           "gapforge-import");
+    if (!pg)
         gf_err_set(err, GF_EUNAVAILABLE, NULL, NULL, "the database is unavailable");
-        return NULL;
-    }
-    PQsetNoticeProcessor(pg, notice_quiet, NULL);
+    return pg;
+}
+
+PGconn *gf_db_connect_side(gf_err *err)
+{
+    char options[128];
+    request_options(options, sizeof options, " -c jit=off");
+    PGconn *pg = open_conn(options, "gapforge-side");
+    if (!pg)
+        gf_err_set(err, GF_EUNAVAILABLE, NULL, NULL, "the database is unavailable");
     return pg;
 }
 
@@ -194,7 +236,98 @@ static bool is_prepared(const thread_conn *tc, const gf_stmt *stmt)
     return false;
 }
 
-/* One attempt: prepare if needed, execute. Returns the result (maybe an error result). */
+/* ---- parameters ---- */
+
+/* The index of the next parameter's slot, or -1 (and the builder has failed) when it is full. */
+static int next_slot(gf_db_args *a)
+{
+    if (a->failed || a->n < 0 || a->n >= GF_DB_MAX_ARGS) {
+        a->failed = true;
+        return -1;
+    }
+    return a->n++;
+}
+
+void gf_db_arg_text(gf_db_args *a, const char *s)
+{
+    int k = next_slot(a);
+    if (k < 0)
+        return;
+    a->text[k] = s;
+    a->own[k] = false;
+}
+
+void gf_db_arg_null(gf_db_args *a)
+{
+    gf_db_arg_text(a, NULL);
+}
+
+void gf_db_arg_bool(gf_db_args *a, bool v)
+{
+    gf_db_arg_text(a, v ? "true" : "false");
+}
+
+void gf_db_arg_i64(gf_db_args *a, int64_t v)
+{
+    int k = next_slot(a);
+    if (k < 0)
+        return;
+    snprintf(a->buf[k], sizeof a->buf[k], "%lld", (long long)v);
+    a->own[k] = true;
+}
+
+void gf_db_arg_date(gf_db_args *a, int day)
+{
+    int k = next_slot(a);
+    if (k < 0)
+        return;
+    gf_date_format(day, a->buf[k]);
+    a->own[k] = true;
+}
+
+void gf_db_arg_cents(gf_db_args *a, int64_t cents)
+{
+    int k = next_slot(a);
+    if (k < 0)
+        return;
+    gf_db_format_cents(cents, a->buf[k]);
+    a->own[k] = true;
+}
+
+/* Fills p with the values of args (none when args is NULL). Returns their count, or -1 with an
+ * internal error (logged with the statement's name) when the builder failed. */
+static int arg_values(const char *what, const gf_db_args *args, const char **p, gf_err *err)
+{
+    if (!args)
+        return 0;
+    if (args->failed) {
+        gf_log("error", "too many statement parameters",
+               json_pack("{s:s, s:i}", "statement", what, "max", GF_DB_MAX_ARGS));
+        gf_err_internal(err);
+        return -1;
+    }
+    for (int k = 0; k < args->n; k++)
+        p[k] = args->own[k] ? args->buf[k] : args->text[k];
+    return args->n;
+}
+
+/* ---- statements ---- */
+
+/* 0 when stmt is prepared on tc or there is room to register it; otherwise -1 with an internal
+ * error (the first time in the process, logged with the statement's name). */
+static int check_room(const thread_conn *tc, const gf_stmt *stmt, gf_err *err)
+{
+    if (tc->nprepared < MAX_PREPARED || is_prepared(tc, stmt))
+        return 0;
+    if (!atomic_flag_test_and_set(&g_registry_full_logged))
+        gf_log("error", "too many prepared statements on one connection",
+               json_pack("{s:s, s:i}", "statement", stmt->name, "max", MAX_PREPARED));
+    gf_err_internal(err);
+    return -1;
+}
+
+/* One attempt: prepare if needed (check_room has made sure it can be registered), execute.
+ * Returns the result (maybe an error result). */
 static PGresult *try_exec(thread_conn *tc, const gf_stmt *stmt, int n, const char *const *params)
 {
     if (!is_prepared(tc, stmt)) {
@@ -202,8 +335,7 @@ static PGresult *try_exec(thread_conn *tc, const gf_stmt *stmt, int n, const cha
         if (PQresultStatus(prep) != PGRES_COMMAND_OK)
             return prep;
         PQclear(prep);
-        if (tc->nprepared < MAX_PREPARED)
-            tc->prepared[tc->nprepared++] = stmt;
+        tc->prepared[tc->nprepared++] = stmt;
     }
     return PQexecPrepared(tc->pg, stmt->name, n, params, NULL, NULL, 0);
 }
@@ -214,10 +346,14 @@ static bool result_ok(const PGresult *res)
     return st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK || st == PGRES_COPY_IN;
 }
 
-PGresult *gf_db_exec(const gf_stmt *stmt, int n, const char *const *params, gf_err *err)
+PGresult *gf_db_exec_args(const gf_stmt *stmt, const gf_db_args *args, gf_err *err)
 {
+    const char *params[GF_DB_MAX_ARGS];
+    int n = arg_values(stmt->name, args, params, err);
+    if (n < 0)
+        return NULL;
     thread_conn *tc = get_conn(err);
-    if (!tc)
+    if (!tc || check_room(tc, stmt, err) < 0)
         return NULL;
     PGresult *res = try_exec(tc, stmt, n, params);
     if (!result_ok(res) && PQstatus(tc->pg) != CONNECTION_OK && !tc->in_tx) {
@@ -230,6 +366,30 @@ PGresult *gf_db_exec(const gf_stmt *stmt, int n, const char *const *params, gf_e
     }
     if (!result_ok(res)) {
         fail_from_result(res, tc->pg, err);
+        PQclear(res);
+        return NULL;
+    }
+    return res;
+}
+
+int gf_db_run(const gf_stmt *stmt, const gf_db_args *args, gf_err *err)
+{
+    PGresult *res = gf_db_exec_args(stmt, args, err);
+    if (!res)
+        return -1;
+    PQclear(res);
+    return 0;
+}
+
+PGresult *gf_db_exec_on(PGconn *pg, const char *sql, const gf_db_args *args, gf_err *err)
+{
+    const char *params[GF_DB_MAX_ARGS];
+    int n = arg_values("(unprepared)", args, params, err);
+    if (n < 0)
+        return NULL;
+    PGresult *res = PQexecParams(pg, sql, n, NULL, params, NULL, NULL, 0);
+    if (!result_ok(res)) {
+        fail_from_result(res, pg, err);
         PQclear(res);
         return NULL;
     }
@@ -296,15 +456,6 @@ void gf_db_rollback(void)
         PQclear(PQexec(tc->pg, "ROLLBACK"));
 }
 
-bool gf_db_ping(void)
-{
-    static const gf_stmt ping = {"db_ping", "SELECT 1"};
-    gf_err err;
-    PGresult *res = gf_db_exec(&ping, 0, NULL, &err);
-    PQclear(res);
-    return res != NULL;
-}
-
 int64_t gf_db_int64(const PGresult *res, int r, int c)
 {
     if (PQgetisnull(res, r, c))
@@ -324,22 +475,99 @@ json_t *gf_db_json(const PGresult *res, int r, int c)
     return json_loads(PQgetvalue(res, r, c), JSON_DECODE_ANY, NULL);
 }
 
-json_t *gf_db_page(const PGresult *res, int json_col, int id_col, int limit)
+int gf_db_parse_cents(const char *text, int64_t *cents)
+{
+    if (!text)
+        return -1;
+    const char *p = text;
+    bool negative = *p == '-';
+    if (*p == '-' || *p == '+')
+        p++;
+    /* The largest magnitude that fits: INT64_MIN's for a negative amount. */
+    const uint64_t limit = negative ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    uint64_t units = 0, frac = 0;
+    int digits = 0, decimals = 0;
+    bool round_up = false;
+    for (; *p >= '0' && *p <= '9'; p++, digits++) {
+        units = units * 10 + (uint64_t)(*p - '0');
+        if (units > limit / 100)
+            return -1;
+    }
+    if (*p == '.') {
+        for (p++; *p >= '0' && *p <= '9'; p++, digits++, decimals++) {
+            if (decimals < 2)
+                frac = frac * 10 + (uint64_t)(*p - '0');
+            else if (decimals == 2)
+                round_up = *p >= '5';
+        }
+    }
+    if (*p || !digits)
+        return -1;
+    for (; decimals < 2; decimals++)
+        frac *= 10;
+    uint64_t magnitude = units * 100 + frac + (round_up ? 1 : 0);
+    if (magnitude > limit)
+        return -1;
+    /* -(magnitude - 1) - 1 reaches INT64_MIN without overflowing. */
+    *cents = negative && magnitude ? -(int64_t)(magnitude - 1) - 1 : (int64_t)magnitude;
+    return 0;
+}
+
+int gf_db_cents(const PGresult *res, int r, int c, int64_t *cents)
+{
+    return gf_db_parse_cents(gf_db_text(res, r, c), cents);
+}
+
+void gf_db_format_cents(int64_t cents, char out[GF_DB_CENTS_TEXT])
+{
+    uint64_t magnitude = cents < 0 ? 0 - (uint64_t)cents : (uint64_t)cents;
+    snprintf(out, GF_DB_CENTS_TEXT, "%s%llu.%02llu", cents < 0 ? "-" : "",
+             (unsigned long long)(magnitude / 100), (unsigned long long)(magnitude % 100));
+}
+
+/* Builds {"items": [...], "next_cursor": ...} from res, whose column json_col holds each item's
+ * JSON and column id_col its id, in keyset order; res holds up to limit+1 rows (one extra row
+ * means there is a next page, whose cursor is the last returned item's id). New reference, or
+ * NULL when out of memory. */
+static json_t *page_of(const PGresult *res, int json_col, int id_col, int limit)
 {
     json_t *items = json_array();
     int n = PQntuples(res);
-    for (int r = 0; r < n && r < limit; r++) {
+    for (int r = 0; items && r < n && r < limit; r++) {
         json_t *item = gf_db_json(res, r, json_col);
-        json_array_append_new(items, item ? item : json_null());
+        if (json_array_append_new(items, item ? item : json_null()) < 0) {
+            json_decref(items);
+            items = NULL;
+        }
     }
+    if (!items)
+        return NULL;
     json_t *next = n > limit ? json_string(PQgetvalue(res, limit - 1, id_col)) : json_null();
     return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
 }
 
-json_t *gf_db_one_json(const gf_stmt *stmt, int n, const char *const *params, int json_col,
-                       const char *what, int64_t *col0, gf_err *err)
+json_t *gf_db_list(const gf_stmt *stmt, gf_db_args *args, int json_col, int id_col, int limit,
+                   gf_err *err)
 {
-    PGresult *res = gf_db_exec(stmt, n, params, err);
+    if (limit < 1) {
+        gf_err_invalid(err, "limit", "limit must be at least 1");
+        return NULL;
+    }
+    gf_db_arg_i64(args, (int64_t)limit + 1);
+    PGresult *res = gf_db_exec_args(stmt, args, err);
+    if (!res)
+        return NULL;
+    json_t *page = page_of(res, json_col, id_col, limit);
+    PQclear(res);
+    if (!page)
+        gf_err_internal(err);
+    return page;
+}
+
+json_t *gf_db_one_json(const gf_stmt *stmt, const gf_db_args *args, int json_col, const char *what,
+                       int64_t *col0, gf_err *err)
+{
+    PGresult *res = gf_db_exec_args(stmt, args, err);
     if (!res)
         return NULL;
     json_t *out = NULL;
@@ -350,7 +578,8 @@ json_t *gf_db_one_json(const gf_stmt *stmt, int n, const char *const *params, in
             const char *v = PQgetvalue(res, 0, 0);
             *col0 = strcmp(v, "t") == 0 ? 1 : strcmp(v, "f") == 0 ? 0 : gf_db_int64(res, 0, 0);
         }
-        if (!(out = gf_db_json(res, 0, json_col)))
+        out = gf_db_json(res, 0, json_col);
+        if (!out)
             gf_err_internal(err);
     }
     PQclear(res);
@@ -382,4 +611,13 @@ int gf_store_commit(gf_err *err)
 void gf_store_rollback(void)
 {
     gf_db_rollback();
+}
+
+bool gf_store_ping(void)
+{
+    static const gf_stmt ping = {"db_ping", "SELECT 1"};
+    gf_err err;
+    PGresult *res = gf_db_exec_args(&ping, NULL, &err);
+    PQclear(res);
+    return res != NULL;
 }

@@ -4,8 +4,6 @@
  * A write locks the current row, merges the input into it in C, and when anything differs
  * updates the row and appends one deal_events row per changed tracked field, all in the
  * caller's transaction. Comparing normalised text makes an identical write a true no-op. */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
@@ -15,22 +13,23 @@
 #define NSTORED GF_DEAL_EFFECTIVE_AT
 
 /* The current row with its columns in gf_deal_field order, then id and the deleted flag. */
-#define DEAL_ROW_SELECT                                                                         \
-    "SELECT d.external_id, d.name, d.account, r.key, d.amount::text, s.key, d.category, "     \
-    "d.source, to_char(d.created_on, 'YYYY-MM-DD'), to_char(d.close_date, 'YYYY-MM-DD'), "    \
-    "to_char(d.closed_on, 'YYYY-MM-DD'), d.id, d.deleted_at IS NOT NULL "                     \
+#define DEAL_ROW_SELECT                                                                    \
+    "SELECT d.external_id, d.name, d.account, r.key, d.amount::text, s.key, d.category, "  \
+    "d.source, to_char(d.created_on, 'YYYY-MM-DD'), to_char(d.close_date, 'YYYY-MM-DD'), " \
+    "to_char(d.closed_on, 'YYYY-MM-DD'), d.id, d.deleted_at IS NOT NULL "                  \
     "FROM deals d JOIN stages s ON s.id = d.stage_id LEFT JOIN reps r ON r.id = d.owner_id "
 
-static const gf_stmt deal_lock_id = {
-    "deal_lock_id", DEAL_ROW_SELECT "WHERE d.org_id = $1 AND d.id = $2 FOR UPDATE OF d"};
+static const gf_stmt deal_lock_id = {"deal_lock_id", DEAL_ROW_SELECT
+                                     "WHERE d.org_id = $1 AND d.id = $2 FOR UPDATE OF d"};
 
-static const gf_stmt deal_lock_ext = {
-    "deal_lock_ext", DEAL_ROW_SELECT "WHERE d.org_id = $1 AND d.external_id = $2 FOR UPDATE OF d"};
+static const gf_stmt deal_lock_ext = {"deal_lock_ext", DEAL_ROW_SELECT
+                                      "WHERE d.org_id = $1 AND d.external_id = $2 FOR UPDATE OF d"};
 
 /* Taken before resolving a stage: the stage list cannot be replaced (stage_lock in stages.c takes
  * it exclusively) until this transaction ends, so the stage id written stays valid (0006). */
 static const gf_stmt deal_stage_lock = {
-    "deal_stage_lock", "SELECT pg_advisory_xact_lock_shared(71001, ($1::bigint % 2147483647)::int)"};
+    "deal_stage_lock",
+    "SELECT pg_advisory_xact_lock_shared(71001, ($1::bigint % 2147483647)::int)"};
 
 /* Resolves the stage and owner keys and the effective time: a bare date means midnight in the
  * org's time zone, and the effective date is the date there. */
@@ -58,9 +57,8 @@ static const gf_stmt deal_update = {
     "deleted_at = NULL, updated_at = now() WHERE org_id = $1 AND id = $2"};
 
 static const gf_stmt deal_mark_deleted = {
-    "deal_mark_deleted",
-    "UPDATE deals SET deleted_at = $3::timestamptz, updated_at = now() "
-    "WHERE org_id = $1 AND id = $2"};
+    "deal_mark_deleted", "UPDATE deals SET deleted_at = $3::timestamptz, updated_at = now() "
+                         "WHERE org_id = $1 AND id = $2"};
 
 /* One event per tracked field whose text changed, in a fixed order. */
 static const gf_stmt deal_events_insert = {
@@ -76,14 +74,12 @@ static const gf_stmt deal_json_any = {
     "deal_json_any", "SELECT gf_deal_json(d) FROM deals d WHERE d.org_id = $1 AND d.id = $2"};
 
 static const gf_stmt deal_json_live = {
-    "deal_json_live",
-    "SELECT gf_deal_json(d) FROM deals d "
-    "WHERE d.org_id = $1 AND d.id = $2 AND d.deleted_at IS NULL"};
+    "deal_json_live", "SELECT gf_deal_json(d) FROM deals d "
+                      "WHERE d.org_id = $1 AND d.id = $2 AND d.deleted_at IS NULL"};
 
 static const gf_stmt deal_json_ext = {
-    "deal_json_ext",
-    "SELECT gf_deal_json(d) FROM deals d "
-    "WHERE d.org_id = $1 AND d.external_id = $2 AND d.deleted_at IS NULL"};
+    "deal_json_ext", "SELECT gf_deal_json(d) FROM deals d "
+                     "WHERE d.org_id = $1 AND d.external_id = $2 AND d.deleted_at IS NULL"};
 
 static const gf_stmt deal_history = {
     "deal_history",
@@ -95,33 +91,30 @@ static const gf_stmt deal_history = {
 
 /* The team filter walks teams.parent_id down from the named team (UNION stops on cycles). */
 static const gf_stmt deal_page = {
-    "deal_page",
-    "WITH RECURSIVE sub AS ("
-    "  SELECT t.id FROM teams t WHERE t.org_id = $1 AND t.key = $6::text"
-    "  UNION SELECT c.id FROM teams c JOIN sub ON c.parent_id = sub.id) "
-    "SELECT gf_deal_json(d), d.id FROM deals d JOIN stages s ON s.id = d.stage_id "
-    "LEFT JOIN reps r ON r.id = d.owner_id "
-    "WHERE d.org_id = $1 AND d.deleted_at IS NULL AND d.id > $2 "
-    "AND ($3::text IS NULL OR s.kind = $3::text) "
-    "AND ($4::text IS NULL OR s.key = $4::text) "
-    "AND ($5::text IS NULL OR r.key = $5::text) "
-    "AND ($6::text IS NULL OR r.team_id IN (SELECT id FROM sub)) "
-    "AND ($7::date IS NULL OR d.close_date >= $7::date) "
-    "AND ($8::date IS NULL OR d.close_date <= $8::date) "
-    "AND ($9::timestamptz IS NULL OR d.updated_at >= $9::timestamptz) "
-    "ORDER BY d.id LIMIT $10"};
+    "deal_page", "WITH RECURSIVE sub AS ("
+                 "  SELECT t.id FROM teams t WHERE t.org_id = $1 AND t.key = $6::text"
+                 "  UNION SELECT c.id FROM teams c JOIN sub ON c.parent_id = sub.id) "
+                 "SELECT gf_deal_json(d), d.id FROM deals d JOIN stages s ON s.id = d.stage_id "
+                 "LEFT JOIN reps r ON r.id = d.owner_id "
+                 "WHERE d.org_id = $1 AND d.deleted_at IS NULL AND d.id > $2 "
+                 "AND ($3::text IS NULL OR s.kind = $3::text) "
+                 "AND ($4::text IS NULL OR s.key = $4::text) "
+                 "AND ($5::text IS NULL OR r.key = $5::text) "
+                 "AND ($6::text IS NULL OR r.team_id IN (SELECT id FROM sub)) "
+                 "AND ($7::date IS NULL OR d.close_date >= $7::date) "
+                 "AND ($8::date IS NULL OR d.close_date <= $8::date) "
+                 "AND ($9::timestamptz IS NULL OR d.updated_at >= $9::timestamptz) "
+                 "ORDER BY d.id LIMIT $10"};
 
-static const gf_stmt deal_count = {"deal_count",
-                                   "SELECT count(*) FROM deals WHERE org_id = $1"};
+static const gf_stmt deal_count = {"deal_count", "SELECT count(*) FROM deals WHERE org_id = $1"};
 
 static const char *const field_names[GF_DEAL_NFIELDS] = {
-    "external_id", "name",       "account",    "owner",     "amount",   "stage",
-    "category",    "source",     "created_on", "close_date", "closed_on", "effective_at"};
+    "external_id", "name",   "account",    "owner",      "amount",    "stage",
+    "category",    "source", "created_on", "close_date", "closed_on", "effective_at"};
 
 /* Fields a stored deal always has. */
-static const gf_deal_field required[] = {GF_DEAL_EXTERNAL_ID, GF_DEAL_NAME, GF_DEAL_AMOUNT,
-                                         GF_DEAL_STAGE,       GF_DEAL_CATEGORY,
-                                         GF_DEAL_SOURCE};
+static const gf_deal_field required[] = {GF_DEAL_EXTERNAL_ID, GF_DEAL_NAME,     GF_DEAL_AMOUNT,
+                                         GF_DEAL_STAGE,       GF_DEAL_CATEGORY, GF_DEAL_SOURCE};
 
 static bool same(const char *a, const char *b)
 {
@@ -129,13 +122,17 @@ static bool same(const char *a, const char *b)
 }
 
 /* Locks the deal row by id (mode PATCH) or external id; *row is NULL when there is none. */
-static int lock_row(const char *org, int64_t deal_id, gf_deal_mode mode, const char *external_id,
+static int lock_row(int64_t org_id, int64_t deal_id, gf_deal_mode mode, const char *external_id,
                     PGresult **row, gf_err *err)
 {
-    char id[24];
-    snprintf(id, sizeof id, "%lld", (long long)deal_id);
-    const char *p[] = {org, mode == GF_DEAL_PATCH ? id : external_id};
-    PGresult *res = gf_db_exec(mode == GF_DEAL_PATCH ? &deal_lock_id : &deal_lock_ext, 2, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    if (mode == GF_DEAL_PATCH)
+        gf_db_arg_i64(&a, deal_id);
+    else
+        gf_db_arg_text(&a, external_id);
+    PGresult *res =
+        gf_db_exec_args(mode == GF_DEAL_PATCH ? &deal_lock_id : &deal_lock_ext, &a, err);
     if (!res)
         return -1;
     if (PQntuples(res) == 0) {
@@ -147,34 +144,27 @@ static int lock_row(const char *org, int64_t deal_id, gf_deal_mode mode, const c
 }
 
 /* Appends the changed-field events of one write. old/new are in gf_deal_field order. */
-static int write_events(const char *org, const char *id, const char *at, const char *const *old,
+static int write_events(int64_t org_id, int64_t id, const char *at, const char *const *old,
                         const char *const *new, const char *del_old, const char *del_new,
                         gf_err *err)
 {
-    const char *p[] = {org,
-                       id,
-                       at,
-                       old[GF_DEAL_STAGE],
-                       new[GF_DEAL_STAGE],
-                       old[GF_DEAL_AMOUNT],
-                       new[GF_DEAL_AMOUNT],
-                       old[GF_DEAL_CLOSE_DATE],
-                       new[GF_DEAL_CLOSE_DATE],
-                       old[GF_DEAL_CATEGORY],
-                       new[GF_DEAL_CATEGORY],
-                       old[GF_DEAL_OWNER],
-                       new[GF_DEAL_OWNER],
-                       del_old,
-                       del_new};
-    PGresult *res = gf_db_exec(&deal_events_insert, 15, p, err);
-    if (!res)
-        return -1;
-    PQclear(res);
-    return 0;
+    static const gf_deal_field tracked[] = {GF_DEAL_STAGE, GF_DEAL_AMOUNT, GF_DEAL_CLOSE_DATE,
+                                            GF_DEAL_CATEGORY, GF_DEAL_OWNER};
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_i64(&a, id);
+    gf_db_arg_text(&a, at);
+    for (size_t k = 0; k < sizeof tracked / sizeof tracked[0]; k++) {
+        gf_db_arg_text(&a, old[tracked[k]]);
+        gf_db_arg_text(&a, new[tracked[k]]);
+    }
+    gf_db_arg_text(&a, del_old);
+    gf_db_arg_text(&a, del_new);
+    return gf_db_run(&deal_events_insert, &a, err);
 }
 
 /* Fills new[] from the input over old[] (all NULL for a new deal) and applies the defaults of
- * creation that need no database. Returns 0 or -1 (422). */
+ * creation that need no database. Returns 0 or -1 (an invalid error). */
 static int merge(const gf_deal_input *in, const char *const *old, bool exists, const char **new,
                  gf_err *err)
 {
@@ -198,7 +188,7 @@ static int merge(const gf_deal_input *in, const char *const *old, bool exists, c
 }
 
 /* Keeps closed_on in step with the stage kind: open deals have none; entering a won or lost
- * stage sets it to the given date or the effective date. Returns 0 or -1 (422). */
+ * stage sets it to the given date or the effective date. Returns 0 or -1 (an invalid error). */
 static int settle_closed_on(const gf_deal_input *in, const char *const *old, const char *kind,
                             const char *effective_date, const char **new, gf_err *err)
 {
@@ -219,8 +209,6 @@ int gf_store_deal_write_tx(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
                            const gf_deal_input *in, int64_t *id, gf_deal_outcome *outcome,
                            gf_err *err)
 {
-    char org[24], idtext[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
     PGresult *row = NULL, *ctx = NULL, *res = NULL;
     int rc = -1;
     for (int attempt = 0; attempt < 2; attempt++) {
@@ -230,7 +218,7 @@ int gf_store_deal_write_tx(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
             goto cleanup;
         }
         if (mode != GF_DEAL_CREATE &&
-            lock_row(org, deal_id, mode, in->value[GF_DEAL_EXTERNAL_ID], &row, err) < 0)
+            lock_row(org_id, deal_id, mode, in->value[GF_DEAL_EXTERNAL_ID], &row, err) < 0)
             goto cleanup;
         bool exists = row != NULL;
         bool deleted = exists && strcmp(PQgetvalue(row, 0, NSTORED + 1), "t") == 0;
@@ -244,12 +232,15 @@ int gf_store_deal_write_tx(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
             goto cleanup;
 
         const char *eff = in->given[GF_DEAL_EFFECTIVE_AT] ? in->value[GF_DEAL_EFFECTIVE_AT] : NULL;
-        const char *cp[] = {org, new[GF_DEAL_STAGE], new[GF_DEAL_OWNER], eff};
-        if (!(res = gf_db_exec(&deal_stage_lock, 1, cp, err)))
+        gf_db_args ca = {0};
+        gf_db_arg_i64(&ca, org_id);
+        if (gf_db_run(&deal_stage_lock, &ca, err) < 0)
             goto cleanup;
-        PQclear(res);
-        res = NULL;
-        if (!(ctx = gf_db_exec(&deal_context, 4, cp, err)))
+        gf_db_arg_text(&ca, new[GF_DEAL_STAGE]);
+        gf_db_arg_text(&ca, new[GF_DEAL_OWNER]);
+        gf_db_arg_text(&ca, eff);
+        ctx = gf_db_exec_args(&deal_context, &ca, err);
+        if (!ctx)
             goto cleanup;
         if (PQntuples(ctx) == 0) {
             gf_err_not_found(err, "org");
@@ -283,29 +274,32 @@ int gf_store_deal_write_tx(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
             goto cleanup;
         }
 
+        /* $2 is the deal's id for an update, its external id for an insert. */
+        gf_db_args wa = {0};
+        gf_db_arg_i64(&wa, org_id);
         if (exists)
-            snprintf(idtext, sizeof idtext, "%s", PQgetvalue(row, 0, NSTORED));
-        const char *wp[] = {org,
-                            exists ? idtext : new[GF_DEAL_EXTERNAL_ID],
-                            new[GF_DEAL_NAME],
-                            new[GF_DEAL_ACCOUNT],
-                            owner_id,
-                            new[GF_DEAL_AMOUNT],
-                            stage_id,
-                            new[GF_DEAL_CATEGORY],
-                            new[GF_DEAL_SOURCE],
-                            new[GF_DEAL_CREATED_ON],
-                            new[GF_DEAL_CLOSE_DATE],
-                            new[GF_DEAL_CLOSED_ON]};
-        if (!(res = gf_db_exec(exists ? &deal_update : &deal_insert, 12, wp, err)))
+            gf_db_arg_i64(&wa, gf_db_int64(row, 0, NSTORED));
+        else
+            gf_db_arg_text(&wa, new[GF_DEAL_EXTERNAL_ID]);
+        gf_db_arg_text(&wa, new[GF_DEAL_NAME]);
+        gf_db_arg_text(&wa, new[GF_DEAL_ACCOUNT]);
+        gf_db_arg_text(&wa, owner_id);
+        gf_db_arg_text(&wa, new[GF_DEAL_AMOUNT]);
+        gf_db_arg_text(&wa, stage_id);
+        gf_db_arg_text(&wa, new[GF_DEAL_CATEGORY]);
+        gf_db_arg_text(&wa, new[GF_DEAL_SOURCE]);
+        gf_db_arg_text(&wa, new[GF_DEAL_CREATED_ON]);
+        gf_db_arg_text(&wa, new[GF_DEAL_CLOSE_DATE]);
+        gf_db_arg_text(&wa, new[GF_DEAL_CLOSED_ON]);
+        res = gf_db_exec_args(exists ? &deal_update : &deal_insert, &wa, err);
+        if (!res)
             goto cleanup;
         if (!exists && PQntuples(res) == 0) {
             /* The external id is taken: a conflict for POST; for PUT another writer created
              * the deal since we looked (ON CONFLICT waited for it), so update it instead. */
             if (mode == GF_DEAL_CREATE || attempt == 1) {
                 gf_err_set(err, GF_ECONFLICT, NULL, "external_id",
-                           "a deal with external_id %s already exists",
-                           new[GF_DEAL_EXTERNAL_ID]);
+                           "a deal with external_id %s already exists", new[GF_DEAL_EXTERNAL_ID]);
                 goto cleanup;
             }
             PQclear(row);
@@ -314,12 +308,11 @@ int gf_store_deal_write_tx(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
             row = ctx = res = NULL;
             continue;
         }
-        if (!exists)
-            snprintf(idtext, sizeof idtext, "%s", PQgetvalue(res, 0, 0));
-        if (write_events(org, idtext, at, old, new, deleted ? "true" : NULL,
+        int64_t deal = exists ? gf_db_int64(row, 0, NSTORED) : gf_db_int64(res, 0, 0);
+        if (write_events(org_id, deal, at, old, new, deleted ? "true" : NULL,
                          deleted ? "false" : NULL, err) < 0)
             goto cleanup;
-        *id = strtoll(idtext, NULL, 10);
+        *id = deal;
         *outcome = exists ? GF_DEAL_UPDATED : GF_DEAL_CREATED;
         rc = 0;
         goto cleanup;
@@ -331,125 +324,122 @@ cleanup:
     return rc;
 }
 
-json_t *gf_store_deal_write(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
-                            const gf_deal_input *in, gf_deal_outcome *outcome, gf_err *err)
+/* Ends the transaction of a write: reads the deal's JSON (soft-deleted or not), then commits.
+ * Returns the JSON, or NULL with err after rolling back. */
+static json_t *commit_with_deal(int64_t org_id, int64_t id, gf_err *err)
 {
-    int64_t id = 0;
-    json_t *deal = NULL;
-    if (gf_db_begin(err) < 0)
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_i64(&a, id);
+    json_t *deal = gf_db_one_json(&deal_json_any, &a, 0, "deal", NULL, err);
+    if (!deal) {
+        gf_db_rollback();
         return NULL;
-    if (gf_store_deal_write_tx(org_id, deal_id, mode, in, &id, outcome, err) < 0)
-        goto fail;
-    char org[24], idtext[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    snprintf(idtext, sizeof idtext, "%lld", (long long)id);
-    const char *p[] = {org, idtext};
-    if (!(deal = gf_db_one_json(&deal_json_any, 2, p, 0, "deal", NULL, err)))
-        goto fail;
+    }
     if (gf_db_commit(err) < 0) {
         json_decref(deal);
         return NULL;
     }
     return deal;
-fail:
-    gf_db_rollback();
-    return NULL;
 }
 
-json_t *gf_store_deal_delete(int64_t org_id, int64_t deal_id, const char *effective_at,
-                             gf_err *err)
+json_t *gf_store_deal_write(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
+                            const gf_deal_input *in, gf_deal_outcome *outcome, gf_err *err)
 {
-    char org[24], id[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    snprintf(id, sizeof id, "%lld", (long long)deal_id);
-    PGresult *row = NULL, *ctx = NULL, *res = NULL;
-    json_t *deal = NULL;
+    int64_t id = 0;
     if (gf_db_begin(err) < 0)
         return NULL;
-    if (lock_row(org, deal_id, GF_DEAL_PATCH, NULL, &row, err) < 0)
+    if (gf_store_deal_write_tx(org_id, deal_id, mode, in, &id, outcome, err) < 0) {
+        gf_db_rollback();
+        return NULL;
+    }
+    return commit_with_deal(org_id, id, err);
+}
+
+json_t *gf_store_deal_delete(int64_t org_id, int64_t deal_id, const char *effective_at, gf_err *err)
+{
+    PGresult *row = NULL, *ctx = NULL;
+    if (gf_db_begin(err) < 0)
+        return NULL;
+    if (lock_row(org_id, deal_id, GF_DEAL_PATCH, NULL, &row, err) < 0)
         goto fail;
     if (!row || strcmp(PQgetvalue(row, 0, NSTORED + 1), "t") == 0) {
         gf_err_not_found(err, "deal");
         goto fail;
     }
-    const char *cp[] = {org, NULL, NULL, effective_at};
-    if (!(ctx = gf_db_exec(&deal_context, 4, cp, err)))
+    gf_db_args ca = {0};
+    gf_db_arg_i64(&ca, org_id);
+    gf_db_arg_null(&ca);
+    gf_db_arg_null(&ca);
+    gf_db_arg_text(&ca, effective_at);
+    ctx = gf_db_exec_args(&deal_context, &ca, err);
+    if (!ctx)
         goto fail;
     const char *at = gf_db_text(ctx, 0, 3);
-    const char *up[] = {org, id, at};
-    if (!(res = gf_db_exec(&deal_mark_deleted, 3, up, err)))
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_i64(&a, deal_id);
+    gf_db_arg_text(&a, at);
+    if (gf_db_run(&deal_mark_deleted, &a, err) < 0)
         goto fail;
     const char *none[NSTORED] = {0};
-    if (write_events(org, id, at, none, none, "false", "true", err) < 0)
-        goto fail;
-    const char *p[] = {org, id};
-    if (!(deal = gf_db_one_json(&deal_json_any, 2, p, 0, "deal", NULL, err)))
+    if (write_events(org_id, deal_id, at, none, none, "false", "true", err) < 0)
         goto fail;
     PQclear(row);
     PQclear(ctx);
-    PQclear(res);
-    if (gf_db_commit(err) < 0) {
-        json_decref(deal);
-        return NULL;
-    }
-    return deal;
+    return commit_with_deal(org_id, deal_id, err);
 fail:
     gf_db_rollback();
     PQclear(row);
     PQclear(ctx);
-    PQclear(res);
     return NULL;
 }
 
 json_t *gf_store_deal_get(int64_t org_id, int64_t deal_id, gf_err *err)
 {
-    char org[24], id[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    snprintf(id, sizeof id, "%lld", (long long)deal_id);
-    const char *p[] = {org, id};
-    return gf_db_one_json(&deal_json_live, 2, p, 0, "deal", NULL, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_i64(&a, deal_id);
+    return gf_db_one_json(&deal_json_live, &a, 0, "deal", NULL, err);
 }
 
 json_t *gf_store_deal_get_external(int64_t org_id, const char *external_id, gf_err *err)
 {
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org, external_id};
-    return gf_db_one_json(&deal_json_ext, 2, p, 0, "deal", NULL, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, external_id);
+    return gf_db_one_json(&deal_json_ext, &a, 0, "deal", NULL, err);
 }
 
 json_t *gf_store_deal_history(int64_t org_id, int64_t deal_id, gf_err *err)
 {
-    char org[24], id[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    snprintf(id, sizeof id, "%lld", (long long)deal_id);
-    const char *p[] = {org, id};
-    return gf_db_one_json(&deal_history, 2, p, 0, "deal", NULL, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_i64(&a, deal_id);
+    return gf_db_one_json(&deal_history, &a, 0, "deal", NULL, err);
 }
 
 json_t *gf_store_deal_list(int64_t org_id, const gf_deal_filter *f, int limit, int64_t after,
                            gf_err *err)
 {
-    char org[24], aft[24], lim[16];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    snprintf(aft, sizeof aft, "%lld", (long long)after);
-    snprintf(lim, sizeof lim, "%d", limit + 1);
-    const char *p[] = {org,  aft,          f->status,   f->stage,         f->owner,
-                       f->team, f->close_from, f->close_to, f->updated_since, lim};
-    PGresult *res = gf_db_exec(&deal_page, 10, p, err);
-    if (!res)
-        return NULL;
-    json_t *page = gf_db_page(res, 0, 1, limit);
-    PQclear(res);
-    return page;
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_i64(&a, after);
+    gf_db_arg_text(&a, f->status);
+    gf_db_arg_text(&a, f->stage);
+    gf_db_arg_text(&a, f->owner);
+    gf_db_arg_text(&a, f->team);
+    gf_db_arg_text(&a, f->close_from);
+    gf_db_arg_text(&a, f->close_to);
+    gf_db_arg_text(&a, f->updated_since);
+    return gf_db_list(&deal_page, &a, 0, 1, limit, err);
 }
 
 int gf_store_deal_count(int64_t org_id, int64_t *count, gf_err *err)
 {
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org};
-    PGresult *res = gf_db_exec(&deal_count, 1, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    PGresult *res = gf_db_exec_args(&deal_count, &a, err);
     if (!res)
         return -1;
     *count = gf_db_int64(res, 0, 0);

@@ -1,6 +1,5 @@
 /* demo.c — the few inserts the demo loader needs beyond the deal write path: stages, teams
  * and reps of a fresh demo org. Existing keys are kept, so loading never clobbers an org. */
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "db.h"
@@ -22,43 +21,42 @@ static const gf_stmt demo_rep = {
     "VALUES ($1, $2, $3, $4, (SELECT t.id FROM teams t WHERE t.org_id = $1 AND t.key = $5::text), "
     "$6, $7) ON CONFLICT (org_id, key) DO NOTHING"};
 
-/* Runs a statement that returns no rows; 0 or -1. */
-static int run(const gf_stmt *st, int n, const char *const *p, gf_err *err)
-{
-    PGresult *res = gf_db_exec(st, n, p, err);
-    if (!res)
-        return -1;
-    PQclear(res);
-    return 0;
-}
-
 int gf_store_demo_stage(int64_t org_id, const char *key, const char *name, int position,
                         const char *kind, const char *probability, gf_err *err)
 {
-    char org[24], pos[16];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    snprintf(pos, sizeof pos, "%d", position);
-    const char *p[] = {org, key, name, pos, kind, probability};
-    return run(&demo_stage, 6, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, key);
+    gf_db_arg_text(&a, name);
+    gf_db_arg_i64(&a, position);
+    gf_db_arg_text(&a, kind);
+    gf_db_arg_text(&a, probability);
+    return gf_db_run(&demo_stage, &a, err);
 }
 
 int gf_store_demo_team(int64_t org_id, const char *key, const char *name, const char *parent_key,
                        gf_err *err)
 {
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org, key, name, parent_key};
-    return run(&demo_team, 4, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, key);
+    gf_db_arg_text(&a, name);
+    gf_db_arg_text(&a, parent_key);
+    return gf_db_run(&demo_team, &a, err);
 }
 
 int gf_store_demo_rep(int64_t org_id, const char *key, const char *name, const char *email,
                       const char *team_key, const char *hired_on, int ramp_months, gf_err *err)
 {
-    char org[24], ramp[16];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    snprintf(ramp, sizeof ramp, "%d", ramp_months);
-    const char *p[] = {org, key, name, email, team_key, hired_on, ramp};
-    return run(&demo_rep, 7, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, key);
+    gf_db_arg_text(&a, name);
+    gf_db_arg_text(&a, email);
+    gf_db_arg_text(&a, team_key);
+    gf_db_arg_text(&a, hired_on);
+    gf_db_arg_i64(&a, ramp_months);
+    return gf_db_run(&demo_rep, &a, err);
 }
 
 /* ---- bulk rows: COPY into a staging table, then one set-based insert ---- */
@@ -144,37 +142,26 @@ static int send_copy(const char *rows, size_t len, gf_err *err)
     }
     if (PQputCopyEnd(pg, rc == 0 ? NULL : "demo load aborted") != 1)
         rc = -1;
-    PGresult *res;
-    while ((res = PQgetResult(pg))) {
-        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
-            gf_db_fail(res, pg, err);
-            rc = -2;
-        }
-        PQclear(res);
-    }
-    if (rc == -1)
+    /* A failure to send is what err reports; else the first failing result. */
+    int drained = gf_db_drain(pg, rc == 0 ? err : NULL);
+    if (rc < 0)
         gf_db_fail(NULL, pg, err);
-    return rc < 0 ? -1 : 0;
+    return rc < 0 || drained < 0 ? -1 : 0;
 }
 
 int gf_store_demo_copy(int64_t org_id, gf_demo_table table, const char *rows, size_t len,
                        long *inserted, gf_err *err)
 {
     const bulk_kind *k = &bulk[table];
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org};
-    if (run(&k->create, 0, NULL, err) < 0)
+    if (gf_db_run(&k->create, NULL, err) < 0 || gf_db_run(&k->copy, NULL, err) < 0 ||
+        send_copy(rows, len, err) < 0)
         return -1;
-    PGresult *res = gf_db_exec(&k->copy, 0, NULL, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    PGresult *res = gf_db_exec_args(&k->merge, &a, err);
     if (!res)
-        return -1;
-    PQclear(res);
-    if (send_copy(rows, len, err) < 0)
-        return -1;
-    if (!(res = gf_db_exec(&k->merge, 1, p, err)))
         return -1;
     *inserted = strtol(PQcmdTuples(res), NULL, 10);
     PQclear(res);
-    return run(&k->drop, 0, NULL, err);
+    return gf_db_run(&k->drop, NULL, err);
 }

@@ -5,12 +5,15 @@
 #include <string.h>
 
 #include "db.h"
+#include "gapforge/log.h"
 #include "gapforge/store.h"
 #include "inputs_internal.h"
 
+/* The value in cents as a double (gf_store_forecast_target) and as exact numeric text. */
 static const gf_stmt fc_target = {
-    "fc_target", "SELECT (value * 100)::float8 FROM targets WHERE org_id = $1 AND scope = $2 "
-                 "AND metric = 'bookings' AND period_start = $3::date AND period_end = $4::date"};
+    "fc_target",
+    "SELECT (value * 100)::float8, value::text FROM targets WHERE org_id = $1 AND scope = $2 "
+    "AND metric = 'bookings' AND period_start = $3::date AND period_end = $4::date"};
 
 static const gf_stmt fc_latest_commit = {
     "fc_latest_commit",
@@ -33,15 +36,28 @@ static const gf_stmt fc_snapshot_page = {
     "AND ($3::date IS NULL OR (s.period_start = $3 AND s.period_end = $4::date)) "
     "AND ($5::bigint = 0 OR s.id < $5) ORDER BY s.id DESC LIMIT $6"};
 
+/* Appends $1 .. $4 of the statements above: the org, the scope and the period's first and last
+ * day (SQL NULLs when period is NULL). */
+static void scope_period_args(gf_db_args *a, int64_t org_id, const char *scope,
+                              const gf_period *period)
+{
+    gf_db_arg_i64(a, org_id);
+    gf_db_arg_text(a, scope);
+    gf_store__arg_period(a, period);
+}
+
+/* The target row of scope for period (no row when there is none); NULL with err. */
+static PGresult *target_row(int64_t org_id, const char *scope, const gf_period *period, gf_err *err)
+{
+    gf_db_args a = {0};
+    scope_period_args(&a, org_id, scope, period);
+    return gf_db_exec_args(&fc_target, &a, err);
+}
+
 int gf_store_forecast_target(int64_t org_id, const char *scope, const gf_period *period, int *found,
                              double *cents, gf_err *err)
 {
-    char org[24];
-    gf_period_text pt;
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    gf_store__inputs_period_text(period, &pt);
-    const char *p[] = {org, scope, pt.start, pt.end};
-    PGresult *res = gf_db_exec(&fc_target, 4, p, err);
+    PGresult *res = target_row(org_id, scope, period, err);
     if (!res)
         return -1;
     *found = PQntuples(res) == 1;
@@ -50,15 +66,34 @@ int gf_store_forecast_target(int64_t org_id, const char *scope, const gf_period 
     return 0;
 }
 
+int gf_store_forecast_target_cents(int64_t org_id, const char *scope, const gf_period *period,
+                                   int *found, int64_t *cents, gf_err *err)
+{
+    *found = 0;
+    *cents = 0;
+    PGresult *res = target_row(org_id, scope, period, err);
+    if (!res)
+        return -1;
+    int rc = 0;
+    if (PQntuples(res) == 1) {
+        if (gf_db_cents(res, 0, 1, cents) < 0) {
+            gf_logf("error", "target of %s: value %s is beyond the range of cents", scope,
+                    PQgetvalue(res, 0, 1));
+            rc = gf_err_internal(err);
+        } else {
+            *found = 1;
+        }
+    }
+    PQclear(res);
+    return rc < 0 ? -1 : 0;
+}
+
 json_t *gf_store_forecast_latest_commit(int64_t org_id, const char *scope, const gf_period *period,
                                         gf_err *err)
 {
-    char org[24];
-    gf_period_text pt;
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    gf_store__inputs_period_text(period, &pt);
-    const char *p[] = {org, scope, pt.start, pt.end};
-    PGresult *res = gf_db_exec(&fc_latest_commit, 4, p, err);
+    gf_db_args a = {0};
+    scope_period_args(&a, org_id, scope, period);
+    PGresult *res = gf_db_exec_args(&fc_latest_commit, &a, err);
     if (!res)
         return NULL;
     json_t *c = PQntuples(res) == 1 ? gf_db_json(res, 0, 1) : json_null();
@@ -66,34 +101,61 @@ json_t *gf_store_forecast_latest_commit(int64_t org_id, const char *scope, const
     return c ? c : json_null();
 }
 
+/* Appends $1 .. $5 of fc_snapshot_insert: org, scope, period name, first and last day. */
+static void snapshot_head(gf_db_args *a, int64_t org_id, const char *scope, const gf_period *period)
+{
+    gf_db_arg_i64(a, org_id);
+    gf_db_arg_text(a, scope);
+    gf_db_arg_text(a, period->name);
+    gf_store__arg_period(a, period);
+}
+
 json_t *gf_store_forecast_snapshot_insert(int64_t org_id, const gf_snapshot_fields *f, gf_err *err)
 {
-    char org[24];
-    gf_period_text pt;
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    gf_store__inputs_period_text(f->period, &pt);
-    const char *p[] = {org,       f->scope,    f->period->name,  pt.start,   pt.end,
-                       f->as_of,  f->p10,      f->p50,           f->p90,     f->expected,
-                       f->target, f->prob_hit, f->model_version, f->forecast};
-    return gf_db_one_json(&fc_snapshot_insert, 14, p, 1, "snapshot", NULL, err);
+    gf_db_args a = {0};
+    snapshot_head(&a, org_id, f->scope, f->period);
+    gf_db_arg_text(&a, f->as_of);
+    gf_db_arg_text(&a, f->p10);
+    gf_db_arg_text(&a, f->p50);
+    gf_db_arg_text(&a, f->p90);
+    gf_db_arg_text(&a, f->expected);
+    gf_db_arg_text(&a, f->target);
+    gf_db_arg_text(&a, f->prob_hit);
+    gf_db_arg_text(&a, f->model_version);
+    gf_db_arg_text(&a, f->forecast);
+    return gf_db_one_json(&fc_snapshot_insert, &a, 1, "snapshot", NULL, err);
+}
+
+json_t *gf_store_snapshot_insert(int64_t org_id, const gf_store_snapshot *s, gf_err *err)
+{
+    char prob[32];
+    gf_db_args a = {0};
+    snapshot_head(&a, org_id, s->scope, s->period);
+    gf_db_arg_date(&a, s->as_of);
+    gf_db_arg_cents(&a, s->p10_cents);
+    gf_db_arg_cents(&a, s->p50_cents);
+    gf_db_arg_cents(&a, s->p90_cents);
+    gf_db_arg_cents(&a, s->expected_cents);
+    if (s->has_target) {
+        snprintf(prob, sizeof prob, "%.17g", s->prob_hit);
+        gf_db_arg_cents(&a, s->target_cents);
+        gf_db_arg_text(&a, prob);
+    } else {
+        gf_db_arg_null(&a);
+        gf_db_arg_null(&a);
+    }
+    gf_db_arg_text(&a, s->model_version);
+    gf_db_arg_text(&a, s->forecast_json);
+    return gf_db_one_json(&fc_snapshot_insert, &a, 1, "snapshot", NULL, err);
 }
 
 json_t *gf_store_forecast_snapshot_list(int64_t org_id, const char *scope, const gf_period *period,
                                         int limit, int64_t after, gf_err *err)
 {
-    char org[24], aft[24], lim[16];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    snprintf(aft, sizeof aft, "%lld", (long long)after);
-    snprintf(lim, sizeof lim, "%d", limit + 1);
-    gf_period_text pt;
-    gf_store__inputs_period_text(period, &pt);
-    const char *p[] = {org, scope, period ? pt.start : NULL, period ? pt.end : NULL, aft, lim};
-    PGresult *res = gf_db_exec(&fc_snapshot_page, 6, p, err);
-    if (!res)
-        return NULL;
-    json_t *page = gf_db_page(res, 0, 1, limit);
-    PQclear(res);
-    return page;
+    gf_db_args a = {0};
+    scope_period_args(&a, org_id, scope, period);
+    gf_db_arg_i64(&a, after);
+    return gf_db_list(&fc_snapshot_page, &a, 0, 1, limit, err);
 }
 
 static const gf_stmt fc_deal_names = {
@@ -103,8 +165,6 @@ static const gf_stmt fc_deal_names = {
 
 json_t *gf_store_forecast_deal_names(int64_t org_id, const int64_t *ids, size_t n, gf_err *err)
 {
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
     char *list = malloc(n * 21 + 3);
     if (!list) {
         gf_err_internal(err);
@@ -116,8 +176,10 @@ json_t *gf_store_forecast_deal_names(int64_t org_id, const int64_t *ids, size_t 
         off += (size_t)sprintf(list + off, k ? ",%lld" : "%lld", (long long)ids[k]);
     list[off++] = '}';
     list[off] = '\0';
-    const char *p[] = {org, list};
-    json_t *names = gf_db_one_json(&fc_deal_names, 2, p, 0, "deals", NULL, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, list);
+    json_t *names = gf_db_one_json(&fc_deal_names, &a, 0, "deals", NULL, err);
     free(list);
     return names;
 }

@@ -8,6 +8,7 @@
  * from input. Binary rows are parsed in place (integers, dates and timestamps need no text
  * conversion on either side); the only allocations are the arrays, never one per row. Events
  * are grouped by deal with a counting sort and ordered by time within each deal. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,10 +28,11 @@ static const gf_stmt hist_stages = {
 static const gf_stmt hist_snapshot = {"hist_snapshot",
                                       "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"};
 
-const gf_stmt gf_store__hist_settings = {"hist_settings",
-                                         "SELECT set_config('gapforge.hist_org', $1, true), "
-                                         "set_config('gapforge.hist_as_of', $2, true), "
-                                         "set_config('gapforge.hist_tz', $3, true)"};
+/* $1 org, $2 as_of, $3 time zone: what the COPYs below read with current_setting. */
+static const gf_stmt hist_settings = {"hist_settings",
+                                      "SELECT set_config('gapforge.hist_org', $1, true), "
+                                      "set_config('gapforge.hist_as_of', $2, true), "
+                                      "set_config('gapforge.hist_tz', $3, true)"};
 
 /* Seconds since 1970 of local midnight of every day in [$2, $3] in time zone $1. */
 static const gf_stmt hist_midnights = {
@@ -74,10 +76,9 @@ const char gf_store_history_events_part_copy[] =
 
 static int org_row(int64_t org_id, gf_store_history *h, gf_err *err)
 {
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org};
-    PGresult *res = gf_db_exec(&hist_org, 1, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    PGresult *res = gf_db_exec_args(&hist_org, &a, err);
     if (!res)
         return -1;
     int rc = 0;
@@ -106,10 +107,9 @@ int gf_store_history_org(int64_t org_id, int *fysm, int *today, char tz[64], gf_
 /* Loads the stages; stage_ids receives their ids (malloc'd, n_stages entries). */
 static int load_stages(int64_t org_id, gf_store_history *h, int64_t **stage_ids, gf_err *err)
 {
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org};
-    PGresult *res = gf_db_exec(&hist_stages, 1, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    PGresult *res = gf_db_exec_args(&hist_stages, &a, err);
     if (!res)
         return -1;
     int rc = -1;
@@ -183,14 +183,11 @@ void gf_store_history_free(gf_store_history *h)
 /* Local midnights of [d0, d0 + n) as seconds since 1970, for event days in the org's zone. */
 static int load_midnights(const gf_store_history *h, int d0, int d1, hist_days *days, gf_err *err)
 {
-    char a[11], b[11];
-    int y, m, d;
-    gf_model_day_to_ymd(d0, &y, &m, &d);
-    snprintf(a, sizeof a, "%04d-%02d-%02d", y, m, d);
-    gf_model_day_to_ymd(d1, &y, &m, &d);
-    snprintf(b, sizeof b, "%04d-%02d-%02d", y, m, d);
-    const char *p[] = {h->time_zone, a, b};
-    PGresult *res = gf_db_exec(&hist_midnights, 3, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_text(&a, h->time_zone);
+    gf_db_arg_date(&a, d0);
+    gf_db_arg_date(&a, d1);
+    PGresult *res = gf_db_exec_args(&hist_midnights, &a, err);
     if (!res)
         return -1;
     days->d0 = d0;
@@ -223,27 +220,21 @@ gf_store_history *gf_store_history_load(int64_t org_id, int as_of, int cal_end, 
     if (gf_db_begin(err) < 0)
         goto fail;
     in_tx = 1;
-    PGresult *res = gf_db_exec(&hist_snapshot, 0, NULL, err);
-    if (!res)
+    if (gf_db_run(&hist_snapshot, NULL, err) < 0 || load_stages(org_id, h, &stage_ids, err) < 0)
         goto fail;
-    PQclear(res);
-    if (load_stages(org_id, h, &stage_ids, err) < 0)
+    /* org, as_of, time zone: the history settings, also of the side connections' parts. */
+    gf_db_args p = {0};
+    gf_db_arg_i64(&p, org_id);
+    gf_db_arg_date(&p, as_of);
+    gf_db_arg_text(&p, h->time_zone);
+    if (gf_db_run(&hist_settings, &p, err) < 0)
         goto fail;
-    char org[24], day[11];
-    int y, m, d;
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    gf_model_day_to_ymd(as_of, &y, &m, &d);
-    snprintf(day, sizeof day, "%04d-%02d-%02d", y, m, d);
-    const char *p[] = {org, day, h->time_zone};
-    if (!(res = gf_db_exec(&gf_store__hist_settings, 3, p, err)))
-        goto fail;
-    PQclear(res);
     /* Event days are looked up among the local midnights of the last 20 years (earlier ones
      * are extrapolated from the first). */
     if (load_midnights(h, as_of - 7305, as_of, &days, err) < 0)
         goto fail;
     hist_side side;
-    int parts = gf_store__history_side_start(&side, p, h, &days, err);
+    int parts = gf_store__history_side_start(&side, &p, h, &days, err);
     int rc = gf_store__history_read_deals(h, stage_ids, &raw, err);
     if (parts > 0) {
         if (gf_store__history_side_join(&side, &raw, rc == 0 ? err : NULL) < 0)

@@ -169,10 +169,10 @@ int gf_store_scope_reps(int64_t org_id, const char *scope, const char *field, in
         *all = 1;
         return 0;
     }
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org, strchr(scope, ':') + 1};
-    PGresult *res = gf_db_exec(sid.team_id[0] ? &hist_team_reps : &hist_rep_id, 2, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, strchr(scope, ':') + 1);
+    PGresult *res = gf_db_exec_args(sid.team_id[0] ? &hist_team_reps : &hist_rep_id, &a, err);
     if (!res)
         return -1;
     size_t rows = (size_t)PQntuples(res);
@@ -204,7 +204,9 @@ void gf_store_history_mask(const gf_store_history *h, const int64_t *ids, size_t
     }
 }
 
-json_t *gf_store_scope_children(int64_t org_id, const char *scope, const char *field, gf_err *err)
+/* The rows of hist_children for scope (org or a team of the org); NULL with err (invalid on
+ * field for a rep or a malformed or unknown scope). */
+static PGresult *children_rows(int64_t org_id, const char *scope, const char *field, gf_err *err)
 {
     gf_scope_ids sid;
     if (gf_store_scope_resolve(org_id, scope, field, &sid, err) < 0)
@@ -213,15 +215,68 @@ json_t *gf_store_scope_children(int64_t org_id, const char *scope, const char *f
         gf_err_invalid(err, field, "%s: a roll-up needs org or team:KEY", field);
         return NULL;
     }
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org, sid.team_id[0] ? strchr(scope, ':') + 1 : NULL};
-    PGresult *res = gf_db_exec(&hist_children, 2, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, sid.team_id[0] ? strchr(scope, ':') + 1 : NULL);
+    return gf_db_exec_args(&hist_children, &a, err);
+}
+
+json_t *gf_store_scope_children(int64_t org_id, const char *scope, const char *field, gf_err *err)
+{
+    PGresult *res = children_rows(org_id, scope, field, err);
     if (!res)
         return NULL;
-    json_t *a = json_array();
-    for (int k = 0; k < PQntuples(res); k++)
-        json_array_append_new(a, json_string(PQgetvalue(res, k, 0)));
+    json_t *list = json_array();
+    for (int k = 0; list && k < PQntuples(res); k++) {
+        if (json_array_append_new(list, json_string(PQgetvalue(res, k, 0))) < 0) {
+            json_decref(list);
+            list = NULL;
+        }
+    }
     PQclear(res);
-    return a;
+    if (!list)
+        gf_err_internal(err);
+    return list;
+}
+
+int gf_store_scope_children_list(int64_t org_id, const char *scope, const char *field,
+                                 gf_store_scopes *out, gf_err *err)
+{
+    out->n = 0;
+    out->scope = NULL;
+    PGresult *res = children_rows(org_id, scope, field, err);
+    if (!res)
+        return -1;
+    int rc = -1;
+    size_t n = (size_t)PQntuples(res);
+    out->scope = calloc(n ? n : 1, sizeof *out->scope);
+    if (!out->scope) {
+        gf_err_internal(err);
+        goto done;
+    }
+    for (size_t k = 0; k < n; k++) {
+        const char *text = PQgetvalue(res, (int)k, 0);
+        /* A key too long to fit would name another scope once cut: refuse it. */
+        if (strlen(text) >= sizeof out->scope[k]) {
+            gf_err_internal(err);
+            goto done;
+        }
+        memcpy(out->scope[k], text, strlen(text) + 1);
+    }
+    out->n = n;
+    rc = 0;
+done:
+    if (rc < 0)
+        gf_store_scopes_free(out);
+    PQclear(res);
+    return rc;
+}
+
+void gf_store_scopes_free(gf_store_scopes *s)
+{
+    if (!s)
+        return;
+    free(s->scope);
+    s->scope = NULL;
+    s->n = 0;
 }

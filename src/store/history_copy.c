@@ -55,7 +55,7 @@ static int split(const uint8_t *p, size_t len, field *f)
 typedef int (*row_fn)(void *ctx, const field *f, int nf);
 
 /* Runs a COPY ... TO STDOUT (FORMAT binary) and hands every tuple to fn. Returns 0, or -1 with
- * err (a malformed tuple or a row fn refusing one is a 500). */
+ * err (a malformed tuple or a row fn refusing one is an internal error). */
 static int copy_rows(PGconn *pg, const char *sql, row_fn fn, void *ctx, gf_err *err)
 {
     PGresult *res = PQexec(pg, sql);
@@ -65,10 +65,11 @@ static int copy_rows(PGconn *pg, const char *sql, row_fn fn, void *ctx, gf_err *
         return -1;
     }
     PQclear(res);
-    int rc = 0, first = 1, len;
+    int rc = 0, first = 1;
     char *buf;
     field f[MAX_FIELDS];
-    while ((len = PQgetCopyData(pg, &buf, 0)) > 0) {
+    int len = PQgetCopyData(pg, &buf, 0);
+    while (len > 0) {
         const uint8_t *p = (const uint8_t *)buf;
         size_t l = (size_t)len;
         if (first && l >= 19 && memcmp(p, "PGCOPY\n\377\r\n", 11) == 0) {
@@ -83,16 +84,13 @@ static int copy_rows(PGconn *pg, const char *sql, row_fn fn, void *ctx, gf_err *
                 rc = -1;
         }
         PQfreemem(buf);
+        len = PQgetCopyData(pg, &buf, 0);
     }
-    int failed = len == -2;
-    while ((res = PQgetResult(pg))) {
-        if (PQresultStatus(res) != PGRES_COMMAND_OK && !failed) {
-            gf_db_fail(res, pg, err);
-            failed = 1;
-        }
-        PQclear(res);
-    }
-    if (failed)
+    /* -2: the stream broke; the connection's message says why when no result does. */
+    int drained = gf_db_drain(pg, err);
+    if (len == -2 && drained == 0)
+        gf_db_fail(NULL, pg, err);
+    if (len == -2 || drained < 0)
         return -1;
     return rc < 0 ? gf_err_internal(err) : 0;
 }
@@ -321,7 +319,8 @@ static int event_row(void *vctx, const field *f, int nf)
         e.old_stage = (int16_t)stage_index(c->h, &f[4]);
     } else if (name[0] == 'a') {
         e.kind = HE_AMOUNT;
-        if ((e.value = cents(&f[3])) < 0)
+        e.value = cents(&f[3]);
+        if (e.value < 0)
             return 0;
     } else if (name[1] == 'l') {
         e.kind = HE_CLOSE;
@@ -349,8 +348,11 @@ int gf_store__history_read_events(PGconn *pg, const char *sql, const gf_store_hi
 int gf_store__history_map_events(hist_deals *raw)
 {
     deal_map m = {raw, NULL, 0};
-    if (raw->n && (m.span = raw->id[raw->n - 1] - raw->id[0] + 1) <= 4 * (int64_t)raw->n + 1024) {
-        if (!(m.direct = malloc((size_t)m.span * sizeof *m.direct)))
+    if (raw->n)
+        m.span = raw->id[raw->n - 1] - raw->id[0] + 1;
+    if (raw->n && m.span <= 4 * (int64_t)raw->n + 1024) {
+        m.direct = malloc((size_t)m.span * sizeof *m.direct);
+        if (!m.direct)
             return -1;
         memset(m.direct, 0xff, (size_t)m.span * sizeof *m.direct);
         for (size_t i = 0; i < raw->n; i++)

@@ -46,18 +46,22 @@ typedef struct hist_deals {
 extern const char gf_store_history_deals_copy[];
 extern const char gf_store_history_events_copy[];
 extern const char gf_store_history_events_part_copy[];
-extern const gf_stmt gf_store__hist_settings; /* $1 org, $2 as_of, $3 time zone */
 
+/* Reads the deals (COPY on this thread's connection, in the history's transaction) into raw and
+ * h's owner and category arrays. Returns 0, or -1 with err. */
 int gf_store__history_read_deals(gf_store_history *h, const int64_t *stage_ids, hist_deals *raw,
-                                 gf_err *err);
+                                 gf_err *err) GF_MUST_CHECK;
 /* Reads the events on pg (in a transaction with the history settings) into raw->ev, with
  * their deal ids and local days; safe to run on another thread while the deals are read. */
 int gf_store__history_read_events(PGconn *pg, const char *sql, const gf_store_history *h,
-                                  hist_deals *raw, const hist_days *days, gf_err *err);
+                                  hist_deals *raw, const hist_days *days,
+                                  gf_err *err) GF_MUST_CHECK;
 /* Maps the events' deal ids to deal indices, dropping events of deals not loaded. Returns 0 or
  * -1 when out of memory. */
-int gf_store__history_map_events(hist_deals *raw);
-int gf_store__history_assemble(gf_store_history *h, hist_deals *raw, gf_err *err);
+int gf_store__history_map_events(hist_deals *raw) GF_MUST_CHECK;
+/* Builds the model's arrays of h from raw (events grouped by deal, ordered by time) and the
+ * digest. Returns 0, or -1 with an internal error when out of memory. */
+int gf_store__history_assemble(gf_store_history *h, hist_deals *raw, gf_err *err) GF_MUST_CHECK;
 void gf_store__history_raw_free(hist_deals *raw);
 
 /* The events read on extra connections, in parallel with the deals (history_side.c). */
@@ -66,7 +70,7 @@ typedef struct hist_part {
     PGconn *pg;
     const char *sql;
     char snapshot[64], from[64], to[64];
-    const char *const *params; /* org, as_of, time zone */
+    const gf_db_args *params; /* org, as_of, time zone */
     const gf_store_history *h;
     const hist_days *days;
     hist_deals ev; /* only its event arrays are used */
@@ -81,11 +85,12 @@ typedef struct hist_side {
 
 /* Exports the snapshot of this thread's transaction and starts reading the events in up to
  * HIST_PARTS time ranges, each on its own connection and thread. Returns the number of parts
- * started; 0 means the caller reads the events itself. params: org, as_of, time zone. */
-int gf_store__history_side_start(hist_side *s, const char *const *params, const gf_store_history *h,
-                                 const hist_days *days, gf_err *err);
+ * started; 0 means the caller reads the events itself. params: org, as_of, time zone; it must
+ * outlive gf_store__history_side_join. */
+int gf_store__history_side_start(hist_side *s, const gf_db_args *params, const gf_store_history *h,
+                                 const hist_days *days, gf_err *err) GF_MUST_CHECK;
 /* Waits for every part and appends their events to raw->ev. Returns 0, or -1 with err (when
  * not NULL) when a part failed. */
-int gf_store__history_side_join(hist_side *s, hist_deals *raw, gf_err *err);
+int gf_store__history_side_join(hist_side *s, hist_deals *raw, gf_err *err) GF_MUST_CHECK;
 
 #endif

@@ -2,9 +2,11 @@
  *
  * The main connection exports its snapshot; each part imports it (so every COPY sees the same
  * data) and reads the events of one time range, split at the middle of the org's event times
- * before as_of, through the index on (org_id, at). Each server thread keeps its own extra
- * connections (opened on first use, reopened when broken, closed when the thread exits); they
- * are used only while their thread waits for them. */
+ * before as_of, through the index on (org_id, at). The parts run under the configured statement
+ * timeout, as the thread's own connection does (gf_db_connect_side). Each server thread keeps its
+ * own extra connections (opened on first use, reopened when broken, closed when the thread exits);
+ * they are used only while their thread waits for them. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,7 +53,8 @@ static PGconn *side_conn(int k)
     pthread_once(&g_once, make_key);
     side_conns *c = pthread_getspecific(g_key);
     if (!c) {
-        if (!(c = calloc(1, sizeof *c)))
+        c = calloc(1, sizeof *c);
+        if (!c)
             return NULL;
         pthread_setspecific(g_key, c);
     }
@@ -60,15 +63,16 @@ static PGconn *side_conn(int k)
         return pg;
     PQfinish(pg);
     gf_err ignored = {0};
-    c->pg[k] = gf_db_connect_dedicated(&ignored);
+    c->pg[k] = gf_db_connect_side(&ignored);
     return c->pg[k];
 }
 
-static int ok(PGresult *res, ExecStatusType want)
+/* Runs sql with args (may be NULL) on the part's connection; 0, or -1 with the part's err. */
+static int part_run(hist_part *j, const char *sql, const gf_db_args *args)
 {
-    int good = res && PQresultStatus(res) == want;
+    PGresult *res = gf_db_exec_on(j->pg, sql, args, &j->err);
     PQclear(res);
-    return good;
+    return res ? 0 : -1;
 }
 
 static void *part_main(void *arg)
@@ -76,28 +80,42 @@ static void *part_main(void *arg)
     hist_part *j = arg;
     char set[128];
     snprintf(set, sizeof set, "SET TRANSACTION SNAPSHOT '%s'", j->snapshot);
-    const char *p[] = {j->params[0], j->params[1], j->params[2], j->from, j->to};
+    gf_db_args p = *j->params;
+    gf_db_arg_text(&p, j->from);
+    gf_db_arg_text(&p, j->to);
     j->rc = -1;
-    if (!ok(PQexec(j->pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"), PGRES_COMMAND_OK))
+    if (part_run(j, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL) < 0)
         return NULL;
-    if (ok(PQexec(j->pg, set), PGRES_COMMAND_OK) &&
-        ok(PQexecParams(j->pg, part_settings, 5, NULL, p, NULL, NULL, 0), PGRES_TUPLES_OK) &&
+    if (part_run(j, set, NULL) == 0 && part_run(j, part_settings, &p) == 0 &&
         gf_store__history_read_events(j->pg, j->sql, j->h, &j->ev, j->days, &j->err) == 0)
         j->rc = 0;
-    ok(PQexec(j->pg, j->rc == 0 ? "COMMIT" : "ROLLBACK"), PGRES_COMMAND_OK);
+    gf_err ignored = {0};
+    PQclear(gf_db_exec_on(j->pg, j->rc == 0 ? "COMMIT" : "ROLLBACK", NULL, &ignored));
     return NULL;
 }
 
-int gf_store__history_side_start(hist_side *s, const char *const *params, const gf_store_history *h,
+/* Waits for the parts started and drops what they read. */
+static void abandon(hist_side *s)
+{
+    for (int k = 0; k < s->n; k++) {
+        pthread_join(s->part[k].tid, NULL);
+        gf_store__history_raw_free(&s->part[k].ev);
+    }
+    s->n = 0;
+}
+
+int gf_store__history_side_start(hist_side *s, const gf_db_args *params, const gf_store_history *h,
                                  const hist_days *days, gf_err *err)
 {
     memset(s, 0, sizeof *s);
     PGconn *pg[HIST_PARTS];
-    for (int k = 0; k < HIST_PARTS; k++)
-        if (!(pg[k] = side_conn(k)))
+    for (int k = 0; k < HIST_PARTS; k++) {
+        pg[k] = side_conn(k);
+        if (!pg[k])
             return 0;
+    }
     char snapshot[64] = "", split[64] = "";
-    PGresult *res = gf_db_exec(&hist_export, 0, NULL, err);
+    PGresult *res = gf_db_exec_args(&hist_export, NULL, err);
     if (!res)
         return 0;
     const char *snap = PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "";
@@ -105,7 +123,10 @@ int gf_store__history_side_start(hist_side *s, const char *const *params, const 
     if (strlen(snap) < sizeof snapshot && strspn(snap, "0123456789ABCDEFabcdef-") == strlen(snap))
         snprintf(snapshot, sizeof snapshot, "%s", snap);
     PQclear(res);
-    if (!snapshot[0] || !(res = gf_db_exec(&hist_split, 3, params, err)))
+    if (!snapshot[0])
+        return 0;
+    res = gf_db_exec_args(&hist_split, params, err);
+    if (!res)
         return 0;
     if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
         snprintf(split, sizeof split, "%s", PQgetvalue(res, 0, 0));
@@ -128,9 +149,7 @@ int gf_store__history_side_start(hist_side *s, const char *const *params, const 
     }
     if (s->n == HIST_PARTS)
         return s->n;
-    hist_deals ignored = {0};
-    gf_store__history_side_join(s, &ignored, NULL); /* a thread could not start: read alone */
-    gf_store__history_raw_free(&ignored);
+    abandon(s); /* a thread could not start: the caller reads alone */
     return 0;
 }
 
@@ -145,8 +164,7 @@ int gf_store__history_side_join(hist_side *s, hist_deals *raw, gf_err *err)
             if (err) {
                 *err = s->part[k].err;
                 if (!err->code)
-                    gf_err_set(err, GF_EUNAVAILABLE, NULL, NULL,
-                               "the database is unavailable");
+                    gf_err_set(err, GF_EUNAVAILABLE, NULL, NULL, "the database is unavailable");
             }
         }
         total += s->part[k].ev.n_ev;

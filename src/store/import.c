@@ -21,7 +21,6 @@ typedef struct problem {
 struct gf_import {
     const gf_import_kind *kind;
     gf_import_options opt;
-    char org[24];
     char effective_at[64];
     PGconn *pg;
     bool copying;
@@ -78,7 +77,6 @@ gf_import *gf_import_begin(const gf_import_kind *kind, const gf_import_options *
     clock_gettime(CLOCK_MONOTONIC, &imp->started);
     imp->kind = kind;
     imp->opt = *opt;
-    snprintf(imp->org, sizeof imp->org, "%lld", (long long)opt->org_id);
     snprintf(imp->effective_at, sizeof imp->effective_at, "%s",
              opt->effective_at ? opt->effective_at : "");
     imp->opt.effective_at = imp->effective_at[0] ? imp->effective_at : NULL;
@@ -183,32 +181,19 @@ long gf_import_problem_count(const gf_import *imp)
     return imp->problem_total;
 }
 
-/* Runs sql with exactly n parameters. */
-static PGresult *exec_n(gf_import *imp, const char *sql, int n, const char *const *params,
-                        gf_err *err)
-{
-    PGresult *res = PQexecParams(imp->pg, sql, n, NULL, params, NULL, NULL, 0);
-    ExecStatusType st = PQresultStatus(res);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-        gf_db_fail(res, imp->pg, err);
-        PQclear(res);
-        return NULL;
-    }
-    return res;
-}
-
 PGresult *gf_import_exec(gf_import *imp, const char *sql, int nparams, const char *const *params,
                          gf_err *err)
 {
-    const char *all[8] = {imp->org};
-    for (int i = 0; i < nparams && i < 7; i++)
-        all[i + 1] = params[i];
-    return exec_n(imp, sql, nparams + 1, all, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, imp->opt.org_id);
+    for (int i = 0; i < nparams; i++)
+        gf_db_arg_text(&a, params[i]);
+    return gf_db_exec_on(imp->pg, sql, &a, err);
 }
 
 PGresult *gf_import_run(gf_import *imp, const char *sql, gf_err *err)
 {
-    return exec_n(imp, sql, 0, NULL, err);
+    return gf_db_exec_on(imp->pg, sql, NULL, err);
 }
 
 const gf_import_options *gf_import_opts(const gf_import *imp)
@@ -242,16 +227,7 @@ static int end_copy(gf_import *imp, gf_err *err)
         gf_db_fail(NULL, imp->pg, err);
         return -1;
     }
-    PGresult *res;
-    int rc = 0;
-    while ((res = PQgetResult(imp->pg))) {
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-            gf_db_fail(res, imp->pg, err);
-            rc = -1;
-        }
-        PQclear(res);
-    }
-    return rc;
+    return gf_db_drain(imp->pg, err);
 }
 
 static double elapsed_ms(const struct timespec *t0)

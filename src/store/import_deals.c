@@ -345,7 +345,8 @@ static int merge_deals(gf_import *imp, gf_err *err)
     single[0] = stage_lock_sql;
     if (run_all(imp, single, true, err) < 0)
         goto cleanup;
-    if (!(eff = gf_import_exec(imp, effective_sql, 1, p_eff, err)))
+    eff = gf_import_exec(imp, effective_sql, 1, p_eff, err);
+    if (!eff)
         goto cleanup;
     if (PQntuples(eff) != 1) {
         gf_err_not_found(err, "org");
@@ -362,17 +363,20 @@ static int merge_deals(gf_import *imp, gf_err *err)
     single[0] = resolve_sql;
     if (run_all(imp, single, false, err) < 0)
         goto cleanup;
-    if (!(res = gf_import_exec(imp, problems_sql, 0, NULL, err)))
+    res = gf_import_exec(imp, problems_sql, 0, NULL, err);
+    if (!res)
         goto cleanup;
     PQclear(res);
-    if (!(res = gf_import_run(imp, problems_count_sql, err)))
+    res = gf_import_run(imp, problems_count_sql, err);
+    if (!res)
         goto cleanup;
     long nproblems = count_of(res, 0);
     bad_rows = count_of(res, 1);
     PQclear(res);
     res = NULL;
     if (nproblems) {
-        if (!(res = gf_import_run(imp, problems_page_sql, err)))
+        res = gf_import_run(imp, problems_page_sql, err);
+        if (!res)
             goto cleanup;
         gf_import_add_problems(imp, res, nproblems);
         PQclear(res);
@@ -384,16 +388,19 @@ static int merge_deals(gf_import *imp, gf_err *err)
         goto cleanup;
     }
     if (nproblems) {
-        if (!(res = gf_import_run(imp, drop_bad_sql, err)))
+        res = gf_import_run(imp, drop_bad_sql, err);
+        if (!res)
             goto cleanup;
         PQclear(res);
     }
-    if (!(res = gf_import_exec(imp, update_sql, 2, p_at, err)))
+    res = gf_import_exec(imp, update_sql, 2, p_at, err);
+    if (!res)
         goto cleanup;
     updated = count_of(res, 0);
     matched = count_of(res, 1);
     PQclear(res);
-    if (!(res = gf_import_exec(imp, insert_sql, 2, p_at, err)))
+    res = gf_import_exec(imp, insert_sql, 2, p_at, err);
+    if (!res)
         goto cleanup;
     inserted = count_of(res, 0);
     PQclear(res);

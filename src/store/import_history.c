@@ -143,20 +143,24 @@ static int stage_rows(gf_import *imp, const char *rows_sql, const char *problems
 {
     PGresult *res = NULL;
     int rc = -1;
-    if (!(res = gf_import_exec(imp, rows_sql, 0, NULL, err)))
+    res = gf_import_exec(imp, rows_sql, 0, NULL, err);
+    if (!res)
         goto cleanup;
     PQclear(res);
-    if (!(res = gf_import_run(imp, problems_sql, err)))
+    res = gf_import_run(imp, problems_sql, err);
+    if (!res)
         goto cleanup;
     PQclear(res);
-    if (!(res = gf_import_run(imp, problems_count_sql, err)))
+    res = gf_import_run(imp, problems_count_sql, err);
+    if (!res)
         goto cleanup;
     long nproblems = count_of(res, 0), bad_rows = count_of(res, 1);
     PQclear(res);
     res = NULL;
     gf_import_set_counts(imp, 0, 0, 0, bad_rows);
     if (nproblems) {
-        if (!(res = gf_import_run(imp, problems_page_sql, err)))
+        res = gf_import_run(imp, problems_page_sql, err);
+        if (!res)
             goto cleanup;
         gf_import_add_problems(imp, res, nproblems);
         PQclear(res);
@@ -167,7 +171,8 @@ static int stage_rows(gf_import *imp, const char *rows_sql, const char *problems
         goto cleanup;
     }
     if (nproblems) {
-        if (!(res = gf_import_run(imp, drop_bad_sql, err)))
+        res = gf_import_run(imp, drop_bad_sql, err);
+        if (!res)
             goto cleanup;
         PQclear(res);
         res = NULL;

@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gapforge/date.h"
 #include "db.h"
+#include "gapforge/date.h"
 #include "gapforge/store.h"
 #include "inputs_internal.h"
 
@@ -18,10 +18,9 @@ static const gf_stmt rep_lookup = {"inputs_rep_id",
 
 int gf_store_org_calendar(int64_t org_id, int *fysm, int *today, gf_err *err)
 {
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org};
-    PGresult *res = gf_db_exec(&calendar_select, 1, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    PGresult *res = gf_db_exec_args(&calendar_select, &a, err);
     if (!res)
         return -1;
     int rc = 0;
@@ -35,14 +34,14 @@ int gf_store_org_calendar(int64_t org_id, int *fysm, int *today, gf_err *err)
     return rc;
 }
 
-/* Looks up the id of key with stmt into out; 422 naming field when there is none. */
+/* Looks up the id of key with stmt into out; an invalid error naming field when there is none. */
 static int lookup_id(const gf_stmt *stmt, int64_t org_id, const char *key, const char *what,
                      const char *field, char out[24], gf_err *err)
 {
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org, key};
-    PGresult *res = gf_db_exec(stmt, 2, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, key);
+    PGresult *res = gf_db_exec_args(stmt, &a, err);
     if (!res)
         return -1;
     int rc = 0;
@@ -68,11 +67,19 @@ int gf_store_scope_resolve(int64_t org_id, const char *scope, const char *field,
     return gf_err_invalid(err, field, "%s must be org, team:KEY or rep:KEY", field);
 }
 
-void gf_store__inputs_period_text(const gf_period *p, gf_period_text *out)
+void gf_store__arg_scope_ids(gf_db_args *a, const gf_scope_ids *ids)
 {
-    out->start[0] = out->end[0] = '\0';
-    if (!p)
+    gf_db_arg_text(a, ids->team_id[0] ? ids->team_id : NULL);
+    gf_db_arg_text(a, ids->rep_id[0] ? ids->rep_id : NULL);
+}
+
+void gf_store__arg_period(gf_db_args *a, const gf_period *p)
+{
+    if (!p) {
+        gf_db_arg_null(a);
+        gf_db_arg_null(a);
         return;
-    gf_date_format(p->start, out->start);
-    gf_date_format(p->end, out->end);
+    }
+    gf_db_arg_date(a, p->start);
+    gf_db_arg_date(a, p->end);
 }

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gapforge/crypto.h"
 #include "db.h"
+#include "gapforge/crypto.h"
 #include "gapforge/store.h"
 
 #define PREFIX_BYTES 6
@@ -18,9 +18,8 @@ static const gf_stmt key_insert = {
     "VALUES ($1, $2, $3, $4, string_to_array($5, ',')) RETURNING gf_api_key_json(api_keys)"};
 
 static const gf_stmt key_page = {
-    "key_page",
-    "SELECT gf_api_key_json(k), k.id FROM api_keys k WHERE k.org_id = $1 AND k.id > $2 "
-    "ORDER BY k.id LIMIT $3"};
+    "key_page", "SELECT gf_api_key_json(k), k.id FROM api_keys k WHERE k.org_id = $1 AND k.id > $2 "
+                "ORDER BY k.id LIMIT $3"};
 
 static const gf_stmt key_revoke = {
     "key_revoke",
@@ -28,17 +27,17 @@ static const gf_stmt key_revoke = {
     "RETURNING gf_api_key_json(api_keys)"};
 
 static const gf_stmt key_lookup = {
-    "key_lookup",
-    "SELECT k.id, k.org_id, o.slug, k.secret_sha256, array_to_string(k.scopes, ','), "
-    "k.revoked_at IS NOT NULL FROM api_keys k JOIN orgs o ON o.id = k.org_id "
-    "WHERE k.prefix = $1"};
+    "key_lookup", "SELECT k.id, k.org_id, o.slug, k.secret_sha256, array_to_string(k.scopes, ','), "
+                  "k.revoked_at IS NOT NULL FROM api_keys k JOIN orgs o ON o.id = k.org_id "
+                  "WHERE k.prefix = $1"};
 
-/* 422 unless csv is a non-empty comma list of read, write, admin without repeats. */
+/* Invalid unless csv is a non-empty comma list of read, write, admin without repeats. */
 static int check_scopes(const char *csv, gf_err *err)
 {
     char buf[64];
     if (!csv || !*csv || strlen(csv) >= sizeof buf)
-        return gf_err_invalid(err, "scopes", "scopes must be a non-empty list of read, write, admin");
+        return gf_err_invalid(err, "scopes",
+                              "scopes must be a non-empty list of read, write, admin");
     snprintf(buf, sizeof buf, "%s", csv);
     unsigned seen = 0;
     char *save = NULL;
@@ -64,12 +63,16 @@ json_t *gf_store_key_create(int64_t org_id, const char *name, const char *scopes
         gf_err_internal(err);
         return NULL;
     }
-    char token[128], hash[65], org[24];
+    char token[128], hash[65];
     snprintf(token, sizeof token, "gf_%s_%s", prefix, secret);
     gf_sha256_hex(token, strlen(token), hash);
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org, name, prefix, hash, scopes_csv};
-    PGresult *res = gf_db_exec(&key_insert, 5, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, name);
+    gf_db_arg_text(&a, prefix);
+    gf_db_arg_text(&a, hash);
+    gf_db_arg_text(&a, scopes_csv);
+    PGresult *res = gf_db_exec_args(&key_insert, &a, err);
     if (!res)
         return NULL;
     json_t *key = gf_db_json(res, 0, 0);
@@ -84,26 +87,18 @@ json_t *gf_store_key_create(int64_t org_id, const char *name, const char *scopes
 
 json_t *gf_store_key_list(int64_t org_id, int limit, int64_t after, gf_err *err)
 {
-    char org[24], aft[24], lim[16];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    snprintf(aft, sizeof aft, "%lld", (long long)after);
-    snprintf(lim, sizeof lim, "%d", limit + 1);
-    const char *p[] = {org, aft, lim};
-    PGresult *res = gf_db_exec(&key_page, 3, p, err);
-    if (!res)
-        return NULL;
-    json_t *page = gf_db_page(res, 0, 1, limit);
-    PQclear(res);
-    return page;
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_i64(&a, after);
+    return gf_db_list(&key_page, &a, 0, 1, limit, err);
 }
 
 json_t *gf_store_key_revoke(int64_t org_id, int64_t key_id, gf_err *err)
 {
-    char org[24], id[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    snprintf(id, sizeof id, "%lld", (long long)key_id);
-    const char *p[] = {org, id};
-    PGresult *res = gf_db_exec(&key_revoke, 2, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_i64(&a, key_id);
+    PGresult *res = gf_db_exec_args(&key_revoke, &a, err);
     if (!res)
         return NULL;
     json_t *key = PQntuples(res) ? gf_db_json(res, 0, 0) : NULL;
@@ -128,8 +123,9 @@ int gf_store_key_verify(const char *token, int64_t *org_id, char slug[64], int64
     char prefix[2 * PREFIX_BYTES + 1];
     memcpy(prefix, token + 3, 2 * PREFIX_BYTES);
     prefix[2 * PREFIX_BYTES] = '\0';
-    const char *p[] = {prefix};
-    PGresult *res = gf_db_exec(&key_lookup, 1, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_text(&a, prefix);
+    PGresult *res = gf_db_exec_args(&key_lookup, &a, err);
     if (!res)
         return -1;
     int rc = -1;

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gapforge/date.h"
 #include "db.h"
+#include "gapforge/date.h"
 #include "gapforge/store.h"
 #include "inputs_internal.h"
 
@@ -52,10 +52,10 @@ static const gf_stmt kpi_obs_page = {
 
 int gf_store_kpi_id(int64_t org_id, const char *key, int64_t *id, gf_err *err)
 {
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org, key};
-    PGresult *res = gf_db_exec(&kpi_id_select, 2, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, key);
+    PGresult *res = gf_db_exec_args(&kpi_id_select, &a, err);
     if (!res)
         return -1;
     int rc = 0;
@@ -83,12 +83,18 @@ json_t *gf_store_kpi_put(int64_t org_id, const gf_kpi_fields *f, int *created, g
             return NULL;
         }
     }
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org,       f->key,      f->name,    f->unit, f->direction, f->aggregation,
-                       f->bucket, f->leads_to, f->lag_days};
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, f->key);
+    gf_db_arg_text(&a, f->name);
+    gf_db_arg_text(&a, f->unit);
+    gf_db_arg_text(&a, f->direction);
+    gf_db_arg_text(&a, f->aggregation);
+    gf_db_arg_text(&a, f->bucket);
+    gf_db_arg_text(&a, f->leads_to);
+    gf_db_arg_text(&a, f->lag_days);
     int64_t was_created = 0;
-    json_t *out = gf_db_one_json(&kpi_upsert, 9, p, 1, "kpi", &was_created, err);
+    json_t *out = gf_db_one_json(&kpi_upsert, &a, 1, "kpi", &was_created, err);
     if (out && created)
         *created = (int)was_created;
     return out;
@@ -96,25 +102,18 @@ json_t *gf_store_kpi_put(int64_t org_id, const gf_kpi_fields *f, int *created, g
 
 json_t *gf_store_kpi_get(int64_t org_id, const char *key, gf_err *err)
 {
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org, key};
-    return gf_db_one_json(&kpi_select, 2, p, 0, "kpi", NULL, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, key);
+    return gf_db_one_json(&kpi_select, &a, 0, "kpi", NULL, err);
 }
 
 json_t *gf_store_kpi_list(int64_t org_id, int limit, int64_t after, gf_err *err)
 {
-    char org[24], aft[24], lim[16];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    snprintf(aft, sizeof aft, "%lld", (long long)after);
-    snprintf(lim, sizeof lim, "%d", limit + 1);
-    const char *p[] = {org, aft, lim};
-    PGresult *res = gf_db_exec(&kpi_page, 3, p, err);
-    if (!res)
-        return NULL;
-    json_t *page = gf_db_page(res, 0, 1, limit);
-    PQclear(res);
-    return page;
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_i64(&a, after);
+    return gf_db_list(&kpi_page, &a, 0, 1, limit, err);
 }
 
 /* Builds the array literals "{d1,d2,...}" and "{v1,v2,...}"; returns 0 or -1 (out of memory). */
@@ -144,7 +143,6 @@ static int array_literals(size_t n, const int *days, const double *values, char 
 json_t *gf_store_kpi_observe(int64_t org_id, const char *key, size_t n, const int *days,
                              const double *values, gf_err *err)
 {
-    char org[24];
     char *dlit = NULL, *vlit = NULL;
     json_t *out = NULL;
     PGresult *res = NULL;
@@ -152,9 +150,13 @@ json_t *gf_store_kpi_observe(int64_t org_id, const char *key, size_t n, const in
         gf_err_internal(err);
         goto cleanup;
     }
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org, key, dlit, vlit};
-    if (!(res = gf_db_exec(&kpi_observe, 4, p, err)))
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, key);
+    gf_db_arg_text(&a, dlit);
+    gf_db_arg_text(&a, vlit);
+    res = gf_db_exec_args(&kpi_observe, &a, err);
+    if (!res)
         goto cleanup;
     if (gf_db_int64(res, 0, 0) == 0) {
         gf_err_not_found(err, "kpi");
@@ -176,16 +178,11 @@ json_t *gf_store_kpi_observations(int64_t org_id, const char *key, const char *f
     int64_t kpi_id;
     if (gf_store_kpi_id(org_id, key, &kpi_id, err) < 0)
         return NULL;
-    char org[24], kid[24], aft[24], lim[16];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    snprintf(kid, sizeof kid, "%lld", (long long)kpi_id);
-    snprintf(aft, sizeof aft, "%lld", (long long)after);
-    snprintf(lim, sizeof lim, "%d", limit + 1);
-    const char *p[] = {org, kid, from, to, aft, lim};
-    PGresult *res = gf_db_exec(&kpi_obs_page, 6, p, err);
-    if (!res)
-        return NULL;
-    json_t *page = gf_db_page(res, 0, 1, limit);
-    PQclear(res);
-    return page;
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_i64(&a, kpi_id);
+    gf_db_arg_text(&a, from);
+    gf_db_arg_text(&a, to);
+    gf_db_arg_i64(&a, after);
+    return gf_db_list(&kpi_obs_page, &a, 0, 1, limit, err);
 }

@@ -1,6 +1,4 @@
 /* levers.c — levers: what can be pulled to close a gap, at what cost and how fast. */
-#include <stdio.h>
-
 #include "db.h"
 #include "gapforge/store.h"
 #include "inputs_internal.h"
@@ -27,24 +25,28 @@ static const gf_stmt lever_delete = {
 
 json_t *gf_store_lever_put(int64_t org_id, const gf_lever_fields *f, int *created, gf_err *err)
 {
-    char kpi[24] = "";
-    if (f->kpi) {
-        int64_t id;
-        if (gf_store_kpi_id(org_id, f->kpi, &id, err) < 0) {
-            if (err->code == GF_ENOTFOUND)
-                gf_err_invalid(err, "kpi", "kpi: no KPI with key %s", f->kpi);
-            return NULL;
-        }
-        snprintf(kpi, sizeof kpi, "%lld", (long long)id);
+    int64_t kpi_id = 0;
+    if (f->kpi && gf_store_kpi_id(org_id, f->kpi, &kpi_id, err) < 0) {
+        if (err->code == GF_ENOTFOUND)
+            gf_err_invalid(err, "kpi", "kpi: no KPI with key %s", f->kpi);
+        return NULL;
     }
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org,          f->key,       f->name,
-                       f->kind,      f->effect,    f->unit_cost,
-                       f->max_units, f->ramp_days, kpi[0] ? kpi : NULL,
-                       f->notes};
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, f->key);
+    gf_db_arg_text(&a, f->name);
+    gf_db_arg_text(&a, f->kind);
+    gf_db_arg_text(&a, f->effect);
+    gf_db_arg_text(&a, f->unit_cost);
+    gf_db_arg_text(&a, f->max_units);
+    gf_db_arg_text(&a, f->ramp_days);
+    if (f->kpi)
+        gf_db_arg_i64(&a, kpi_id);
+    else
+        gf_db_arg_null(&a);
+    gf_db_arg_text(&a, f->notes);
     int64_t was_created = 0;
-    json_t *out = gf_db_one_json(&lever_upsert, 10, p, 1, "lever", &was_created, err);
+    json_t *out = gf_db_one_json(&lever_upsert, &a, 1, "lever", &was_created, err);
     if (out && created)
         *created = (int)was_created;
     return out;
@@ -52,33 +54,26 @@ json_t *gf_store_lever_put(int64_t org_id, const gf_lever_fields *f, int *create
 
 json_t *gf_store_lever_get(int64_t org_id, const char *key, gf_err *err)
 {
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org, key};
-    return gf_db_one_json(&lever_select, 2, p, 0, "lever", NULL, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, key);
+    return gf_db_one_json(&lever_select, &a, 0, "lever", NULL, err);
 }
 
 json_t *gf_store_lever_list(int64_t org_id, int limit, int64_t after, gf_err *err)
 {
-    char org[24], aft[24], lim[16];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    snprintf(aft, sizeof aft, "%lld", (long long)after);
-    snprintf(lim, sizeof lim, "%d", limit + 1);
-    const char *p[] = {org, aft, lim};
-    PGresult *res = gf_db_exec(&lever_page, 3, p, err);
-    if (!res)
-        return NULL;
-    json_t *page = gf_db_page(res, 0, 1, limit);
-    PQclear(res);
-    return page;
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_i64(&a, after);
+    return gf_db_list(&lever_page, &a, 0, 1, limit, err);
 }
 
 int gf_store_lever_delete(int64_t org_id, const char *key, gf_err *err)
 {
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org, key};
-    PGresult *res = gf_db_exec(&lever_delete, 2, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, key);
+    PGresult *res = gf_db_exec_args(&lever_delete, &a, err);
     if (!res)
         return -1;
     int rc = PQntuples(res) == 1 ? 0 : gf_err_not_found(err, "lever");

@@ -3,10 +3,12 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
+#include "gapforge/log.h"
 
 #define MAX_MIGRATIONS 512
 
@@ -25,8 +27,8 @@ static const gf_stmt record_applied = {
     "migrate_record", "INSERT INTO schema_migrations (version, name) VALUES ($1::int, $2)"};
 static const gf_stmt lock_stmt = {"migrate_lock", "SELECT pg_advisory_lock(727274)"};
 static const gf_stmt unlock_stmt = {"migrate_unlock", "SELECT pg_advisory_unlock(727274)"};
-static const gf_stmt table_exists = {
-    "migrate_exists", "SELECT to_regclass('schema_migrations') IS NOT NULL"};
+static const gf_stmt table_exists = {"migrate_exists",
+                                     "SELECT to_regclass('schema_migrations') IS NOT NULL"};
 
 static int cmp_file(const void *a, const void *b)
 {
@@ -41,8 +43,7 @@ static int read_dir(const char *dir, migration_file *files, gf_err *err)
         return gf_err_set(err, GF_EINTERNAL, "migrations_missing", NULL,
                           "cannot read migrations folder %s (set GAPFORGE_MIGRATIONS)", dir);
     int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
+    for (struct dirent *e = readdir(d); e; e = readdir(d)) {
         const char *nm = e->d_name;
         size_t len = strlen(nm);
         if (len < 9 || strcmp(nm + len - 4, ".sql") != 0)
@@ -74,12 +75,11 @@ static bool on_disk(const migration_file *files, int n, int version)
 }
 
 /* Fills st from the folder listing and the applied versions. */
-static int compute_status(const migration_file *files, int n, gf_migration_status *st,
-                          gf_err *err)
+static int compute_status(const migration_file *files, int n, gf_migration_status *st, gf_err *err)
 {
     memset(st, 0, sizeof *st);
     st->latest_on_disk = n ? files[n - 1].version : 0;
-    PGresult *ex = gf_db_exec(&table_exists, 0, NULL, err);
+    PGresult *ex = gf_db_exec_args(&table_exists, NULL, err);
     if (!ex)
         return -1;
     bool exists = strcmp(PQgetvalue(ex, 0, 0), "t") == 0;
@@ -87,7 +87,7 @@ static int compute_status(const migration_file *files, int n, gf_migration_statu
     int applied[MAX_MIGRATIONS];
     int napplied = 0;
     if (exists) {
-        PGresult *res = gf_db_exec(&list_applied, 0, NULL, err);
+        PGresult *res = gf_db_exec_args(&list_applied, NULL, err);
         if (!res)
             return -1;
         for (int r = 0; r < PQntuples(res) && napplied < MAX_MIGRATIONS; r++)
@@ -158,10 +158,9 @@ static int apply_one(const char *dir, const migration_file *m, gf_err *err)
     if (!sql)
         return gf_err_set(err, GF_EINTERNAL, "migrations_missing", NULL, "cannot read %s", path);
     int rc = -1;
-    char version[16];
-    snprintf(version, sizeof version, "%d", m->version);
-    const char *params[] = {version, m->name};
-    PGresult *res = NULL;
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, m->version);
+    gf_db_arg_text(&a, m->name);
     if (gf_db_begin(err) < 0)
         goto cleanup;
     if (gf_db_exec_script(sql, err) < 0) {
@@ -169,9 +168,8 @@ static int apply_one(const char *dir, const migration_file *m, gf_err *err)
                    "migration %s failed (see the log for the database's message)", m->name);
         goto cleanup;
     }
-    if (!(res = gf_db_exec(&record_applied, 2, params, err)))
+    if (gf_db_run(&record_applied, &a, err) < 0)
         goto cleanup;
-    PQclear(res);
     rc = gf_db_commit(err);
 cleanup:
     if (rc < 0)
@@ -184,10 +182,8 @@ cleanup:
 static int apply_pending(const char *dir, const migration_file *files, int n, FILE *out,
                          gf_err *err)
 {
-    PGresult *res = gf_db_exec(&ensure_table, 0, NULL, err);
-    if (!res)
+    if (gf_db_run(&ensure_table, NULL, err) < 0)
         return -1;
-    PQclear(res);
     gf_migration_status st;
     if (compute_status(files, n, &st, err) < 0)
         return -1;
@@ -221,12 +217,11 @@ int gf_migrate_apply(const char *dir, FILE *out, gf_err *err)
     int rc = -1;
     /* A session-level advisory lock serialises concurrent migrators: the second one waits,
      * then finds nothing pending. */
-    PGresult *lock = n < 0 ? NULL : gf_db_exec(&lock_stmt, 0, NULL, err);
-    if (lock) {
-        PQclear(lock);
+    if (n >= 0 && gf_db_run(&lock_stmt, NULL, err) == 0) {
         rc = apply_pending(dir, files, n, out, err);
         gf_err ignored;
-        PQclear(gf_db_exec(&unlock_stmt, 0, NULL, &ignored));
+        if (gf_db_run(&unlock_stmt, NULL, &ignored) < 0)
+            gf_logf("warning", "could not release the migration lock");
     }
     free(files);
     return rc;

@@ -4,34 +4,33 @@
 #include "db.h"
 #include "gapforge/store.h"
 
-static const gf_stmt tz_known = {
-    "org_tz_known", "SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)"};
+static const gf_stmt tz_known = {"org_tz_known",
+                                 "SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)"};
 
 static const gf_stmt org_insert = {
-    "org_insert",
-    "INSERT INTO orgs (slug, name, currency, fiscal_year_start_month, time_zone) "
-    "VALUES ($1, $2, coalesce($3, 'USD'), coalesce($4::int, 1), coalesce($5, 'UTC')) "
-    "RETURNING id, gf_org_json(orgs)"};
+    "org_insert", "INSERT INTO orgs (slug, name, currency, fiscal_year_start_month, time_zone) "
+                  "VALUES ($1, $2, coalesce($3, 'USD'), coalesce($4::int, 1), coalesce($5, 'UTC')) "
+                  "RETURNING id, gf_org_json(orgs)"};
 
 static const gf_stmt org_select = {"org_select",
                                    "SELECT id, gf_org_json(o) FROM orgs o WHERE o.id = $1"};
 
 static const gf_stmt org_update = {
-    "org_update",
-    "UPDATE orgs SET name = coalesce($2, name), currency = coalesce($3, currency), "
-    "fiscal_year_start_month = coalesce($4::int, fiscal_year_start_month), "
-    "time_zone = coalesce($5, time_zone), updated_at = now() "
-    "WHERE id = $1 RETURNING id, gf_org_json(orgs)"};
+    "org_update", "UPDATE orgs SET name = coalesce($2, name), currency = coalesce($3, currency), "
+                  "fiscal_year_start_month = coalesce($4::int, fiscal_year_start_month), "
+                  "time_zone = coalesce($5, time_zone), updated_at = now() "
+                  "WHERE id = $1 RETURNING id, gf_org_json(orgs)"};
 
 static const gf_stmt org_by_slug = {"org_by_slug", "SELECT id FROM orgs WHERE slug = $1"};
 
-/* 422 unless tz is one of PostgreSQL's time zone names. */
+/* Invalid unless tz is one of PostgreSQL's time zone names. */
 static int check_time_zone(const char *tz, gf_err *err)
 {
     if (!tz)
         return 0;
-    const char *p[] = {tz};
-    PGresult *res = gf_db_exec(&tz_known, 1, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_text(&a, tz);
+    PGresult *res = gf_db_exec_args(&tz_known, &a, err);
     if (!res)
         return -1;
     int ok = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
@@ -41,12 +40,24 @@ static int check_time_zone(const char *tz, gf_err *err)
                                "time_zone must be an IANA time zone such as Europe/Berlin");
 }
 
+/* Appends $2 .. $5 of org_insert and org_update: name, currency, fiscal year start month, time
+ * zone (NULL: default or unchanged). */
+static void org_args(gf_db_args *a, const gf_org_fields *f)
+{
+    gf_db_arg_text(a, f->name);
+    gf_db_arg_text(a, f->currency);
+    gf_db_arg_text(a, f->fiscal_year_start_month);
+    gf_db_arg_text(a, f->time_zone);
+}
+
 json_t *gf_store_org_create(const gf_org_fields *f, int64_t *org_id, gf_err *err)
 {
     if (check_time_zone(f->time_zone, err) < 0)
         return NULL;
-    const char *p[] = {f->slug, f->name, f->currency, f->fiscal_year_start_month, f->time_zone};
-    json_t *org = gf_db_one_json(&org_insert, 5, p, 1, "org", org_id, err);
+    gf_db_args a = {0};
+    gf_db_arg_text(&a, f->slug);
+    org_args(&a, f);
+    json_t *org = gf_db_one_json(&org_insert, &a, 1, "org", org_id, err);
     if (!org && err->code == GF_ECONFLICT)
         gf_err_set(err, GF_ECONFLICT, NULL, "slug", "an org with slug %s already exists", f->slug);
     return org;
@@ -54,26 +65,26 @@ json_t *gf_store_org_create(const gf_org_fields *f, int64_t *org_id, gf_err *err
 
 json_t *gf_store_org_get(int64_t org_id, gf_err *err)
 {
-    char id[24];
-    snprintf(id, sizeof id, "%lld", (long long)org_id);
-    const char *p[] = {id};
-    return gf_db_one_json(&org_select, 1, p, 1, "org", NULL, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    return gf_db_one_json(&org_select, &a, 1, "org", NULL, err);
 }
 
 json_t *gf_store_org_patch(int64_t org_id, const gf_org_fields *f, gf_err *err)
 {
     if (check_time_zone(f->time_zone, err) < 0)
         return NULL;
-    char id[24];
-    snprintf(id, sizeof id, "%lld", (long long)org_id);
-    const char *p[] = {id, f->name, f->currency, f->fiscal_year_start_month, f->time_zone};
-    return gf_db_one_json(&org_update, 5, p, 1, "org", NULL, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    org_args(&a, f);
+    return gf_db_one_json(&org_update, &a, 1, "org", NULL, err);
 }
 
 int gf_store_org_id(const char *slug, int64_t *org_id, gf_err *err)
 {
-    const char *p[] = {slug};
-    PGresult *res = gf_db_exec(&org_by_slug, 1, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_text(&a, slug);
+    PGresult *res = gf_db_exec_args(&org_by_slug, &a, err);
     if (!res)
         return -1;
     int rc = 0;

@@ -8,11 +8,9 @@
  * `to` finds, per deal and field, the event that holds at each day (day <= d and the next event
  * later than d). Every bucket and each deal's role are computed by PostgreSQL in exact numeric
  * arithmetic, so the buckets reconcile to the cent. */
-#include <stdio.h>
-
-#include "gapforge/date.h"
 #include "db.h"
 #include "gapforge/store.h"
+#include "inputs_internal.h"
 
 /* The new_value of the event of field that holds at the end of `from` (at0) or `to` (at1). */
 #define HELD(field, at) "max(new_value) FILTER (WHERE field = '" field "' AND " at ")"
@@ -140,28 +138,21 @@ static const gf_stmt pipeline_no_jit = {"pipeline_no_jit", "SELECT set_config('j
 
 json_t *gf_store_pipeline_changes(int64_t org_id, const gf_pipeline_query *q, gf_err *err)
 {
-    char org[24], from[11], to[11], start[11], end[11];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    gf_date_format(q->from, from);
-    gf_date_format(q->to, to);
-    gf_date_format(q->period->start, start);
-    gf_date_format(q->period->end, end);
-    const char *p[] = {org,
-                       from,
-                       to,
-                       start,
-                       end,
-                       q->scope.team_id[0] ? q->scope.team_id : NULL,
-                       q->scope.rep_id[0] ? q->scope.rep_id : NULL,
-                       q->explain ? "true" : "false"};
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_date(&a, q->from);
+    gf_db_arg_date(&a, q->to);
+    gf_db_arg_date(&a, q->period->start);
+    gf_db_arg_date(&a, q->period->end);
+    gf_store__arg_scope_ids(&a, &q->scope);
+    gf_db_arg_bool(&a, q->explain);
     json_t *out = NULL;
     if (gf_db_begin(err) < 0)
         return NULL;
-    PGresult *res = gf_db_exec(&pipeline_no_jit, 0, NULL, err);
-    if (!res)
+    if (gf_db_run(&pipeline_no_jit, NULL, err) < 0)
         goto fail;
-    PQclear(res);
-    if (!(out = gf_db_one_json(&pipeline_changes, 8, p, 0, "org", NULL, err)))
+    out = gf_db_one_json(&pipeline_changes, &a, 0, "org", NULL, err);
+    if (!out)
         goto fail;
     if (gf_db_commit(err) < 0) {
         json_decref(out);

@@ -2,7 +2,6 @@
  *
  * Deals reference stages by id, so a replacement upserts by key (existing keys keep their ids)
  * and deletes only the keys no longer listed — never one that a deal still uses. */
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "db.h"
@@ -11,9 +10,8 @@
 /* Serialises concurrent replacements of one org's list (class id of the advisory lock). */
 #define STAGE_LOCK_CLASS "71001"
 
-static const gf_stmt stage_lock = {
-    "stage_lock",
-    "SELECT pg_advisory_xact_lock(" STAGE_LOCK_CLASS ", ($1::bigint % 2147483647)::int)"};
+static const gf_stmt stage_lock = {"stage_lock", "SELECT pg_advisory_xact_lock(" STAGE_LOCK_CLASS
+                                                 ", ($1::bigint % 2147483647)::int)"};
 
 static const gf_stmt stage_select = {
     "stage_select",
@@ -28,9 +26,8 @@ static const gf_stmt stage_in_use = {
     "ORDER BY s.position, s.id LIMIT 1"};
 
 static const gf_stmt stage_delete = {
-    "stage_delete",
-    "DELETE FROM stages s WHERE s.org_id = $1 "
-    "AND s.key NOT IN (SELECT e->>'key' FROM jsonb_array_elements($2::jsonb) e)"};
+    "stage_delete", "DELETE FROM stages s WHERE s.org_id = $1 "
+                    "AND s.key NOT IN (SELECT e->>'key' FROM jsonb_array_elements($2::jsonb) e)"};
 
 static const gf_stmt stage_upsert = {
     "stage_upsert",
@@ -40,16 +37,6 @@ static const gf_stmt stage_upsert = {
     "FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(v, ord) "
     "ON CONFLICT (org_id, key) DO UPDATE SET name = EXCLUDED.name, "
     "position = EXCLUDED.position, kind = EXCLUDED.kind, probability = EXCLUDED.probability"};
-
-/* Runs a statement whose result is not needed; returns 0 or -1 (err set). */
-static int exec_only(const gf_stmt *st, int n, const char *const *p, gf_err *err)
-{
-    PGresult *res = gf_db_exec(st, n, p, err);
-    if (!res)
-        return -1;
-    PQclear(res);
-    return 0;
-}
 
 /* The list of stages from a result of stage_select. */
 static json_t *list_of(const PGresult *res, gf_err *err)
@@ -69,10 +56,9 @@ static json_t *list_of(const PGresult *res, gf_err *err)
 
 json_t *gf_store_stage_list(int64_t org_id, gf_err *err)
 {
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org};
-    PGresult *res = gf_db_exec(&stage_select, 1, p, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    PGresult *res = gf_db_exec_args(&stage_select, &a, err);
     if (!res)
         return NULL;
     json_t *items = list_of(res, err);
@@ -97,11 +83,8 @@ static char *items_json(const gf_stage_fields *items, size_t n)
     return text;
 }
 
-json_t *gf_store_stage_replace(int64_t org_id, const gf_stage_fields *items, size_t n,
-                               gf_err *err)
+json_t *gf_store_stage_replace(int64_t org_id, const gf_stage_fields *items, size_t n, gf_err *err)
 {
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
     char *list = items_json(items, n);
     json_t *out = NULL;
     PGresult *res = NULL;
@@ -109,12 +92,16 @@ json_t *gf_store_stage_replace(int64_t org_id, const gf_stage_fields *items, siz
         gf_err_internal(err);
         return NULL;
     }
-    const char *p[] = {org, list};
+    gf_db_args org = {0};
+    gf_db_arg_i64(&org, org_id);
+    gf_db_args p = org;
+    gf_db_arg_text(&p, list);
     if (gf_db_begin(err) < 0)
         goto cleanup;
-    if (exec_only(&stage_lock, 1, p, err) < 0)
+    if (gf_db_run(&stage_lock, &org, err) < 0)
         goto cleanup;
-    if (!(res = gf_db_exec(&stage_in_use, 2, p, err)))
+    res = gf_db_exec_args(&stage_in_use, &p, err);
+    if (!res)
         goto cleanup;
     if (PQntuples(res) > 0) {
         gf_err_set(err, GF_ECONFLICT, NULL, "items",
@@ -123,18 +110,20 @@ json_t *gf_store_stage_replace(int64_t org_id, const gf_stage_fields *items, siz
     }
     PQclear(res);
     res = NULL;
-    if (exec_only(&stage_delete, 2, p, err) < 0) {
+    if (gf_db_run(&stage_delete, &p, err) < 0) {
         /* A deal created on a removed stage after the check above: same answer. */
         if (err->code == GF_ECONFLICT)
             gf_err_set(err, GF_ECONFLICT, NULL, "items",
                        "a stage to remove is used by deals and cannot be removed");
         goto cleanup;
     }
-    if (exec_only(&stage_upsert, 2, p, err) < 0)
+    if (gf_db_run(&stage_upsert, &p, err) < 0)
         goto cleanup;
-    if (!(res = gf_db_exec(&stage_select, 1, p, err)))
+    res = gf_db_exec_args(&stage_select, &org, err);
+    if (!res)
         goto cleanup;
-    if (!(out = list_of(res, err)))
+    out = list_of(res, err);
+    if (!out)
         goto cleanup;
     if (gf_db_commit(err) < 0) {
         json_decref(out);

@@ -1,5 +1,4 @@
 /* targets.c — targets by scope, metric and period: upsert and filtered list. */
-#include <stdio.h>
 #include <string.h>
 
 #include "db.h"
@@ -22,19 +21,15 @@ static const gf_stmt target_page = {
                    "AND ($4::date IS NULL OR (t.period_start = $4 AND t.period_end = $5::date)) "
                    "AND t.id > $6 ORDER BY t.id LIMIT $7"};
 
-/* NULL for an empty id text (SQL NULL). */
-static const char *id_or_null(const char *id)
+/* Appends the KPI id of metric to a (SQL NULL for bookings). Returns 0, or -1 with an invalid
+ * error naming field when the org has no such KPI. */
+static int arg_metric_kpi(gf_db_args *a, int64_t org_id, const char *metric, const char *field,
+                          gf_err *err)
 {
-    return id[0] ? id : NULL;
-}
-
-/* The KPI id of metric into out ("" for bookings); 422 naming field when unknown. */
-static int metric_kpi(int64_t org_id, const char *metric, const char *field, char out[24],
-                      gf_err *err)
-{
-    out[0] = '\0';
-    if (strcmp(metric, "bookings") == 0)
+    if (strcmp(metric, "bookings") == 0) {
+        gf_db_arg_null(a);
         return 0;
+    }
     int64_t id = 0;
     if (gf_store_kpi_id(org_id, metric, &id, err) < 0) {
         if (err->code == GF_ENOTFOUND)
@@ -42,24 +37,26 @@ static int metric_kpi(int64_t org_id, const char *metric, const char *field, cha
                            metric);
         return -1;
     }
-    snprintf(out, 24, "%lld", (long long)id);
+    gf_db_arg_i64(a, id);
     return 0;
 }
 
 json_t *gf_store_target_put(int64_t org_id, const gf_target_fields *f, gf_err *err)
 {
     gf_scope_ids ids;
-    char kpi[24], org[24];
-    if (gf_store_scope_resolve(org_id, f->scope, "scope", &ids, err) < 0 ||
-        metric_kpi(org_id, f->metric, "metric", kpi, err) < 0)
+    if (gf_store_scope_resolve(org_id, f->scope, "scope", &ids, err) < 0)
         return NULL;
-    gf_period_text pt;
-    gf_store__inputs_period_text(f->period, &pt);
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    const char *p[] = {org,       f->scope,        id_or_null(ids.team_id), id_or_null(ids.rep_id),
-                       f->metric, id_or_null(kpi), f->period->name,         pt.start,
-                       pt.end,    f->value};
-    return gf_db_one_json(&target_upsert, 10, p, 0, "target", NULL, err);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, f->scope);
+    gf_store__arg_scope_ids(&a, &ids);
+    gf_db_arg_text(&a, f->metric);
+    if (arg_metric_kpi(&a, org_id, f->metric, "metric", err) < 0)
+        return NULL;
+    gf_db_arg_text(&a, f->period->name);
+    gf_store__arg_period(&a, f->period);
+    gf_db_arg_text(&a, f->value);
+    return gf_db_one_json(&target_upsert, &a, 0, "target", NULL, err);
 }
 
 json_t *gf_store_target_list(int64_t org_id, const char *scope, const char *metric,
@@ -68,18 +65,11 @@ json_t *gf_store_target_list(int64_t org_id, const char *scope, const char *metr
     gf_scope_ids ids;
     if (scope && gf_store_scope_resolve(org_id, scope, "scope", &ids, err) < 0)
         return NULL;
-    char org[24], aft[24], lim[16];
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    snprintf(aft, sizeof aft, "%lld", (long long)after);
-    snprintf(lim, sizeof lim, "%d", limit + 1);
-    gf_period_text pt;
-    gf_store__inputs_period_text(period, &pt);
-    const char *p[] = {org, scope, metric, period ? pt.start : NULL, period ? pt.end : NULL,
-                       aft, lim};
-    PGresult *res = gf_db_exec(&target_page, 7, p, err);
-    if (!res)
-        return NULL;
-    json_t *page = gf_db_page(res, 0, 1, limit);
-    PQclear(res);
-    return page;
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, scope);
+    gf_db_arg_text(&a, metric);
+    gf_store__arg_period(&a, period);
+    gf_db_arg_i64(&a, after);
+    return gf_db_list(&target_page, &a, 0, 1, limit, err);
 }

@@ -1,11 +1,12 @@
-/* test_errors.c — the error body clients see, SQLSTATE to HTTP mapping, and configuration
- * parsing from the environment. */
+/* test_errors.c — the error body clients see, SQLSTATE to HTTP mapping, the store's statement
+ * parameters and exact money text, and configuration parsing from the environment. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "gapforge/config.h"
 #include "db.h" /* the store's private header: tests may look inside */
+#include "gapforge/config.h"
 #include "gapforge/http.h"
+#include "gapforge/log.h"
 #include "unit.h"
 
 START_TEST(error_body_has_code_message_and_field)
@@ -137,6 +138,184 @@ START_TEST(unknown_or_missing_sqlstate_is_500_internal)
 }
 END_TEST
 
+/* The text of parameter k of a, as gf_db_exec_args would send it (NULL: SQL NULL). */
+static const char *arg_value(const gf_db_args *a, int k)
+{
+    return a->own[k] ? a->buf[k] : a->text[k];
+}
+
+START_TEST(args_format_integers_dates_booleans_and_borrow_text)
+{
+    gf_db_args a = {0};
+    char text[] = "team:emea";
+    gf_db_arg_i64(&a, INT64_MIN);
+    gf_db_arg_i64(&a, 42);
+    gf_db_arg_text(&a, text);
+    gf_db_arg_text(&a, NULL);
+    gf_db_arg_null(&a);
+    gf_db_arg_bool(&a, true);
+    gf_db_arg_bool(&a, false);
+    gf_db_arg_date(&a, 20819); /* 2027-01-01 */
+    ck_assert_int_eq(a.n, 8);
+    ck_assert(!a.failed);
+    ck_assert_str_eq(arg_value(&a, 0), "-9223372036854775808");
+    ck_assert_str_eq(arg_value(&a, 1), "42");
+    ck_assert_ptr_eq(arg_value(&a, 2), text);
+    ck_assert_ptr_null(arg_value(&a, 3));
+    ck_assert_ptr_null(arg_value(&a, 4));
+    ck_assert_str_eq(arg_value(&a, 5), "true");
+    ck_assert_str_eq(arg_value(&a, 6), "false");
+    ck_assert_str_eq(arg_value(&a, 7), "2027-01-01");
+}
+END_TEST
+
+START_TEST(args_copy_keeps_its_own_formatted_values)
+{
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, 7);
+    gf_db_args b = a;
+    gf_db_arg_i64(&b, 8);
+    gf_db_arg_i64(&a, 9);
+    ck_assert_int_eq(a.n, 2);
+    ck_assert_int_eq(b.n, 2);
+    ck_assert_str_eq(arg_value(&b, 0), "7");
+    ck_assert_str_eq(arg_value(&b, 1), "8");
+    ck_assert_str_eq(arg_value(&a, 1), "9");
+}
+END_TEST
+
+START_TEST(args_past_capacity_fail_once_and_exec_refuses_before_the_database)
+{
+    gf_log_set_quiet(1);
+    gf_db_args a = {0};
+    for (int k = 0; k < GF_DB_MAX_ARGS; k++)
+        gf_db_arg_i64(&a, k);
+    ck_assert(!a.failed);
+    gf_db_arg_text(&a, "one too many");
+    gf_db_arg_i64(&a, 17);
+    ck_assert(a.failed);
+    ck_assert_int_eq(a.n, GF_DB_MAX_ARGS);
+    ck_assert_str_eq(arg_value(&a, GF_DB_MAX_ARGS - 1), "15");
+    /* No database is configured here: the builder's failure is reported first. */
+    static const gf_stmt wide = {"test_wide", "SELECT 1"};
+    gf_err err = {0};
+    ck_assert_ptr_null(gf_db_exec_args(&wide, &a, &err));
+    ck_assert_int_eq(err.code, GF_EINTERNAL);
+    gf_err_clear(&err);
+    ck_assert_int_eq(gf_db_run(&wide, &a, &err), -1);
+    ck_assert_int_eq(err.code, GF_EINTERNAL);
+    gf_err_clear(&err);
+    ck_assert_ptr_null(gf_db_exec_on(NULL, "SELECT 1", &a, &err));
+    ck_assert_int_eq(err.code, GF_EINTERNAL);
+}
+END_TEST
+
+/* The cents gf_db_parse_cents reads from text, which must be accepted. */
+static void expect_cents(const char *text, int64_t want)
+{
+    int64_t got = 12345;
+    ck_assert_msg(gf_db_parse_cents(text, &got) == 0, "refused \"%s\"", text);
+    ck_assert_msg(got == want, "\"%s\" -> %lld, want %lld", text, (long long)got, (long long)want);
+}
+
+START_TEST(money_text_is_read_into_exact_cents)
+{
+    expect_cents("123.45", 12345);
+    expect_cents("-0.5", -50);
+    expect_cents("12", 1200);
+    expect_cents("0", 0);
+    expect_cents("-0.00", 0);
+    expect_cents("+7.", 700);
+    expect_cents(".07", 7);
+    expect_cents("0.10", 10);
+    expect_cents("19.99", 1999); /* 19.99 * 100 is 1998.9999999999998 in binary floating point */
+    expect_cents("1000000000000000.01", 100000000000000001);
+    expect_cents("92233720368547758.07", INT64_MAX);
+    expect_cents("-92233720368547758.08", INT64_MIN);
+}
+END_TEST
+
+START_TEST(money_text_beyond_two_decimals_rounds_half_away_from_zero)
+{
+    expect_cents("1.005", 101);
+    expect_cents("1.00499999", 100);
+    expect_cents("-1.005", -101);
+    expect_cents("-0.004", 0);
+    expect_cents("0.995", 100);
+    expect_cents("2.12500", 213);
+}
+END_TEST
+
+START_TEST(money_text_that_is_not_a_plain_decimal_is_refused)
+{
+    const char *bad[] = {"",
+                         "-",
+                         "+",
+                         ".",
+                         "-.",
+                         "1e3",
+                         "NaN",
+                         "Infinity",
+                         " 1",
+                         "1 ",
+                         "1.2.3",
+                         "1,5",
+                         "--1",
+                         "0x10",
+                         "92233720368547758.08",
+                         "-92233720368547758.09",
+                         "99999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int64_t c = 777;
+        ck_assert_msg(gf_db_parse_cents(bad[i], &c) == -1, "accepted \"%s\"", bad[i]);
+        ck_assert_int_eq(c, 777);
+    }
+    int64_t c = 777;
+    ck_assert_int_eq(gf_db_parse_cents(NULL, &c), -1);
+}
+END_TEST
+
+START_TEST(cents_are_written_as_exact_money_text_and_read_back)
+{
+    const struct {
+        int64_t cents;
+        const char *text;
+    } cases[] = {{0, "0.00"},
+                 {5, "0.05"},
+                 {-50, "-0.50"},
+                 {123405, "1234.05"},
+                 {-1, "-0.01"},
+                 {INT64_MAX, "92233720368547758.07"},
+                 {INT64_MIN, "-92233720368547758.08"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[GF_DB_CENTS_TEXT];
+        gf_db_format_cents(cases[i].cents, text);
+        ck_assert_str_eq(text, cases[i].text);
+        expect_cents(text, cases[i].cents);
+        gf_db_args a = {0};
+        gf_db_arg_cents(&a, cases[i].cents);
+        ck_assert_str_eq(arg_value(&a, 0), cases[i].text);
+    }
+}
+END_TEST
+
+/* A result built without a database: one row, a numeric column and a NULL. */
+START_TEST(cents_of_a_result_column_and_null_is_refused)
+{
+    PGresult *res = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+    PGresAttDesc cols[2] = {{.name = "amount", .format = 0}, {.name = "nothing", .format = 0}};
+    ck_assert(PQsetResultAttrs(res, 2, cols));
+    ck_assert(PQsetvalue(res, 0, 0, "-1234.56", 8));
+    ck_assert(PQsetvalue(res, 0, 1, NULL, -1));
+    int64_t c = 0;
+    ck_assert_int_eq(gf_db_cents(res, 0, 0, &c), 0);
+    ck_assert_int_eq(c, -123456);
+    ck_assert_int_eq(gf_db_cents(res, 0, 1, &c), -1);
+    ck_assert_int_eq(c, -123456);
+    PQclear(res);
+}
+END_TEST
+
 /* The host and port gf_config_parse_listen gives for text, which must be accepted. */
 static void expect_listen(const char *text, const char *host, int port)
 {
@@ -159,9 +338,12 @@ END_TEST
 
 START_TEST(listen_refuses_malformed_addresses)
 {
-    const char *bad[] = {"",          "8080",          "127.0.0.1",  "127.0.0.1:",
-                         "host:http", "host:65536",    "host:-1",    "host:80x",
-                         "[::1]",     "[::1]8080",     "[::1:8080",  "host: 80",
+    const char *bad[] = {"",          "8080",
+                         "127.0.0.1", "127.0.0.1:",
+                         "host:http", "host:65536",
+                         "host:-1",   "host:80x",
+                         "[::1]",     "[::1]8080",
+                         "[::1:8080", "host: 80",
                          "host:+80",  "host:99999999999999999999"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char h[64];
@@ -184,10 +366,15 @@ END_TEST
 /* Check runs each test in its own process, so setenv here does not leak into other tests. */
 static void clear_env(void)
 {
-    const char *vars[] = {"DATABASE_URL", "GAPFORGE_LISTEN", "GAPFORGE_THREADS",
-                          "GAPFORGE_ADMIN_TOKEN", "GAPFORGE_MAX_BODY",
-                          "GAPFORGE_STATEMENT_TIMEOUT_MS", "GAPFORGE_CONNECTION_LIMIT",
-                          "GAPFORGE_CONNECTION_TIMEOUT", "GAPFORGE_MIGRATIONS"};
+    const char *vars[] = {"DATABASE_URL",
+                          "GAPFORGE_LISTEN",
+                          "GAPFORGE_THREADS",
+                          "GAPFORGE_ADMIN_TOKEN",
+                          "GAPFORGE_MAX_BODY",
+                          "GAPFORGE_STATEMENT_TIMEOUT_MS",
+                          "GAPFORGE_CONNECTION_LIMIT",
+                          "GAPFORGE_CONNECTION_TIMEOUT",
+                          "GAPFORGE_MIGRATIONS"};
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
         unsetenv(vars[i]);
 }
@@ -284,6 +471,20 @@ static Suite *errors_suite(void)
     tcase_add_test(sql, serialization_failure_is_503_retry);
     tcase_add_test(sql, unknown_or_missing_sqlstate_is_500_internal);
     suite_add_tcase(s, sql);
+
+    TCase *args = tcase_create("db_args");
+    tcase_add_test(args, args_format_integers_dates_booleans_and_borrow_text);
+    tcase_add_test(args, args_copy_keeps_its_own_formatted_values);
+    tcase_add_test(args, args_past_capacity_fail_once_and_exec_refuses_before_the_database);
+    suite_add_tcase(s, args);
+
+    TCase *money = tcase_create("money");
+    tcase_add_test(money, money_text_is_read_into_exact_cents);
+    tcase_add_test(money, money_text_beyond_two_decimals_rounds_half_away_from_zero);
+    tcase_add_test(money, money_text_that_is_not_a_plain_decimal_is_refused);
+    tcase_add_test(money, cents_are_written_as_exact_money_text_and_read_back);
+    tcase_add_test(money, cents_of_a_result_column_and_null_is_refused);
+    suite_add_tcase(s, money);
 
     TCase *cfg = tcase_create("config");
     tcase_add_test(cfg, listen_accepts_host_port_bracketed_v6_and_bare_port);

@@ -40,7 +40,7 @@ typedef struct gf_import_options {
 } gf_import_options;
 
 /* Starts an import: a dedicated connection, BEGIN, the staging table, COPY FROM STDIN.
- * Returns NULL with err (503 when the database is unreachable). */
+ * Returns NULL with err (unavailable when the database is unreachable). */
 gf_import *gf_import_begin(const gf_import_kind *kind, const gf_import_options *opt,
                            gf_err *err) GF_MUST_CHECK;
 
@@ -68,9 +68,9 @@ struct pg_conn;
 /* Runs sql with the import's org id as $1 (and further text params); returns the result or
  * NULL with err. */
 struct pg_result *gf_import_exec(gf_import *imp, const char *sql, int nparams,
-                                 const char *const *params, gf_err *err);
+                                 const char *const *params, gf_err *err) GF_MUST_CHECK;
 /* Runs parameterless sql; returns the result or NULL with err. */
-struct pg_result *gf_import_run(gf_import *imp, const char *sql, gf_err *err);
+struct pg_result *gf_import_run(gf_import *imp, const char *sql, gf_err *err) GF_MUST_CHECK;
 const gf_import_options *gf_import_opts(const gf_import *imp);
 /* Records the outcome of the merge; bad_rows counts staged rows that had problems. */
 void gf_import_set_counts(gf_import *imp, long inserted, long updated, long unchanged,

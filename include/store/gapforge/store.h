@@ -25,18 +25,21 @@ void gf_store_disconnect(void);
 int gf_store_begin(gf_err *err) GF_MUST_CHECK;
 int gf_store_commit(gf_err *err) GF_MUST_CHECK;
 void gf_store_rollback(void);
+/* True when the database answers a trivial query now, on this thread's connection (for
+ * readiness checks). */
+bool gf_store_ping(void) GF_MUST_CHECK;
 
 /* ---- orgs ---- */
 typedef struct gf_org_fields {
     const char *slug, *name, *currency, *fiscal_year_start_month, *time_zone; /* NULL: default */
 } gf_org_fields;
 
-/* Creates an org; 409 when the slug is taken, 422 for an unknown time zone. */
+/* Creates an org; conflict when the slug is taken, invalid for an unknown time zone. */
 json_t *gf_store_org_create(const gf_org_fields *f, int64_t *org_id, gf_err *err) GF_MUST_CHECK;
 json_t *gf_store_org_get(int64_t org_id, gf_err *err) GF_MUST_CHECK;
 /* Updates the non-NULL fields of f (slug is ignored). */
 json_t *gf_store_org_patch(int64_t org_id, const gf_org_fields *f, gf_err *err) GF_MUST_CHECK;
-/* Looks up an org id by slug; 404 when absent. */
+/* Looks up an org id by slug; not found when absent. */
 int gf_store_org_id(const char *slug, int64_t *org_id, gf_err *err) GF_MUST_CHECK;
 
 /* ---- api keys ---- */
@@ -46,16 +49,17 @@ json_t *gf_store_key_create(int64_t org_id, const char *name, const char *scopes
                             gf_err *err) GF_MUST_CHECK;
 /* A page of the org's keys (never secrets), ids greater than after. */
 json_t *gf_store_key_list(int64_t org_id, int limit, int64_t after, gf_err *err) GF_MUST_CHECK;
-/* Revokes a key of the org; 404 when it is not the org's. Returns the key JSON. */
+/* Revokes a key of the org; not found when it is not the org's. Returns the key JSON. */
 json_t *gf_store_key_revoke(int64_t org_id, int64_t key_id, gf_err *err) GF_MUST_CHECK;
 
 /* Scope bits of a key as stored (the API maps them to what each route requires). */
-#define GF_KEY_READ 1u
+#define GF_KEY_READ  1u
 #define GF_KEY_WRITE 2u
 #define GF_KEY_ADMIN 4u
 
 /* Verifies a presented token. On success fills org id, slug, key id and GF_KEY_* bits;
- * returns -1 with a 401 for an unknown, malformed or revoked key (503 if the database is down). */
+ * returns -1 with an unauthenticated error for an unknown, malformed or revoked key (unavailable if
+ * the database is down). */
 int gf_store_key_verify(const char *token, int64_t *org_id, char slug[64], int64_t *key_id,
                         unsigned *scopes, gf_err *err) GF_MUST_CHECK;
 
@@ -71,21 +75,21 @@ json_t *gf_store_stage_list(int64_t org_id, gf_err *err) GF_MUST_CHECK;
 
 /* Replaces the org's stage list with items[0..n) (position = index) in one transaction: keys
  * already present keep their ids, missing keys are deleted. When a stage to delete is used by
- * any deal (soft-deleted ones included) nothing changes and err is a 409 naming field "items"
+ * any deal (soft-deleted ones included) nothing changes and err is a conflict naming field "items"
  * and the stage key. Returns the new list like gf_store_stage_list. */
 json_t *gf_store_stage_replace(int64_t org_id, const gf_stage_fields *items, size_t n,
                                gf_err *err) GF_MUST_CHECK;
 
-/* Creates a team under parent (a team key of the org, or NULL for a root team). 409 (field
- * key) when the key exists, 422 (field parent) for an unknown parent. Returns gf_team_json. */
-json_t *gf_store_team_create(int64_t org_id, const char *key, const char *name,
-                             const char *parent, gf_err *err) GF_MUST_CHECK;
-/* The team with key in the org (gf_team_json); 404 when absent. */
+/* Creates a team under parent (a team key of the org, or NULL for a root team). A conflict (field
+ * key) when the key exists, invalid (field parent) for an unknown parent. Returns gf_team_json. */
+json_t *gf_store_team_create(int64_t org_id, const char *key, const char *name, const char *parent,
+                             gf_err *err) GF_MUST_CHECK;
+/* The team with key in the org (gf_team_json); not found when absent. */
 json_t *gf_store_team_get(int64_t org_id, const char *key, gf_err *err) GF_MUST_CHECK;
 /* A page of the org's teams ordered by id, ids greater than after ({items, next_cursor}). */
 json_t *gf_store_team_list(int64_t org_id, int limit, int64_t after, gf_err *err) GF_MUST_CHECK;
-/* Updates name (when non-NULL) and, when set_parent, the parent (NULL: make it a root). 404 for
- * an unknown team, 422 (field parent) for an unknown parent or one that would make a cycle. */
+/* Updates name (when non-NULL) and, when set_parent, the parent (NULL: make it a root). Not found
+ * for an unknown team; invalid (field parent) for an unknown parent or one making a cycle. */
 json_t *gf_store_team_patch(int64_t org_id, const char *key, const char *name, bool set_parent,
                             const char *parent, gf_err *err) GF_MUST_CHECK;
 
@@ -97,16 +101,17 @@ typedef struct gf_rep_fields {
     bool has_email, has_team, has_hired_on;
 } gf_rep_fields;
 
-/* Creates a rep; 409 (field key) when the key exists, 422 (field team) for an unknown team.
- * Returns gf_rep_json. */
+/* Creates a rep; conflict (field key) when the key exists, invalid (field team) for an unknown
+ * team. Returns gf_rep_json. */
 json_t *gf_store_rep_create(int64_t org_id, const gf_rep_fields *f, gf_err *err) GF_MUST_CHECK;
-/* The rep with key in the org (gf_rep_json); 404 when absent. */
+/* The rep with key in the org (gf_rep_json); not found when absent. */
 json_t *gf_store_rep_get(int64_t org_id, const char *key, gf_err *err) GF_MUST_CHECK;
 /* A page of the org's reps ordered by id. team (NULL: any) keeps reps of that team and its
- * sub-teams (422 field team when unknown); active ("true"/"false"/NULL) filters on the flag. */
+ * sub-teams (invalid on field team when unknown); active ("true"/"false"/NULL) filters on it. */
 json_t *gf_store_rep_list(int64_t org_id, int limit, int64_t after, const char *team,
                           const char *active, gf_err *err) GF_MUST_CHECK;
-/* Applies the patch f to the rep with key; 404 when absent, 422 (field team) unknown team. */
+/* Applies the patch f to the rep with key; not found when absent, invalid (field team) for an
+ * unknown team. */
 json_t *gf_store_rep_patch(int64_t org_id, const char *key, const gf_rep_fields *f,
                            gf_err *err) GF_MUST_CHECK;
 
@@ -139,9 +144,9 @@ typedef struct gf_deal_input {
 } gf_deal_input;
 
 typedef enum gf_deal_mode {
-    GF_DEAL_CREATE, /* a new deal; 409 field external_id when the external id is taken */
+    GF_DEAL_CREATE, /* a new deal; a conflict on field external_id when the external id is taken */
     GF_DEAL_UPSERT, /* by external_id: create, update, or restore a soft-deleted deal */
-    GF_DEAL_PATCH,  /* the live deal with the given id; 404 otherwise */
+    GF_DEAL_PATCH,  /* the live deal with the given id; not found otherwise */
 } gf_deal_mode;
 
 typedef enum gf_deal_outcome {
@@ -155,8 +160,8 @@ typedef enum gf_deal_outcome {
  * sets it to the given closed_on or the effective date; an open stage clears it) and appends one
  * deal_events row per changed tracked field (stage, amount, close_date, category, owner,
  * deleted) at the effective time. deal_id is used by GF_DEAL_PATCH only. Sets *id and *outcome.
- * Returns 0, or -1 with err: 422 naming the field (unknown owner or stage, closed_on on an open
- * deal, missing required field), 404, 409; the caller then rolls back. */
+ * Returns 0, or -1 with err: invalid, naming the field (unknown owner or stage, closed_on on an
+ * open deal, missing required field), not found, conflict; the caller then rolls back. */
 int gf_store_deal_write_tx(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
                            const gf_deal_input *in, int64_t *id, gf_deal_outcome *outcome,
                            gf_err *err) GF_MUST_CHECK;
@@ -168,17 +173,18 @@ json_t *gf_store_deal_write(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
                             gf_err *err) GF_MUST_CHECK;
 
 /* Soft-deletes a live deal of the org at effective_at (NULL: now) and records a "deleted"
- * event. Returns the deal JSON as it was deleted, or NULL with err (404 when not found). */
+ * event. Returns the deal JSON as it was deleted, or NULL with err (not found when there is no live
+ * deal). */
 json_t *gf_store_deal_delete(int64_t org_id, int64_t deal_id, const char *effective_at,
                              gf_err *err) GF_MUST_CHECK;
 
-/* A live deal of the org by id or by external id; 404 otherwise. */
+/* A live deal of the org by id or by external id; not found otherwise. */
 json_t *gf_store_deal_get(int64_t org_id, int64_t deal_id, gf_err *err) GF_MUST_CHECK;
 json_t *gf_store_deal_get_external(int64_t org_id, const char *external_id,
                                    gf_err *err) GF_MUST_CHECK;
 
 /* {"items": [{id, at, field, old, new}, ...]} ordered by (at, id) for a deal of the org, also
- * once it is soft-deleted; 404 when the org has no such deal. */
+ * once it is soft-deleted; not found when the org has no such deal. */
 json_t *gf_store_deal_history(int64_t org_id, int64_t deal_id, gf_err *err) GF_MUST_CHECK;
 
 /* Filters of the deal list; NULL means "any". Values are already validated. team includes
@@ -201,8 +207,8 @@ int gf_store_deal_count(int64_t org_id, int64_t *count, gf_err *err) GF_MUST_CHE
  * parent keys must already exist. Return 0 or -1 with err. */
 int gf_store_demo_stage(int64_t org_id, const char *key, const char *name, int position,
                         const char *kind, const char *probability, gf_err *err) GF_MUST_CHECK;
-int gf_store_demo_team(int64_t org_id, const char *key, const char *name,
-                       const char *parent_key, gf_err *err) GF_MUST_CHECK;
+int gf_store_demo_team(int64_t org_id, const char *key, const char *name, const char *parent_key,
+                       gf_err *err) GF_MUST_CHECK;
 int gf_store_demo_rep(int64_t org_id, const char *key, const char *name, const char *email,
                       const char *team_key, const char *hired_on, int ramp_months,
                       gf_err *err) GF_MUST_CHECK;
@@ -231,17 +237,17 @@ int gf_store_demo_copy(int64_t org_id, gf_demo_table table, const char *rows, si
 int gf_store_org_calendar(int64_t org_id, int *fysm, int *today, gf_err *err) GF_MUST_CHECK;
 
 /* The team or rep a scope text names: "org" (both empty), "team:KEY" or "rep:KEY". Ids are
- * decimal text, "" when not applicable. Returns 0, or -1 with a 422 naming field when the text
- * is malformed or the team or rep is not the org's. */
+ * decimal text, "" when not applicable. Returns 0, or -1 with an invalid error naming field when
+ * the text is malformed or the team or rep is not the org's. */
 typedef struct gf_scope_ids {
     char team_id[24], rep_id[24];
 } gf_scope_ids;
-int gf_store_scope_resolve(int64_t org_id, const char *scope, const char *field,
-                           gf_scope_ids *ids, gf_err *err) GF_MUST_CHECK;
+int gf_store_scope_resolve(int64_t org_id, const char *scope, const char *field, gf_scope_ids *ids,
+                           gf_err *err) GF_MUST_CHECK;
 
 /* Targets. value is a non-negative number as text. metric is "bookings" or a KPI key of the org
- * (422 metric otherwise); an unknown team or rep is a 422 on scope. Upserts by (scope, metric,
- * period days) and returns the target JSON. */
+ * (invalid metric otherwise); an unknown team or rep is an invalid error on scope. Upserts by
+ * (scope, metric, period days) and returns the target JSON. */
 typedef struct gf_target_fields {
     const char *scope, *metric, *value;
     const gf_period *period;
@@ -252,7 +258,7 @@ json_t *gf_store_target_list(int64_t org_id, const char *scope, const char *metr
                              const gf_period *period, int limit, int64_t after,
                              gf_err *err) GF_MUST_CHECK;
 
-/* Commits. Money as text; best_case >= commit (422 best_case); notes and submitted_at (date or
+/* Commits. Money as text; best_case >= commit (invalid best_case); notes and submitted_at (date or
  * RFC 3339, default now) may be NULL. Returns the new commit JSON. */
 typedef struct gf_commit_fields {
     const char *scope, *commit, *best_case, *notes, *submitted_at;
@@ -262,11 +268,11 @@ json_t *gf_store_commit_create(int64_t org_id, const gf_commit_fields *f,
                                gf_err *err) GF_MUST_CHECK;
 /* A page of commits, newest submitted_at first; after is the id of the previous page's last
  * item. Filters may be NULL. */
-json_t *gf_store_commit_list(int64_t org_id, const char *scope, const gf_period *period,
-                             int limit, int64_t after, gf_err *err) GF_MUST_CHECK;
+json_t *gf_store_commit_list(int64_t org_id, const char *scope, const gf_period *period, int limit,
+                             int64_t after, gf_err *err) GF_MUST_CHECK;
 
 /* KPIs. leads_to and lag_days are both NULL or both set; leads_to is "bookings" or another KPI
- * of the org (422 leads_to.metric otherwise). Upserts by key; *created tells which. */
+ * of the org (invalid leads_to.metric otherwise). Upserts by key; *created tells which. */
 typedef struct gf_kpi_fields {
     const char *key, *name, *unit, *direction, *aggregation, *bucket, *leads_to, *lag_days;
 } gf_kpi_fields;
@@ -274,19 +280,18 @@ json_t *gf_store_kpi_put(int64_t org_id, const gf_kpi_fields *f, int *created,
                          gf_err *err) GF_MUST_CHECK;
 json_t *gf_store_kpi_get(int64_t org_id, const char *key, gf_err *err) GF_MUST_CHECK;
 json_t *gf_store_kpi_list(int64_t org_id, int limit, int64_t after, gf_err *err) GF_MUST_CHECK;
-/* The id of the org's KPI key; -1 with a 404 when there is none. */
+/* The id of the org's KPI key; -1 with a not-found error when there is none. */
 int gf_store_kpi_id(int64_t org_id, const char *key, int64_t *id, gf_err *err) GF_MUST_CHECK;
 /* Upserts n observations (days as day numbers, finite values, no day twice) in one statement:
- * all or nothing. Returns {"inserted", "updated", "unchanged"}; 404 for an unknown KPI. */
+ * all or nothing. Returns {"inserted", "updated", "unchanged"}; not found for an unknown KPI. */
 json_t *gf_store_kpi_observe(int64_t org_id, const char *key, size_t n, const int *days,
                              const double *values, gf_err *err) GF_MUST_CHECK;
 /* A page of observations by date ascending within [from, to] (either may be NULL); after is
- * the id of the previous page's last item. 404 for an unknown KPI. */
-json_t *gf_store_kpi_observations(int64_t org_id, const char *key, const char *from,
-                                  const char *to, int limit, int64_t after,
-                                  gf_err *err) GF_MUST_CHECK;
+ * the id of the previous page's last item. Not found for an unknown KPI. */
+json_t *gf_store_kpi_observations(int64_t org_id, const char *key, const char *from, const char *to,
+                                  int limit, int64_t after, gf_err *err) GF_MUST_CHECK;
 
-/* Levers. Values as normalised text; kpi is the key of the org's KPI for kind kpi (422 kpi when
+/* Levers. Values as normalised text; kpi is the key of the org's KPI for kind kpi (invalid kpi when
  * unknown), NULL otherwise. Upserts by key; *created tells which. */
 typedef struct gf_lever_fields {
     const char *key, *name, *kind, *effect, *unit_cost, *max_units, *ramp_days, *kpi, *notes;
@@ -295,15 +300,34 @@ json_t *gf_store_lever_put(int64_t org_id, const gf_lever_fields *f, int *create
                            gf_err *err) GF_MUST_CHECK;
 json_t *gf_store_lever_get(int64_t org_id, const char *key, gf_err *err) GF_MUST_CHECK;
 json_t *gf_store_lever_list(int64_t org_id, int limit, int64_t after, gf_err *err) GF_MUST_CHECK;
-/* Deletes the org's lever; -1 with a 404 when there is none. */
+/* Deletes the org's lever; -1 with a not-found error when there is none. */
 int gf_store_lever_delete(int64_t org_id, const char *key, gf_err *err) GF_MUST_CHECK;
 
 /* ---- scenarios and plans (src/store/scenarios.c) ---- */
-/* The org's currency (ISO code) into currency. Returns 0 or -1 with err (404 unknown org). */
+/* The org's currency (ISO code) into currency. Returns 0 or -1 with err (not found for an unknown
+ * org). */
 int gf_store_org_currency(int64_t org_id, char currency[8], gf_err *err) GF_MUST_CHECK;
 /* Every lever of the org (gf_lever_json plus kpi_leads_to and kpi_bucket of its KPI, null when
  * none), ordered by key, as a new JSON array; NULL with err. */
 json_t *gf_store_levers_all(int64_t org_id, gf_err *err) GF_MUST_CHECK;
+/* One lever of the org as C values, with the KPI it moves (for kind kpi). */
+typedef struct gf_store_lever {
+    char key[72];
+    char name[208]; /* cut at a character boundary when longer (names hold up to 200 characters) */
+    char kind[24];  /* win_rate, deal_size, pipeline, slippage, pull_forward, headcount, kpi, ... */
+    double effect;
+    int64_t unit_cost_cents; /* exact: read from the numeric text, never through a double */
+    uint32_t max_units;
+    int32_t ramp_days;
+    char kpi[72];          /* the KPI's key, "" when none */
+    char kpi_leads_to[72]; /* the KPI's leads_to metric, "" when none */
+    int kpi_bucket_days;   /* the KPI's bucket: 1 day, 7 week, 0 when there is no KPI */
+} gf_store_lever;
+/* Every lever of the org, ordered by key (the rows of gf_store_levers_all), into *rows (n of
+ * them; malloc'd, never NULL on success: the caller frees it with free()). Returns 0, or -1 with
+ * err (*rows NULL, *n 0); a unit cost that is not exact money text is an internal error. */
+int gf_store_lever_rows(int64_t org_id, gf_store_lever **rows, size_t *n,
+                        gf_err *err) GF_MUST_CHECK;
 /* The first (by key) KPI of the org leading to bookings (leads_to bookings, aggregation sum)
  * with observations in both windows [days[0], days[1]] and [days[2], days[3]]: its key and the
  * sums of its values over each window. *found 0 when there is none. Returns 0 or -1 with err. */
@@ -322,8 +346,8 @@ typedef struct gf_pipeline_query {
 
 /* The waterfall from the in-period open pipeline at the end of day `from` to the one at the end
  * of day `to`, rebuilt from deal_events: {"currency", "buckets": {...}, "deals": [...] (only when
- * explain)} — openapi.yaml defines every bucket. New reference, or NULL with err (503 when the
- * database is down). */
+ * explain)} — openapi.yaml defines every bucket. New reference, or NULL with err (unavailable when
+ * the database is down). */
 json_t *gf_store_pipeline_changes(int64_t org_id, const gf_pipeline_query *q,
                                   gf_err *err) GF_MUST_CHECK;
 /* ---- end pipeline waterfall ---- */
@@ -332,12 +356,12 @@ json_t *gf_store_pipeline_changes(int64_t org_id, const gf_pipeline_query *q,
 
 /* The bookings target of scope for exactly period, in cents: *found 0 when there is none.
  * Returns 0 or -1 with err. */
-int gf_store_forecast_target(int64_t org_id, const char *scope, const gf_period *period,
-                             int *found, double *cents, gf_err *err) GF_MUST_CHECK;
+int gf_store_forecast_target(int64_t org_id, const char *scope, const gf_period *period, int *found,
+                             double *cents, gf_err *err) GF_MUST_CHECK;
 /* The newest commit of scope for exactly period (gf_commit_json), JSON null when none; NULL with
  * err on failure. New reference. */
-json_t *gf_store_forecast_latest_commit(int64_t org_id, const char *scope,
-                                        const gf_period *period, gf_err *err) GF_MUST_CHECK;
+json_t *gf_store_forecast_latest_commit(int64_t org_id, const char *scope, const gf_period *period,
+                                        gf_err *err) GF_MUST_CHECK;
 /* A forecast snapshot's columns as text (target and prob_hit may be NULL; forecast is the full
  * answer's JSON text). */
 typedef struct gf_snapshot_fields {
@@ -348,10 +372,31 @@ typedef struct gf_snapshot_fields {
 /* Stores a snapshot; returns its JSON (gf_forecast_snapshot_json) or NULL with err. */
 json_t *gf_store_forecast_snapshot_insert(int64_t org_id, const gf_snapshot_fields *f,
                                           gf_err *err) GF_MUST_CHECK;
+/* The bookings target of scope for exactly period, in exact cents (a value with more than two
+ * decimals rounds half away from zero): *found 0 (and *cents 0) when there is none. Returns 0,
+ * or -1 with err (internal for a stored value beyond the int64 range of cents). */
+int gf_store_forecast_target_cents(int64_t org_id, const char *scope, const gf_period *period,
+                                   int *found, int64_t *cents, gf_err *err) GF_MUST_CHECK;
+/* A forecast snapshot from C values (borrowed for the call). */
+typedef struct gf_store_snapshot {
+    const char *scope;
+    const gf_period *period;
+    int as_of; /* day number */
+    int64_t p10_cents, p50_cents, p90_cents, expected_cents;
+    int has_target; /* 0: no target, and then no prob_hit either */
+    int64_t target_cents;
+    double prob_hit;
+    const char *model_version;
+    const char *forecast_json; /* the full answer, JSON text */
+} gf_store_snapshot;
+/* Stores a snapshot as gf_store_forecast_snapshot_insert does for the same figures: money as
+ * exact "units.cents" text, prob_hit with %.17g, target and prob_hit SQL NULL without a target.
+ * Returns its JSON (gf_forecast_snapshot_json; new reference) or NULL with err. */
+json_t *gf_store_snapshot_insert(int64_t org_id, const gf_store_snapshot *s,
+                                 gf_err *err) GF_MUST_CHECK;
 /* A page of snapshots, newest first (cursor: the last item's id); filters may be NULL. */
-json_t *gf_store_forecast_snapshot_list(int64_t org_id, const char *scope,
-                                        const gf_period *period, int limit, int64_t after,
-                                        gf_err *err) GF_MUST_CHECK;
+json_t *gf_store_forecast_snapshot_list(int64_t org_id, const char *scope, const gf_period *period,
+                                        int limit, int64_t after, gf_err *err) GF_MUST_CHECK;
 
 /* The external id and name of each deal id of the org, as {"<id>": [external_id, name]}. New
  * reference, or NULL with err. */

@@ -41,15 +41,15 @@ typedef struct gf_store_history {
 } gf_store_history;
 
 /* The org's fiscal year start month, today and time zone, without loading history. Returns 0 or
- * -1 with err (404 for an unknown org, 503 when the database is down). */
+ * -1 with err (not found for an unknown org, unavailable when the database is down). */
 int gf_store_history_org(int64_t org_id, int *fysm, int *today, char tz[64],
                          gf_err *err) GF_MUST_CHECK;
 
 /* Loads the org's history at as_of (a day number) in one read-only transaction: the stage table,
  * every deal created before as_of and its stage, amount, close-date and category events dated
  * before as_of. The calendar covers the history and every quarter up to cal_end. Returns a new
- * history, or NULL with err (503 when the database is down, 422 on field "stages" when the org
- * has no open stage). */
+ * history, or NULL with err (unavailable when the database is down, invalid on field "stages" when
+ * the org has no open stage). */
 gf_store_history *gf_store_history_load(int64_t org_id, int as_of, int cal_end,
                                         gf_err *err) GF_MUST_CHECK;
 
@@ -58,8 +58,8 @@ void gf_store_history_free(gf_store_history *h);
 
 /* The rep ids a scope covers, sorted: "org" gives *all = 1 and no ids; "team:KEY" every rep of
  * the team and of its sub-teams; "rep:KEY" that rep. *ids is malloc'd (free it; may be NULL
- * when there are none). Returns 0, or -1 with a 422 naming field for a malformed scope or a team
- * or rep that is not the org's. */
+ * when there are none). Returns 0, or -1 with an invalid error naming field for a malformed scope
+ * or a team or rep that is not the org's. */
 int gf_store_scope_reps(int64_t org_id, const char *scope, const char *field, int *all,
                         int64_t **ids, size_t *n, gf_err *err) GF_MUST_CHECK;
 
@@ -69,10 +69,22 @@ void gf_store_history_mask(const gf_store_history *h, const int64_t *ids, size_t
 
 /* The children of a scope for a roll-up: "org" has the root teams and the reps in no team;
  * "team:KEY" its direct sub-teams and the reps directly in it. Returns a new JSON array of
- * scope texts ("team:KEY" first, then "rep:KEY", each ordered by key), or NULL with err (422 on
+ * scope texts ("team:KEY" first, then "rep:KEY", each ordered by key), or NULL with err (invalid on
  * field for a scope that is not org or a team of the org). */
 #include <jansson.h>
 json_t *gf_store_scope_children(int64_t org_id, const char *scope, const char *field,
                                 gf_err *err) GF_MUST_CHECK;
+
+/* The children of a scope as C strings: n scope texts, in the order of gf_store_scope_children. */
+typedef struct gf_store_scopes {
+    size_t n;
+    char (*scope)[80];
+} gf_store_scopes;
+/* gf_store_scope_children into out (owned: free it with gf_store_scopes_free). Returns 0, or -1
+ * with err (invalid on field as gf_store_scope_children; out is then empty). */
+int gf_store_scope_children_list(int64_t org_id, const char *scope, const char *field,
+                                 gf_store_scopes *out, gf_err *err) GF_MUST_CHECK;
+/* Frees the texts of s and empties it; NULL-safe, and safe to repeat. */
+void gf_store_scopes_free(gf_store_scopes *s);
 
 #endif
