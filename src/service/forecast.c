@@ -128,12 +128,10 @@ int gf_svc__forecast_fit(gf_svc_forecast *f, gf_err *err)
     f->sigma_cached = cached;
     f->ms_sigma = gf_svc__now_ms() - t1;
     int found = 0;
-    double target = 0;
-    if (gf_store_forecast_target(f->req.org_id, f->req.scope, &f->req.period, &found, &target,
-                                 err) < 0)
+    if (gf_store_forecast_target_cents(f->req.org_id, f->req.scope, &f->req.period, &found,
+                                       &f->target_cents, err) < 0)
         return err->code;
     f->has_target = found;
-    f->target_cents = found ? llround(target) : 0;
     gf_model_sim_input in;
     gf_model_forecast_sim_input(f->model, f->target_cents, f->sigma.sigma, f->req.trials,
                                 f->req.seed, 0, &in);

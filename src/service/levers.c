@@ -9,21 +9,21 @@
 #include "gapforge/store.h"
 #include "service_internal.h"
 
-/* Converts one lever's JSON into the model's lever; concession levers default to the open deals
+/* Converts one lever row into the model's lever; concession levers default to the open deals
  * closing in the period, largest first. A kpi lever on the KPI that leads to bookings (the one
- * "why" measures, with its baseline conversion) adds opportunities as a pipeline lever does:
- * effect x conversion per week (x 7 for a daily KPI); other kpi levers move only their KPI. */
-static int lever_of(gf_svc_levers *sc, const json_t *j, const char *lead_kpi, double conversion,
-                    gf_svc_lever *out)
+ * "why" measures, with its baseline conversion) adds or removes opportunities as its KPI rises or
+ * falls (gf_model_lever_lead_kpi); other kpi levers move only their KPI. */
+static int lever_of(gf_svc_levers *sc, const gf_store_lever *row, const char *lead_kpi,
+                    double conversion, gf_svc_lever *out)
 {
-    snprintf(out->key, sizeof out->key, "%s", json_string_value(json_object_get(j, "key")));
-    snprintf(out->name, sizeof out->name, "%s", json_string_value(json_object_get(j, "name")));
+    snprintf(out->key, sizeof out->key, "%s", row->key);
+    snprintf(out->name, sizeof out->name, "%s", row->name);
     gf_model_lever *lv = &out->lv;
-    lv->kind = gf_model_lever_kind_from_name(json_string_value(json_object_get(j, "kind")));
-    lv->effect = json_number_value(json_object_get(j, "effect"));
-    lv->unit_cost_cents = llround(json_number_value(json_object_get(j, "unit_cost")) * 100.0);
-    lv->max_units = (uint32_t)json_integer_value(json_object_get(j, "max_units"));
-    lv->ramp_days = (int32_t)json_integer_value(json_object_get(j, "ramp_days"));
+    lv->kind = gf_model_lever_kind_from_name(row->kind);
+    lv->effect = row->effect;
+    lv->unit_cost_cents = row->unit_cost_cents;
+    lv->max_units = row->max_units;
+    lv->ramp_days = row->ramp_days;
     lv->start_day = GF_MODEL_NO_DAY;
     lv->cost_share = 0;
     if (lv->kind < 0)
@@ -34,10 +34,8 @@ static int lever_of(gf_svc_levers *sc, const json_t *j, const char *lead_kpi, do
         lv->cost_share = lv->effect;
         lv->effect = 1.0;
     }
-    const char *kpi = json_string_value(json_object_get(j, "kpi"));
-    const char *bucket = json_string_value(json_object_get(j, "kpi_bucket"));
-    if (lv->kind == GF_MODEL_LEVER_KPI && kpi && lead_kpi[0] && strcmp(kpi, lead_kpi) == 0)
-        gf_model_lever_lead_kpi(lv, conversion, bucket && strcmp(bucket, "day") == 0 ? 1 : 7);
+    if (lv->kind == GF_MODEL_LEVER_KPI && lead_kpi[0] && strcmp(row->kpi, lead_kpi) == 0)
+        gf_model_lever_lead_kpi(lv, conversion, row->kpi_bucket_days);
     if (lv->kind == GF_MODEL_LEVER_CONCESSION) {
         const gf_model_forecast *f = sc->f->model;
         out->deals = malloc((f->n_open ? f->n_open : 1) * sizeof *out->deals);
@@ -121,14 +119,15 @@ int gf_svc__levers_open(const gf_svc_forecast_req *req, gf_svc_levers *sc, gf_er
     for (size_t k = 0; k < sc->f->why.n; k++)
         if (sc->f->why.items[k].driver == GF_MODEL_DRV_CONVERSION)
             conversion = sc->f->why.items[k].baseline;
-    json_t *all = gf_store_levers_all(req->org_id, err);
-    if (!all)
+    gf_store_lever *rows = NULL;
+    size_t n = 0;
+    if (gf_store_lever_rows(req->org_id, &rows, &n, err) < 0)
         return err->code;
-    sc->levers = calloc(json_array_size(all) + 1, sizeof *sc->levers);
+    sc->levers = calloc(n + 1, sizeof *sc->levers);
     int rc = sc->levers ? 0 : -1;
-    for (size_t k = 0; rc == 0 && k < json_array_size(all); k++, sc->n_levers++)
-        rc = lever_of(sc, json_array_get(all, k), sc->f->lead_kpi, conversion, &sc->levers[k]);
-    json_decref(all);
+    for (size_t k = 0; rc == 0 && k < n; k++, sc->n_levers++)
+        rc = lever_of(sc, &rows[k], sc->f->lead_kpi, conversion, &sc->levers[k]);
+    free(rows);
     return rc < 0 ? gf_err_internal(err) : 0;
 }
 

@@ -1,7 +1,6 @@
 /* rollup.c — the roll-up of an org or team forecast: one row per child team and rep (and the
  * deals no child holds), each priced with the parent's per-deal probabilities, with its own
  * booked amount and new-deal estimate, so that expected values add up across the rows. */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,8 +42,8 @@ static json_t *rollup_children(const gf_svc_forecast *parent, gf_err *err)
 {
     const gf_svc_forecast_req *p = &parent->req;
     const gf_store_history *h = parent->history;
-    json_t *kids = gf_store_scope_children(p->org_id, p->scope, "scope", err);
-    if (!kids)
+    gf_store_scopes kids = {0};
+    if (gf_store_scope_children_list(p->org_id, p->scope, "scope", &kids, err) < 0)
         return NULL;
     json_t *rows = json_array();
     uint8_t *mask = malloc(h->h.n_deals ? h->h.n_deals : 1);
@@ -53,22 +52,22 @@ static json_t *rollup_children(const gf_svc_forecast *parent, gf_err *err)
         gf_err_internal(err);
         goto fail;
     }
-    for (size_t k = 0; k < json_array_size(kids); k++) {
-        const char *scope = json_string_value(json_array_get(kids, k));
+    for (size_t k = 0; k < kids.n; k++) {
+        const char *scope = kids.scope[k];
         int all, has_target;
         int64_t *ids = NULL;
         size_t n;
-        double target;
+        int64_t target;
         if (gf_store_scope_reps(p->org_id, scope, "scope", &all, &ids, &n, err) < 0)
             goto fail;
         gf_store_history_mask(h, ids, n, mask);
         free(ids);
         for (size_t i = 0; i < h->h.n_deals; i++)
             held[i] |= mask[i];
-        if (gf_store_forecast_target(p->org_id, scope, &p->period, &has_target, &target, err) < 0)
+        if (gf_store_forecast_target_cents(p->org_id, scope, &p->period, &has_target, &target,
+                                           err) < 0)
             goto fail;
-        json_t *row =
-            rollup_row(parent, mask, json_string(scope), has_target, llround(target), err);
+        json_t *row = rollup_row(parent, mask, json_string(scope), has_target, target, err);
         if (!row)
             goto fail;
         json_array_append_new(rows, row);
@@ -87,12 +86,12 @@ static json_t *rollup_children(const gf_svc_forecast *parent, gf_err *err)
     }
     free(mask);
     free(held);
-    json_decref(kids);
+    gf_store_scopes_free(&kids);
     return rows;
 fail:
     free(mask);
     free(held);
-    json_decref(kids);
+    gf_store_scopes_free(&kids);
     json_decref(rows);
     return NULL;
 }
