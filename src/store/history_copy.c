@@ -293,7 +293,7 @@ static int32_t date_day(const field *f)
     int y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3], m = v[4] * 10 + v[5], d = v[6] * 10 + v[7];
     if (m < 1 || m > 12 || d < 1 || d > 31)
         return GF_MODEL_NO_DAY;
-    return gf_model_day_from_ymd(y, m, d);
+    return gf_date_from_ymd(y, m, d);
 }
 
 typedef struct events_ctx {

@@ -6,8 +6,7 @@
 #include <stdint.h>
 
 #include "gapforge/date.h"
-
-#define GF_MODEL_WUR __attribute__((warn_unused_result))
+#include "gapforge/err.h" /* GF_MUST_CHECK, the one warn-unused macro */
 
 /* Every fallible model function returns 0 or one of these negative codes. */
 enum gf_model_err {
@@ -23,19 +22,6 @@ const char *gf_model_strerror(int err);
  * from calendar dates by util's gf_date_from_ymd and gf_date_to_ymd (gapforge/date.h). */
 typedef int32_t gf_day;
 #define GF_MODEL_NO_DAY INT32_MIN
-
-/* Transitional: the model's former names for gf_date_from_ymd and gf_date_to_ymd, kept only so
- * that src/store compiles until it calls util's functions; the model itself no longer uses them.
- * To be removed. */
-static inline gf_day gf_model_day_from_ymd(int y, int m, int d)
-{
-    return gf_date_from_ymd(y, m, d);
-}
-
-static inline void gf_model_day_to_ymd(gf_day day, int *y, int *m, int *d)
-{
-    gf_date_to_ymd(day, y, m, d);
-}
 
 /* Stage kinds, as in the stages table. */
 enum gf_model_stage_kind {
@@ -116,7 +102,7 @@ typedef struct gf_model_deal_state {
  * deal (stage indices in range, arrays ordered by day, non-negative amounts). Returns 0 or
  * GF_MODEL_EINVAL; on failure *bad_deal (if not NULL) is the offending deal index or SIZE_MAX
  * for the stage table. */
-int gf_model_history_validate(const gf_model_history *h, size_t *bad_deal) GF_MODEL_WUR;
+int gf_model_history_validate(const gf_model_history *h, size_t *bad_deal) GF_MUST_CHECK;
 
 /* The state of deal `i` at the start of day t, from its data dated strictly before t. Assumes a
  * validated history; never fails. */
@@ -128,6 +114,6 @@ void gf_model_deal_state_at(const gf_model_history *h, size_t i, gf_day t,
 int64_t gf_model_deal_amount_at(const gf_model_deal *d, gf_day t);
 
 /* The index of the calendar quarter containing day, or -1. O(log n). */
-long gf_model_calendar_find(const gf_model_calendar *cal, gf_day day) GF_MODEL_WUR;
+long gf_model_calendar_find(const gf_model_calendar *cal, gf_day day) GF_MUST_CHECK;
 
 #endif

@@ -75,7 +75,7 @@ typedef struct gf_model_attrib {
  * relative). Falls back to the Shapley split when a factor is 0 in either state. Both sets must
  * have the same use_leads. Returns 0 or GF_MODEL_EINVAL (period_days < 1, mismatched forms). */
 int gf_model_attrib_split(const gf_model_drivers *baseline, const gf_model_drivers *current,
-                          int32_t period_days, gf_model_attrib *out) GF_MODEL_WUR;
+                          int32_t period_days, gf_model_attrib *out) GF_MUST_CHECK;
 
 /* The bookings drivers of the deals in scope (NULL: all) over the window [from, to] (inclusive
  * days), reading only data dated before as_of (days from as_of on are cut off, so a window
@@ -92,6 +92,6 @@ int gf_model_attrib_split(const gf_model_drivers *baseline, const gf_model_drive
  * GF_MODEL_EINVAL (malformed history or window) or GF_MODEL_ENOMEM. */
 int gf_model_drivers_from_history(const gf_model_history *h, const gf_model_calendar *cal,
                                   const uint8_t *scope, gf_day from, gf_day to, gf_day as_of,
-                                  int project, gf_model_drivers *out) GF_MODEL_WUR;
+                                  int project, gf_model_drivers *out) GF_MUST_CHECK;
 
 #endif

@@ -35,7 +35,7 @@ typedef struct gf_model_backtest_point {
  * and their count to *n_out. Returns 0, GF_MODEL_EINVAL or GF_MODEL_ENOMEM. */
 int gf_model_backtest_run(const gf_model_history *h, const gf_model_calendar *cal,
                           gf_model_period period, gf_day as_of, const gf_model_forecast_opts *o,
-                          size_t n_back, gf_model_backtest_point *out, size_t *n_out) GF_MODEL_WUR;
+                          size_t n_back, gf_model_backtest_point *out, size_t *n_out) GF_MUST_CHECK;
 
 /* The spread estimate and its evidence. */
 typedef struct gf_model_sigma_est {
@@ -59,6 +59,6 @@ typedef struct gf_model_sigma_est {
  * quarter where little was won gives ln 0.05 = -3) as common variation and inflate sigma,
  * pulling P50 far below the mean for small orgs. */
 int gf_model_calib_sigma(const gf_model_backtest_point *pts, size_t n, double floor, size_t n_full,
-                         gf_model_sigma_est *out) GF_MODEL_WUR;
+                         gf_model_sigma_est *out) GF_MUST_CHECK;
 
 #endif

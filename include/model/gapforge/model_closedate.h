@@ -56,7 +56,7 @@ typedef struct gf_model_close_factors {
 int gf_model_close_factors_fit(const gf_model_history *h, const gf_model_calendar *cal,
                                const gf_model_survival *m, gf_model_period period, gf_day as_of,
                                size_t max_quarters, double k0, const uint8_t *scope,
-                               gf_model_close_factors *out) GF_MODEL_WUR;
+                               gf_model_close_factors *out) GF_MUST_CHECK;
 
 /* The combined odds factor of an open deal in position pos and stage (index into m's stages). */
 double gf_model_close_factor_of(const gf_model_close_factors *cf, int pos, int32_t stage);

@@ -40,6 +40,6 @@ typedef struct gf_model_figures {
 int gf_model_figures_compute(const gf_model_history *h, const gf_model_calendar *cal,
                              const gf_model_survival *m, gf_day as_of, gf_day window_start,
                              const uint8_t *scope, gf_model_stage_rate *rates,
-                             gf_model_figures *out) GF_MODEL_WUR;
+                             gf_model_figures *out) GF_MUST_CHECK;
 
 #endif

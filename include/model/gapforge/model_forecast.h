@@ -76,7 +76,7 @@ typedef struct gf_model_forecast {
  * NULL. */
 int gf_model_forecast_build(const gf_model_history *h, const gf_model_calendar *cal,
                             gf_model_period period, gf_day as_of, const gf_model_forecast_opts *o,
-                            gf_model_forecast **out) GF_MODEL_WUR;
+                            gf_model_forecast **out) GF_MUST_CHECK;
 
 /* Frees a forecast; NULL-safe. */
 void gf_model_forecast_free(gf_model_forecast *f);

@@ -20,7 +20,7 @@
  * *bookings_per_rep_day_cents are 0 when those pointers are not NULL. */
 int gf_model_rep_productivity(const gf_model_history *h, const uint8_t *mask, const int64_t *owner,
                               gf_day as_of, int32_t window_days, int64_t *pool, size_t *n_pool,
-                              double *bookings_per_rep_day_cents) GF_MODEL_WUR;
+                              double *bookings_per_rep_day_cents) GF_MUST_CHECK;
 
 /* Next period's commit deals, in the order pull_forward takes them (ctx.next_commit_cents):
  * writes to out the amounts of f's open deals whose history deal is a commit (is_commit[deal]

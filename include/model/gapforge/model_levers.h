@@ -53,7 +53,7 @@ enum gf_model_lever_kind {
 const char *gf_model_lever_kind_name(int kind);
 
 /* The kind of a name, or -1 when unknown. */
-int gf_model_lever_kind_from_name(const char *name) GF_MODEL_WUR;
+int gf_model_lever_kind_from_name(const char *name) GF_MUST_CHECK;
 
 /* One lever. Borrowed arrays. */
 typedef struct gf_model_lever {
@@ -127,7 +127,7 @@ void gf_model_lever_work_free(gf_model_lever_work *w);
 /* Checks a lever against a context (kind, finite non-negative effect except kpi, ramp, costs,
  * concession deal indices, a kpi lever's finite non-negative opps_per_kpi_unit_day). Returns 0
  * or GF_MODEL_EINVAL. */
-int gf_model_lever_check(const gf_model_lever *lv, const gf_model_lever_ctx *ctx) GF_MODEL_WUR;
+int gf_model_lever_check(const gf_model_lever *lv, const gf_model_lever_ctx *ctx) GF_MUST_CHECK;
 
 /* The share s of the remaining window that a lever affects (see the kinds). */
 double gf_model_lever_share(const gf_model_lever *lv, const gf_model_lever_ctx *ctx);
@@ -142,12 +142,12 @@ int64_t gf_model_lever_cost(const gf_model_lever *lv, const gf_model_lever_ctx *
  * the open deals. Fills w->cost_cents and w->kpi_delta. Returns 0, GF_MODEL_EINVAL (a lever fails
  * gf_model_lever_check, or needs a table or pool the context lacks) or GF_MODEL_ENOMEM. */
 int gf_model_levers_apply(const gf_model_lever_ctx *ctx, const gf_model_lever *levers,
-                          const uint32_t *units, size_t n, gf_model_lever_work *w) GF_MODEL_WUR;
+                          const uint32_t *units, size_t n, gf_model_lever_work *w) GF_MUST_CHECK;
 
 /* Fills out[d - as_of], d in [as_of, end], with P(won by end | entered the first open stage at
  * age 0 on day d) from the survival model (one DP per entry day). Returns 0, GF_MODEL_EINVAL or
  * GF_MODEL_ENOMEM. */
 int gf_model_lever_p_new_table(const gf_model_survival *m, const gf_model_calendar *cal,
-                               gf_day as_of, gf_day end, double *out) GF_MODEL_WUR;
+                               gf_day as_of, gf_day end, double *out) GF_MUST_CHECK;
 
 #endif

@@ -35,7 +35,7 @@ typedef struct gf_model_newdeals {
  * Returns 0, GF_MODEL_EINVAL or GF_MODEL_ENOMEM (out left empty). */
 int gf_model_newdeals_fit(const gf_model_history *h, const gf_model_calendar *cal,
                           gf_model_period period, gf_day as_of, size_t max_quarters,
-                          const uint8_t *scope, gf_model_newdeals *out) GF_MODEL_WUR;
+                          const uint8_t *scope, gf_model_newdeals *out) GF_MUST_CHECK;
 
 /* Frees the pool and zeroes the struct; NULL-safe. */
 void gf_model_newdeals_free(gf_model_newdeals *nd);

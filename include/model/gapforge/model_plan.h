@@ -66,7 +66,7 @@ typedef struct gf_model_plan {
  * 0 and *out (free with gf_model_plan_free), GF_MODEL_EINVAL or GF_MODEL_ENOMEM (*out then holds
  * nothing to free). */
 int gf_model_plan_search(const gf_model_lever_ctx *ctx, const gf_model_lever *levers, size_t n,
-                         const gf_model_plan_opts *opts, gf_model_plan *out) GF_MODEL_WUR;
+                         const gf_model_plan_opts *opts, gf_model_plan *out) GF_MUST_CHECK;
 
 /* Frees a plan's arrays and zeroes it; NULL-safe. */
 void gf_model_plan_free(gf_model_plan *p);

@@ -29,6 +29,6 @@ typedef struct gf_model_rollup {
 int gf_model_rollup_row(const gf_model_history *h, const gf_model_calendar *cal,
                         const gf_model_forecast *parent, const gf_model_forecast_opts *o,
                         const uint8_t *mask, double sigma, int64_t target_cents, uint32_t trials,
-                        uint64_t seed, gf_model_rollup *out) GF_MODEL_WUR;
+                        uint64_t seed, gf_model_rollup *out) GF_MUST_CHECK;
 
 #endif

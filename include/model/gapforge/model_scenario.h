@@ -40,7 +40,7 @@ typedef struct gf_model_scenario {
  * scratch the caller owns (zeroed, or reused). Returns 0, GF_MODEL_EINVAL or GF_MODEL_ENOMEM. */
 int gf_model_scenario_eval(const gf_model_lever_ctx *ctx, const gf_model_lever *levers,
                            const uint32_t *units, size_t n, uint32_t trials, gf_model_lever_work *w,
-                           gf_model_sim_result *out, int64_t *totals) GF_MODEL_WUR;
+                           gf_model_sim_result *out, int64_t *totals) GF_MUST_CHECK;
 
 /* The difference of two runs with the same trial count; totals may be NULL (then mean and mean_se
  * are those of the results' means, se from the independent-runs formula). */
@@ -53,7 +53,7 @@ void gf_model_delta_of(const gf_model_sim_result *base, const int64_t *base_tota
  * and fills *out (free with gf_model_scenario_free), GF_MODEL_EINVAL or GF_MODEL_ENOMEM (then *out
  * holds nothing to free). */
 int gf_model_scenario_run(const gf_model_lever_ctx *ctx, const gf_model_lever *levers,
-                          const uint32_t *units, size_t n, gf_model_scenario *out) GF_MODEL_WUR;
+                          const uint32_t *units, size_t n, gf_model_scenario *out) GF_MUST_CHECK;
 
 /* Frees a scenario's uplift array and zeroes it; NULL-safe. */
 void gf_model_scenario_free(gf_model_scenario *s);

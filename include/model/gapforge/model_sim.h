@@ -62,6 +62,6 @@ double gf_model_sim_expected(const gf_model_sim_input *in);
  * probabilities, amounts, trials, sigma or lambda; *out untouched) or GF_MODEL_ENOMEM. The caller
  * owns `in`, `out` and `totals`. */
 int gf_model_sim_run(const gf_model_sim_input *in, gf_model_sim_result *out,
-                     int64_t *totals) GF_MODEL_WUR;
+                     int64_t *totals) GF_MUST_CHECK;
 
 #endif

@@ -40,7 +40,7 @@ typedef struct gf_model_spells {
  * on success it owns a new array. Returns 0, GF_MODEL_EINVAL (history fails validation) or
  * GF_MODEL_ENOMEM (out left empty). */
 int gf_model_spells_build(const gf_model_history *h, gf_day as_of,
-                          gf_model_spells *out) GF_MODEL_WUR;
+                          gf_model_spells *out) GF_MUST_CHECK;
 
 /* Releases the array and zeroes the struct; NULL-safe and idempotent. */
 void gf_model_spells_free(gf_model_spells *s);

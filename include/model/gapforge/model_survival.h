@@ -85,7 +85,7 @@ typedef struct gf_model_survival {
  * GF_MODEL_ENOMEM; on failure *out is NULL. */
 int gf_model_survival_fit(const gf_model_spells *spells, const gf_model_stage *stages,
                           size_t n_stages, const gf_model_calendar *cal,
-                          const gf_model_survival_opts *opts, gf_model_survival **out) GF_MODEL_WUR;
+                          const gf_model_survival_opts *opts, gf_model_survival **out) GF_MUST_CHECK;
 
 /* Frees a model; NULL-safe. */
 void gf_model_survival_free(gf_model_survival *m);
@@ -108,7 +108,7 @@ typedef struct gf_model_pwin {
  * quarter-end factors of calendar cal (NULL: none). Returns 0 and a new table, GF_MODEL_EINVAL
  * (span over GF_MODEL_MAX_HORIZON) or GF_MODEL_ENOMEM; on failure *out is NULL. */
 int gf_model_pwin_new(const gf_model_survival *m, const gf_model_calendar *cal, gf_day from,
-                      gf_day end, gf_model_pwin **out) GF_MODEL_WUR;
+                      gf_day end, gf_model_pwin **out) GF_MUST_CHECK;
 
 /* The table's value for (stage, age); ages past GF_MODEL_MAX_AGE use the last one, and
  * closed or out-of-range stages give 0. */

@@ -56,7 +56,7 @@ void gf_model_synth_params_default(gf_model_synth_params *p);
 
 /* Generates an org. Returns 0 and a new org in *out, GF_MODEL_EINVAL (bad parameters) or
  * GF_MODEL_ENOMEM (then *out is NULL). */
-int gf_model_synth_new(const gf_model_synth_params *p, gf_model_synth **out) GF_MODEL_WUR;
+int gf_model_synth_new(const gf_model_synth_params *p, gf_model_synth **out) GF_MUST_CHECK;
 
 /* Frees an org; NULL-safe. */
 void gf_model_synth_free(gf_model_synth *s);
