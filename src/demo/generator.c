@@ -298,7 +298,8 @@ static int simulate_deal(gf_demo_org *org, size_t idx, int created, int owner, s
             if (when < qend - t->surge_days + 1 && demo_chance(&r, t->surge_p))
                 when = demo_int(&r, qend - t->surge_days + 1, qend);
         }
-        if ((rc = push_until(&s, when)) < 0 || when >= as_of)
+        rc = push_until(&s, when);
+        if (rc < 0 || when >= as_of)
             break;
         if (advance && !last) {
             s.next[GF_DEMO_F_STAGE] = stage + 1;
@@ -320,7 +321,8 @@ static int simulate_deal(gf_demo_org *org, size_t idx, int created, int owner, s
             s.next[GF_DEMO_F_CLOSE_DATE] = when;
             d->closed_on = when;
         }
-        if ((rc = flush(&s, when)) < 0 || d->closed_on >= 0)
+        rc = flush(&s, when);
+        if (rc < 0 || d->closed_on >= 0)
             break;
         enter = when;
     }
@@ -385,8 +387,12 @@ static int make_deals(gf_demo_org *org)
         for (int k = 0; k < n && rc == 0; k++) {
             double u = gf_model_rng_uniform(&cr) * total;
             int owner = 0;
-            while (owner < GF_DEMO_REPS - 1 && (u -= weights[owner]) >= 0)
+            while (owner < GF_DEMO_REPS - 1) {
+                u -= weights[owner];
+                if (u < 0)
+                    break;
                 owner++;
+            }
             if (org->ndeals == dcap) {
                 dcap = dcap ? 2 * dcap : 1024;
                 gf_demo_deal *dd = realloc(org->deals, dcap * sizeof *dd);
@@ -411,7 +417,10 @@ static void tally(gf_demo_org *org)
         int q = quarter_index(org, d->created_on);
         if (q >= 0 && q < org->nquarters)
             org->quarters[q].created++;
-        if (d->closed_on < 0 || (q = quarter_index(org, d->closed_on)) < 0 || q >= org->nquarters)
+        if (d->closed_on < 0)
+            continue;
+        q = quarter_index(org, d->closed_on);
+        if (q < 0 || q >= org->nquarters)
             continue;
         gf_demo_quarter *qu = &org->quarters[q];
         if (d->stage == GF_DEMO_WON) {

@@ -212,7 +212,8 @@ json_t *contract_yaml_parse(const char *text, size_t len, char *err, size_t cap)
         expect_event(&r, YAML_DOCUMENT_START_EVENT, "a document") < 0 ||
         next_event(&r, &ev) < 0)
         goto done;
-    if (!(out = read_node(&r, &ev, 0)))
+    out = read_node(&r, &ev, 0);
+    if (!out)
         goto done;
     if (expect_event(&r, YAML_DOCUMENT_END_EVENT, "the end of the document") < 0 ||
         expect_event(&r, YAML_STREAM_END_EVENT, "a single document") < 0) {

@@ -227,13 +227,17 @@ static int check_number(vctx *c, const json_t *s, const json_t *inst)
 {
     double v = json_number_value(inst);
     const json_t *b;
-    if ((b = json_object_get(s, "minimum")) && v < json_number_value(b))
+    b = json_object_get(s, "minimum");
+    if (b && v < json_number_value(b))
         return fail(c, "%g is less than the minimum %g", v, json_number_value(b));
-    if ((b = json_object_get(s, "maximum")) && v > json_number_value(b))
+    b = json_object_get(s, "maximum");
+    if (b && v > json_number_value(b))
         return fail(c, "%g is more than the maximum %g", v, json_number_value(b));
-    if ((b = json_object_get(s, "exclusiveMinimum")) && v <= json_number_value(b))
+    b = json_object_get(s, "exclusiveMinimum");
+    if (b && v <= json_number_value(b))
         return fail(c, "%g is not more than %g", v, json_number_value(b));
-    if ((b = json_object_get(s, "exclusiveMaximum")) && v >= json_number_value(b))
+    b = json_object_get(s, "exclusiveMaximum");
+    if (b && v >= json_number_value(b))
         return fail(c, "%g is not less than %g", v, json_number_value(b));
     return 0;
 }
@@ -243,9 +247,11 @@ static int check_string(vctx *c, const json_t *s, const json_t *inst)
     const char *v = json_string_value(inst);
     size_t len = utf8_length(v);
     const json_t *b;
-    if ((b = json_object_get(s, "minLength")) && (json_int_t)len < json_integer_value(b))
+    b = json_object_get(s, "minLength");
+    if (b && (json_int_t)len < json_integer_value(b))
         return fail(c, "\"%.80s\" is shorter than %lld", v, (long long)json_integer_value(b));
-    if ((b = json_object_get(s, "maxLength")) && (json_int_t)len > json_integer_value(b))
+    b = json_object_get(s, "maxLength");
+    if (b && (json_int_t)len > json_integer_value(b))
         return fail(c, "\"%.80s\" is longer than %lld", v, (long long)json_integer_value(b));
     const char *format = json_string_value(json_object_get(s, "format"));
     if (format && strcmp(format, "date") == 0 && !is_date(v))
@@ -269,9 +275,11 @@ static int check_array(vctx *c, const json_t *s, const json_t *inst)
 {
     size_t n = json_array_size(inst);
     const json_t *b;
-    if ((b = json_object_get(s, "minItems")) && (json_int_t)n < json_integer_value(b))
+    b = json_object_get(s, "minItems");
+    if (b && (json_int_t)n < json_integer_value(b))
         return fail(c, "%zu items, fewer than %lld", n, (long long)json_integer_value(b));
-    if ((b = json_object_get(s, "maxItems")) && (json_int_t)n > json_integer_value(b))
+    b = json_object_get(s, "maxItems");
+    if (b && (json_int_t)n > json_integer_value(b))
         return fail(c, "%zu items, more than %lld", n, (long long)json_integer_value(b));
     if (json_is_true(json_object_get(s, "uniqueItems")))
         for (size_t i = 0; i < n; i++)
@@ -298,9 +306,11 @@ static int check_object(vctx *c, const json_t *s, const json_t *inst, json_t *se
 {
     const json_t *b;
     size_t n = json_object_size(inst);
-    if ((b = json_object_get(s, "minProperties")) && (json_int_t)n < json_integer_value(b))
+    b = json_object_get(s, "minProperties");
+    if (b && (json_int_t)n < json_integer_value(b))
         return fail(c, "%zu properties, fewer than %lld", n, (long long)json_integer_value(b));
-    if ((b = json_object_get(s, "maxProperties")) && (json_int_t)n > json_integer_value(b))
+    b = json_object_get(s, "maxProperties");
+    if (b && (json_int_t)n > json_integer_value(b))
         return fail(c, "%zu properties, more than %lld", n, (long long)json_integer_value(b));
     size_t i;
     json_t *r;
@@ -403,13 +413,16 @@ static int validate(vctx *c, const json_t *s, const json_t *inst, json_t *seen)
         if (validate(c, target, inst, mine) < 0)
             goto done;
     }
-    if ((b = json_object_get(s, "type")) && check_type(c, b, inst) < 0)
+    b = json_object_get(s, "type");
+    if (b && check_type(c, b, inst) < 0)
         goto done;
-    if ((b = json_object_get(s, "const")) && !same_value(b, inst)) {
+    b = json_object_get(s, "const");
+    if (b && !same_value(b, inst)) {
         fail(c, "expected the constant value of the schema");
         goto done;
     }
-    if ((b = json_object_get(s, "enum"))) {
+    b = json_object_get(s, "enum");
+    if (b) {
         size_t i;
         json_t *e;
         bool found = false;

@@ -261,8 +261,12 @@ int fx_gapforge(const char *env, const char *args, char *out, size_t cap)
     char sink[4096];
     size_t n = 0, got;
     if (out && cap) {
-        while (n + 1 < cap && (got = fread(out + n, 1, cap - 1 - n, p)) > 0)
+        while (n + 1 < cap) {
+            got = fread(out + n, 1, cap - 1 - n, p);
+            if (got == 0)
+                break;
             n += got;
+        }
         out[n] = '\0';
     }
     while (fread(sink, 1, sizeof sink, p) > 0)

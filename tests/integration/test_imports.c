@@ -69,8 +69,12 @@ static int raw_status(int s, char *out, size_t cap)
 {
     size_t len = 0;
     ssize_t n;
-    while (len + 1 < cap && (n = recv(s, out + len, cap - 1 - len, 0)) > 0)
+    while (len + 1 < cap) {
+        n = recv(s, out + len, cap - 1 - len, 0);
+        if (n <= 0)
+            break;
         len += (size_t)n;
+    }
     out[len] = '\0';
     int status = 0;
     if (sscanf(out, "HTTP/1.%*d %d", &status) != 1)
