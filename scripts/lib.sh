@@ -31,7 +31,7 @@ gf_shquote() {
 # Debian packages that must be installed, apart from PostgreSQL and Node.js (handled below).
 GF_DEBIAN_DEPS=(build-essential meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev
     libpq-dev check libssl-dev libcurl4-openssl-dev libyaml-dev postgresql-contrib curl ca-certificates
-    python3 python3-numpy)
+    python3 python3-numpy clang-format git)
 
 gf_pkg_installed() {
     [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) == installed ]]
