@@ -326,7 +326,7 @@ static void import_finish(void *state, gf_req *req, gf_resp *resp)
     (void)req;
     import_state *st = state;
     gf_err err = {0};
-    int status = 500;
+    gf_import_outcome outcome = GF_IMPORT_REFUSED;
     json_t *out = NULL;
     int rc = st->format == FMT_CSV
                  ? gf_csv_finish(&st->csv, &err)
@@ -336,12 +336,14 @@ static void import_finish(void *state, gf_req *req, gf_resp *resp)
     if (rc == 0 && st->format == FMT_NDJSON)
         rc = check_required(st, &err);
     if (rc == 0) {
-        out = gf_import_finish(st->imp, &status, &err);
+        out = gf_import_finish(st->imp, &outcome, &err);
         st->imp = NULL; /* finish freed it */
     }
     if (out) {
         json_object_set(out, "ignored_columns", st->ignored);
-        gf_resp_json(resp, status, out);
+        /* A refused import is the invalid outcome, its answer listing the problems. */
+        gf_resp_json(resp, outcome == GF_IMPORT_COMMITTED ? 200 : gf_http_status_of(GF_EINVALID),
+                     out);
     } else {
         gf_resp_error(resp, &err);
     }

@@ -9,11 +9,10 @@
 #include "gapforge/store.h"
 #include "inputs_internal.h"
 
-/* The value in cents as a double (gf_store_forecast_target) and as exact numeric text. */
+/* The target's value as exact numeric text. */
 static const gf_stmt fc_target = {
-    "fc_target",
-    "SELECT (value * 100)::float8, value::text FROM targets WHERE org_id = $1 AND scope = $2 "
-    "AND metric = 'bookings' AND period_start = $3::date AND period_end = $4::date"};
+    "fc_target", "SELECT value::text FROM targets WHERE org_id = $1 AND scope = $2 "
+                 "AND metric = 'bookings' AND period_start = $3::date AND period_end = $4::date"};
 
 static const gf_stmt fc_latest_commit = {
     "fc_latest_commit",
@@ -54,18 +53,6 @@ static PGresult *target_row(int64_t org_id, const char *scope, const gf_period *
     return gf_db_exec_args(&fc_target, &a, err);
 }
 
-int gf_store_forecast_target(int64_t org_id, const char *scope, const gf_period *period, int *found,
-                             double *cents, gf_err *err)
-{
-    PGresult *res = target_row(org_id, scope, period, err);
-    if (!res)
-        return -1;
-    *found = PQntuples(res) == 1;
-    *cents = *found ? strtod(PQgetvalue(res, 0, 0), NULL) : 0;
-    PQclear(res);
-    return 0;
-}
-
 int gf_store_forecast_target_cents(int64_t org_id, const char *scope, const gf_period *period,
                                    int *found, int64_t *cents, gf_err *err)
 {
@@ -76,9 +63,9 @@ int gf_store_forecast_target_cents(int64_t org_id, const char *scope, const gf_p
         return -1;
     int rc = 0;
     if (PQntuples(res) == 1) {
-        if (gf_db_cents(res, 0, 1, cents) < 0) {
+        if (gf_db_cents(res, 0, 0, cents) < 0) {
             gf_logf("error", "target of %s: value %s is beyond the range of cents", scope,
-                    PQgetvalue(res, 0, 1));
+                    PQgetvalue(res, 0, 0));
             rc = gf_err_internal(err);
         } else {
             *found = 1;
@@ -108,22 +95,6 @@ static void snapshot_head(gf_db_args *a, int64_t org_id, const char *scope, cons
     gf_db_arg_text(a, scope);
     gf_db_arg_text(a, period->name);
     gf_store__arg_period(a, period);
-}
-
-json_t *gf_store_forecast_snapshot_insert(int64_t org_id, const gf_snapshot_fields *f, gf_err *err)
-{
-    gf_db_args a = {0};
-    snapshot_head(&a, org_id, f->scope, f->period);
-    gf_db_arg_text(&a, f->as_of);
-    gf_db_arg_text(&a, f->p10);
-    gf_db_arg_text(&a, f->p50);
-    gf_db_arg_text(&a, f->p90);
-    gf_db_arg_text(&a, f->expected);
-    gf_db_arg_text(&a, f->target);
-    gf_db_arg_text(&a, f->prob_hit);
-    gf_db_arg_text(&a, f->model_version);
-    gf_db_arg_text(&a, f->forecast);
-    return gf_db_one_json(&fc_snapshot_insert, &a, 1, "snapshot", NULL, err);
 }
 
 json_t *gf_store_snapshot_insert(int64_t org_id, const gf_store_snapshot *s, gf_err *err)

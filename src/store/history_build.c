@@ -221,24 +221,6 @@ static PGresult *children_rows(int64_t org_id, const char *scope, const char *fi
     return gf_db_exec_args(&hist_children, &a, err);
 }
 
-json_t *gf_store_scope_children(int64_t org_id, const char *scope, const char *field, gf_err *err)
-{
-    PGresult *res = children_rows(org_id, scope, field, err);
-    if (!res)
-        return NULL;
-    json_t *list = json_array();
-    for (int k = 0; list && k < PQntuples(res); k++) {
-        if (json_array_append_new(list, json_string(PQgetvalue(res, k, 0))) < 0) {
-            json_decref(list);
-            list = NULL;
-        }
-    }
-    PQclear(res);
-    if (!list)
-        gf_err_internal(err);
-    return list;
-}
-
 int gf_store_scope_children_list(int64_t org_id, const char *scope, const char *field,
                                  gf_store_scopes *out, gf_err *err)
 {

@@ -261,7 +261,7 @@ static json_t *answer(gf_import *imp, bool committed)
                      "problems", problems, "duration_ms", elapsed_ms(&imp->started));
 }
 
-json_t *gf_import_finish(gf_import *imp, int *status, gf_err *err)
+json_t *gf_import_finish(gf_import *imp, gf_import_outcome *outcome, gf_err *err)
 {
     json_t *out = NULL;
     if (end_copy(imp, err) < 0 || imp->kind->merge(imp, err) < 0)
@@ -270,13 +270,13 @@ json_t *gf_import_finish(gf_import *imp, int *status, gf_err *err)
         /* Atomic: one bad row and nothing changes. */
         imp->inserted = imp->updated = imp->unchanged = 0;
         run(imp, "ROLLBACK", err);
-        *status = 422;
+        *outcome = GF_IMPORT_REFUSED;
         out = answer(imp, false);
         goto done;
     }
     if (run(imp, "COMMIT", err) < 0)
         goto done;
-    *status = 200;
+    *outcome = GF_IMPORT_COMMITTED;
     out = answer(imp, true);
 done:
     gf_import_abort(imp);

@@ -11,13 +11,6 @@
 static const gf_stmt scen_currency = {"scen_currency",
                                       "SELECT o.currency FROM orgs o WHERE o.id = $1"};
 
-static const gf_stmt scen_levers = {
-    "scen_levers",
-    "SELECT coalesce(jsonb_agg(gf_lever_json(l) || jsonb_build_object('kpi_leads_to', k.leads_to, "
-    "'kpi_bucket', k.bucket) ORDER BY l.key), '[]'::jsonb) "
-    "FROM levers l LEFT JOIN kpis k ON k.id = l.kpi_id AND k.org_id = l.org_id "
-    "WHERE l.org_id = $1"};
-
 int gf_store_org_currency(int64_t org_id, char currency[8], gf_err *err)
 {
     gf_db_args a = {0};
@@ -35,22 +28,8 @@ int gf_store_org_currency(int64_t org_id, char currency[8], gf_err *err)
     return rc;
 }
 
-json_t *gf_store_levers_all(int64_t org_id, gf_err *err)
-{
-    gf_db_args a = {0};
-    gf_db_arg_i64(&a, org_id);
-    PGresult *res = gf_db_exec_args(&scen_levers, &a, err);
-    if (!res)
-        return NULL;
-    json_t *out = gf_db_json(res, 0, 0);
-    if (!out)
-        gf_err_internal(err);
-    PQclear(res);
-    return out;
-}
-
-/* The rows of scen_levers as columns: key, name, kind, effect, unit_cost, max_units, ramp_days,
- * then the KPI's key, leads_to and bucket (NULL without a KPI). */
+/* The org's levers ordered by key, as columns: key, name, kind, effect, unit_cost, max_units,
+ * ramp_days, then the KPI's key, leads_to and bucket (NULL without a KPI). */
 static const gf_stmt scen_lever_rows = {
     "scen_lever_rows",
     "SELECT l.key, l.name, l.kind, l.effect, l.unit_cost, l.max_units, l.ramp_days, k.key, "

@@ -60,13 +60,24 @@ static void put_lever(int64_t org, const char *key, const char *name, const char
     json_decref(l);
 }
 
-static const char *str_or_empty(const json_t *o, const char *name)
+/* Each field of lever lv against what the test put (max_units 12 and ramp_days 30 for all). */
+static void expect_lever(const gf_store_lever *lv, const char *key, const char *name,
+                         const char *kind, double effect, int64_t unit_cost_cents, const char *kpi,
+                         const char *kpi_leads_to, int kpi_bucket_days)
 {
-    const char *s = json_string_value(json_object_get(o, name));
-    return s ? s : "";
+    ck_assert_str_eq(lv->key, key);
+    ck_assert_str_eq(lv->name, name);
+    ck_assert_str_eq(lv->kind, kind);
+    ck_assert_msg(lv->effect == effect, "%s: effect %.17g, not %.17g", key, lv->effect, effect);
+    ck_assert_int_eq(lv->unit_cost_cents, unit_cost_cents);
+    ck_assert_uint_eq(lv->max_units, 12);
+    ck_assert_int_eq(lv->ramp_days, 30);
+    ck_assert_str_eq(lv->kpi, kpi);
+    ck_assert_str_eq(lv->kpi_leads_to, kpi_leads_to);
+    ck_assert_int_eq(lv->kpi_bucket_days, kpi_bucket_days);
 }
 
-START_TEST(lever_rows_are_the_levers_of_levers_all_with_exact_unit_costs)
+START_TEST(lever_rows_are_the_levers_ordered_by_key_with_exact_unit_costs)
 {
     int64_t org = new_org();
     put_kpi(org, "demos", "day", "bookings");
@@ -78,35 +89,12 @@ START_TEST(lever_rows_are_the_levers_of_levers_all_with_exact_unit_costs)
     gf_store_lever *rows = NULL;
     size_t n = 0;
     ck_assert_int_eq(gf_store_lever_rows(org, &rows, &n, &err), 0);
-    json_t *all = gf_store_levers_all(org, &err);
-    ck_assert_ptr_nonnull(all);
     ck_assert_uint_eq(n, 3);
-    ck_assert_uint_eq(json_array_size(all), n);
-    for (size_t k = 0; k < n; k++) {
-        const json_t *j = json_array_get(all, k);
-        ck_assert_str_eq(rows[k].key, str_or_empty(j, "key"));
-        ck_assert_str_eq(rows[k].name, str_or_empty(j, "name"));
-        ck_assert_str_eq(rows[k].kind, str_or_empty(j, "kind"));
-        ck_assert(rows[k].effect == json_number_value(json_object_get(j, "effect")));
-        ck_assert_int_eq(rows[k].max_units, json_integer_value(json_object_get(j, "max_units")));
-        ck_assert_int_eq(rows[k].ramp_days, json_integer_value(json_object_get(j, "ramp_days")));
-        ck_assert_str_eq(rows[k].kpi, str_or_empty(j, "kpi"));
-        ck_assert_str_eq(rows[k].kpi_leads_to, str_or_empty(j, "kpi_leads_to"));
-    }
-    /* Ordered by key: ads, care, sdr. */
-    ck_assert_str_eq(rows[0].key, "ads");
-    ck_assert_int_eq(rows[0].unit_cost_cents, 123456789);
-    ck_assert_int_eq(rows[0].kpi_bucket_days, 0);
-    ck_assert_int_eq(rows[1].unit_cost_cents, 7);
-    ck_assert_int_eq(rows[1].kpi_bucket_days, 7);
-    ck_assert(rows[1].effect == -2.0);
-    ck_assert_str_eq(rows[2].name, "Hire an SDR – Zürich");
-    ck_assert_int_eq(rows[2].unit_cost_cents, 1999);
-    ck_assert_int_eq(rows[2].kpi_bucket_days, 1);
-    ck_assert_str_eq(rows[2].kpi_leads_to, "bookings");
-    ck_assert_int_eq(rows[2].max_units, 12);
-    ck_assert_int_eq(rows[2].ramp_days, 30);
-    json_decref(all);
+    /* Ordered by key: ads, care, sdr; a lever without a KPI has "" and bucket 0, a KPI without
+     * leads_to an empty kpi_leads_to. */
+    expect_lever(&rows[0], "ads", "Ads", "pipeline", 0.1, 123456789, "", "", 0);
+    expect_lever(&rows[1], "care", "Customer care", "kpi", -2.0, 7, "nps", "", 7);
+    expect_lever(&rows[2], "sdr", "Hire an SDR – Zürich", "kpi", 3.5, 1999, "demos", "bookings", 1);
     free(rows);
 }
 END_TEST
@@ -141,28 +129,23 @@ static void make_rep(int64_t org, const char *key, const char *team)
     json_decref(r);
 }
 
-/* The list and the JSON array of gf_store_scope_children agree for scope. */
+/* The children of scope are exactly want (n of them), in that order. */
 static void expect_children(int64_t org, const char *scope, size_t n, const char *const *want)
 {
     gf_err err = {0};
     gf_store_scopes got = {0};
     ck_assert_int_eq(gf_store_scope_children_list(org, scope, "scope", &got, &err), 0);
-    json_t *json = gf_store_scope_children(org, scope, "scope", &err);
-    ck_assert_ptr_nonnull(json);
+    ck_assert_ptr_nonnull(got.scope); /* allocated even when there are none */
     ck_assert_uint_eq(got.n, n);
-    ck_assert_uint_eq(json_array_size(json), n);
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; k < n; k++)
         ck_assert_str_eq(got.scope[k], want[k]);
-        ck_assert_str_eq(got.scope[k], json_string_value(json_array_get(json, k)));
-    }
-    json_decref(json);
     gf_store_scopes_free(&got);
     ck_assert_ptr_null(got.scope);
     ck_assert_uint_eq(got.n, 0);
     gf_store_scopes_free(&got); /* harmless to repeat */
 }
 
-START_TEST(scope_children_list_has_the_rows_and_order_of_scope_children)
+START_TEST(scope_children_list_has_the_sub_teams_then_the_reps_each_by_key)
 {
     int64_t org = new_org();
     make_team(org, "emea", NULL);
@@ -173,10 +156,13 @@ START_TEST(scope_children_list_has_the_rows_and_order_of_scope_children)
     make_rep(org, "adam", "emea");
     make_rep(org, "solo", NULL);
     make_rep(org, "deep", "dach");
+    /* Only direct children: not nordics, dach (sub-teams) nor the reps in teams. */
     const char *org_kids[] = {"team:amer", "team:emea", "rep:solo"};
     expect_children(org, "org", 3, org_kids);
     const char *emea_kids[] = {"team:dach", "team:nordics", "rep:adam", "rep:zoe"};
     expect_children(org, "team:emea", 4, emea_kids);
+    const char *dach_kids[] = {"rep:deep"};
+    expect_children(org, "team:dach", 1, dach_kids);
     expect_children(org, "team:amer", 0, NULL);
 }
 END_TEST
@@ -214,83 +200,147 @@ static void put_target(int64_t org, const char *scope, const gf_period *p, const
     json_decref(t);
 }
 
-START_TEST(forecast_target_cents_are_exact_and_agree_with_the_double_reading)
+/* Sets the stored value of the org's target of scope for period (by name) to value, exactly as
+ * numeric text: gf_store_target_put goes through float8, which keeps no more than 17 digits. */
+static void set_target_value(int64_t org, const char *scope, const char *period, const char *value)
 {
-    int64_t org = new_org();
-    gf_period q4 = quarter("2026-Q4"), q3 = quarter("2026-Q3"), q2 = quarter("2026-Q2");
-    put_target(org, "org", &q4, "1234567.89");
-    put_target(org, "org", &q3, "1000.005");
+    gf_err err = {0};
+    PGconn *pg = gf_db_conn(&err);
+    ck_assert_msg(pg, "connection: %s", err.message);
+    char orgtext[24];
+    snprintf(orgtext, sizeof orgtext, "%lld", (long long)org);
+    const char *p[] = {value, orgtext, scope, period};
+    PGresult *res = PQexecParams(pg,
+                                 "UPDATE targets SET value = $1::numeric WHERE org_id = $2::bigint "
+                                 "AND scope = $3 AND metric = 'bookings' AND period = $4",
+                                 4, NULL, p, NULL, NULL, 0);
+    ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
+    ck_assert_str_eq(PQcmdTuples(res), "1");
+    PQclear(res);
+}
+
+/* The target cents of scope for p: want, or none when found_want is 0. */
+static void expect_target(int64_t org, const char *scope, const gf_period *p, int found_want,
+                          int64_t want)
+{
     gf_err err = {0};
     int found = -1;
     int64_t cents = -1;
-    double approx = 0;
-    ck_assert_int_eq(gf_store_forecast_target_cents(org, "org", &q4, &found, &cents, &err), 0);
-    ck_assert_int_eq(found, 1);
-    ck_assert_int_eq(cents, 123456789);
-    ck_assert_int_eq(gf_store_forecast_target(org, "org", &q4, &found, &approx, &err), 0);
-    ck_assert_int_eq((int64_t)(approx + 0.5), cents);
-    /* Half a cent rounds away from zero, as the API rounded the double. */
-    ck_assert_int_eq(gf_store_forecast_target_cents(org, "org", &q3, &found, &cents, &err), 0);
-    ck_assert_int_eq(cents, 100001);
-    ck_assert_int_eq(gf_store_forecast_target(org, "org", &q3, &found, &approx, &err), 0);
-    ck_assert_int_eq((int64_t)(approx + 0.5), cents);
-    ck_assert_int_eq(gf_store_forecast_target_cents(org, "org", &q2, &found, &cents, &err), 0);
-    ck_assert_int_eq(found, 0);
-    ck_assert_int_eq(cents, 0);
-    ck_assert_int_eq(gf_store_forecast_target_cents(org, "team:none", &q4, &found, &cents, &err),
-                     0);
-    ck_assert_int_eq(found, 0);
+    ck_assert_int_eq(gf_store_forecast_target_cents(org, scope, p, &found, &cents, &err), 0);
+    ck_assert_int_eq(found, found_want);
+    ck_assert_int_eq(cents, want);
+}
+
+START_TEST(forecast_target_cents_are_exact)
+{
+    int64_t org = new_org();
+    make_team(org, "emea", NULL);
+    gf_period q4 = quarter("2026-Q4"), q3 = quarter("2026-Q3"), q2 = quarter("2026-Q2"),
+              q1 = quarter("2026-Q1");
+    put_target(org, "org", &q4, "1234567.89");
+    put_target(org, "org", &q3, "1000.005");
+    put_target(org, "team:emea", &q4, "0.07");
+    /* More digits than a double holds: read from the text, never through a double. */
+    put_target(org, "org", &q1, "1");
+    set_target_value(org, "org", "2026-Q1", "12345678901234567.89");
+    expect_target(org, "org", &q4, 1, 123456789);
+    /* Half a cent rounds away from zero. */
+    expect_target(org, "org", &q3, 1, 100001);
+    expect_target(org, "team:emea", &q4, 1, 7);
+    expect_target(org, "org", &q1, 1, INT64_C(1234567890123456789));
+    /* None for another period, or a scope without a target. */
+    expect_target(org, "org", &q2, 0, 0);
+    expect_target(org, "team:emea", &q3, 0, 0);
+    expect_target(org, "team:none", &q4, 0, 0);
 }
 END_TEST
 
-/* The snapshot JSON without what differs between two inserts (id, created_at). */
-static json_t *snapshot_figures(json_t *snap)
+START_TEST(forecast_target_beyond_the_range_of_cents_is_an_internal_error)
 {
-    ck_assert_ptr_nonnull(snap);
+    gf_log_set_quiet(1);
+    int64_t org = new_org();
+    gf_period q4 = quarter("2026-Q4");
+    put_target(org, "org", &q4, "1");
+    set_target_value(org, "org", "2026-Q4", "92233720368547758.08"); /* INT64_MAX cents + 1 */
+    gf_err err = {0};
+    int found = -1;
+    int64_t cents = -1;
+    ck_assert_int_eq(gf_store_forecast_target_cents(org, "org", &q4, &found, &cents, &err), -1);
+    ck_assert_int_eq(err.code, GF_EINTERNAL);
+    ck_assert_int_eq(found, 0);
+    ck_assert_int_eq(cents, 0);
+}
+END_TEST
+
+/* The columns of snapshot id as text (SQL NULL as "NULL"), in the order of COLUMNS, one per
+ * entry of out. */
+#define SNAPSHOT_COLUMNS                                                               \
+    "org_id::text, scope, period, period_start::text, period_end::text, as_of::text, " \
+    "p10::text, p50::text, p90::text, expected::text, target::text, prob_hit::text, "  \
+    "model_version, forecast::text"
+#define SNAPSHOT_NCOLS 14
+
+static void snapshot_columns(int64_t id, char out[SNAPSHOT_NCOLS][128])
+{
+    gf_err err = {0};
+    PGconn *pg = gf_db_conn(&err);
+    ck_assert_msg(pg, "connection: %s", err.message);
+    char idtext[24];
+    snprintf(idtext, sizeof idtext, "%lld", (long long)id);
+    const char *p[] = {idtext};
+    PGresult *res = PQexecParams(
+        pg, "SELECT " SNAPSHOT_COLUMNS " FROM forecast_snapshots WHERE id = $1::bigint", 1, NULL, p,
+        NULL, NULL, 0);
+    ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+    ck_assert_int_eq(PQntuples(res), 1);
+    ck_assert_int_eq(PQnfields(res), SNAPSHOT_NCOLS);
+    for (int c = 0; c < SNAPSHOT_NCOLS; c++)
+        snprintf(out[c], 128, "%s", PQgetisnull(res, 0, c) ? "NULL" : PQgetvalue(res, 0, c));
+    PQclear(res);
+}
+
+/* Inserts s and checks the stored row against want (SNAPSHOT_COLUMNS without org_id, "NULL"
+ * for SQL NULL) and the returned JSON against want_json (new reference, taken; without id and
+ * created_at, which the JSON must have). */
+static void expect_snapshot(int64_t org, const gf_store_snapshot *s,
+                            const char *const want[SNAPSHOT_NCOLS - 1], json_t *want_json)
+{
+    ck_assert_ptr_nonnull(want_json);
+    gf_err err = {0};
+    json_t *snap = gf_store_snapshot_insert(org, s, &err);
+    ck_assert_msg(snap, "snapshot insert: %s", err.message);
+    ck_assert(json_is_integer(json_object_get(snap, "id")));
+    ck_assert(json_is_string(json_object_get(snap, "created_at")));
+    int64_t id = json_integer_value(json_object_get(snap, "id"));
+    char cols[SNAPSHOT_NCOLS][128], orgtext[24];
+    snapshot_columns(id, cols);
+    snprintf(orgtext, sizeof orgtext, "%lld", (long long)org);
+    ck_assert_str_eq(cols[0], orgtext);
+    for (int c = 1; c < SNAPSHOT_NCOLS; c++)
+        ck_assert_str_eq(cols[c], want[c - 1]);
     json_object_del(snap, "id");
     json_object_del(snap, "created_at");
-    return snap;
+    /* json_equal: same keys, same types (a real is not an integer) and bit-equal numbers. */
+    char *got = json_dumps(snap, JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+    char *exp = json_dumps(want_json, JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+    ck_assert_msg(json_equal(snap, want_json), "snapshot JSON %s, not %s", got, exp);
+    free(got);
+    free(exp);
+    json_decref(snap);
+    json_decref(want_json);
 }
 
-/* "%.2f" of cents / 100: the money text the API gives gf_store_forecast_snapshot_insert. */
-static void money(int64_t cents, char out[40])
+/* The JSON of the snapshots below (target and prob_hit: new references, JSON null without). */
+static json_t *snapshot_json(json_t *target, json_t *prob_hit)
 {
-    snprintf(out, 40, "%.2f", (double)cents / 100.0);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:o, s:o, s:s, s:{s:f}}",
+                     "scope", "org", "period", "2026-Q4", "start", "2026-10-01", "end",
+                     "2026-12-31", "as_of", "2026-11-15", "p10", -0.5, "p50", 1234.05, "p90",
+                     999999.99, "expected", 50000.01, "target", target, "prob_hit", prob_hit,
+                     "model_version", "test-1", "forecast", "p50", 1234.05);
 }
 
-static void expect_same_snapshot(int64_t org, const gf_store_snapshot *s)
-{
-    char as_of[11], p10[40], p50[40], p90[40], expected[40], target[40], prob[40];
-    gf_date_format(s->as_of, as_of);
-    money(s->p10_cents, p10);
-    money(s->p50_cents, p50);
-    money(s->p90_cents, p90);
-    money(s->expected_cents, expected);
-    money(s->target_cents, target);
-    snprintf(prob, sizeof prob, "%.17g", s->prob_hit);
-    gf_snapshot_fields f = {s->scope,
-                            as_of,
-                            p10,
-                            p50,
-                            p90,
-                            expected,
-                            s->has_target ? target : NULL,
-                            s->has_target ? prob : NULL,
-                            s->model_version,
-                            s->forecast_json,
-                            s->period};
-    gf_err err = {0};
-    json_t *old = snapshot_figures(gf_store_forecast_snapshot_insert(org, &f, &err));
-    json_t *new = snapshot_figures(gf_store_snapshot_insert(org, s, &err));
-    char *a = json_dumps(old, JSON_SORT_KEYS), *b = json_dumps(new, JSON_SORT_KEYS);
-    ck_assert_str_eq(a, b);
-    free(a);
-    free(b);
-    json_decref(old);
-    json_decref(new);
-}
-
-START_TEST(snapshot_insert_from_c_values_stores_what_the_text_insert_stores)
+START_TEST(snapshot_insert_stores_exact_money_and_null_without_a_target)
 {
     int64_t org = new_org();
     gf_period q4 = quarter("2026-Q4");
@@ -308,24 +358,30 @@ START_TEST(snapshot_insert_from_c_values_stores_what_the_text_insert_stores)
                               .prob_hit = 1.0 / 3.0,
                               .model_version = "test-1",
                               .forecast_json = "{\"p50\": 1234.05}"};
-    expect_same_snapshot(org, &with);
+    const char *with_cols[] = {"org",
+                               "2026-Q4",
+                               "2026-10-01",
+                               "2026-12-31",
+                               "2026-11-15",
+                               "-0.50",
+                               "1234.05",
+                               "999999.99",
+                               "50000.01",
+                               "200000.00",
+                               "0.3333333333333333",
+                               "test-1",
+                               "{\"p50\": 1234.05}"};
+    expect_snapshot(org, &with, with_cols,
+                    snapshot_json(json_real(200000.0), json_real(1.0 / 3.0)));
     /* Without a target, target and prob_hit are NULL whatever the fields hold. */
     gf_store_snapshot without = with;
     without.has_target = 0;
     without.prob_hit = 0.9;
-    expect_same_snapshot(org, &without);
-    gf_err err = {0};
-    json_t *snap = gf_store_snapshot_insert(org, &with, &err);
-    ck_assert_ptr_nonnull(snap);
-    ck_assert_str_eq(json_string_value(json_object_get(snap, "as_of")), "2026-11-15");
-    ck_assert(json_number_value(json_object_get(snap, "p10")) == -0.5);
-    ck_assert(json_number_value(json_object_get(snap, "target")) == 200000.0);
-    ck_assert(json_number_value(json_object_get(snap, "prob_hit")) == 1.0 / 3.0);
-    json_decref(snap);
-    snap = gf_store_snapshot_insert(org, &without, &err);
-    ck_assert(json_is_null(json_object_get(snap, "target")));
-    ck_assert(json_is_null(json_object_get(snap, "prob_hit")));
-    json_decref(snap);
+    const char *without_cols[] = {
+        "org",   "2026-Q4", "2026-10-01",        "2026-12-31", "2026-11-15",
+        "-0.50", "1234.05", "999999.99",         "50000.01",   "NULL",
+        "NULL",  "test-1",  "{\"p50\": 1234.05}"};
+    expect_snapshot(org, &without, without_cols, snapshot_json(json_null(), json_null()));
 }
 END_TEST
 
@@ -405,12 +461,13 @@ static Suite *store_db_suite(void)
     suite_add_tcase(s, conn);
 
     TCase *structs = tcase_create("c_values");
-    tcase_add_test(structs, lever_rows_are_the_levers_of_levers_all_with_exact_unit_costs);
+    tcase_add_test(structs, lever_rows_are_the_levers_ordered_by_key_with_exact_unit_costs);
     tcase_add_test(structs, lever_rows_of_an_org_without_levers_are_empty_but_allocated);
-    tcase_add_test(structs, scope_children_list_has_the_rows_and_order_of_scope_children);
+    tcase_add_test(structs, scope_children_list_has_the_sub_teams_then_the_reps_each_by_key);
     tcase_add_test(structs, scope_children_list_of_a_rep_or_unknown_team_is_invalid_and_empty);
-    tcase_add_test(structs, forecast_target_cents_are_exact_and_agree_with_the_double_reading);
-    tcase_add_test(structs, snapshot_insert_from_c_values_stores_what_the_text_insert_stores);
+    tcase_add_test(structs, forecast_target_cents_are_exact);
+    tcase_add_test(structs, forecast_target_beyond_the_range_of_cents_is_an_internal_error);
+    tcase_add_test(structs, snapshot_insert_stores_exact_money_and_null_without_a_target);
     suite_add_tcase(s, structs);
     return s;
 }

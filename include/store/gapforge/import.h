@@ -3,7 +3,7 @@
  * import's own.
  *
  * An import kind (deals, ...) is a table: its columns, how to stage them and how to merge them.
- * The caller (the HTTP layer) parses CSV or NDJSON and hands over rows as text values in the
+ * The caller (the API layer) parses CSV or NDJSON and hands over rows as text values in the
  * kind's column order; nothing but one row and a small send buffer is held in memory. */
 #ifndef GAPFORGE_IMPORT_H
 #define GAPFORGE_IMPORT_H
@@ -54,11 +54,18 @@ int gf_import_row(gf_import *imp, long line, unsigned present, const char *const
  * column may be NULL. The row counts as rejected. */
 void gf_import_problem(gf_import *imp, long line, const char *column, const char *reason);
 
+/* How a finished import ended. */
+typedef enum gf_import_outcome {
+    GF_IMPORT_COMMITTED, /* the good rows are in (all of them, or those kept by skip_errors) */
+    GF_IMPORT_REFUSED,   /* atomic and some rows had problems: rolled back, nothing changed */
+} gf_import_outcome;
+
 /* Ends the stream, validates, merges and commits (or rolls back). Returns the answer
- * {inserted, updated, unchanged, rejected, problems: [{line, column, reason}], duration_ms} and
- * sets *status (200, or 422 when an atomic import was refused). NULL with err on a database
- * failure. Frees imp in every case. */
-json_t *gf_import_finish(gf_import *imp, int *status, gf_err *err) GF_MUST_CHECK;
+ * {kind, committed, inserted, updated, unchanged, rejected, problem_count,
+ * problems: [{line, column, reason}], duration_ms} and sets *outcome (refused when an atomic
+ * import had problems; the answer then lists them). NULL with err on a database failure
+ * (*outcome untouched). Frees imp in every case. */
+json_t *gf_import_finish(gf_import *imp, gf_import_outcome *outcome, gf_err *err) GF_MUST_CHECK;
 
 /* Rolls back and frees an import that will not finish (client gone, parse failure). */
 void gf_import_abort(gf_import *imp);

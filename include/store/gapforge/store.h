@@ -307,9 +307,6 @@ int gf_store_lever_delete(int64_t org_id, const char *key, gf_err *err) GF_MUST_
 /* The org's currency (ISO code) into currency. Returns 0 or -1 with err (not found for an unknown
  * org). */
 int gf_store_org_currency(int64_t org_id, char currency[8], gf_err *err) GF_MUST_CHECK;
-/* Every lever of the org (gf_lever_json plus kpi_leads_to and kpi_bucket of its KPI, null when
- * none), ordered by key, as a new JSON array; NULL with err. */
-json_t *gf_store_levers_all(int64_t org_id, gf_err *err) GF_MUST_CHECK;
 /* One lever of the org as C values, with the KPI it moves (for kind kpi). */
 typedef struct gf_store_lever {
     char key[72];
@@ -323,9 +320,9 @@ typedef struct gf_store_lever {
     char kpi_leads_to[72]; /* the KPI's leads_to metric, "" when none */
     int kpi_bucket_days;   /* the KPI's bucket: 1 day, 7 week, 0 when there is no KPI */
 } gf_store_lever;
-/* Every lever of the org, ordered by key (the rows of gf_store_levers_all), into *rows (n of
- * them; malloc'd, never NULL on success: the caller frees it with free()). Returns 0, or -1 with
- * err (*rows NULL, *n 0); a unit cost that is not exact money text is an internal error. */
+/* Every lever of the org, ordered by key, into *rows (n of them; malloc'd, never NULL on
+ * success: the caller frees it with free()). Returns 0, or -1 with err (*rows NULL, *n 0); a unit
+ * cost that is not exact money text is an internal error. */
 int gf_store_lever_rows(int64_t org_id, gf_store_lever **rows, size_t *n,
                         gf_err *err) GF_MUST_CHECK;
 /* The first (by key) KPI of the org leading to bookings (leads_to bookings, aggregation sum)
@@ -354,24 +351,10 @@ json_t *gf_store_pipeline_changes(int64_t org_id, const gf_pipeline_query *q,
 
 /* ---- forecasts (src/store/forecast.c) ---- */
 
-/* The bookings target of scope for exactly period, in cents: *found 0 when there is none.
- * Returns 0 or -1 with err. */
-int gf_store_forecast_target(int64_t org_id, const char *scope, const gf_period *period, int *found,
-                             double *cents, gf_err *err) GF_MUST_CHECK;
 /* The newest commit of scope for exactly period (gf_commit_json), JSON null when none; NULL with
  * err on failure. New reference. */
 json_t *gf_store_forecast_latest_commit(int64_t org_id, const char *scope, const gf_period *period,
                                         gf_err *err) GF_MUST_CHECK;
-/* A forecast snapshot's columns as text (target and prob_hit may be NULL; forecast is the full
- * answer's JSON text). */
-typedef struct gf_snapshot_fields {
-    const char *scope, *as_of, *p10, *p50, *p90, *expected, *target, *prob_hit;
-    const char *model_version, *forecast;
-    const gf_period *period;
-} gf_snapshot_fields;
-/* Stores a snapshot; returns its JSON (gf_forecast_snapshot_json) or NULL with err. */
-json_t *gf_store_forecast_snapshot_insert(int64_t org_id, const gf_snapshot_fields *f,
-                                          gf_err *err) GF_MUST_CHECK;
 /* The bookings target of scope for exactly period, in exact cents (a value with more than two
  * decimals rounds half away from zero): *found 0 (and *cents 0) when there is none. Returns 0,
  * or -1 with err (internal for a stored value beyond the int64 range of cents). */
@@ -389,9 +372,9 @@ typedef struct gf_store_snapshot {
     const char *model_version;
     const char *forecast_json; /* the full answer, JSON text */
 } gf_store_snapshot;
-/* Stores a snapshot as gf_store_forecast_snapshot_insert does for the same figures: money as
- * exact "units.cents" text, prob_hit with %.17g, target and prob_hit SQL NULL without a target.
- * Returns its JSON (gf_forecast_snapshot_json; new reference) or NULL with err. */
+/* Stores a snapshot: money as exact "units.cents" text, prob_hit with %.17g, target and prob_hit
+ * SQL NULL without a target. Returns its JSON (gf_forecast_snapshot_json; new reference) or NULL
+ * with err. */
 json_t *gf_store_snapshot_insert(int64_t org_id, const gf_store_snapshot *s,
                                  gf_err *err) GF_MUST_CHECK;
 /* A page of snapshots, newest first (cursor: the last item's id); filters may be NULL. */

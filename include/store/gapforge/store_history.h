@@ -67,21 +67,16 @@ int gf_store_scope_reps(int64_t org_id, const char *scope, const char *field, in
  * n entries), else 0. */
 void gf_store_history_mask(const gf_store_history *h, const int64_t *ids, size_t n, uint8_t *mask);
 
-/* The children of a scope for a roll-up: "org" has the root teams and the reps in no team;
- * "team:KEY" its direct sub-teams and the reps directly in it. Returns a new JSON array of
- * scope texts ("team:KEY" first, then "rep:KEY", each ordered by key), or NULL with err (invalid on
- * field for a scope that is not org or a team of the org). */
-#include <jansson.h>
-json_t *gf_store_scope_children(int64_t org_id, const char *scope, const char *field,
-                                gf_err *err) GF_MUST_CHECK;
-
-/* The children of a scope as C strings: n scope texts, in the order of gf_store_scope_children. */
+/* The children of a scope as C strings: n scope texts. */
 typedef struct gf_store_scopes {
     size_t n;
     char (*scope)[80];
 } gf_store_scopes;
-/* gf_store_scope_children into out (owned: free it with gf_store_scopes_free). Returns 0, or -1
- * with err (invalid on field as gf_store_scope_children; out is then empty). */
+/* The children of a scope for a roll-up into out (owned: free it with gf_store_scopes_free):
+ * "org" has the root teams and the reps in no team; "team:KEY" its direct sub-teams and the reps
+ * directly in it; "team:KEY" texts first, then "rep:KEY", each ordered by key. Returns 0, or -1
+ * with err (invalid on field for a scope that is not org or a team of the org; out is then
+ * empty). */
 int gf_store_scope_children_list(int64_t org_id, const char *scope, const char *field,
                                  gf_store_scopes *out, gf_err *err) GF_MUST_CHECK;
 /* Frees the texts of s and empties it; NULL-safe, and safe to repeat. */
