@@ -21,8 +21,7 @@ json_t *gf_svc__day(int day);
 
 /* A new, zeroed forecast result for req with its history loaded (req->as_of, calendar to the
  * period's end). NULL with err. */
-gf_svc_forecast *gf_svc__forecast_load(const gf_svc_forecast_req *req,
-                                       gf_err *err) GF_MUST_CHECK;
+gf_svc_forecast *gf_svc__forecast_load(const gf_svc_forecast_req *req, gf_err *err) GF_MUST_CHECK;
 
 /* Runs the model, the spread and the Monte Carlo of f->req's scope on f->history, and reads the
  * scope's target. Returns 0 or a negative code with err. */
@@ -87,8 +86,8 @@ typedef struct gf_svc_levers {
 /* Runs req's forecast and its "why" and builds the lever context with every lever of the org.
  * Returns 0 or a negative code with err; lc is to be cleared with gf_svc__levers_clear either
  * way. */
-int gf_svc__levers_open(const gf_svc_forecast_req *req, gf_svc_levers *lc,
-                        gf_err *err) GF_MUST_CHECK;
+int gf_svc__levers_open(const gf_svc_forecast_req *req, gf_svc_levers *lc, gf_err *err)
+    GF_MUST_CHECK;
 
 /* The index of the org's lever named key, or -1. */
 long gf_svc__levers_find(const gf_svc_levers *lc, const char *key);
@@ -99,8 +98,8 @@ int gf_svc__levers_deals(gf_svc_levers *lc, size_t lever, const int64_t *ids, si
                          const char *field, gf_err *err) GF_MUST_CHECK;
 
 /* Fills the table of P(won by period end | created on day d) when a lever needs it. */
-int gf_svc__levers_prepare(gf_svc_levers *lc, const gf_model_lever *levers, size_t n,
-                           gf_err *err) GF_MUST_CHECK;
+int gf_svc__levers_prepare(gf_svc_levers *lc, const gf_model_lever *levers, size_t n, gf_err *err)
+    GF_MUST_CHECK;
 
 void gf_svc__levers_clear(gf_svc_levers *lc);
 

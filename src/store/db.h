@@ -69,8 +69,8 @@ int gf_db_run(const gf_stmt *stmt, const gf_db_args *args, gf_err *err) GF_MUST_
 
 /* Runs sql unprepared with args (NULL: none) on connection pg, which the caller owns (a
  * dedicated or side connection). No reset, no retry. Result and errors as gf_db_exec_args. */
-PGresult *gf_db_exec_on(PGconn *pg, const char *sql, const gf_db_args *args,
-                        gf_err *err) GF_MUST_CHECK;
+PGresult *gf_db_exec_on(PGconn *pg, const char *sql, const gf_db_args *args, gf_err *err)
+    GF_MUST_CHECK;
 
 /* Runs a parameterless SQL script (migrations only; may hold several statements). */
 int gf_db_exec_script(const char *sql, gf_err *err) GF_MUST_CHECK;

@@ -54,8 +54,8 @@ int gf_store__history_read_deals(gf_store_history *h, const int64_t *stage_ids, 
 /* Reads the events on pg (in a transaction with the history settings) into raw->ev, with
  * their deal ids and local days; safe to run on another thread while the deals are read. */
 int gf_store__history_read_events(PGconn *pg, const char *sql, const gf_store_history *h,
-                                  hist_deals *raw, const hist_days *days,
-                                  gf_err *err) GF_MUST_CHECK;
+                                  hist_deals *raw, const hist_days *days, gf_err *err)
+    GF_MUST_CHECK;
 /* Maps the events' deal ids to deal indices, dropping events of deals not loaded. Returns 0 or
  * -1 when out of memory. */
 int gf_store__history_map_events(hist_deals *raw) GF_MUST_CHECK;

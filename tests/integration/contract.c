@@ -12,7 +12,7 @@
 #include <yaml.h>
 
 #define MAX_DEPTH 128
-#define MAX_SEGS 32
+#define MAX_SEGS  32
 
 /* ---- YAML → JSON ---------------------------------------------------------------------- */
 
@@ -209,8 +209,7 @@ json_t *contract_yaml_parse(const char *text, size_t len, char *err, size_t cap)
     }
     yaml_parser_set_input_string(&r.parser, (const unsigned char *)text, len);
     if (expect_event(&r, YAML_STREAM_START_EVENT, "a stream") < 0 ||
-        expect_event(&r, YAML_DOCUMENT_START_EVENT, "a document") < 0 ||
-        next_event(&r, &ev) < 0)
+        expect_event(&r, YAML_DOCUMENT_START_EVENT, "a document") < 0 || next_event(&r, &ev) < 0)
         goto done;
     out = read_node(&r, &ev, 0);
     if (!out)
@@ -381,8 +380,10 @@ int contract_check_response(const json_t *spec, const char *method, const char *
     if (!op) {
         /* A probe of a path or method the API does not have: only an error may answer. */
         if (status < 400) {
-            snprintf(msg, cap, "contract: %s %s answered %ld, but openapi.yaml has no such "
-                     "operation", method, path, status);
+            snprintf(msg, cap,
+                     "contract: %s %s answered %ld, but openapi.yaml has no such "
+                     "operation",
+                     method, path, status);
             return -1;
         }
         if (!body)
@@ -415,8 +416,7 @@ int contract_check_response(const json_t *spec, const char *method, const char *
         return 0;
     }
     if (!media) {
-        snprintf(msg, cap, "contract: %s %ld: the response documents no JSON body", name,
-                 status);
+        snprintf(msg, cap, "contract: %s %ld: the response documents no JSON body", name, status);
         return -1;
     }
     const json_t *schema = json_object_get(media, "schema");

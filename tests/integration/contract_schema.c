@@ -213,7 +213,8 @@ static int check_type(vctx *c, const json_t *type, const json_t *inst)
         return 0;
     size_t i;
     json_t *t;
-    json_array_foreach(type, i, t) {
+    json_array_foreach(type, i, t)
+    {
         if (json_is_string(t) && is_type(inst, json_string_value(t)))
             return 0;
     }
@@ -314,7 +315,8 @@ static int check_object(vctx *c, const json_t *s, const json_t *inst, json_t *se
         return fail(c, "%zu properties, more than %lld", n, (long long)json_integer_value(b));
     size_t i;
     json_t *r;
-    json_array_foreach(json_object_get(s, "required"), i, r) {
+    json_array_foreach(json_object_get(s, "required"), i, r)
+    {
         if (json_is_string(r) && !json_object_get(inst, json_string_value(r)))
             return fail(c, "required property \"%s\" is missing", json_string_value(r));
     }
@@ -347,18 +349,21 @@ static int check_combinators(vctx *c, const json_t *s, const json_t *inst, json_
 {
     size_t i, count = 0;
     json_t *sub;
-    json_array_foreach(json_object_get(s, "allOf"), i, sub) {
+    json_array_foreach(json_object_get(s, "allOf"), i, sub)
+    {
         if (validate(c, sub, inst, seen) < 0)
             return -1;
     }
     const json_t *any = json_object_get(s, "anyOf");
     if (any) {
-        json_array_foreach(any, i, sub) {
+        json_array_foreach(any, i, sub)
+        {
             if (passes(c, sub, inst, seen))
                 count++;
         }
         if (!count) {
-            json_array_foreach(any, i, sub) {
+            json_array_foreach(any, i, sub)
+            {
                 if (validate(c, sub, inst, NULL) < 0)
                     break;
             }
@@ -371,7 +376,8 @@ static int check_combinators(vctx *c, const json_t *s, const json_t *inst, json_
     if (one) {
         json_t *scratch = json_object();
         count = 0;
-        json_array_foreach(one, i, sub) {
+        json_array_foreach(one, i, sub)
+        {
             if (passes(c, sub, inst, scratch))
                 count++;
         }
@@ -382,7 +388,7 @@ static int check_combinators(vctx *c, const json_t *s, const json_t *inst, json_
             return fail(c, "matches %zu branches of oneOf, not exactly one", count);
     }
     const json_t *not = json_object_get(s, "not");
-    if (not && passes(c, not, inst, NULL))
+    if (not &&passes(c, not, inst, NULL))
         return fail(c, "matches a schema under not");
     return 0;
 }
@@ -426,7 +432,8 @@ static int validate(vctx *c, const json_t *s, const json_t *inst, json_t *seen)
         size_t i;
         json_t *e;
         bool found = false;
-        json_array_foreach(b, i, e) {
+        json_array_foreach(b, i, e)
+        {
             found = found || same_value(e, inst);
         }
         if (!found) {

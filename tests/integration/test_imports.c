@@ -534,15 +534,17 @@ START_TEST(client_disconnect_mid_body_leaves_nothing_behind)
         raw_send(s, row, (size_t)n);
     }
     usleep(300 * 1000);
-    ck_assert_int_eq(fx_sql_ll("SELECT count(*) FROM pg_stat_activity "
-                               "WHERE application_name = 'gapforge-import'"),
-                     1);
+    ck_assert_int_eq(
+        fx_sql_ll("SELECT count(*) FROM pg_stat_activity "
+                  "WHERE application_name = 'gapforge-import' AND datname = current_database()"),
+        1);
     close(s);
     long long left = 1;
     for (int i = 0; i < 100 && left; i++) {
         usleep(50 * 1000);
-        left = fx_sql_ll("SELECT count(*) FROM pg_stat_activity "
-                         "WHERE application_name = 'gapforge-import'");
+        left = fx_sql_ll(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE application_name = 'gapforge-import' AND datname = current_database()");
     }
     ck_assert_int_eq(left, 0);
     ck_assert_int_eq(org_deals(slug), 0);

@@ -1,8 +1,8 @@
 /* test_schema.c — the contract checker itself: YAML to JSON, the schema validator and the
  * operation lookup, on small specs and on openapi.yaml. No database, no server. */
 #include <check.h>
-#include <stdbool.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,12 +36,12 @@ static int check(const char *schema_yaml, const char *instance_json)
 }
 
 /* Asserts that the instance fails and the message names pointer and contains reason. */
-#define expect_fail(schema, inst, pointer, reason)                                            \
-    do {                                                                                      \
-        ck_assert_int_eq(check(schema, inst), -1);                                            \
-        ck_assert_msg(strncmp(g_msg, pointer ": ", strlen(pointer) + 2) == 0,                 \
-                      "want pointer %s in: %s", pointer, g_msg);                              \
-        ck_assert_msg(strstr(g_msg, reason) != NULL, "want '%s' in: %s", reason, g_msg);      \
+#define expect_fail(schema, inst, pointer, reason)                                       \
+    do {                                                                                 \
+        ck_assert_int_eq(check(schema, inst), -1);                                       \
+        ck_assert_msg(strncmp(g_msg, pointer ": ", strlen(pointer) + 2) == 0,            \
+                      "want pointer %s in: %s", pointer, g_msg);                         \
+        ck_assert_msg(strstr(g_msg, reason) != NULL, "want '%s' in: %s", reason, g_msg); \
     } while (0)
 
 static const char deal_schema[] = "type: object\n"
@@ -89,9 +89,11 @@ END_TEST
 START_TEST(a_valid_object_passes)
 {
     ck_assert_msg(check(deal_schema, "{\"id\": 4, \"stage\": \"won\", \"close_date\": null, "
-                                     "\"tags\": [\"a\", \"bc\"]}") == 0, "%s", g_msg);
+                                     "\"tags\": [\"a\", \"bc\"]}") == 0,
+                  "%s", g_msg);
     ck_assert_msg(check(deal_schema, "{\"id\": 4, \"stage\": \"won\", "
-                                     "\"close_date\": \"2024-02-29\"}") == 0, "%s", g_msg);
+                                     "\"close_date\": \"2024-02-29\"}") == 0,
+                  "%s", g_msg);
 }
 END_TEST
 
@@ -140,9 +142,10 @@ END_TEST
 
 START_TEST(array_items_are_checked_with_their_index_in_the_pointer)
 {
-    expect_fail(deal_schema,
-                "{\"id\": 4, \"stage\": \"won\", \"close_date\": null, \"tags\": [\"a\", \"long\"]}",
-                "/tags/1", "is longer than 3");
+    expect_fail(
+        deal_schema,
+        "{\"id\": 4, \"stage\": \"won\", \"close_date\": null, \"tags\": [\"a\", \"long\"]}",
+        "/tags/1", "is longer than 3");
     expect_fail("{type: array, minItems: 2}", "[1]", "(root)", "fewer than 2");
     expect_fail("{type: array, uniqueItems: true}", "[1, 2, 1]", "(root)", "are equal");
 }

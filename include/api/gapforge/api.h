@@ -22,8 +22,8 @@ void gf_api_init(const gf_config *cfg);
 const gf_config *gf_api_config(void);
 
 /* The gf_auth_fn of the server: API keys (Bearer gf_...) and the service admin token. */
-int gf_api_authenticate(const char *authorization, gf_scope scope, gf_principal *who,
-                        gf_err *err) GF_MUST_CHECK;
+int gf_api_authenticate(const char *authorization, gf_scope scope, gf_principal *who, gf_err *err)
+    GF_MUST_CHECK;
 
 /* ---- shared helpers for handlers ---- */
 
@@ -80,8 +80,8 @@ void gf_api_deal_history(gf_req *req, gf_resp *resp);
 
 /* Parses spec (a quarter name or "YYYY-MM-DD..YYYY-MM-DD") with the caller's org fiscal year
  * start month into *p. Returns 0, or -1 with a 422 naming field (503 if the database is down). */
-int gf_api_period(const gf_req *req, const char *spec, const char *field, gf_period *p,
-                  gf_err *err) GF_MUST_CHECK;
+int gf_api_period(const gf_req *req, const char *spec, const char *field, gf_period *p, gf_err *err)
+    GF_MUST_CHECK;
 
 /* A query parameter as an integer within [min, max], def when absent; -1 with a 422 naming it. */
 int gf_api_query_int(const gf_req *req, const char *name, int min, int max, int def, int *out,

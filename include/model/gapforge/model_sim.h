@@ -61,7 +61,7 @@ double gf_model_sim_expected(const gf_model_sim_input *in);
  * a thread that cannot be started only means fewer hands. Returns 0, GF_MODEL_EINVAL (bad
  * probabilities, amounts, trials, sigma or lambda; *out untouched) or GF_MODEL_ENOMEM. The caller
  * owns `in`, `out` and `totals`. */
-int gf_model_sim_run(const gf_model_sim_input *in, gf_model_sim_result *out,
-                     int64_t *totals) GF_MUST_CHECK;
+int gf_model_sim_run(const gf_model_sim_input *in, gf_model_sim_result *out, int64_t *totals)
+    GF_MUST_CHECK;
 
 #endif

@@ -39,8 +39,8 @@ typedef struct gf_model_spells {
  * are skipped; a deal that reopens starts a new spell. `out` must be zero-initialised or freed;
  * on success it owns a new array. Returns 0, GF_MODEL_EINVAL (history fails validation) or
  * GF_MODEL_ENOMEM (out left empty). */
-int gf_model_spells_build(const gf_model_history *h, gf_day as_of,
-                          gf_model_spells *out) GF_MUST_CHECK;
+int gf_model_spells_build(const gf_model_history *h, gf_day as_of, gf_model_spells *out)
+    GF_MUST_CHECK;
 
 /* Releases the array and zeroes the struct; NULL-safe and idempotent. */
 void gf_model_spells_free(gf_model_spells *s);

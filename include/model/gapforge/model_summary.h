@@ -13,12 +13,12 @@
 
 /* One driver of the gap, already attributed (impact: money, negative hurts). */
 typedef struct gf_model_summary_driver {
-    const char *label;   /* e.g. "win rate" */
+    const char *label; /* e.g. "win rate" */
     double baseline, current;
-    int percent;         /* 1: baseline/current are rates shown as percentages */
+    int percent; /* 1: baseline/current are rates shown as percentages */
     double impact_cents;
-    const char *unit;    /* not NULL (and percent 0): plain counts followed by " unit" when
-                            unit is not empty ("days"); NULL: money in currency units */
+    const char *unit; /* not NULL (and percent 0): plain counts followed by " unit" when
+                         unit is not empty ("days"); NULL: money in currency units */
 } gf_model_summary_driver;
 
 /* One action of the plan. */
@@ -32,8 +32,8 @@ typedef struct gf_model_summary_action {
 
 /* Everything the paragraph says. Strings are borrowed. */
 typedef struct gf_model_summary_input {
-    const char *currency;   /* ISO code, e.g. "USD" */
-    const char *period;     /* e.g. "2026-Q4" */
+    const char *currency; /* ISO code, e.g. "USD" */
+    const char *period;   /* e.g. "2026-Q4" */
     double target_cents;
     double baseline_p50_cents, baseline_prob_hit;
     double result_p50_cents, result_prob_hit;

@@ -85,7 +85,8 @@ typedef struct gf_model_survival {
  * GF_MODEL_ENOMEM; on failure *out is NULL. */
 int gf_model_survival_fit(const gf_model_spells *spells, const gf_model_stage *stages,
                           size_t n_stages, const gf_model_calendar *cal,
-                          const gf_model_survival_opts *opts, gf_model_survival **out) GF_MUST_CHECK;
+                          const gf_model_survival_opts *opts, gf_model_survival **out)
+    GF_MUST_CHECK;
 
 /* Frees a model; NULL-safe. */
 void gf_model_survival_free(gf_model_survival *m);

@@ -18,7 +18,7 @@ typedef struct gf_demo_counts {
 /* Writes the org's stages, teams, reps, KPIs with observations, levers, deals, events, targets
  * and commits into org_id through the store, all in one transaction: on failure nothing is
  * written. Fills counts; returns 0, or a negative code with err. */
-int gf_svc_demo_load(int64_t org_id, const gf_demo_org *org, gf_demo_counts *counts,
-                     gf_err *err) GF_MUST_CHECK;
+int gf_svc_demo_load(int64_t org_id, const gf_demo_org *org, gf_demo_counts *counts, gf_err *err)
+    GF_MUST_CHECK;
 
 #endif

@@ -41,8 +41,8 @@ typedef struct gf_import_options {
 
 /* Starts an import: a dedicated connection, BEGIN, the staging table, COPY FROM STDIN.
  * Returns NULL with err (unavailable when the database is unreachable). */
-gf_import *gf_import_begin(const gf_import_kind *kind, const gf_import_options *opt,
-                           gf_err *err) GF_MUST_CHECK;
+gf_import *gf_import_begin(const gf_import_kind *kind, const gf_import_options *opt, gf_err *err)
+    GF_MUST_CHECK;
 
 /* Sends one row: values[i] for column i (NULL: empty). line is the row's line in the file;
  * bit i of present says the row carries column i at all (absent columns keep the stored

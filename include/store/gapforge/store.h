@@ -45,8 +45,8 @@ int gf_store_org_id(const char *slug, int64_t *org_id, gf_err *err) GF_MUST_CHEC
 /* ---- api keys ---- */
 /* Creates a key with scopes given as a comma-separated list of read/write/admin. Returns the key
  * JSON including "secret" (the only time it is ever shown). */
-json_t *gf_store_key_create(int64_t org_id, const char *name, const char *scopes_csv,
-                            gf_err *err) GF_MUST_CHECK;
+json_t *gf_store_key_create(int64_t org_id, const char *name, const char *scopes_csv, gf_err *err)
+    GF_MUST_CHECK;
 /* A page of the org's keys (never secrets), ids greater than after. */
 json_t *gf_store_key_list(int64_t org_id, int limit, int64_t after, gf_err *err) GF_MUST_CHECK;
 /* Revokes a key of the org; not found when it is not the org's. Returns the key JSON. */
@@ -77,8 +77,8 @@ json_t *gf_store_stage_list(int64_t org_id, gf_err *err) GF_MUST_CHECK;
  * already present keep their ids, missing keys are deleted. When a stage to delete is used by
  * any deal (soft-deleted ones included) nothing changes and err is a conflict naming field "items"
  * and the stage key. Returns the new list like gf_store_stage_list. */
-json_t *gf_store_stage_replace(int64_t org_id, const gf_stage_fields *items, size_t n,
-                               gf_err *err) GF_MUST_CHECK;
+json_t *gf_store_stage_replace(int64_t org_id, const gf_stage_fields *items, size_t n, gf_err *err)
+    GF_MUST_CHECK;
 
 /* Creates a team under parent (a team key of the org, or NULL for a root team). A conflict (field
  * key) when the key exists, invalid (field parent) for an unknown parent. Returns gf_team_json. */
@@ -112,8 +112,8 @@ json_t *gf_store_rep_list(int64_t org_id, int limit, int64_t after, const char *
                           const char *active, gf_err *err) GF_MUST_CHECK;
 /* Applies the patch f to the rep with key; not found when absent, invalid (field team) for an
  * unknown team. */
-json_t *gf_store_rep_patch(int64_t org_id, const char *key, const gf_rep_fields *f,
-                           gf_err *err) GF_MUST_CHECK;
+json_t *gf_store_rep_patch(int64_t org_id, const char *key, const gf_rep_fields *f, gf_err *err)
+    GF_MUST_CHECK;
 
 /* ---- end people ---- */
 /* ---- deals ---- */
@@ -169,19 +169,19 @@ int gf_store_deal_write_tx(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
 /* gf_store_deal_write_tx in its own transaction. Returns the deal JSON (caller owns it) and
  * sets *outcome, or NULL with err (nothing was written). */
 json_t *gf_store_deal_write(int64_t org_id, int64_t deal_id, gf_deal_mode mode,
-                            const gf_deal_input *in, gf_deal_outcome *outcome,
-                            gf_err *err) GF_MUST_CHECK;
+                            const gf_deal_input *in, gf_deal_outcome *outcome, gf_err *err)
+    GF_MUST_CHECK;
 
 /* Soft-deletes a live deal of the org at effective_at (NULL: now) and records a "deleted"
  * event. Returns the deal JSON as it was deleted, or NULL with err (not found when there is no live
  * deal). */
-json_t *gf_store_deal_delete(int64_t org_id, int64_t deal_id, const char *effective_at,
-                             gf_err *err) GF_MUST_CHECK;
+json_t *gf_store_deal_delete(int64_t org_id, int64_t deal_id, const char *effective_at, gf_err *err)
+    GF_MUST_CHECK;
 
 /* A live deal of the org by id or by external id; not found otherwise. */
 json_t *gf_store_deal_get(int64_t org_id, int64_t deal_id, gf_err *err) GF_MUST_CHECK;
-json_t *gf_store_deal_get_external(int64_t org_id, const char *external_id,
-                                   gf_err *err) GF_MUST_CHECK;
+json_t *gf_store_deal_get_external(int64_t org_id, const char *external_id, gf_err *err)
+    GF_MUST_CHECK;
 
 /* {"items": [{id, at, field, old, new}, ...]} ordered by (at, id) for a deal of the org, also
  * once it is soft-deleted; not found when the org has no such deal. */
@@ -210,8 +210,8 @@ int gf_store_demo_stage(int64_t org_id, const char *key, const char *name, int p
 int gf_store_demo_team(int64_t org_id, const char *key, const char *name, const char *parent_key,
                        gf_err *err) GF_MUST_CHECK;
 int gf_store_demo_rep(int64_t org_id, const char *key, const char *name, const char *email,
-                      const char *team_key, const char *hired_on, int ramp_months,
-                      gf_err *err) GF_MUST_CHECK;
+                      const char *team_key, const char *hired_on, int ramp_months, gf_err *err)
+    GF_MUST_CHECK;
 /* Bulk rows of a demo org, in COPY text format (tab-separated columns, \N for NULL, one row a
  * line, the first column a sequence number that orders the insert). Columns per table:
  *   DEALS:   seq, external_id, name, account, owner key, amount, stage key, category, source,
@@ -255,8 +255,8 @@ typedef struct gf_target_fields {
 json_t *gf_store_target_put(int64_t org_id, const gf_target_fields *f, gf_err *err) GF_MUST_CHECK;
 /* A page of the org's targets by id; each filter may be NULL. */
 json_t *gf_store_target_list(int64_t org_id, const char *scope, const char *metric,
-                             const gf_period *period, int limit, int64_t after,
-                             gf_err *err) GF_MUST_CHECK;
+                             const gf_period *period, int limit, int64_t after, gf_err *err)
+    GF_MUST_CHECK;
 
 /* Commits. Money as text; best_case >= commit (invalid best_case); notes and submitted_at (date or
  * RFC 3339, default now) may be NULL. Returns the new commit JSON. */
@@ -264,8 +264,8 @@ typedef struct gf_commit_fields {
     const char *scope, *commit, *best_case, *notes, *submitted_at;
     const gf_period *period;
 } gf_commit_fields;
-json_t *gf_store_commit_create(int64_t org_id, const gf_commit_fields *f,
-                               gf_err *err) GF_MUST_CHECK;
+json_t *gf_store_commit_create(int64_t org_id, const gf_commit_fields *f, gf_err *err)
+    GF_MUST_CHECK;
 /* A page of commits, newest submitted_at first; after is the id of the previous page's last
  * item. Filters may be NULL. */
 json_t *gf_store_commit_list(int64_t org_id, const char *scope, const gf_period *period, int limit,
@@ -276,8 +276,8 @@ json_t *gf_store_commit_list(int64_t org_id, const char *scope, const gf_period 
 typedef struct gf_kpi_fields {
     const char *key, *name, *unit, *direction, *aggregation, *bucket, *leads_to, *lag_days;
 } gf_kpi_fields;
-json_t *gf_store_kpi_put(int64_t org_id, const gf_kpi_fields *f, int *created,
-                         gf_err *err) GF_MUST_CHECK;
+json_t *gf_store_kpi_put(int64_t org_id, const gf_kpi_fields *f, int *created, gf_err *err)
+    GF_MUST_CHECK;
 json_t *gf_store_kpi_get(int64_t org_id, const char *key, gf_err *err) GF_MUST_CHECK;
 json_t *gf_store_kpi_list(int64_t org_id, int limit, int64_t after, gf_err *err) GF_MUST_CHECK;
 /* The id of the org's KPI key; -1 with a not-found error when there is none. */
@@ -296,8 +296,8 @@ json_t *gf_store_kpi_observations(int64_t org_id, const char *key, const char *f
 typedef struct gf_lever_fields {
     const char *key, *name, *kind, *effect, *unit_cost, *max_units, *ramp_days, *kpi, *notes;
 } gf_lever_fields;
-json_t *gf_store_lever_put(int64_t org_id, const gf_lever_fields *f, int *created,
-                           gf_err *err) GF_MUST_CHECK;
+json_t *gf_store_lever_put(int64_t org_id, const gf_lever_fields *f, int *created, gf_err *err)
+    GF_MUST_CHECK;
 json_t *gf_store_lever_get(int64_t org_id, const char *key, gf_err *err) GF_MUST_CHECK;
 json_t *gf_store_lever_list(int64_t org_id, int limit, int64_t after, gf_err *err) GF_MUST_CHECK;
 /* Deletes the org's lever; -1 with a not-found error when there is none. */
@@ -323,8 +323,8 @@ typedef struct gf_store_lever {
 /* Every lever of the org, ordered by key, into *rows (n of them; malloc'd, never NULL on
  * success: the caller frees it with free()). Returns 0, or -1 with err (*rows NULL, *n 0); a unit
  * cost that is not exact money text is an internal error. */
-int gf_store_lever_rows(int64_t org_id, gf_store_lever **rows, size_t *n,
-                        gf_err *err) GF_MUST_CHECK;
+int gf_store_lever_rows(int64_t org_id, gf_store_lever **rows, size_t *n, gf_err *err)
+    GF_MUST_CHECK;
 /* The first (by key) KPI of the org leading to bookings (leads_to bookings, aggregation sum)
  * with observations in both windows [days[0], days[1]] and [days[2], days[3]]: its key and the
  * sums of its values over each window. *found 0 when there is none. Returns 0 or -1 with err. */
@@ -345,8 +345,8 @@ typedef struct gf_pipeline_query {
  * of day `to`, rebuilt from deal_events: {"currency", "buckets": {...}, "deals": [...] (only when
  * explain)} — openapi.yaml defines every bucket. New reference, or NULL with err (unavailable when
  * the database is down). */
-json_t *gf_store_pipeline_changes(int64_t org_id, const gf_pipeline_query *q,
-                                  gf_err *err) GF_MUST_CHECK;
+json_t *gf_store_pipeline_changes(int64_t org_id, const gf_pipeline_query *q, gf_err *err)
+    GF_MUST_CHECK;
 /* ---- end pipeline waterfall ---- */
 
 /* ---- forecasts (src/store/forecast.c) ---- */
@@ -375,15 +375,15 @@ typedef struct gf_store_snapshot {
 /* Stores a snapshot: money as exact "units.cents" text, prob_hit with %.17g, target and prob_hit
  * SQL NULL without a target. Returns its JSON (gf_forecast_snapshot_json; new reference) or NULL
  * with err. */
-json_t *gf_store_snapshot_insert(int64_t org_id, const gf_store_snapshot *s,
-                                 gf_err *err) GF_MUST_CHECK;
+json_t *gf_store_snapshot_insert(int64_t org_id, const gf_store_snapshot *s, gf_err *err)
+    GF_MUST_CHECK;
 /* A page of snapshots, newest first (cursor: the last item's id); filters may be NULL. */
 json_t *gf_store_forecast_snapshot_list(int64_t org_id, const char *scope, const gf_period *period,
                                         int limit, int64_t after, gf_err *err) GF_MUST_CHECK;
 
 /* The external id and name of each deal id of the org, as {"<id>": [external_id, name]}. New
  * reference, or NULL with err. */
-json_t *gf_store_forecast_deal_names(int64_t org_id, const int64_t *ids, size_t n,
-                                     gf_err *err) GF_MUST_CHECK;
+json_t *gf_store_forecast_deal_names(int64_t org_id, const int64_t *ids, size_t n, gf_err *err)
+    GF_MUST_CHECK;
 
 #endif

@@ -42,16 +42,16 @@ typedef struct gf_store_history {
 
 /* The org's fiscal year start month, today and time zone, without loading history. Returns 0 or
  * -1 with err (not found for an unknown org, unavailable when the database is down). */
-int gf_store_history_org(int64_t org_id, int *fysm, int *today, char tz[64],
-                         gf_err *err) GF_MUST_CHECK;
+int gf_store_history_org(int64_t org_id, int *fysm, int *today, char tz[64], gf_err *err)
+    GF_MUST_CHECK;
 
 /* Loads the org's history at as_of (a day number) in one read-only transaction: the stage table,
  * every deal created before as_of and its stage, amount, close-date and category events dated
  * before as_of. The calendar covers the history and every quarter up to cal_end. Returns a new
  * history, or NULL with err (unavailable when the database is down, invalid on field "stages" when
  * the org has no open stage). */
-gf_store_history *gf_store_history_load(int64_t org_id, int as_of, int cal_end,
-                                        gf_err *err) GF_MUST_CHECK;
+gf_store_history *gf_store_history_load(int64_t org_id, int as_of, int cal_end, gf_err *err)
+    GF_MUST_CHECK;
 
 /* Frees a history; NULL-safe. */
 void gf_store_history_free(gf_store_history *h);
