@@ -66,7 +66,6 @@ void gf_api_reps_list(gf_req *req, gf_resp *resp);
 void gf_api_reps_create(gf_req *req, gf_resp *resp);
 void gf_api_rep_get(gf_req *req, gf_resp *resp);
 void gf_api_rep_patch(gf_req *req, gf_resp *resp);
-/* ---- end people ---- */
 /* ---- deals (src/api/deals.c) ---- */
 void gf_api_deals_list(gf_req *req, gf_resp *resp);
 void gf_api_deals_create(gf_req *req, gf_resp *resp);
@@ -108,7 +107,6 @@ void gf_api_lever_delete(gf_req *req, gf_resp *resp);
 
 /* ---- pipeline waterfall (src/api/pipeline.c) ---- */
 void gf_api_pipeline_changes(gf_req *req, gf_resp *resp);
-/* ---- end pipeline waterfall ---- */
 /* ---- forecasts (src/api/forecast*.c) ---- */
 
 /* The forecast request of a JSON body (snapshots, scenarios, plans). */

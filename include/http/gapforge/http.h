@@ -128,7 +128,6 @@ typedef struct gf_server_options {
     const gf_route *routes;
     size_t nroutes;
     gf_auth_fn authenticate;
-    void (*on_thread_exit)(void); /* unused hook kept for symmetry; may be NULL */
 } gf_server_options;
 
 /* Starts the daemon. Returns a server to stop with gf_server_stop, or NULL with err. */

@@ -115,7 +115,6 @@ json_t *gf_store_rep_list(int64_t org_id, int limit, int64_t after, const char *
 json_t *gf_store_rep_patch(int64_t org_id, const char *key, const gf_rep_fields *f, gf_err *err)
     GF_MUST_CHECK;
 
-/* ---- end people ---- */
 /* ---- deals ---- */
 /* The fields of a deal as a client gives them, in one order shared by the API's validation
  * table and the bulk importer. */
@@ -347,7 +346,6 @@ typedef struct gf_pipeline_query {
  * the database is down). */
 json_t *gf_store_pipeline_changes(int64_t org_id, const gf_pipeline_query *q, gf_err *err)
     GF_MUST_CHECK;
-/* ---- end pipeline waterfall ---- */
 
 /* ---- forecasts (src/store/forecast.c) ---- */
 
