@@ -11,7 +11,7 @@
 
 json_t *gf_svc__money(double cents)
 {
-    return json_real(round(cents) / 100.0);
+    return isfinite(cents) ? json_real(round(cents) / 100.0) : json_null();
 }
 
 json_t *gf_svc__day(int day)
@@ -180,7 +180,7 @@ json_t *gf_svc_forecast_doc(const gf_svc_forecast *r, gf_err *err)
                           "end", gf_svc__day(p->period.end), "as_of", gf_svc__day(p->as_of),
                           "target", r->has_target ? gf_svc__money(target) : json_null(), "booked",
                           gf_svc__money(booked), "open_pipeline", gf_svc__money(open), "coverage",
-                          r->has_target && target > booked ? json_real(open / (target - booked))
+                          r->has_target && target > booked ? num_or_null(open / (target - booked))
                                                            : json_null(),
                           "expected", gf_svc__money(s->expected), "p10",
                           gf_svc__money((double)s->p10), "p50", gf_svc__money((double)s->p50));

@@ -13,7 +13,8 @@
 /* Milliseconds on a monotonic clock. */
 double gf_svc__now_ms(void);
 
-/* Cents as a JSON number in currency units, rounded to the cent. */
+/* Cents as a JSON number in currency units, rounded to the cent; null if not finite (no figure
+ * the service reports is ever infinite or NaN). */
 json_t *gf_svc__money(double cents);
 
 /* A day number as a "YYYY-MM-DD" JSON string. */

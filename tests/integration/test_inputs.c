@@ -210,6 +210,11 @@ START_TEST(target_unknown_or_invalid_fields_are_422)
         {"org", "bookings", "2026-12-31..2026-10-01", "1", "period"},
         {"org", "bookings", "2026-Q4", "-1", "value"},
         {"org", "bookings", "2026-Q4", "\"10\"", "value"},
+        /* A bookings target is money: whole cents (a sub-cent target made every forecast of
+         * its period a 500, coverage being infinite). */
+        {"org", "bookings", "2026-Q4", "5e-324", "value"},
+        {"org", "bookings", "2026-Q4", "0.004", "value"},
+        {"org", "bookings", "2026-Q4", "1250000.125", "value"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char body[512];
@@ -220,6 +225,41 @@ START_TEST(target_unknown_or_invalid_fields_are_422)
                             "{\"scope\": \"org\", \"metric\": \"bookings\", "
                             "\"period\": \"2026-Q4\"}"),
                       "value");
+}
+END_TEST
+
+START_TEST(a_bookings_target_is_whole_cents_a_kpi_target_any_number)
+{
+    char key[128], slug[64];
+    fx_sales_org(key, slug);
+    fx_put_kpi(key, "errors_per_page");
+    t_resp r = t_put(key, "/v1/targets",
+                     "{\"scope\": \"org\", \"metric\": \"bookings\", \"period\": \"2026-Q4\", "
+                     "\"value\": 1250000.12}");
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_double_eq(t_num(r.body, "value"), 1250000.12);
+    t_resp_free(&r);
+    r = t_put(key, "/v1/targets",
+              "{\"scope\": \"org\", \"metric\": \"errors_per_page\", \"period\": \"2026-Q4\", "
+              "\"value\": 0.125}");
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_double_eq(t_num(r.body, "value"), 0.125);
+    t_resp_free(&r);
+    /* The refused sub-cent value changed nothing: the stored bookings target is the last good one
+     * and the forecast of its period answers. */
+    fx_expect_invalid(t_put(key, "/v1/targets",
+                            "{\"scope\": \"org\", \"metric\": \"bookings\", "
+                            "\"period\": \"2026-Q4\", \"value\": 5e-324}"),
+                      "value");
+    r = t_get(key, "/v1/targets?metric=bookings");
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_double_eq(t_num(json_array_get(json_object_get(r.body, "items"), 0), "value"),
+                        1250000.12);
+    t_resp_free(&r);
+    r = t_get(key, "/v1/forecast?period=2026-Q4&as_of=2026-11-15");
+    ck_assert_msg(r.status == 200, "forecast: %ld %s", r.status, r.raw);
+    ck_assert_double_eq(t_num(r.body, "target"), 1250000.12);
+    t_resp_free(&r);
 }
 END_TEST
 
@@ -379,6 +419,7 @@ static Suite *inputs_suite(void)
     tcase_add_test(tc, target_put_upserts_by_scope_metric_and_period_days);
     tcase_add_test(tc, targets_for_teams_reps_and_kpis_filter_by_scope_and_metric);
     tcase_add_test(tc, target_unknown_or_invalid_fields_are_422);
+    tcase_add_test(tc, a_bookings_target_is_whole_cents_a_kpi_target_any_number);
     tcase_add_test(tc, period_parameters_accept_only_quarters_and_ranges);
     tcase_add_test(tc, commit_create_returns_201_with_the_call);
     tcase_add_test(tc, commit_submitted_at_defaults_to_now);
