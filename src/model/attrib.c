@@ -219,3 +219,21 @@ int gf_model_drivers_from_history(const gf_model_history *h, const gf_model_cale
     free(cycles);
     return GF_MODEL_OK;
 }
+
+void gf_model_gap_split_compute(const gf_model_attrib *a, int64_t target_cents, int64_t p50_cents,
+                                double expected_cents, gf_model_gap_split *out)
+{
+    *out = (gf_model_gap_split){0};
+    const int64_t baseline = llround(a->baseline_bookings);
+    out->gap = target_cents - p50_cents;
+    out->target_stretch = target_cents - baseline;
+    out->expected_change = llround(expected_cents) - baseline;
+    int64_t drivers = 0;
+    for (size_t k = 0; k < a->n && k < GF_MODEL_DRIVERS; k++) {
+        const int64_t impact = llround(a->items[k].impact);
+        out->driver[k] = -impact;
+        drivers += impact;
+    }
+    out->timing = out->gap - out->target_stretch + drivers;
+    out->expected_timing = out->expected_change - drivers;
+}

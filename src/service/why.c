@@ -145,6 +145,28 @@ static void sentence(const gf_model_driver_impact *d, const char *currency, char
     }
 }
 
+/* The gap split (gf_model_gap_split) as shown: each part in currency units, drivers by name. */
+static json_t *gap_json(const gf_svc_forecast *f, const gf_model_gap_split *g)
+{
+    const gf_model_attrib *a = &f->why;
+    json_t *drivers = json_array();
+    for (size_t k = 0; k < a->n; k++)
+        json_array_append_new(drivers, json_pack("{s:s, s:o}", "driver",
+                                                 gf_model_driver_name(a->items[k].driver), "amount",
+                                                 gf_svc__money((double)g->driver[k])));
+    char gap[32], stretch[32], timing[32];
+    gf_model_money_short((double)g->gap, f->currency, gap);
+    gf_model_money_short((double)g->target_stretch, f->currency, stretch);
+    gf_model_money_short((double)g->timing, f->currency, timing);
+    char text[256];
+    snprintf(text, sizeof text,
+             "gap to target %s = target stretch %s + drivers (below) + timing and uncertainty %s",
+             gap, stretch, timing);
+    return json_pack("{s:o, s:o, s:o, s:o, s:s}", "gap", gf_svc__money((double)g->gap),
+                     "target_stretch", gf_svc__money((double)g->target_stretch), "drivers", drivers,
+                     "timing_and_uncertainty", gf_svc__money((double)g->timing), "text", text);
+}
+
 json_t *gf_svc__why_json(const gf_svc_forecast *f)
 {
     const gf_model_attrib *a = &f->why;
@@ -160,9 +182,18 @@ json_t *gf_svc__why_json(const gf_svc_forecast *f)
                                                  d->baseline / scale, "current", d->current / scale,
                                                  "impact", gf_svc__money(d->impact), "text", text));
     }
-    return json_pack(
+    gf_model_gap_split g;
+    gf_model_gap_split_compute(a, f->target_cents, f->sim.p50, f->sim.expected, &g);
+    json_t *o = json_pack(
         "{s:o, s:o, s:o, s:o, s:s, s:o}", "kpi", kpi && kpi[0] ? json_string(kpi) : json_null(),
         "baseline_bookings", gf_svc__money(a->baseline_bookings), "current_bookings",
         gf_svc__money(a->current_bookings), "difference", gf_svc__money(a->total), "method",
         a->method == GF_MODEL_ATTRIB_LMDI ? "lmdi" : "shapley", "drivers", drivers);
+    json_object_set_new(o, "gap", f->has_target ? gap_json(f, &g) : json_null());
+    json_object_set_new(
+        o, "expected_change",
+        json_pack("{s:o, s:o, s:o}", "change", gf_svc__money((double)g.expected_change), "drivers",
+                  gf_svc__money((double)(g.expected_change - g.expected_timing)),
+                  "timing_and_uncertainty", gf_svc__money((double)g.expected_timing)));
+    return o;
 }

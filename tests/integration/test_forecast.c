@@ -143,6 +143,31 @@ START_TEST(target_gives_gap_coverage_and_prob_hit)
     const double tol = 4 * sqrt(want * (1 - want) / 10000);
     ck_assert_msg(fabs(t_num(r.body, "prob_hit") - want) <= tol, "prob_hit %.4f, want %.4f +- %.4f",
                   t_num(r.body, "prob_hit"), want, tol);
+    /* "why" splits the very gap on the screen, to the cent: target stretch + the drivers'
+     * amounts + timing and uncertainty; and expected - baseline the same way. */
+    json_t *why = json_object_get(r.body, "why"), *g = json_object_get(why, "gap");
+    ck_assert(json_is_object(g));
+    const long long gap = llround(t_num(r.body, "gap") * 100);
+    ck_assert_int_eq(llround(t_num(g, "gap") * 100), gap);
+    ck_assert_int_eq(llround(t_num(g, "target_stretch") * 100),
+                     350000 - llround(t_num(why, "baseline_bookings") * 100));
+    long long sum = llround(t_num(g, "target_stretch") * 100) +
+                    llround(t_num(g, "timing_and_uncertainty") * 100);
+    json_t *drivers = json_object_get(g, "drivers"), *impacts = json_object_get(why, "drivers");
+    ck_assert_uint_eq(json_array_size(drivers), json_array_size(impacts));
+    for (size_t k = 0; k < json_array_size(drivers); k++) {
+        const long long amount = llround(t_num(json_array_get(drivers, k), "amount") * 100);
+        ck_assert_int_eq(amount, -llround(t_num(json_array_get(impacts, k), "impact") * 100));
+        sum += amount;
+    }
+    ck_assert_int_eq(sum, gap);
+    json_t *e = json_object_get(why, "expected_change");
+    ck_assert_int_eq(llround(t_num(e, "change") * 100),
+                     llround(t_num(r.body, "expected") * 100) -
+                         llround(t_num(why, "baseline_bookings") * 100));
+    ck_assert_int_eq(llround(t_num(e, "drivers") * 100) +
+                         llround(t_num(e, "timing_and_uncertainty") * 100),
+                     llround(t_num(e, "change") * 100));
     t_resp_free(&r);
 }
 END_TEST

@@ -156,6 +156,31 @@ START_TEST(drivers_from_history_follow_their_definitions)
 }
 END_TEST
 
+START_TEST(the_gap_splits_to_the_cent_into_stretch_drivers_and_timing)
+{
+    /* Baseline pace 588,000.49; the drivers lowered it by 420,000.40 - 150,000.60 + 0.26 (their
+     * impacts as shown, rounded to the cent: -42000040, +15000060, +26); target 1,000,000,
+     * P50 1,090,000, expected 1,101,234.567. */
+    gf_model_attrib a = {.n = 3, .baseline_bookings = 58800049.0};
+    a.items[0].impact = -42000040.4;
+    a.items[1].impact = 15000060.4;
+    a.items[2].impact = 25.6;
+    gf_model_gap_split g;
+    gf_model_gap_split_compute(&a, 100000000, 109000000, 110123456.7, &g);
+    ck_assert_int_eq(g.gap, -9000000);
+    ck_assert_int_eq(g.target_stretch, 100000000 - 58800049);
+    ck_assert_int_eq(g.driver[0], 42000040);
+    ck_assert_int_eq(g.driver[1], -15000060);
+    ck_assert_int_eq(g.driver[2], -26);
+    /* The rest is current - P50 in shown cents: gap - stretch - drivers. */
+    ck_assert_int_eq(g.timing, -9000000 - 41199951 - 42000040 + 15000060 + 26);
+    ck_assert_int_eq(g.target_stretch + g.driver[0] + g.driver[1] + g.driver[2] + g.timing, g.gap);
+    ck_assert_int_eq(g.expected_change, 110123457 - 58800049);
+    ck_assert_int_eq(-g.driver[0] - g.driver[1] - g.driver[2] + g.expected_timing,
+                     g.expected_change);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("model_attrib");
@@ -166,6 +191,7 @@ int main(void)
     tcase_add_test(tc, no_change_gives_zero_impacts);
     tcase_add_test(tc, a_driver_falling_to_zero_still_splits_exactly);
     tcase_add_test(tc, drivers_from_history_follow_their_definitions);
+    tcase_add_test(tc, the_gap_splits_to_the_cent_into_stretch_drivers_and_timing);
     suite_add_tcase(s, tc);
     return fx_run(s);
 }

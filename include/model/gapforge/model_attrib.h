@@ -94,4 +94,24 @@ int gf_model_drivers_from_history(const gf_model_history *h, const gf_model_cale
                                   const uint8_t *scope, gf_day from, gf_day to, gf_day as_of,
                                   int project, gf_model_drivers *out) GF_MUST_CHECK;
 
+/* The gap on the leader's screen, split to the cent: target - P50 = target stretch (target -
+ * baseline bookings: what the target asks beyond the trailing pace) + sum of the drivers' shares
+ * (-impact: a driver that lowered bookings widens the gap) + timing and uncertainty (the rest:
+ * current_bookings - P50, what the drivers' steady-state arithmetic does not show: the calendar,
+ * open deals' timing, the spread). And expected - baseline = sum of the impacts + the rest. All in
+ * whole cents, each figure rounded as it is shown, so that every sum is exact. */
+typedef struct gf_model_gap_split {
+    int64_t gap;                        /* target - p50 */
+    int64_t target_stretch;             /* target - baseline bookings */
+    int64_t driver[GF_MODEL_DRIVERS];   /* by item of the attribution: -impact, rounded */
+    int64_t timing;                     /* gap - target_stretch - sum of driver[] */
+    int64_t expected_change;            /* expected - baseline bookings */
+    int64_t expected_timing;            /* expected_change - sum of the rounded impacts */
+} gf_model_gap_split;
+
+/* Fills out from the attribution a (its n items, in order) and the forecast's target, P50 and
+ * expected (cents). Never fails; out's sums hold exactly. */
+void gf_model_gap_split_compute(const gf_model_attrib *a, int64_t target_cents, int64_t p50_cents,
+                                double expected_cents, gf_model_gap_split *out);
+
 #endif
