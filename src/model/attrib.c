@@ -62,12 +62,17 @@ double gf_model_attrib_bookings(const gf_model_drivers *d, int32_t period_days)
     return b;
 }
 
-/* The logarithmic mean, with L(x, x) = x. Both arguments positive. */
+/* The logarithmic mean, with L(x, x) = x. Both arguments positive. When x and y differ in their
+ * last bits their logarithms can be equal: the arithmetic mean is then exact to far below a cent
+ * (L = (x + y) / 2 to second order in x / y - 1), where the quotient would be 0 / 0. */
 static double log_mean(double x, double y)
 {
     if (x == y)
         return x;
-    return (x - y) / (log(x) - log(y));
+    const double d = log(x) - log(y);
+    if (fabs(d) < 1e-9)
+        return 0.5 * (x + y);
+    return (x - y) / d;
 }
 
 /* Shapley split of prod(f1) - prod(f0) over n factors (n <= GF_MODEL_DRIVERS). */
@@ -115,6 +120,7 @@ int gf_model_attrib_split(const gf_model_drivers *baseline, const gf_model_drive
         it->driver = k;
         it->baseline = baseline->v[k];
         it->current = current->v[k];
+        it->n = current->n[k];
         f0[out->n] = gf_model_attrib_factor(baseline, k, period_days);
         f1[out->n] = gf_model_attrib_factor(current, k, period_days);
         positive &= f0[out->n] > 0.0 && f1[out->n] > 0.0;
@@ -146,7 +152,7 @@ static int cmp_i32(const void *a, const void *b)
 
 /* Slip over the quarters starting in [from, last] (last = the window's last day seen). */
 static double slip_rate(const gf_model_history *h, const gf_model_calendar *cal,
-                        const uint8_t *scope, gf_day from, gf_day last)
+                        const uint8_t *scope, gf_day from, gf_day last, double *n)
 {
     uint32_t base = 0, slipped = 0;
     for (size_t k = 0; cal && k < cal->n; k++) {
@@ -167,6 +173,7 @@ static double slip_rate(const gf_model_history *h, const gf_model_calendar *cal,
             slipped += after.kind == GF_MODEL_STAGE_OPEN;
         }
     }
+    *n = base;
     return base ? (double)slipped / (double)base : NAN;
 }
 
@@ -215,7 +222,11 @@ int gf_model_drivers_from_history(const gf_model_history *h, const gf_model_cale
         out->v[GF_MODEL_DRV_CYCLE] =
             won % 2 ? cycles[won / 2] : 0.5 * ((double)cycles[won / 2 - 1] + cycles[won / 2]);
     }
-    out->v[GF_MODEL_DRV_SLIP] = slip_rate(h, cal, scope, from, last);
+    out->v[GF_MODEL_DRV_SLIP] = slip_rate(h, cal, scope, from, last, &out->n[GF_MODEL_DRV_SLIP]);
+    out->n[GF_MODEL_DRV_OPPORTUNITIES] = (double)created;
+    out->n[GF_MODEL_DRV_WIN_RATE] = (double)(won + lost);
+    out->n[GF_MODEL_DRV_DEAL_SIZE] = (double)won;
+    out->n[GF_MODEL_DRV_CYCLE] = (double)won;
     free(cycles);
     return GF_MODEL_OK;
 }
@@ -236,4 +247,21 @@ void gf_model_gap_split_compute(const gf_model_attrib *a, int64_t target_cents, 
     }
     out->timing = out->gap - out->target_stretch + drivers;
     out->expected_timing = out->expected_change - drivers;
+}
+
+void gf_model_drivers_shrink(gf_model_drivers *current, const gf_model_drivers *baseline,
+                             double pseudo)
+{
+    static const int measured[] = {GF_MODEL_DRV_WIN_RATE, GF_MODEL_DRV_DEAL_SIZE,
+                                   GF_MODEL_DRV_CYCLE, GF_MODEL_DRV_SLIP};
+    if (!(pseudo > 0.0))
+        return;
+    for (size_t j = 0; j < sizeof measured / sizeof measured[0]; j++) {
+        const int k = measured[j];
+        const double c = current->v[k], b = baseline->v[k], n = current->n[k];
+        /* An unchanged driver stays bit for bit what it was (a last-bit difference would make
+         * the LMDI weight 0 / 0). */
+        if (isfinite(c) && isfinite(b) && c != b && n >= 0.0)
+            current->v[k] = (n * c + pseudo * b) / (n + pseudo);
+    }
 }

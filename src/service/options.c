@@ -19,6 +19,7 @@ void gf_svc_options_default(gf_svc_options *o)
         .next_period_window_days = 92,
         .max_concession_deals = 1000,
         .spread_cache_entries = 64,
+        .driver_prior_deals = 10.0,
     };
 }
 

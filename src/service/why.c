@@ -116,6 +116,12 @@ int gf_svc__why(gf_svc_forecast *f, gf_err *err)
         else if (!cf)
             c.v[k] = b.v[k];
     }
+    /* Early in a quarter a driver rests on a handful of deals: shrink it toward the baseline by
+     * its sample size, and keep what was measured to show beside it. */
+    for (int k = 0; k < GF_MODEL_DRIVERS; k++)
+        f->why_measured[k] = c.v[k];
+    if (p->as_of > p->period.start)
+        gf_model_drivers_shrink(&c, &b, gf_svc_options_get()->driver_prior_deals);
     if (use_leads(p->org_id, p, from, to, &b, &c, f->lead_kpi, err) < 0)
         return err->code;
     if (gf_model_attrib_split(&b, &c, days, &f->why) != 0)
@@ -177,10 +183,14 @@ json_t *gf_svc__why_json(const gf_svc_forecast *f)
         const double scale = d->driver == GF_MODEL_DRV_DEAL_SIZE ? 100.0 : 1.0;
         char text[160];
         sentence(d, currency, text, sizeof text);
-        json_array_append_new(drivers, json_pack("{s:s, s:f, s:f, s:o, s:s}", "driver",
-                                                 gf_model_driver_name(d->driver), "baseline",
-                                                 d->baseline / scale, "current", d->current / scale,
-                                                 "impact", gf_svc__money(d->impact), "text", text));
+        const double measured = f->why_measured[d->driver];
+        json_t *item =
+            json_pack("{s:s, s:f, s:f, s:o, s:s, s:f}", "driver", gf_model_driver_name(d->driver),
+                      "baseline", d->baseline / scale, "current", d->current / scale, "impact",
+                      gf_svc__money(d->impact), "text", text, "n", d->n);
+        json_object_set_new(item, "measured",
+                            isfinite(measured) ? json_real(measured / scale) : json_null());
+        json_array_append_new(drivers, item);
     }
     gf_model_gap_split g;
     gf_model_gap_split_compute(a, f->target_cents, f->sim.p50, f->sim.expected, &g);

@@ -181,6 +181,31 @@ START_TEST(the_gap_splits_to_the_cent_into_stretch_drivers_and_timing)
 }
 END_TEST
 
+START_TEST(few_deals_move_a_driver_only_part_of_the_way_from_the_baseline)
+{
+    gf_model_drivers b = {0}, c = {0};
+    b.v[GF_MODEL_DRV_WIN_RATE] = 0.16;
+    c.v[GF_MODEL_DRV_WIN_RATE] = 0.53; /* 3 deals closed so far */
+    c.n[GF_MODEL_DRV_WIN_RATE] = 3;
+    b.v[GF_MODEL_DRV_DEAL_SIZE] = 5000000;
+    c.v[GF_MODEL_DRV_DEAL_SIZE] = 4000000; /* 90 deals won: barely moves */
+    c.n[GF_MODEL_DRV_DEAL_SIZE] = 90;
+    b.v[GF_MODEL_DRV_OPPORTUNITIES] = 100;
+    c.v[GF_MODEL_DRV_OPPORTUNITIES] = 40; /* a volume: left alone */
+    c.n[GF_MODEL_DRV_OPPORTUNITIES] = 10;
+    b.v[GF_MODEL_DRV_SLIP] = 0.2;
+    c.v[GF_MODEL_DRV_SLIP] = NAN; /* not measured: left alone */
+    gf_model_drivers_shrink(&c, &b, 10);
+    ck_assert_double_eq_tol(c.v[GF_MODEL_DRV_WIN_RATE], (3 * 0.53 + 10 * 0.16) / 13, 1e-15);
+    ck_assert_double_eq_tol(c.v[GF_MODEL_DRV_DEAL_SIZE], (90 * 4e6 + 10 * 5e6) / 100, 1e-6);
+    ck_assert_double_eq(c.v[GF_MODEL_DRV_OPPORTUNITIES], 40);
+    ck_assert(isnan(c.v[GF_MODEL_DRV_SLIP]));
+    gf_model_drivers d = c;
+    gf_model_drivers_shrink(&d, &b, 0); /* no prior: nothing moves */
+    ck_assert_double_eq(d.v[GF_MODEL_DRV_WIN_RATE], c.v[GF_MODEL_DRV_WIN_RATE]);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("model_attrib");
@@ -192,6 +217,7 @@ int main(void)
     tcase_add_test(tc, a_driver_falling_to_zero_still_splits_exactly);
     tcase_add_test(tc, drivers_from_history_follow_their_definitions);
     tcase_add_test(tc, the_gap_splits_to_the_cent_into_stretch_drivers_and_timing);
+    tcase_add_test(tc, few_deals_move_a_driver_only_part_of_the_way_from_the_baseline);
     suite_add_tcase(s, tc);
     return fx_run(s);
 }

@@ -25,8 +25,19 @@ const char *gf_model_driver_name(int driver);
 /* One set of driver values. */
 typedef struct gf_model_drivers {
     double v[GF_MODEL_DRIVERS]; /* indexed by enum gf_model_driver */
+    double n[GF_MODEL_DRIVERS]; /* the deals each value was measured on (0: not a deal count) */
     int use_leads;              /* 1: bookings use leads x conversion; 0: opportunities */
 } gf_model_drivers;
+
+/* Shrinks the deal-measured drivers of current (win rate, deal size, cycle, slip rate) toward
+ * baseline by their sample size, as if `pseudo` more deals had shown the baseline's value:
+ * v = (n v + pseudo b) / (n + pseudo). A driver measured on a handful of deals early in a quarter
+ * then moves only part of the way from the baseline. Drivers not finite in either set, and
+ * opportunities, leads and conversion (volumes, not per-deal measures), and drivers equal in both
+ * sets are left alone; so is
+ * everything when pseudo <= 0. */
+void gf_model_drivers_shrink(gf_model_drivers *current, const gf_model_drivers *baseline,
+                             double pseudo);
 
 /* Projected bookings of a period of `period_days` days from the drivers (cents):
  *
@@ -58,6 +69,7 @@ typedef struct gf_model_driver_impact {
     double baseline; /* its baseline value */
     double current;  /* its current value */
     double impact;   /* cents of (current - baseline bookings) it explains */
+    double n;        /* the deals its current value was measured on (0: not a deal count) */
 } gf_model_driver_impact;
 
 typedef struct gf_model_attrib {
@@ -101,12 +113,12 @@ int gf_model_drivers_from_history(const gf_model_history *h, const gf_model_cale
  * open deals' timing, the spread). And expected - baseline = sum of the impacts + the rest. All in
  * whole cents, each figure rounded as it is shown, so that every sum is exact. */
 typedef struct gf_model_gap_split {
-    int64_t gap;                        /* target - p50 */
-    int64_t target_stretch;             /* target - baseline bookings */
-    int64_t driver[GF_MODEL_DRIVERS];   /* by item of the attribution: -impact, rounded */
-    int64_t timing;                     /* gap - target_stretch - sum of driver[] */
-    int64_t expected_change;            /* expected - baseline bookings */
-    int64_t expected_timing;            /* expected_change - sum of the rounded impacts */
+    int64_t gap;                      /* target - p50 */
+    int64_t target_stretch;           /* target - baseline bookings */
+    int64_t driver[GF_MODEL_DRIVERS]; /* by item of the attribution: -impact, rounded */
+    int64_t timing;                   /* gap - target_stretch - sum of driver[] */
+    int64_t expected_change;          /* expected - baseline bookings */
+    int64_t expected_timing;          /* expected_change - sum of the rounded impacts */
 } gf_model_gap_split;
 
 /* Fills out from the attribution a (its n items, in order) and the forecast's target, P50 and

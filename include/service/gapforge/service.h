@@ -35,6 +35,8 @@ typedef struct gf_svc_options {
                                      pulled forward */
     int max_concession_deals;     /* deals a concession lever may name */
     int spread_cache_entries;     /* calibrated spreads kept in process (<= 1024) */
+    double driver_prior_deals;    /* "why": pseudo-deals at the baseline's value that a current win
+                                     rate, deal size, cycle or slip rate is shrunk with */
 } gf_svc_options;
 
 /* The defaults. */

@@ -33,10 +33,11 @@ struct gf_svc_forecast {
     bool has_target;
     int64_t target_cents; /* the scope's bookings target for the period */
     char currency[8];
-    json_t *latest_commit; /* the newest submitted commit, JSON null when none */
-    gf_model_attrib why;   /* drivers and their split (LMDI) */
-    char lead_kpi[72];     /* the KPI leading to bookings that "why" used, or "" */
-    json_t *deal_names;    /* explain: {"<id>": [external_id, name]}, else NULL */
+    json_t *latest_commit;                 /* the newest submitted commit, JSON null when none */
+    gf_model_attrib why;                   /* drivers and their split (LMDI) */
+    char lead_kpi[72];                     /* the KPI leading to bookings that "why" used, or "" */
+    double why_measured[GF_MODEL_DRIVERS]; /* each current driver before its shrinkage */
+    json_t *deal_names;                    /* explain: {"<id>": [external_id, name]}, else NULL */
     double ms_load, ms_model, ms_sigma, ms_sim; /* wall time of each step, for the log */
 };
 
