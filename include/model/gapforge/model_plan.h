@@ -14,11 +14,11 @@ enum gf_model_goal {
 /* Largest number of unit combinations searched exactly ... */
 #define GF_MODEL_PLAN_EXACT_MAX 20000u
 /* ... and largest work for it: combinations x full trials x (deals + GF_MODEL_PLAN_TRIAL_COST),
- * what evaluating every combination at the full trials costs in deal draws (about 2 s on the
- * 2-core machine); beyond either the search is greedy. */
-#define GF_MODEL_PLAN_EXACT_WORK 2.5e10
+ * what evaluating every combination at the full trials costs in deal draws (about 0.19 ns each
+ * on one core of the 2-core machine: some 2 s); beyond either the search is greedy. */
+#define GF_MODEL_PLAN_EXACT_WORK 1e10
 /* What one trial costs beside its deals (new deals, sorting the totals), in deal draws. */
-#define GF_MODEL_PLAN_TRIAL_COST 4000.0
+#define GF_MODEL_PLAN_TRIAL_COST 1500.0
 /* Trials per evaluation of the greedy search. */
 #define GF_MODEL_PLAN_SEARCH_TRIALS 2000u
 
