@@ -1,7 +1,9 @@
 /* Benchmark of the recovery plan: 10,000 open deals, 8 levers (one of each kind) with up to 10
  * units, a P50 goal 60% of the way from the baseline to what every unit together reaches,
- * 10,000 final trials and 2,000 per search evaluation; median of several runs.
- * Usage: bench_plan [deals] [runs] [reach] */
+ * 10,000 final trials and 2,000 per search evaluation; median of several runs. With max_units 1
+ * (256 combinations) and up to 2,406 deals the search is exact: `bench_plan 2000 3 1.2 1` times
+ * its worst case (nothing meets the goal, so every combination is evaluated at the full trials).
+ * Usage: bench_plan [deals] [runs] [reach] [max_units] */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +33,8 @@ int main(int argc, char **argv)
     const size_t n = argc > 1 ? (size_t)atol(argv[1]) : 10000;
     const int runs = argc > 2 ? atoi(argv[2]) : 5;
     const double reach = argc > 3 ? atof(argv[3]) : 0.6;
-    if (n < 16 || runs < 1 || runs > 100)
+    const uint32_t max_units = argc > 4 ? (uint32_t)atol(argv[4]) : 10;
+    if (n < 16 || runs < 1 || runs > 100 || max_units < 1 || max_units > 10)
         return 2;
     int64_t *amount = malloc(n * sizeof(*amount)), pool[200], next[NEXT];
     double *p = malloc(n * sizeof(*p)), *ever = malloc(n * sizeof(*ever)), p_new[DAYS];
@@ -74,7 +77,7 @@ int main(int argc, char **argv)
                                     .n_next_commit = NEXT,
                                     .rep_bookings_per_day_cents = 200000,
                                     .rep_ramp_days = 30};
-    const gf_model_lever lv[8] = {
+    gf_model_lever lv[8] = {
         {GF_MODEL_LEVER_WIN_RATE, 0.03, 1500000, 10, 14, GF_MODEL_NO_DAY, 0, NULL, 0},
         {GF_MODEL_LEVER_DEAL_SIZE, 0.01, 1000000, 10, 7, GF_MODEL_NO_DAY, 0, NULL, 0},
         {GF_MODEL_LEVER_PIPELINE, 5.0, 800000, 10, 10, GF_MODEL_NO_DAY, 0, NULL, 0},
@@ -84,7 +87,12 @@ int main(int argc, char **argv)
         {GF_MODEL_LEVER_KPI, 2.0, 500000, 10, 5, GF_MODEL_NO_DAY, 0, NULL, 0, 0.1},
         {GF_MODEL_LEVER_CONCESSION, 0.3, 0, 10, 0, GF_MODEL_NO_DAY, 0.05, named, 10},
     };
-    const uint32_t none[8] = {0}, most[8] = {10, 10, 10, 10, 10, 10, 10, 10};
+    const uint32_t none[8] = {0};
+    uint32_t most[8];
+    for (int k = 0; k < 8; k++) {
+        lv[k].max_units = max_units;
+        most[k] = max_units;
+    }
     gf_model_lever_work w = {0};
     gf_model_sim_result lo, hi;
     if (gf_model_scenario_eval(&ctx, lv, none, 8, 0, &w, &lo, NULL) ||
@@ -102,8 +110,8 @@ int main(int argc, char **argv)
         ms[k] = now_ms() - t0;
     }
     qsort(ms, (size_t)runs, sizeof(*ms), cmp_double);
-    printf("deals=%zu levers=8 max_units=10 trials=10000 search_trials=%u runs=%d\n", n,
-           GF_MODEL_PLAN_SEARCH_TRIALS, runs);
+    printf("deals=%zu levers=8 max_units=%u trials=10000 search_trials=%u runs=%d search=%s\n", n,
+           max_units, GF_MODEL_PLAN_SEARCH_TRIALS, runs, plan.exact ? "exact" : "greedy");
     printf("baseline p50=%ld target=%ld plan p50=%ld achieves=%d cost=%ld actions=%zu "
            "evaluations=%zu\n",
            (long)lo.p50, (long)in.target_cents, (long)plan.result.p50, plan.achieves,

@@ -1,6 +1,6 @@
-/* The recovery plan: exact enumeration of lever units in order of cost when the space is small,
- * otherwise greedy by gain per cost and a removal pass; every evaluation a simulation with the
- * base's seed (common random numbers), fewer trials while searching. */
+/* The recovery plan: exact enumeration of lever units in order of cost at the full trials when
+ * the space is small, otherwise greedy by gain per cost and a removal pass at fewer trials; every
+ * evaluation a simulation with the base's seed (common random numbers). */
 #include "gapforge/model_plan.h"
 
 #include <math.h>
@@ -23,23 +23,48 @@ typedef struct searcher {
     double alpha; /* the quantile that must reach the target */
     gf_model_lever_work w;
     int64_t *totals;
-    int64_t *sorted;
+    int64_t *scratch; /* trials entries, reordered by quantile() */
     size_t evals;
 } searcher;
 
-static int cmp_i64(const void *a, const void *b)
+/* The k-th smallest of a[0..n-1] (k < n), reordering a: Hoare's selection with a median-of-three
+ * pivot, linear on average, so that scoring a state costs no sort of its totals. */
+static int64_t select_kth(int64_t *a, size_t n, size_t k)
 {
-    const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
+    int64_t lo = 0, hi = (int64_t)n - 1;
+    const int64_t want = (int64_t)k;
+    while (lo < hi) {
+        const int64_t x = a[lo], y = a[lo + (hi - lo) / 2], z = a[hi];
+        const int64_t pivot = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+        int64_t i = lo, j = hi;
+        while (i <= j) {
+            while (a[i] < pivot)
+                i++;
+            while (a[j] > pivot)
+                j--;
+            if (i <= j) {
+                const int64_t t = a[i];
+                a[i++] = a[j];
+                a[j--] = t;
+            }
+        }
+        if (want <= j)
+            hi = j;
+        else if (want >= i)
+            lo = i;
+        else
+            break;
+    }
+    return a[want];
 }
 
-/* The smallest sorted value with a share >= q of the n at or below it (as the simulation's). */
-static int64_t quantile(const int64_t *sorted, size_t n, double q)
+/* The smallest total with a share >= q of the n at or below it (as the simulation's quantiles). */
+static int64_t quantile(int64_t *scratch, size_t n, double q)
 {
     double pos = ceil(q * (double)n - 1e-9);
     if (pos < 1.0)
         pos = 1.0;
-    return sorted[(size_t)pos - 1];
+    return select_kth(scratch, n, (size_t)pos - 1);
 }
 
 static int evaluate(searcher *s, const uint32_t *u, uint32_t trials, score *sc,
@@ -53,9 +78,8 @@ static int evaluate(searcher *s, const uint32_t *u, uint32_t trials, score *sc,
     const int64_t target = s->ctx->base->target_cents;
     sc->achieved =
         s->o->goal == GF_MODEL_GOAL_P50 ? r.p50 >= target : r.prob_hit >= s->o->confidence;
-    memcpy(s->sorted, s->totals, (size_t)trials * sizeof(int64_t));
-    qsort(s->sorted, trials, sizeof(int64_t), cmp_i64);
-    const int64_t q = quantile(s->sorted, trials, s->alpha);
+    memcpy(s->scratch, s->totals, (size_t)trials * sizeof(int64_t));
+    const int64_t q = quantile(s->scratch, trials, s->alpha);
     sc->q = (double)(q < target ? q : target);
     double m = 0.0;
     for (size_t k = 0; k < trials; k++)
@@ -160,30 +184,38 @@ static int prune(searcher *s, uint32_t *u, score *cur, uint32_t trials)
     return rc;
 }
 
+/* One combination of units: its cost, its total units and its rank in lexicographic order of the
+ * units (lever 0 most significant), which is also how it is decoded. */
 typedef struct combo {
     int64_t cost;
+    uint64_t units;
     size_t index;
 } combo;
 
+/* The order in which combinations are tried: cost, then fewer units, then lexicographic. */
 static int cmp_combo(const void *a, const void *b)
 {
     const combo *x = a, *y = b;
     if (x->cost != y->cost)
         return (x->cost > y->cost) - (x->cost < y->cost);
+    if (x->units != y->units)
+        return (x->units > y->units) - (x->units < y->units);
     return (x->index > y->index) - (x->index < y->index);
 }
 
 static void decode(const searcher *s, size_t index, uint32_t *u)
 {
-    for (size_t k = 0; k < s->n; k++) {
-        const size_t radix = (size_t)s->lv[k].max_units + 1;
-        u[k] = (uint32_t)(index % radix);
+    for (size_t k = s->n; k > 0; k--) {
+        const size_t radix = (size_t)s->lv[k - 1].max_units + 1;
+        u[k - 1] = (uint32_t)(index % radix);
         index /= radix;
     }
 }
 
-/* Every affordable combination in order of cost: the first that meets the goal, else the one
- * closest to it (ties: the cheaper). */
+/* Every affordable combination in the order of cmp_combo, each evaluated at `trials` (the full
+ * trials): the first that meets the goal, else the one closest to it (ties: the first). Every
+ * combination tried before the answer missed the goal at those trials, so no cheaper one meets
+ * it there. */
 static int exact(searcher *s, size_t n_combos, uint32_t *u, score *best, uint32_t trials)
 {
     combo *all = malloc(n_combos * sizeof(*all));
@@ -195,8 +227,11 @@ static int exact(searcher *s, size_t n_combos, uint32_t *u, score *best, uint32_
     for (size_t i = 0; i < n_combos; i++) {
         decode(s, i, v);
         const int64_t c = plan_cost(s, v);
+        uint64_t units = 0;
+        for (size_t k = 0; k < s->n; k++)
+            units += v[k];
         if (affordable(s, c))
-            all[m++] = (combo){c, i};
+            all[m++] = (combo){c, units, i};
     }
     qsort(all, m, sizeof(*all), cmp_combo);
     rc = GF_MODEL_OK;
@@ -318,9 +353,9 @@ int gf_model_plan_search(const gf_model_lever_ctx *ctx, const gf_model_lever *le
     int rc = GF_MODEL_ENOMEM;
     int64_t *base_totals = malloc((size_t)full * sizeof(int64_t));
     s.totals = malloc((size_t)full * sizeof(int64_t));
-    s.sorted = malloc((size_t)full * sizeof(int64_t));
+    s.scratch = malloc((size_t)full * sizeof(int64_t));
     out->units = calloc(n ? n : 1, sizeof(*out->units));
-    if (!base_totals || !s.totals || !s.sorted || !out->units)
+    if (!base_totals || !s.totals || !s.scratch || !out->units)
         goto cleanup;
     score cur;
     rc = evaluate(&s, out->units, full, &cur, &out->baseline);
@@ -330,25 +365,30 @@ int gf_model_plan_search(const gf_model_lever_ctx *ctx, const gf_model_lever *le
     if (!cur.achieved) {
         const size_t limit = o->exact_max ? o->exact_max : GF_MODEL_PLAN_EXACT_MAX;
         const size_t n_combos = combinations(&s, limit);
-        out->exact =
-            n_combos <= limit && (double)n_combos * (double)(ctx->base->n_deals + 1) * search <=
-                                     GF_MODEL_PLAN_EXACT_WORK;
+        /* Exact when walking every combination at the full trials (the worst case: none meets
+         * the goal) is affordable. */
+        const double work =
+            (double)n_combos * full * ((double)ctx->base->n_deals + GF_MODEL_PLAN_TRIAL_COST);
+        out->exact = n_combos <= limit && work <= GF_MODEL_PLAN_EXACT_WORK;
         if (out->exact) {
-            rc = exact(&s, n_combos, out->units, &cur, search);
+            /* Already at the full trials: nothing to confirm or add. */
+            rc = exact(&s, n_combos, out->units, &cur, full);
+            if (!rc)
+                rc = evaluate(&s, out->units, full, &cur, &out->result);
         } else {
             rc = evaluate(&s, out->units, search, &cur, NULL);
             if (!rc)
                 rc = greedy(&s, out->units, &cur, search);
             if (!rc && cur.achieved)
                 rc = prune(&s, out->units, &cur, search);
-        }
-        /* The answer stands on the full trials: if they miss what the search met, add more. */
-        if (!rc)
-            rc = evaluate(&s, out->units, full, &cur, &out->result);
-        if (!rc && !cur.achieved) {
-            rc = greedy(&s, out->units, &cur, full);
+            /* The answer stands on the full trials: if they miss what the search met, add more. */
             if (!rc)
                 rc = evaluate(&s, out->units, full, &cur, &out->result);
+            if (!rc && !cur.achieved) {
+                rc = greedy(&s, out->units, &cur, full);
+                if (!rc)
+                    rc = evaluate(&s, out->units, full, &cur, &out->result);
+            }
         }
         if (rc)
             goto cleanup;
@@ -369,6 +409,6 @@ cleanup:
     gf_model_lever_work_free(&s.w);
     free(base_totals);
     free(s.totals);
-    free(s.sorted);
+    free(s.scratch);
     return rc;
 }

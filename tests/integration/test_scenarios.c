@@ -2,7 +2,8 @@
  * (2025-Q4 at 2025-11-15): impacts add up to the difference, zero units reproduce the baseline,
  * more units never lower the expected value, a lever ramping past the period changes nothing,
  * bad levers are 422, a met goal gives an empty plan, an impossible budget leaves a gap, the
- * plan is the brute-force optimum of a small space, and the same seed gives the same plan. */
+ * plan is the brute-force optimum of a small space (also of 100 combinations at more trials than
+ * the search's, through /v1/scenarios), and the same seed gives the same plan. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,23 +45,34 @@ static void put_target(const char *key, double value)
     fx_put_target(key, "org", "2025-Q4", value);
 }
 
-/* POST /v1/scenarios with the given levers JSON; asserts 200. */
-static t_resp scenario(const char *key, const char *levers)
+/* POST /v1/scenarios with the request parameters pq and the given levers JSON; asserts 200. */
+static t_resp scenario_with(const char *key, const char *pq, const char *levers)
 {
     char body[2048];
-    snprintf(body, sizeof body, "{" PQ ", \"levers\": %s}", levers);
+    snprintf(body, sizeof body, "{%s, \"levers\": %s}", pq, levers);
     t_resp r = t_post(key, "/v1/scenarios", body);
     ck_assert_msg(r.status == 200, "scenario %s: %ld %s", levers, r.status, r.raw);
     return r;
 }
 
-static t_resp plan(const char *key, const char *rest)
+static t_resp scenario(const char *key, const char *levers)
+{
+    return scenario_with(key, PQ, levers);
+}
+
+/* POST /v1/plans with the request parameters pq and the rest of the body; asserts 200. */
+static t_resp plan_with(const char *key, const char *pq, const char *rest)
 {
     char body[2048];
-    snprintf(body, sizeof body, "{" PQ ", %s}", rest);
+    snprintf(body, sizeof body, "{%s, %s}", pq, rest);
     t_resp r = t_post(key, "/v1/plans", body);
     ck_assert_msg(r.status == 200, "plan %s: %ld %s", rest, r.status, r.raw);
     return r;
+}
+
+static t_resp plan(const char *key, const char *rest)
+{
+    return plan_with(key, PQ, rest);
 }
 
 static double sub(const json_t *o, const char *obj, const char *field)
@@ -334,6 +346,84 @@ START_TEST(plan_is_the_brute_force_optimum_of_a_small_space)
 }
 END_TEST
 
+/* Issue 9: more trials than the search's 2,000 per evaluation, so that ranking at those would not
+ * be ranking at the trials the answer reports. */
+#define PQ_FULL "\"period\": \"2025-Q4\", \"as_of\": \"2025-11-15\", \"trials\": 5000, \"seed\": 7"
+
+START_TEST(exact_plan_costs_no_more_than_any_combination_reaching_the_goal_in_scenarios)
+{
+    char key[128], slug[64];
+    demo_org(key, slug);
+    /* Three levers with 5, 5 and 4 unit levels (100 combinations: exact). */
+    enum { NA = 5, NB = 5, NC = 4 };
+    put_lever(key, "coach", "win_rate", 0.08, 10000, NA - 1, 0);
+    put_lever(key, "upsell", "deal_size", 0.03, 20000, NB - 1, 0);
+    put_lever(key, "ads", "pipeline", 4, 30000, NC - 1, 0);
+    double p50[NA][NB][NC], cost[NA][NB][NC], base = 0;
+    for (int a = 0; a < NA; a++)
+        for (int b = 0; b < NB; b++)
+            for (int c = 0; c < NC; c++) {
+                char levers[256];
+                snprintf(levers, sizeof levers,
+                         "[{\"key\": \"coach\", \"units\": %d}, {\"key\": \"upsell\", "
+                         "\"units\": %d}, {\"key\": \"ads\", \"units\": %d}]",
+                         a, b, c);
+                t_resp s = scenario_with(key, PQ_FULL, levers);
+                p50[a][b][c] = sub(s.body, "scenario", "p50");
+                cost[a][b][c] = t_num(s.body, "total_cost");
+                ck_assert_double_eq(cost[a][b][c], 10000.0 * a + 20000.0 * b + 30000.0 * c);
+                base = sub(s.body, "baseline", "p50");
+                t_resp_free(&s);
+            }
+    /* The goal: a P50 halfway from the status quo to every unit, in whole cents. */
+    const double target = round((base + p50[NA - 1][NB - 1][NC - 1]) * 50.0) / 100.0;
+    ck_assert(target > base);
+    put_target(key, target);
+    /* The cheapest combination reaching it; ties: fewer units, then lexicographic. */
+    int best[3] = {-1, -1, -1}, reaching = 0;
+    for (int a = 0; a < NA; a++)
+        for (int b = 0; b < NB; b++)
+            for (int c = 0; c < NC; c++) {
+                if (p50[a][b][c] < target)
+                    continue;
+                reaching++;
+                const double bc = best[0] < 0 ? INFINITY : cost[best[0]][best[1]][best[2]];
+                if (cost[a][b][c] < bc ||
+                    (cost[a][b][c] == bc && a + b + c < best[0] + best[1] + best[2])) {
+                    best[0] = a;
+                    best[1] = b;
+                    best[2] = c;
+                }
+            }
+    ck_assert_int_gt(reaching, 1);
+    t_resp p =
+        plan_with(key, PQ_FULL,
+                  "\"goal\": {\"type\": \"p50\"}, \"levers\": [\"coach\", \"upsell\", \"ads\"]");
+    ck_assert_str_eq(t_str(p.body, "search"), "exact");
+    ck_assert(json_is_true(json_object_get(p.body, "achieves")));
+    int got[3] = {0, 0, 0};
+    const char *names[3] = {"coach", "upsell", "ads"};
+    json_t *actions = json_object_get(p.body, "actions");
+    for (size_t k = 0; k < json_array_size(actions); k++) {
+        json_t *x = json_array_get(actions, k);
+        for (int l = 0; l < 3; l++)
+            if (strcmp(t_str(x, "lever"), names[l]) == 0)
+                got[l] = (int)t_int(x, "units");
+    }
+    printf("exact plan: %d %d %d for %.0f; cheapest of %d reaching %.2f: %d %d %d for %.0f\n",
+           got[0], got[1], got[2], t_num(p.body, "total_cost"), reaching, target, best[0], best[1],
+           best[2], cost[best[0]][best[1]][best[2]]);
+    ck_assert_double_eq(t_num(p.body, "total_cost"), cost[best[0]][best[1]][best[2]]);
+    ck_assert_int_eq(got[0], best[0]);
+    ck_assert_int_eq(got[1], best[1]);
+    ck_assert_int_eq(got[2], best[2]);
+    /* The answer's figures are the scenario's for the same units. */
+    ck_assert_double_eq(sub(p.body, "result", "p50"), p50[got[0]][got[1]][got[2]]);
+    ck_assert_double_eq(sub(p.body, "baseline", "p50"), base);
+    t_resp_free(&p);
+}
+END_TEST
+
 START_TEST(same_seed_gives_the_same_plan)
 {
     const char *key = fx_shared_key();
@@ -370,6 +460,8 @@ static Suite *scenarios_suite(void)
     tcase_add_test(own, plan_for_a_goal_already_met_is_empty_at_zero_cost);
     tcase_add_test(own, plan_within_an_impossible_budget_returns_the_gap_that_remains);
     tcase_add_test(own, plan_is_the_brute_force_optimum_of_a_small_space);
+    tcase_add_test(own,
+                   exact_plan_costs_no_more_than_any_combination_reaching_the_goal_in_scenarios);
     suite_add_tcase(s, own);
     return s;
 }

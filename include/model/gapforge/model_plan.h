@@ -13,16 +13,20 @@ enum gf_model_goal {
 
 /* Largest number of unit combinations searched exactly ... */
 #define GF_MODEL_PLAN_EXACT_MAX 20000u
-/* ... and largest work (combinations x deals x search trials) for it; beyond either the search is
- * greedy. */
-#define GF_MODEL_PLAN_EXACT_WORK    4e9
+/* ... and largest work for it: combinations x full trials x (deals + GF_MODEL_PLAN_TRIAL_COST),
+ * what evaluating every combination at the full trials costs in deal draws (about 0.19 ns each
+ * on one core of the 2-core machine: some 2 s); beyond either the search is greedy. */
+#define GF_MODEL_PLAN_EXACT_WORK 1e10
+/* What one trial costs beside its deals (new deals, sorting the totals), in deal draws. */
+#define GF_MODEL_PLAN_TRIAL_COST 1500.0
+/* Trials per evaluation of the greedy search. */
 #define GF_MODEL_PLAN_SEARCH_TRIALS 2000u
 
 typedef struct gf_model_plan_opts {
     int goal;               /* enum gf_model_goal; the target is ctx->base->target_cents */
     double confidence;      /* GF_MODEL_GOAL_PROB: in (0, 1) */
     int64_t budget_cents;   /* < 0: no budget */
-    uint32_t search_trials; /* trials per evaluation during the search (0: 2,000) */
+    uint32_t search_trials; /* trials per greedy evaluation (0: 2,000) */
     int32_t lead_days;      /* time to get an action going before its ramp (>= 0) */
     size_t exact_max;       /* 0: GF_MODEL_PLAN_EXACT_MAX */
 } gf_model_plan_opts;
@@ -40,7 +44,7 @@ typedef struct gf_model_plan_action {
 /* A plan. Owned by the caller (gf_model_plan_free). */
 typedef struct gf_model_plan {
     int achieves;                  /* the goal is met at full trials */
-    int exact;                     /* 1: exact enumeration; 0: greedy and removal */
+    int exact;                     /* 1: exact enumeration at full trials; 0: greedy */
     gf_model_sim_result baseline;  /* full trials */
     gf_model_sim_result result;    /* with the plan, full trials, same seed */
     gf_model_delta delta;          /* result - baseline */
@@ -56,15 +60,20 @@ typedef struct gf_model_plan {
 } gf_model_plan;
 
 /* Searches units 0..max_units of each lever for the lowest total cost reaching the goal within the
- * budget, evaluating with common random numbers (the base's seed) and search_trials trials, then
- * once more at the base's trials (adding units greedily if the goal is missed there). Exact when
- * the combinations and the work are small (ties: the first in enumeration order); otherwise
- * greedy: add the unit with the largest gain per cost in the goal's quantile capped at the
- * target (or, when no unit moves it, in the mean shortfall-capped total), until the goal is met
- * or nothing affordable helps; then a removal pass drops units, most expensive first, while the
- * goal still holds. Deterministic. A goal already met gives an empty plan at zero cost. Returns
- * 0 and *out (free with gf_model_plan_free), GF_MODEL_EINVAL or GF_MODEL_ENOMEM (*out then holds
- * nothing to free). */
+ * budget, evaluating with common random numbers (the base's seed). Exact when walking every
+ * combination at the base's trials is cheap enough (GF_MODEL_PLAN_EXACT_MAX and _WORK): the
+ * affordable combinations in order of cost (ties: fewer units, then lexicographic with lever 0
+ * first), each evaluated at the base's trials, the first that meets the goal is the plan, so no
+ * affordable combination meets the goal at those trials for less, and the plan is what
+ * gf_model_scenario_run reports for it; when none meets it, the one closest to it (the goal's
+ * quantile capped at the target, then the mean capped at the target; ties: the first).
+ * Otherwise greedy at search_trials: add the unit with the largest gain per cost in the goal's
+ * quantile capped at the target (or, when no unit moves it, in the mean shortfall-capped total),
+ * until the goal is met or nothing affordable helps; then a removal pass drops units, most
+ * expensive first, while the goal still holds; then once more at the base's trials, adding units
+ * greedily if the goal is missed there. Deterministic. A goal already met gives an empty plan at
+ * zero cost. Returns 0 and *out (free with gf_model_plan_free), GF_MODEL_EINVAL or
+ * GF_MODEL_ENOMEM (*out then holds nothing to free). */
 int gf_model_plan_search(const gf_model_lever_ctx *ctx, const gf_model_lever *levers, size_t n,
                          const gf_model_plan_opts *opts, gf_model_plan *out) GF_MUST_CHECK;
 
