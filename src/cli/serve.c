@@ -8,6 +8,7 @@
 #include "gapforge/cli.h"
 #include "gapforge/log.h"
 #include "gapforge/migrate.h"
+#include "gapforge/service.h"
 #include "gapforge/store.h"
 
 /* Refuses to serve a schema that is behind (or ahead of) this build. A database that cannot be
@@ -61,6 +62,10 @@ int gf_cli_serve(int argc, char **argv)
         return 1;
     gf_store_disconnect(); /* workers open their own connections */
     gf_api_init(&cfg);
+    gf_svc_options svc;
+    gf_svc_options_default(&svc);
+    svc.plan_budget_ms = cfg.plan_budget_ms;
+    gf_svc_configure(&svc);
 
     sigset_t stop_signals;
     sigemptyset(&stop_signals);

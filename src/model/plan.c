@@ -25,7 +25,17 @@ typedef struct searcher {
     int64_t *totals;
     int64_t *scratch; /* trials entries, reordered by quantile() */
     size_t evals;
+    int stopped; /* the caller's stop said so: the search answers what it has */
 } searcher;
+
+/* True once the caller's work budget is spent (asked between steps of the search, never inside
+ * one); sticky. */
+static int out_of_budget(searcher *s)
+{
+    if (!s->stopped && s->o->stop && s->o->stop(s->o->stop_arg))
+        s->stopped = 1;
+    return s->stopped;
+}
 
 /* The k-th smallest of a[0..n-1] (k < n), reordering a: Hoare's selection with a median-of-three
  * pivot, linear on average, so that scoring a state costs no sort of its totals. */
@@ -106,7 +116,7 @@ static int affordable(const searcher *s, int64_t cost)
 /* Adds units one at a time until the goal is met or nothing affordable helps. */
 static int greedy(searcher *s, uint32_t *u, score *cur, uint32_t trials)
 {
-    while (!cur->achieved) {
+    while (!cur->achieved && !out_of_budget(s)) {
         const int64_t cost = plan_cost(s, u);
         size_t best = SIZE_MAX;
         int best_by_q = 0;
@@ -153,7 +163,7 @@ static int prune(searcher *s, uint32_t *u, score *cur, uint32_t trials)
     if (!stuck)
         return GF_MODEL_ENOMEM;
     int rc = GF_MODEL_OK;
-    for (;;) {
+    while (!out_of_budget(s)) {
         size_t pick = SIZE_MAX;
         int64_t pick_cost = -1;
         for (size_t k = 0; k < s->n; k++) {
@@ -236,7 +246,7 @@ static int exact(searcher *s, size_t n_combos, uint32_t *u, score *best, uint32_
     qsort(all, m, sizeof(*all), cmp_combo);
     rc = GF_MODEL_OK;
     int have = 0;
-    for (size_t i = 0; i < m; i++) {
+    for (size_t i = 0; i < m && !(have && out_of_budget(s)); i++) {
         decode(s, all[i].index, v);
         score sc;
         rc = evaluate(s, v, trials, &sc, NULL);
@@ -402,6 +412,7 @@ int gf_model_plan_search(const gf_model_lever_ctx *ctx, const gf_model_lever *le
     if (!cur.achieved)
         out->residual_gap_cents = (double)ctx->base->target_cents - cur.q;
     out->evaluations = s.evals;
+    out->stopped = s.stopped;
     rc = actions(&s, out, base_totals, full);
 cleanup:
     if (rc)

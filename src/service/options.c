@@ -20,6 +20,7 @@ void gf_svc_options_default(gf_svc_options *o)
         .max_concession_deals = 1000,
         .spread_cache_entries = 64,
         .driver_prior_deals = 10.0,
+        .plan_budget_ms = 2000,
     };
 }
 

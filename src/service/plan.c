@@ -116,7 +116,10 @@ static json_t *plan_answer(const gf_svc_levers *sc, const gf_model_plan *pl, con
     json_object_set_new(out, "budget",
                         o->budget_cents < 0 ? json_null() : gf_svc__money((double)o->budget_cents));
     json_object_set_new(out, "achieves", json_boolean(pl->achieves));
-    json_object_set_new(out, "search", json_string(pl->exact ? "exact" : "greedy"));
+    json_object_set_new(out, "search",
+                        json_string(pl->stopped ? "budget"
+                                    : pl->exact ? "exact"
+                                                : "greedy"));
     json_object_set_new(out, "baseline", gf_svc__dist_json(&pl->baseline, 1));
     json_object_set_new(out, "result", gf_svc__dist_json(&pl->result, 1));
     json_object_set_new(out, "delta", gf_svc__delta_json(&pl->delta, 1));
@@ -129,8 +132,15 @@ static json_t *plan_answer(const gf_svc_levers *sc, const gf_model_plan *pl, con
     return out;
 }
 
+/* The plan's work budget: a deadline on a monotonic clock. */
+static int past_deadline(void *arg)
+{
+    return gf_svc__now_ms() >= *(const double *)arg;
+}
+
 json_t *gf_svc_plan_answer(const gf_svc_plan_req *req, gf_err *err)
 {
+    double deadline = 0; /* set when the search starts: the forecast before it is not search */
     gf_svc_levers sc;
     gf_model_plan pl = {0};
     json_t *body = NULL;
@@ -139,7 +149,9 @@ json_t *gf_svc_plan_answer(const gf_svc_plan_req *req, gf_err *err)
     gf_model_plan_opts o = {.budget_cents = req->budget_cents < 0 ? -1 : req->budget_cents,
                             .goal = req->goal == GF_SVC_GOAL_P50 ? GF_MODEL_GOAL_P50
                                                                  : GF_MODEL_GOAL_PROB,
-                            .confidence = req->confidence};
+                            .confidence = req->confidence,
+                            .stop = past_deadline,
+                            .stop_arg = &deadline};
     if (gf_svc__levers_open(&req->forecast, &sc, err) < 0)
         goto done;
     if (!sc.f->has_target) {
@@ -159,6 +171,7 @@ json_t *gf_svc_plan_answer(const gf_svc_plan_req *req, gf_err *err)
         goto done;
     const unsigned trials = req->forecast.trials;
     o.search_trials = trials < GF_MODEL_PLAN_SEARCH_TRIALS ? trials : 0;
+    deadline = gf_svc__now_ms() + gf_svc_options_get()->plan_budget_ms;
     const int rc = gf_model_plan_search(&sc.ctx, lv, n, &o, &pl);
     if (rc != 0) {
         gf_svc__model_error(rc, err);

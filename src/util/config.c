@@ -108,6 +108,10 @@ int gf_config_from_env(gf_config *cfg, gf_err *err)
                    env_or("GAPFORGE_STATEMENT_TIMEOUT_MS", "15000"), 0, 3600000, &v, err) < 0)
         return -1;
     cfg->statement_timeout_ms = (int)v;
+    if (parse_long("GAPFORGE_PLAN_BUDGET_MS", env_or("GAPFORGE_PLAN_BUDGET_MS", "2000"), 1, 600000,
+                   &v, err) < 0)
+        return -1;
+    cfg->plan_budget_ms = (int)v;
     if (parse_long("GAPFORGE_CONNECTION_LIMIT", env_or("GAPFORGE_CONNECTION_LIMIT", "512"), 1,
                    65535, &v, err) < 0)
         return -1;

@@ -307,6 +307,40 @@ START_TEST(the_greedy_search_meets_the_goal_and_cannot_drop_a_unit)
 }
 END_TEST
 
+/* A work budget of `left` steps. */
+static int steps_spent(void *arg)
+{
+    int *left = arg;
+    return (*left)-- <= 0;
+}
+
+START_TEST(a_search_out_of_budget_stops_and_answers_the_best_plan_it_has)
+{
+    lf *f = lf_new(400, 22);
+    gf_model_lever lv[GF_MODEL_LEVER_KINDS];
+    const size_t n = lf_levers(f, lv);
+    f->in.target_cents = INT64_MAX / 4; /* out of reach: the search would try everything */
+    int left = 2;
+    gf_model_plan_opts o = {
+        .goal = GF_MODEL_GOAL_P50, .budget_cents = -1, .stop = steps_spent, .stop_arg = &left};
+    gf_model_plan a, full;
+    ck_assert_int_eq(gf_model_plan_search(&f->ctx, lv, n, &o, &a), 0);
+    ck_assert(a.stopped);
+    ck_assert(!a.achieves);
+    o.stop = NULL;
+    ck_assert_int_eq(gf_model_plan_search(&f->ctx, lv, n, &o, &full), 0);
+    ck_assert(!full.stopped);
+    /* Two greedy rounds at most before the stop, against the whole search. */
+    ck_assert_uint_lt(a.evaluations, full.evaluations);
+    ck_assert_uint_le(a.evaluations, 2 * n + 4);
+    /* What it answers is a real plan, evaluated like any other. */
+    ck_assert_int_ge(a.result.p50, a.baseline.p50);
+    gf_model_plan_free(&a);
+    gf_model_plan_free(&full);
+    lf_free(f);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("model_plan");
@@ -318,6 +352,7 @@ int main(void)
     tcase_add_test(tc, an_impossible_budget_returns_the_best_plan_and_the_remaining_gap);
     tcase_add_test(tc, a_goal_already_met_gives_an_empty_plan_at_zero_cost);
     tcase_add_test(tc, the_greedy_search_meets_the_goal_and_cannot_drop_a_unit);
+    tcase_add_test(tc, a_search_out_of_budget_stops_and_answers_the_best_plan_it_has);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -183,6 +183,45 @@ START_TEST(a_falling_leading_kpi_removes_pipeline_and_a_rising_one_adds_it)
 }
 END_TEST
 
+START_TEST(a_plan_past_its_work_budget_answers_the_best_plan_found)
+{
+    /* A goal no affordable plan reaches (a probability of 0.999 against a target far above the
+     * pipeline), a budget of 1 ms: the search stops at its first step and says so. */
+    gf_err err = {0};
+    gf_svc_options o;
+    gf_svc_options_default(&o);
+    o.plan_budget_ms = 1;
+    gf_svc_configure(&o);
+    gf_period q4;
+    ck_assert_int_eq(gf_period_parse("2026-Q4", 1, &q4), 0);
+    const gf_target_fields tf = {"team:emea", "bookings", "900000000", &q4};
+    json_t *t = gf_store_target_put(g_org, &tf, &err);
+    ck_assert_msg(t, "%s", err.message);
+    json_decref(t);
+    gf_svc_plan_req pr = {.forecast = request_at("team:emea", "2026-10-08"),
+                          .goal = GF_SVC_GOAL_PROBABILITY,
+                          .confidence = 0.999,
+                          .budget_cents = -1};
+    json_t *doc = gf_svc_plan_answer(&pr, &err);
+    gf_svc_options_default(&o);
+    gf_svc_configure(&o);
+    ck_assert_msg(doc, "%s", err.message);
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "search")), "budget");
+    ck_assert(json_is_false(json_object_get(doc, "achieves")));
+    ck_assert(json_is_number(json_object_get(doc, "residual_gap")));
+    json_decref(doc);
+    /* With budget to spare the same search runs to its end. */
+    o.plan_budget_ms = 600000;
+    gf_svc_configure(&o);
+    doc = gf_svc_plan_answer(&pr, &err);
+    gf_svc_options_default(&o);
+    gf_svc_configure(&o);
+    ck_assert_msg(doc, "%s", err.message);
+    ck_assert_str_ne(json_string_value(json_object_get(doc, "search")), "budget");
+    json_decref(doc);
+}
+END_TEST
+
 /* ---- the spread cache's single flight, over the real forecast ---- */
 
 #define THREADS 4
@@ -326,6 +365,7 @@ int main(void)
     tcase_add_test(tc, a_bad_parameter_is_invalid_naming_it);
     tcase_add_test(tc, options_set_the_defaults_of_requests);
     tcase_add_test(tc, a_falling_leading_kpi_removes_pipeline_and_a_rising_one_adds_it);
+    tcase_add_test(tc, a_plan_past_its_work_budget_answers_the_best_plan_found);
     tcase_add_test(tc, concurrent_cold_forecasts_calibrate_the_spread_once);
     tcase_add_test(tc, waiting_callers_share_one_computation_and_its_values);
     tcase_add_test(tc, a_failed_computation_is_not_cached_and_the_next_caller_computes_again);

@@ -29,6 +29,12 @@ typedef struct gf_model_plan_opts {
     uint32_t search_trials; /* trials per greedy evaluation (0: 2,000) */
     int32_t lead_days;      /* time to get an action going before its ramp (>= 0) */
     size_t exact_max;       /* 0: GF_MODEL_PLAN_EXACT_MAX */
+    /* The work budget: when stop is set, the search asks stop(stop_arg) between its steps (a
+     * greedy round, a removal, an exact candidate) and, once it says non-zero, answers the best
+     * plan it has, evaluated at the full trials, with gf_model_plan.stopped set. The model keeps
+     * no clock: the caller's stop decides (e.g. a deadline). */
+    int (*stop)(void *stop_arg);
+    void *stop_arg;
 } gf_model_plan_opts;
 
 /* One action of a plan. */
@@ -57,6 +63,7 @@ typedef struct gf_model_plan {
      * quantile for a probability goal) of the result: the money still missing. */
     double residual_gap_cents;
     size_t evaluations; /* simulations run during the search */
+    int stopped;        /* 1: the work budget ran out first; the plan is the best found */
 } gf_model_plan;
 
 /* Searches units 0..max_units of each lever for the lowest total cost reaching the goal within the

@@ -37,6 +37,8 @@ typedef struct gf_svc_options {
     int spread_cache_entries;     /* calibrated spreads kept in process (<= 1024) */
     double driver_prior_deals;    /* "why": pseudo-deals at the baseline's value that a current win
                                      rate, deal size, cycle or slip rate is shrunk with */
+    int plan_budget_ms; /* a plan search stops after this long and answers the best plan it
+                           found ("search": "budget") */
 } gf_svc_options;
 
 /* The defaults. */
