@@ -8,18 +8,7 @@
 #include "gapforge/model_calib.h"
 #include "gapforge/model_synth.h"
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "bench_util.h"
 
 int main(int argc, char **argv)
 {
@@ -47,22 +36,22 @@ int main(int argc, char **argv)
         return 1;
     size_t n_open = 0;
     for (int k = 0; k < runs; k++) {
-        double t0 = now_ms();
+        double t0 = bench_now_ms();
         gf_model_forecast *f = NULL;
         if (gf_model_forecast_build(&h, &cal, period, as_of, &o, &f))
             return 1;
-        fc[k] = now_ms() - t0;
+        fc[k] = bench_now_ms() - t0;
         n_open = f->n_open;
         gf_model_forecast_free(f);
         gf_model_backtest_point pts[8];
         size_t n = 0;
-        t0 = now_ms();
+        t0 = bench_now_ms();
         if (gf_model_backtest_run(&h, &cal, period, as_of, &o, 8, pts, &n))
             return 1;
-        bt[k] = now_ms() - t0;
+        bt[k] = bench_now_ms() - t0;
     }
-    qsort(fc, (size_t)runs, sizeof(double), cmp_double);
-    qsort(bt, (size_t)runs, sizeof(double), cmp_double);
+    qsort(fc, (size_t)runs, sizeof(double), bench_cmp_double);
+    qsort(bt, (size_t)runs, sizeof(double), bench_cmp_double);
     printf("deals=%zu events=%zu open=%zu runs=%d\n", h.n_deals, events, n_open, runs);
     printf("forecast median_ms=%.2f\nbacktest8 median_ms=%.2f\n", fc[runs / 2], bt[runs / 2]);
     free(fc);

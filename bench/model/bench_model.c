@@ -9,18 +9,7 @@
 #include "gapforge/model_rng.h"
 #include "gapforge/model_sim.h"
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "bench_util.h"
 
 int main(int argc, char **argv)
 {
@@ -80,12 +69,12 @@ int main(int argc, char **argv)
     if (gf_model_sim_run(&in, &res, NULL)) /* warm-up: page faults, thread start, ifunc */
         return 1;
     for (int k = 0; k < runs; k++) {
-        const double t0 = now_ms();
+        const double t0 = bench_now_ms();
         if (gf_model_sim_run(&in, &res, NULL))
             return 1;
-        ms[k] = now_ms() - t0;
+        ms[k] = bench_now_ms() - t0;
     }
-    qsort(ms, (size_t)runs, sizeof(*ms), cmp_double);
+    qsort(ms, (size_t)runs, sizeof(*ms), bench_cmp_double);
     printf("deals=%zu trials=%u runs=%d threads=%u\n", n, trials, runs, res.threads_used);
     printf("expected=%.0f mean=%.0f p10=%lld p50=%lld p90=%lld prob_hit=%.4f\n", res.expected,
            res.mean, (long long)res.p10, (long long)res.p50, (long long)res.p90, res.prob_hit);

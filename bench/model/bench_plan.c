@@ -12,21 +12,10 @@
 #include "gapforge/model_plan.h"
 #include "gapforge/model_rng.h"
 
+#include "bench_util.h"
+
 #define DAYS 91
 #define NEXT 10
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 int main(int argc, char **argv)
 {
@@ -104,12 +93,12 @@ int main(int argc, char **argv)
     gf_model_plan plan = {0};
     for (int k = 0; k < runs; k++) {
         gf_model_plan_free(&plan);
-        const double t0 = now_ms();
+        const double t0 = bench_now_ms();
         if (gf_model_plan_search(&ctx, lv, 8, &o, &plan))
             return 1;
-        ms[k] = now_ms() - t0;
+        ms[k] = bench_now_ms() - t0;
     }
-    qsort(ms, (size_t)runs, sizeof(*ms), cmp_double);
+    qsort(ms, (size_t)runs, sizeof(*ms), bench_cmp_double);
     printf("deals=%zu levers=8 max_units=%u trials=10000 search_trials=%u runs=%d search=%s\n", n,
            max_units, GF_MODEL_PLAN_SEARCH_TRIALS, runs, plan.exact ? "exact" : "greedy");
     printf("baseline p50=%ld target=%ld plan p50=%ld achieves=%d cost=%ld actions=%zu "

@@ -18,6 +18,8 @@
 #include "gapforge/model_plan.h"
 #include "gapforge/model_rng.h"
 
+#include "bench_util.h"
+
 #define DAYS   91
 #define POOL   64
 #define NEXT   8
@@ -37,19 +39,6 @@ typedef struct instance {
     size_t n;
     gf_model_plan_opts o;
 } instance;
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* The number of unit combinations of the instance's levers. */
 static double combinations(const instance *x)
@@ -191,10 +180,10 @@ int main(int argc, char **argv)
             continue;
         }
         gf_model_plan e, g;
-        const double t0 = now_ms();
+        const double t0 = bench_now_ms();
         if (gf_model_plan_search(&x.ctx, x.lv, x.n, &x.o, &e))
             return 1;
-        ms[done] = now_ms() - t0;
+        ms[done] = bench_now_ms() - t0;
         gf_model_plan_opts og = x.o;
         og.exact_max = 1;
         og.search_trials = greedy_trials;
@@ -232,8 +221,8 @@ int main(int argc, char **argv)
     }
     if (!done)
         return 1;
-    qsort(gap, (size_t)both, sizeof(*gap), cmp_double);
-    qsort(ms, (size_t)done, sizeof(*ms), cmp_double);
+    qsort(gap, (size_t)both, sizeof(*gap), bench_cmp_double);
+    qsort(ms, (size_t)done, sizeof(*ms), bench_cmp_double);
     printf("instances=%d trials=%u greedy search_trials=%u both_meet=%d\n", done, trials,
            greedy_trials ? greedy_trials : GF_MODEL_PLAN_SEARCH_TRIALS, both);
     int zero = 0, over = 0;

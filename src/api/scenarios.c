@@ -153,14 +153,10 @@ static int plan_budget(const json_t *budget, gf_svc_plan_req *pr, gf_err *err)
         json_number_value(budget) > 1e15)
         return gf_err_invalid(err, "budget", "budget must be a non-negative amount");
     /* Money: whole cents, as every amount that enters. */
-    static const gf_field money[] = {{"budget", GF_F_MONEY, GF_REQUIRED, NULL, 0, 0, 0}};
-    json_t *only = json_pack("{s:O}", "budget", budget);
-    gf_values v;
-    const int rc = only ? gf_validate(only, money, 1, GF_V_CREATE, &v, err) : gf_err_internal(err);
-    json_decref(only);
-    if (rc < 0)
-        return rc;
-    gf_values_clear(&v);
+    char *cents = gf_validate_value("budget", GF_F_MONEY, budget, err);
+    if (!cents)
+        return err->code;
+    free(cents);
     pr->budget_cents = llround(json_number_value(budget) * 100.0);
     return 0;
 }

@@ -1,4 +1,5 @@
 /* targets.c — PUT /v1/targets (upsert by scope, metric and period) and GET /v1/targets. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "gapforge/api.h"
@@ -14,39 +15,30 @@ static const gf_field target_fields[] = {
     [F_VALUE] = {"value", GF_F_NUMBER, GF_REQUIRED, NULL, 0, 1e15, 0},
 };
 
-/* A bookings target is money: at most two decimals (so that it is a whole number of cents, and
- * no figure derived from it, such as coverage, can be infinite). Fills money with its text. */
-static int bookings_value(const json_t *body, gf_values *money, gf_err *err)
-{
-    static const gf_field money_field[] = {{"value", GF_F_MONEY, GF_REQUIRED, NULL, 0, 0, 0}};
-    json_t *only = json_pack("{s:O}", "value", json_object_get(body, "value"));
-    if (!only)
-        return gf_err_internal(err);
-    const int rc = gf_validate(only, money_field, 1, GF_V_CREATE, money, err);
-    json_decref(only);
-    return rc;
-}
-
 void gf_api_targets_put(gf_req *req, gf_resp *resp)
 {
     gf_err err = {0};
-    gf_values v, money = {0};
+    gf_values v;
+    char *money = NULL;
     gf_period period;
     json_t *target = NULL;
     if (gf_validate(req->body, target_fields, F_COUNT, GF_V_CREATE, &v, &err) < 0)
         goto done;
     const char *value = gf_val(&v, F_VALUE);
+    /* A bookings target is money: whole cents (so that no figure derived from it, such as
+     * coverage, can be infinite); a KPI target is any number. */
     if (strcmp(gf_val(&v, F_METRIC), "bookings") == 0) {
-        if (bookings_value(req->body, &money, &err) < 0)
+        money = gf_validate_value("value", GF_F_MONEY, json_object_get(req->body, "value"), &err);
+        if (!money)
             goto clear;
-        value = gf_val(&money, 0);
+        value = money;
     }
     if (gf_api_period(req, gf_val(&v, F_PERIOD), "period", &period, &err) == 0) {
         gf_target_fields f = {gf_val(&v, F_SCOPE), gf_val(&v, F_METRIC), value, &period};
         target = gf_store_target_put(req->who.org_id, &f, &err);
     }
 clear:
-    gf_values_clear(&money);
+    free(money);
     gf_values_clear(&v);
 done:
     gf_resp_result(resp, 200, target, &err);

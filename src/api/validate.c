@@ -274,6 +274,19 @@ size_t gf_values_count(const gf_values *v)
     return n;
 }
 
+char *gf_validate_value(const char *name, gf_ftype type, const json_t *value, gf_err *err)
+{
+    const gf_field f = {.name = name, .type = type};
+    char *out = NULL;
+    if (!value || json_is_null(value)) {
+        gf_err_invalid(err, name, "%s is required", name);
+        return NULL;
+    }
+    if (convert(&f, value, &out, err) < 0)
+        return NULL;
+    return out;
+}
+
 int gf_validate_text(const char *name, gf_ftype type, const char *text, gf_err *err)
 {
     gf_field f = {.name = name, .type = type};

@@ -73,4 +73,9 @@ size_t gf_values_count(const gf_values *v);
 /* Validates a single value (used for query parameters given as strings). Returns 0 or -1. */
 int gf_validate_text(const char *name, gf_ftype type, const char *text, gf_err *err) GF_MUST_CHECK;
 
+/* Checks one JSON value as a field named name of the given type (absent or null: required) and
+ * returns its normalised text (the caller frees it), or NULL with GF_EINVALID naming the field. */
+char *gf_validate_value(const char *name, gf_ftype type, const json_t *value, gf_err *err)
+    GF_MUST_CHECK;
+
 #endif
