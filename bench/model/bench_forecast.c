@@ -46,7 +46,7 @@ int main(int argc, char **argv)
         gf_model_backtest_point pts[8];
         size_t n = 0;
         t0 = bench_now_ms();
-        if (gf_model_backtest_run(&h, &cal, period, as_of, &o, 8, pts, &n))
+        if (gf_model_backtest_run(&h, &cal, period, as_of, &o, 91, 8, pts, &n))
             return 1;
         bt[k] = bench_now_ms() - t0;
     }

@@ -72,24 +72,10 @@ static int replay(const gf_model_history *h, const gf_model_calendar *cal, gf_mo
     return GF_MODEL_OK;
 }
 
-/* The first day of the org's data: the earliest creation or stage change of any deal. */
-static gf_day first_data_day(const gf_model_history *h)
-{
-    gf_day first = GF_MODEL_NO_DAY;
-    for (size_t i = 0; i < h->n_deals; i++) {
-        const gf_model_deal *d = &h->deals[i];
-        gf_day day = d->created_day;
-        if (d->n_timeline && d->timeline[0].day < day)
-            day = d->timeline[0].day;
-        if (first == GF_MODEL_NO_DAY || day < first)
-            first = day;
-    }
-    return first;
-}
-
 int gf_model_backtest_run(const gf_model_history *h, const gf_model_calendar *cal,
                           gf_model_period period, gf_day as_of, const gf_model_forecast_opts *o,
-                          size_t n_back, gf_model_backtest_point *out, size_t *n_out)
+                          gf_day min_history_days, size_t n_back, gf_model_backtest_point *out,
+                          size_t *n_out)
 {
     if (!n_out)
         return GF_MODEL_EINVAL;
@@ -101,7 +87,7 @@ int gf_model_backtest_run(const gf_model_history *h, const gf_model_calendar *ca
     const gf_day window_len = as_of - o->survival.window_start;
     if (window_len < 0)
         return GF_MODEL_EINVAL;
-    const gf_day first = first_data_day(h);
+    const gf_day first = gf_model_history_first_day(h, as_of);
     for (size_t k = cal->n; k-- > 0 && *n_out < n_back;) {
         const gf_model_period qp = cal->quarters[k];
         if (qp.end >= as_of || qp.start >= period.start)
@@ -109,12 +95,18 @@ int gf_model_backtest_run(const gf_model_history *h, const gf_model_calendar *ca
         const gf_day past_as_of = qp.start + offset;
         if (past_as_of > qp.end)
             continue;
-        /* A replay whose history window starts before the data does would judge the model on
-         * a truncated history (no pipeline carried in, rates from a few weeks): its errors say
-         * nothing about today's forecast and would inflate the spread. */
-        if (first != GF_MODEL_NO_DAY && past_as_of - window_len < first)
+        /* A replay judges the model on the history the org had then: a window as long as
+         * today's, cut at the first data, and none at all with too little data. */
+        gf_day len = window_len;
+        if (first != GF_MODEL_NO_DAY && past_as_of - len < first)
+            len = past_as_of - first;
+        if (first == GF_MODEL_NO_DAY || len < min_history_days)
             break;
-        const int rc = replay(h, cal, qp, past_as_of, o, window_len, &out[*n_out]);
+        /* A shortened replay is a poorer forecast than today's: it stands in for the missing
+         * quarters only while the full ones are few. */
+        if (len < window_len && *n_out >= (n_back + 1) / 2)
+            break;
+        const int rc = replay(h, cal, qp, past_as_of, o, len, &out[*n_out]);
         if (rc)
             return rc;
         (*n_out)++;
@@ -134,10 +126,12 @@ static double t_widening(double n)
     return t / z;
 }
 
-int gf_model_calib_sigma(const gf_model_backtest_point *pts, size_t n, double floor, size_t n_full,
-                         gf_model_sigma_est *out)
+int gf_model_calib_sigma(const gf_model_backtest_point *pts, size_t n,
+                         const gf_model_sigma_prior *prior, gf_model_sigma_est *out)
 {
-    if (!out || (n && !pts) || !(floor >= 0.0))
+    if (!out || !prior || (n && !pts) || !(prior->floor >= 0.0) || !(prior->sigma >= 0.0) ||
+        !(prior->points >= 0.0) || !isfinite(prior->sigma) || !isfinite(prior->points) ||
+        !isfinite(prior->elasticity))
         return GF_MODEL_EINVAL;
     memset(out, 0, sizeof(*out));
     double excess = 0.0, el2 = 0.0, bias = 0.0;
@@ -152,9 +146,20 @@ int gf_model_calib_sigma(const gf_model_backtest_point *pts, size_t n, double fl
     }
     out->bias = out->n ? bias / (double)out->n : 0.0;
     out->raw = el2 > 0.0 && excess > 0.0 ? sqrt(log1p(excess / el2)) : 0.0;
-    out->sigma = out->raw * t_widening((double)out->n);
-    if ((out->n < n_full || !out->n) && out->sigma < floor) {
-        out->sigma = floor;
+    /* The prior as pseudo-points at today's elasticity (none when nothing remains). */
+    const double el_now = prior->elasticity > 0.0 ? prior->elasticity : 0.0;
+    const double k_el2 = prior->points * el_now * el_now;
+    const double k_err2 = k_el2 * expm1(prior->sigma * prior->sigma);
+    out->prior = el_now > 0.0 ? prior->sigma : 0.0;
+    out->weight = el2 + k_el2 > 0.0 ? el2 / (el2 + k_el2) : 0.0;
+    const double pooled = excess + k_err2;
+    const double sigma =
+        el2 + k_el2 > 0.0 && pooled > 0.0 ? sqrt(log1p(pooled / (el2 + k_el2))) : 0.0;
+    /* The own estimate's share is widened for coming from n errors; the prior is already a
+     * predictive spread. */
+    out->sigma = sigma * (1.0 + out->weight * (t_widening((double)out->n) - 1.0));
+    if ((out->n < prior->n_full || !out->n) && out->sigma < prior->floor) {
+        out->sigma = prior->floor;
         out->floored = 1;
     }
     if (out->sigma > 3.0)

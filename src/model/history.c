@@ -130,3 +130,17 @@ long gf_model_calendar_find(const gf_model_calendar *cal, gf_day day)
         return (long)lo;
     return -1;
 }
+
+gf_day gf_model_history_first_day(const gf_model_history *h, gf_day t)
+{
+    gf_day first = GF_MODEL_NO_DAY;
+    for (size_t i = 0; i < h->n_deals; i++) {
+        const gf_model_deal *d = &h->deals[i];
+        gf_day day = d->created_day;
+        if (d->n_timeline && d->timeline[0].day < day)
+            day = d->timeline[0].day;
+        if (day < t && (first == GF_MODEL_NO_DAY || day < first))
+            first = day;
+    }
+    return first;
+}

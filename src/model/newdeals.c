@@ -66,30 +66,49 @@ int gf_model_newdeals_fit(const gf_model_history *h, const gf_model_calendar *ca
     if (as_of > period.end)
         return GF_MODEL_OK; /* nothing can be created in time any more */
     const gf_day offset = as_of - period.start;
-    size_t cap = 0;
+    const gf_day first = gf_model_history_first_day(h, as_of);
+    size_t cap = 0, n_complete = 0;
     for (size_t k = cal->n; k-- > 0 && out->n_quarters < max_quarters;) {
         const gf_model_period qp = cal->quarters[k];
         if (qp.end >= as_of || qp.start >= period.start)
             continue;
         gf_model_newdeals_quarter *q = &out->quarters[out->n_quarters];
-        *q = (gf_model_newdeals_quarter){.quarter = qp, .window_start = qp.start + offset};
+        *q = (gf_model_newdeals_quarter){
+            .quarter = qp, .window_start = qp.start + offset, .exposure = 1.0};
         if (q->window_start > qp.end)
             continue;
-        if (replay_quarter(h, scope, q, out, &cap)) {
+        if (first != GF_MODEL_NO_DAY && first > q->window_start) {
+            if (first > qp.end)
+                break; /* this and every earlier quarter precede the data */
+            q->exposure = (double)(qp.end - first + 1) / (double)(qp.end - q->window_start + 1);
+        }
+        n_complete += q->exposure >= 1.0;
+        out->n_quarters++;
+    }
+    /* Wholly observed quarters when there are any, else the partly observed ones. */
+    size_t used = 0;
+    for (size_t k = 0; k < out->n_quarters; k++) {
+        if (n_complete && out->quarters[k].exposure < 1.0)
+            continue;
+        out->quarters[used] = out->quarters[k];
+        if (replay_quarter(h, scope, &out->quarters[used], out, &cap)) {
             gf_model_newdeals_free(out);
             return GF_MODEL_ENOMEM;
         }
-        out->n_quarters++;
+        used++;
     }
+    out->n_quarters = used;
     if (!out->n_quarters)
         return GF_MODEL_OK;
     out->fallback = 0;
-    double total = 0.0, sum = 0.0;
-    for (size_t k = 0; k < out->n_quarters; k++)
+    double total = 0.0, exposure = 0.0, sum = 0.0;
+    for (size_t k = 0; k < out->n_quarters; k++) {
         total += out->quarters[k].count;
+        exposure += out->quarters[k].exposure;
+    }
     for (size_t k = 0; k < out->n_amounts; k++)
         sum += (double)out->amounts[k];
-    out->lambda = total / (double)out->n_quarters;
+    out->lambda = total / exposure;
     out->mean_amount = out->n_amounts ? sum / (double)out->n_amounts : 0.0;
     return GF_MODEL_OK;
 }

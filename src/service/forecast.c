@@ -73,9 +73,15 @@ static int compute_spread(void *arg, gf_svc_spread *out)
     size_t n = 0;
     int rc = pts ? 0 : -1;
     if (rc == 0)
-        rc = gf_model_backtest_run(&h->h, &h->cal, period, f->req.as_of, &f->opts, back, pts, &n);
+        rc = gf_model_backtest_run(&h->h, &h->cal, period, f->req.as_of, &f->opts,
+                                   opt->sigma_min_history_days, back, pts, &n);
+    const gf_model_sigma_prior prior = {.sigma = opt->sigma_prior,
+                                        .points = opt->sigma_prior_points,
+                                        .elasticity = f->model->elasticity,
+                                        .floor = opt->sigma_floor,
+                                        .n_full = back};
     if (rc == 0)
-        rc = gf_model_calib_sigma(pts, n, opt->sigma_floor, back, &out->sigma);
+        rc = gf_model_calib_sigma(pts, n, &prior, &out->sigma);
     if (rc == 0)
         rc = gf_model_figures_compute(&h->h, &h->cal, f->model->survival, f->req.as_of,
                                       f->model->survival->window_start, f->mask, out->rates,

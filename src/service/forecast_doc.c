@@ -194,14 +194,15 @@ json_t *gf_svc_forecast_doc(const gf_svc_forecast *r, gf_err *err)
                                   "expected_open", gf_svc__money(f->expected_open_cents),
                                   "expected_new", gf_svc__money(f->expected_new_cents)));
     json_object_set_new(o, "call", call);
-    json_object_set_new(o, "model",
-                        json_pack("{s:s, s:{s:o, s:o}, s:i, s:I, s:{s:f, s:f, s:b, s:I}, s:o}",
-                                  "version", GF_SVC_MODEL_VERSION, "history_window", "start",
-                                  gf_svc__day(f->survival->window_start), "end",
-                                  gf_svc__day(p->as_of - 1), "trials", (int)s->trials, "seed",
-                                  (json_int_t)p->seed, "sigma", "value", r->sigma.sigma, "raw",
-                                  r->sigma.raw, "floored", r->sigma.floored != 0, "quarters",
-                                  (json_int_t)r->sigma.n, "parameters", params));
+    json_object_set_new(
+        o, "model",
+        json_pack("{s:s, s:{s:o, s:o}, s:i, s:I, s:{s:f, s:f, s:f, s:f, s:f, s:b, s:I}, s:o}",
+                  "version", GF_SVC_MODEL_VERSION, "history_window", "start",
+                  gf_svc__day(f->survival->window_start), "end", gf_svc__day(p->as_of - 1),
+                  "trials", (int)s->trials, "seed", (json_int_t)p->seed, "sigma", "value",
+                  r->sigma.sigma, "raw", r->sigma.raw, "prior", r->sigma.prior, "prior_points",
+                  gf_svc_options_get()->sigma_prior_points, "weight", r->sigma.weight, "floored",
+                  r->sigma.floored != 0, "quarters", (json_int_t)r->sigma.n, "parameters", params));
     json_object_set_new(o, "open_deals", json_integer((json_int_t)f->n_open));
     json_object_set_new(o, "why", gf_svc__why_json(r));
     if (p->explain)

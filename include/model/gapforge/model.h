@@ -109,6 +109,11 @@ int gf_model_history_validate(const gf_model_history *h, size_t *bad_deal) GF_MU
 void gf_model_deal_state_at(const gf_model_history *h, size_t i, gf_day t,
                             gf_model_deal_state *out);
 
+/* The first day of the org's data known before day t: the earliest creation or stage change of
+ * any deal dated before t, or GF_MODEL_NO_DAY. A young org's earlier quarters are not quarters
+ * with no deals: replays that reach back before this day see a truncated history. */
+gf_day gf_model_history_first_day(const gf_model_history *h, gf_day t);
+
 /* The amount of a deal in force at the start of day t (its creation amount if no change before t).
  */
 int64_t gf_model_deal_amount_at(const gf_model_deal *d, gf_day t);

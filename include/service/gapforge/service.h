@@ -26,6 +26,9 @@ typedef struct gf_svc_options {
     uint64_t default_seed;        /* seed when a request names none */
     double sigma_floor;           /* the spread's floor while the org's own errors are few */
     int sigma_backtest_quarters;  /* earlier quarters the spread's self-backtest replays */
+    double sigma_prior;           /* the prior spread of the common multiplier (README) */
+    double sigma_prior_points;    /* its weight in self-backtest points */
+    int sigma_min_history_days;   /* a replay needs this much data before its as_of */
     int horizon_margin_days;      /* as_of must lie within the model's horizon less this */
     int baseline_quarters;        /* quarters before the period that "why" compares with */
     int baseline_days;            /* ... or these many days when the calendar lacks them */
