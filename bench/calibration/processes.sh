@@ -10,7 +10,8 @@
 #   VARIANTS           rich (stage, amount and close-date history through
 #                      POST /v1/imports/deal-events), export (deals CSV only, one open stage,
 #                      list-price open amounts, backdated by the import), export-stages (the
-#                      same with each open deal's current stage) (default "rich export export-stages")
+#                      same with each open deal's current stage; at past dates it is the export's twin,
+#                      as the deals still open today are few) (default "rich export")
 #   SEEDS              one org per seed, process, variant and case (default "1 2 3 4 5 6")
 #   QUARTERS           quarters per org in the main case (default 11: 10 complete, so 6
 #                      backtested quarters with >= 4 earlier ones)
@@ -21,6 +22,8 @@
 #   TRIALS             Monte Carlo trials per forecast (default 2000)
 #   AS_OF              the orgs' today (default 2026-11-15)
 #   JOBS               forecasts in flight at once (default 2)
+#   EXPORT_BACKDATE    false: import the exports with backdate=false (every creation at the
+#                      import's time, as before issue 9), to see what that does to backtests
 #   DATABASE_URL       a database to use (it must hold no orgs of the same slugs); when unset a
 #                      throwaway cluster is made and removed afterwards (bench/lib.sh)
 #   CALIB_DIR          generated files (one folder per org: stages.json, deals.csv,
