@@ -3,8 +3,9 @@
  * current record is held in memory.
  *
  * Query parameters: on_error=atomic|skip, create_missing=true|false,
- * effective_at=timestamp, mapping=<JSON object of source column → our column>
- * or mapping=salesforce. */
+ * effective_at=timestamp, backdate=true|false (deals: creation events dated
+ * by created_on and closed_on when earlier, the default), mapping=<JSON object
+ * of source column → our column> or mapping=salesforce. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -276,6 +277,10 @@ static int read_options(const gf_req *req, gf_import_options *opt, gf_err *err)
     if (create && strcmp(create, "true") != 0 && strcmp(create, "false") != 0)
         return gf_err_invalid(err, "create_missing", "create_missing must be true or false");
     opt->create_missing = create && strcmp(create, "true") == 0;
+    const char *backdate = gf_req_query(req, "backdate");
+    if (backdate && strcmp(backdate, "true") != 0 && strcmp(backdate, "false") != 0)
+        return gf_err_invalid(err, "backdate", "backdate must be true or false");
+    opt->effective_only = backdate && strcmp(backdate, "false") == 0;
     opt->effective_at = gf_req_query(req, "effective_at");
     if (opt->effective_at && !gf_timestamp_valid(opt->effective_at))
         return gf_err_invalid(err, "effective_at",

@@ -6,7 +6,8 @@
  * and stage are required for new deals; a deal entering a won/lost stage gets
  * closed_on = the file's closed_on, else its close_date, else the import's
  * effective date. Creation writes one event per tracked field with a value, as
- * the API does. */
+ * the API does, dated by the row's created_on (and a closed row's closed_on)
+ * when they are earlier than the effective date (see insert_sql). */
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -192,8 +193,15 @@ static const char drop_bad_sql[] =
     "DELETE FROM import_rows WHERE line IN (SELECT line FROM import_problems)";
 
 /* New deals, and their creation events (old NULL, new value) for every tracked
- * field that has a value, at the effective time, as the API writes them. $2
- * effective timestamp, $3 its date. */
+ * field that has a value, as the API writes them. With backdating (the
+ * default) a deal created before the effective date is created at local
+ * midnight of its created_on, so a backtest at a past date sees it; a deal
+ * imported in a won or lost stage with created_on < closed_on is created in
+ * the funnel's first open stage and moves to its final stage at closed_on (or
+ * at the effective time when that comes first), so the model sees it open in
+ * between. Otherwise (backdate=false, or created on the effective date) every
+ * event is at the effective time. $2 effective timestamp, $3 its date, $4
+ * backdate. */
 static const char insert_sql[] =
     "WITH ins AS (INSERT INTO deals (org_id, external_id, name, account, "
     "owner_id, amount, "
@@ -207,16 +215,35 @@ static const char insert_sql[] =
     "FROM import_rows r WHERE NOT EXISTS (SELECT 1 FROM deals d WHERE d.org_id "
     "= $1 "
     " AND d.external_id = r.external_id) ORDER BY r.line "
-    "RETURNING id, stage_id, amount, close_date, category, owner_id), "
+    "RETURNING id, stage_id, amount, close_date, category, owner_id, "
+    "created_on, closed_on), "
+    "w AS (SELECT ins.*, s.key AS stage_key, "
+    " CASE WHEN $4::bool AND ins.created_on < $3::date "
+    "  THEN ins.created_on::timestamp AT TIME ZONE o.time_zone ELSE "
+    "$2::timestamptz END AS c_at, "
+    " CASE WHEN $4::bool AND ins.closed_on < $3::date "
+    "  THEN ins.closed_on::timestamp AT TIME ZONE o.time_zone ELSE "
+    "$2::timestamptz END AS x_at, "
+    " CASE WHEN $4::bool AND s.kind IN ('won', 'lost') AND ins.created_on < "
+    "$3::date "
+    "  AND ins.closed_on > ins.created_on THEN (SELECT f.key FROM stages f "
+    "WHERE f.org_id = $1 "
+    "  AND f.kind = 'open' ORDER BY f.position LIMIT 1) END AS first_open "
+    " FROM ins JOIN stages s ON s.id = ins.stage_id JOIN orgs o ON o.id = $1), "
     "ev AS (INSERT INTO deal_events (org_id, deal_id, at, field, old_value, "
     "new_value) "
-    " SELECT $1, ins.id, $2::timestamptz, v.field, NULL, v.val "
-    " FROM ins JOIN stages s ON s.id = ins.stage_id LEFT JOIN reps o ON o.id = "
-    "ins.owner_id, "
-    " LATERAL (VALUES (1, 'stage', s.key), (2, 'amount', ins.amount::text), "
-    "  (3, 'close_date', ins.close_date::text), (4, 'category', ins.category), "
-    "(5, 'owner', o.key)) "
-    "  v(ord, field, val) WHERE v.val IS NOT NULL ORDER BY ins.id, v.ord "
+    " SELECT $1, w.id, v.at, v.field, v.old, v.val "
+    " FROM w LEFT JOIN reps o ON o.id = w.owner_id, "
+    " LATERAL (VALUES (1, 'stage', NULL, coalesce(w.first_open, w.stage_key), "
+    "w.c_at), "
+    "  (2, 'amount', NULL, w.amount::text, w.c_at), "
+    "  (3, 'close_date', NULL, w.close_date::text, w.c_at), "
+    "  (4, 'category', NULL, w.category, w.c_at), (5, 'owner', NULL, o.key, "
+    "w.c_at), "
+    "  (6, 'stage', w.first_open, CASE WHEN w.first_open IS NOT NULL THEN "
+    "w.stage_key END, w.x_at)) "
+    "  v(ord, field, old, val, at) WHERE v.val IS NOT NULL ORDER BY w.id, "
+    "v.ord "
     "RETURNING 1) "
     "SELECT count(*) FROM ins";
 
@@ -399,7 +426,8 @@ static int merge_deals(gf_import *imp, gf_err *err)
     updated = count_of(res, 0);
     matched = count_of(res, 1);
     PQclear(res);
-    res = gf_import_exec(imp, insert_sql, 2, p_at, err);
+    const char *p_ins[] = {p_at[0], p_at[1], opt->effective_only ? "false" : "true"};
+    res = gf_import_exec(imp, insert_sql, 3, p_ins, err);
     if (!res)
         goto cleanup;
     inserted = count_of(res, 0);

@@ -1,6 +1,7 @@
 /* test_imports.c — POST /v1/imports/deals over real HTTP: atomic and skip
  * modes, problems with line and column, CSV and NDJSON, idempotent re-import,
- * change events at effective_at, the Salesforce mapping, create_missing, media
+ * change events at effective_at, creation dated by created_on and closed_on
+ * (backdate), the Salesforce mapping, create_missing, media
  * type, size cap, tenancy, scopes, and a client that hangs up mid-body. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -116,14 +117,97 @@ START_TEST(good_file_inserts_every_row_with_its_values)
                     "Beta, "
                     "pilot|-|bob|250.50|proposal|best_case|partner|2024-01-06|2024-03-15");
     expect_deal_col(slug, "d-3", "d.closed_on::text", "2024-02-01");
-    /* Creation events as the API writes them: stage, amount, close_date,
-     * category, owner. */
+    /* Creation events as the API writes them (stage, amount, close_date,
+     * category, owner), dated by each row's created_on; d-3, created won with a
+     * closed_on after the effective time, is created in the first open stage and
+     * won at the effective time. */
+    ck_assert_int_eq(org_events(slug), 16);
+    ck_assert_int_eq(fx_sql_ll("SELECT count(*) FROM deal_events e JOIN deals d ON d.id = "
+                               "e.deal_id JOIN orgs o ON o.id = e.org_id WHERE o.slug = '%s' "
+                               "AND e.old_value IS NULL "
+                               "AND e.at = d.created_on::timestamp AT TIME ZONE o.time_zone",
+                               slug),
+                     15);
+    char *ev = fx_sqlf("SELECT string_agg(e.field || ':' || coalesce(e.old_value, '-') || '>' || "
+                       "e.new_value || '@' || (e.at AT TIME ZONE 'UTC')::date, ',' ORDER BY e.at, "
+                       "e.id) FROM deal_events e JOIN deals d ON d.id = e.deal_id JOIN orgs o ON "
+                       "o.id = d.org_id WHERE o.slug = '%s' AND d.external_id = 'd-3' AND "
+                       "e.field = 'stage'",
+                       slug);
+    ck_assert_str_eq(ev, "stage:->prospecting@2024-01-07,stage:prospecting>won@2024-01-10");
+    free(ev);
+}
+END_TEST
+
+/* backdate=false keeps every creation event at the effective time, for files
+ * whose full history follows through /v1/imports/deal-events. */
+START_TEST(backdate_false_writes_creation_events_at_effective_at)
+{
+    char key[128], slug[64];
+    fx_sales_org(key, slug);
+    t_resp r = fx_post_csv(
+        key, "/v1/imports/deals?effective_at=2024-01-10T00:00:00Z&backdate=false", good_file());
+    fx_expect_counts(&r, 200, 3, 0, 0, 0);
+    t_resp_free(&r);
     ck_assert_int_eq(org_events(slug), 15);
     ck_assert_int_eq(fx_sql_ll("SELECT count(*) FROM deal_events e JOIN orgs o ON o.id = e.org_id "
                                "WHERE o.slug = '%s' AND e.at = '2024-01-10T00:00:00Z' "
                                "AND e.old_value IS NULL",
                                slug),
                      15);
+}
+END_TEST
+
+/* A plain CRM export (creation and close only), imported months later: each
+ * deal exists from its created_on, a closed one is open until its closed_on,
+ * and a forecast at a past date sees it as it was then. */
+START_TEST(export_rows_exist_from_created_on_and_close_on_closed_on)
+{
+    char key[128], slug[64];
+    fx_sales_org(key, slug);
+    t_resp r = fx_post_csv(key, "/v1/imports/deals?effective_at=2024-06-01",
+                           "external_id,name,owner,amount,stage,created_on,close_date,closed_on\n"
+                           "x-1,Export won,ada,5000,won,2024-01-05,2024-02-20,2024-02-20\n"
+                           "x-2,Export lost,bob,700,lost,2024-01-08,2024-03-10,2024-03-10\n"
+                           "x-3,Export open,cy,900,proposal,2024-02-01,2024-05-30,\n"
+                           "x-4,Same day,cy,300,won,2024-01-09,2024-01-09,2024-01-09\n");
+    fx_expect_counts(&r, 200, 4, 0, 0, 0);
+    t_resp_free(&r);
+    long long id = fx_deal_id(slug, "x-1");
+    r = t_get(key, "/v1/deals/%lld/history", id);
+    ck_assert_int_eq(r.status, 200);
+    json_t *items = json_object_get(r.body, "items");
+    char got[512] = "";
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        json_t *e = json_array_get(items, i);
+        if (strcmp(t_str(e, "field"), "stage") != 0)
+            continue;
+        const char *old = json_string_value(json_object_get(e, "old"));
+        size_t n = strlen(got);
+        snprintf(got + n, sizeof got - n, "%s%.10s %s>%s", n ? "," : "", t_str(e, "at"),
+                 old ? old : "-", t_str(e, "new"));
+    }
+    t_resp_free(&r);
+    ck_assert_str_eq(got, "2024-01-05 ->prospecting,2024-02-20 prospecting>won");
+    /* Created and closed on one day: created in its final stage. */
+    ck_assert_int_eq(fx_sql_ll("SELECT count(*) FROM deal_events e JOIN deals d ON d.id = "
+                               "e.deal_id JOIN orgs o ON o.id = d.org_id WHERE o.slug = '%s' AND "
+                               "d.external_id = 'x-4' AND e.field = 'stage' AND e.new_value = "
+                               "'won' AND e.old_value IS NULL",
+                               slug),
+                     1);
+    /* On 2024-02-01 x-1 (5,000) and x-2 (700) were open and x-4 won; on
+     * 2024-03-01 x-1 was won and x-2 still open. */
+    r = t_get(key, "/v1/forecast?period=2024-Q1&as_of=2024-02-01&trials=1000");
+    ck_assert_msg(r.status == 200, "%s", r.raw);
+    ck_assert_double_eq_tol(t_num(r.body, "booked"), 300.0, 1e-9);
+    ck_assert_double_eq_tol(t_num(r.body, "open_pipeline"), 5700.0, 1e-9);
+    t_resp_free(&r);
+    r = t_get(key, "/v1/forecast?period=2024-Q1&as_of=2024-03-01&trials=1000");
+    ck_assert_msg(r.status == 200, "%s", r.raw);
+    ck_assert_double_eq_tol(t_num(r.body, "booked"), 5300.0, 1e-9);
+    ck_assert_double_eq_tol(t_num(r.body, "open_pipeline"), 700.0, 1e-9);
+    t_resp_free(&r);
 }
 END_TEST
 
@@ -505,6 +589,7 @@ START_TEST(bad_query_options_are_422)
     static const char *const cases[][2] = {{"on_error=maybe", "on_error"},
                                            {"create_missing=yes", "create_missing"},
                                            {"effective_at=yesterday", "effective_at"},
+                                           {"backdate=maybe", "backdate"},
                                            {"mapping=%5B1%5D", "mapping"}};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char path[128];
@@ -559,6 +644,8 @@ int main(void)
     Suite *s = suite_create("imports");
     TCase *tc = tcase_create("imports");
     tcase_add_test(tc, good_file_inserts_every_row_with_its_values);
+    tcase_add_test(tc, backdate_false_writes_creation_events_at_effective_at);
+    tcase_add_test(tc, export_rows_exist_from_created_on_and_close_on_closed_on);
     tcase_add_test(tc, atomic_import_rejects_one_bad_row_and_changes_nothing);
     tcase_add_test(tc, atomic_import_lists_every_problem_by_line_and_column);
     tcase_add_test(tc, skip_imports_the_good_rows_and_reports_the_rest);

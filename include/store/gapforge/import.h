@@ -37,6 +37,9 @@ typedef struct gf_import_options {
     bool skip_errors;         /* on_error=skip: import the good rows, report the rest */
     bool create_missing;      /* create unknown reps and stages instead of rejecting rows */
     const char *effective_at; /* timestamp of the changes (NULL: now) */
+    /* backdate=false: a new deal's creation events are all at effective_at, even when its
+     * created_on (or closed_on) is earlier. Default (false here): they are dated by them. */
+    bool effective_only;
 } gf_import_options;
 
 /* Starts an import: a dedicated connection, BEGIN, the staging table, COPY FROM STDIN.
