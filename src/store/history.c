@@ -42,7 +42,7 @@ static const gf_stmt hist_midnights = {
 /* The two COPYs (exposed for the benchmark's floor: bench/forecast/run.sh runs the same text). */
 const char gf_store_history_deals_copy[] =
     "COPY (SELECT d.id, d.created_on, d.owner_id, (d.amount * 100)::int8, d.stage_id, "
-    "d.close_date, d.category FROM deals d "
+    "d.category FROM deals d "
     "WHERE d.org_id = (SELECT current_setting('gapforge.hist_org')::int8) "
     "AND d.deleted_at IS NULL "
     "AND d.created_on < (SELECT current_setting('gapforge.hist_as_of')::date) ORDER BY d.id) "

@@ -78,7 +78,7 @@ int gf_store__history_assemble(gf_store_history *h, hist_deals *raw, gf_err *err
         free(fill);
     }
     h->transitions = malloc((n_stage + 2 * n + 1) * sizeof *h->transitions);
-    h->changes = malloc((n_change + n + 1) * sizeof *h->changes);
+    h->changes = malloc((n_change + 1) * sizeof *h->changes);
     if (!h->transitions || !h->changes)
         goto done;
     size_t nt = 0, nc = 0;
@@ -120,8 +120,6 @@ int gf_store__history_assemble(gf_store_history *h, hist_deals *raw, gf_err *err
             if (e->kind == HE_CLOSE)
                 h->changes[nc++] = (gf_model_change){e->day, e->value};
         }
-        if (h->changes + nc == d->close_dates && raw->close[i] != GF_MODEL_NO_DAY)
-            h->changes[nc++] = (gf_model_change){d->created_day, raw->close[i]};
         d->n_close_dates = (size_t)(h->changes + nc - d->close_dates);
     }
     h->h.deals = h->deals;

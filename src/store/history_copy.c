@@ -139,7 +139,7 @@ static int deal_row(void *vctx, const field *f, int nf)
     deals_ctx *c = vctx;
     hist_deals *r = c->raw;
     gf_store_history *h = c->h;
-    if (nf != 7 || f[0].len != 8 || f[1].len != 4 || f[3].len != 8 || f[4].len != 8)
+    if (nf != 6 || f[0].len != 8 || f[1].len != 4 || f[3].len != 8 || f[4].len != 8)
         return -1;
     if (r->n == r->cap) {
         size_t cap = r->cap, n = r->n + 1;
@@ -148,7 +148,6 @@ static int deal_row(void *vctx, const field *f, int nf)
         void *q[] = {realloc(r->created, cap * sizeof *r->created),
                      realloc(r->amount, cap * sizeof *r->amount),
                      realloc(r->stage, cap * sizeof *r->stage),
-                     realloc(r->close, cap * sizeof *r->close),
                      realloc(h->owner, cap * sizeof *h->owner),
                      realloc(h->category, cap * sizeof *h->category)};
         if (q[0])
@@ -158,12 +157,10 @@ static int deal_row(void *vctx, const field *f, int nf)
         if (q[2])
             r->stage = q[2];
         if (q[3])
-            r->close = q[3];
+            h->owner = q[3];
         if (q[4])
-            h->owner = q[4];
-        if (q[5])
-            h->category = q[5];
-        if (!q[0] || !q[1] || !q[2] || !q[3] || !q[4] || !q[5])
+            h->category = q[4];
+        if (!q[0] || !q[1] || !q[2] || !q[3] || !q[4])
             return -1;
         r->cap = cap;
     }
@@ -180,8 +177,7 @@ static int deal_row(void *vctx, const field *f, int nf)
     h->owner[i] = f[2].len == 8 ? be64(f[2].p) : 0;
     r->amount[i] = be64(f[3].p);
     r->stage[i] = stage;
-    r->close[i] = f[5].len == 4 ? be32(f[5].p) + PG_EPOCH_DAYS : GF_MODEL_NO_DAY;
-    h->category[i] = category_code(&f[6]);
+    h->category[i] = category_code(&f[5]);
     if (!i || r->created[i] < r->min_created)
         r->min_created = r->created[i];
     r->n++;
@@ -378,7 +374,6 @@ void gf_store__history_raw_free(hist_deals *raw)
     free(raw->created);
     free(raw->amount);
     free(raw->stage);
-    free(raw->close);
     free(raw->ev);
     memset(raw, 0, sizeof *raw);
 }

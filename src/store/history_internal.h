@@ -37,7 +37,6 @@ typedef struct hist_deals {
     int32_t *created;
     int64_t *amount;
     int32_t *stage;
-    int32_t *close;
     int min_created;
     hist_event *ev;
     size_t n_ev, cap_ev;

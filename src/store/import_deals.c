@@ -199,9 +199,12 @@ static const char drop_bad_sql[] =
  * imported in a won or lost stage with created_on < closed_on is created in
  * the funnel's first open stage and moves to its final stage at closed_on (or
  * at the effective time when that comes first), so the model sees it open in
- * between. Otherwise (backdate=false, or created on the effective date) every
- * event is at the effective time. $2 effective timestamp, $3 its date, $4
- * backdate. */
+ * between. The close date is not backdated: a file gives only its latest
+ * value, and a closed deal's is its close, so dated at creation it would tell
+ * a backtest the outcome in advance; it is known from the close (closed rows)
+ * or the effective time. Otherwise (backdate=false, or created on the
+ * effective date) every event is at the effective time. $2 effective
+ * timestamp, $3 its date, $4 backdate. */
 static const char insert_sql[] =
     "WITH ins AS (INSERT INTO deals (org_id, external_id, name, account, "
     "owner_id, amount, "
@@ -237,7 +240,8 @@ static const char insert_sql[] =
     " LATERAL (VALUES (1, 'stage', NULL, coalesce(w.first_open, w.stage_key), "
     "w.c_at), "
     "  (2, 'amount', NULL, w.amount::text, w.c_at), "
-    "  (3, 'close_date', NULL, w.close_date::text, w.c_at), "
+    "  (3, 'close_date', NULL, w.close_date::text, "
+    "   CASE WHEN w.first_open IS NOT NULL THEN w.x_at ELSE $2::timestamptz END), "
     "  (4, 'category', NULL, w.category, w.c_at), (5, 'owner', NULL, o.key, "
     "w.c_at), "
     "  (6, 'stage', w.first_open, CASE WHEN w.first_open IS NOT NULL THEN "
