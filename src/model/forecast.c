@@ -2,6 +2,7 @@
  * the day before its start when as_of precedes it), booked and open deals in scope, new deals. */
 #include "gapforge/model_forecast.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@ void gf_model_forecast_opts_default(gf_day as_of, gf_model_forecast_opts *o)
     o->new_quarters = 4;
     o->close_quarters = 4;
     o->k_close = 10.0;
+    o->k_amount = 10.0;
 }
 
 void gf_model_forecast_free(gf_model_forecast *f)
@@ -136,6 +138,27 @@ static int apply_close_factors(gf_model_forecast *f, const gf_model_history *h,
     return GF_MODEL_OK;
 }
 
+/* Learns the won-amount factor from every deal won in [from, as_of): their booked amounts
+ * against what each showed the day before it was won, pooled with k pseudo-deals at 1 of the
+ * mean such amount. */
+static void learn_won_amount(gf_model_forecast *f, const gf_model_history *h, gf_day from, double k)
+{
+    double booked = 0.0, shown = 0.0;
+    size_t n = 0;
+    for (size_t i = 0; i < h->n_deals; i++) {
+        gf_model_deal_state st;
+        gf_model_deal_state_at(h, i, f->as_of, &st);
+        if (!st.exists || st.kind != GF_MODEL_STAGE_WON || st.closed_day < from)
+            continue;
+        booked += (double)st.amount_cents;
+        shown += (double)gf_model_deal_amount_at(&h->deals[i], st.closed_day);
+        n++;
+    }
+    f->won_amount_n = n;
+    const double prior = n && k > 0.0 ? k * shown / (double)n : 0.0;
+    f->won_amount_factor = shown + prior > 0.0 ? (booked + prior) / (shown + prior) : 1.0;
+}
+
 static int finish(gf_model_forecast *f)
 {
     const size_t n = f->n_open ? f->n_open : 1;
@@ -146,10 +169,10 @@ static int finish(gf_model_forecast *f)
     double slope = 0.0;
     for (size_t k = 0; k < f->n_open; k++) {
         const gf_model_open_deal *od = &f->open[k];
-        f->amount[k] = od->amount_cents;
+        f->amount[k] = llround((double)od->amount_cents * f->won_amount_factor);
         f->p[k] = od->p_in_period;
-        f->expected_open_cents += (double)od->amount_cents * od->p_in_period;
-        slope += (double)od->amount_cents * od->p_in_period * (1.0 - od->p_in_period);
+        f->expected_open_cents += (double)f->amount[k] * od->p_in_period;
+        slope += (double)f->amount[k] * od->p_in_period * (1.0 - od->p_in_period);
         if (od->flags & GF_MODEL_FLAG_IN_PERIOD)
             f->open_in_period_cents += od->amount_cents;
     }
@@ -190,8 +213,10 @@ int gf_model_forecast_build(const gf_model_history *h, const gf_model_calendar *
         rc = gf_model_newdeals_fit(h, cal, period, as_of, o->new_quarters, o->scope, &f->newdeals);
     if (!rc)
         rc = apply_close_factors(f, h, cal, o);
-    if (!rc)
+    if (!rc) {
+        learn_won_amount(f, h, o->survival.window_start, o->k_amount);
         rc = finish(f);
+    }
     if (!rc) {
         *out = f;
         f = NULL;

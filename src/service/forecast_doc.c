@@ -125,6 +125,9 @@ static json_t *parameters_json(const gf_svc_forecast *r)
         "mean_amount", gf_svc__money(f->newdeals.mean_amount), "fallback",
         f->newdeals.fallback != 0, "quarter_end_factor", qe, "close_date_factors", cf);
     json_object_set_new(o, "stage_timing_factors", sf);
+    json_object_set_new(o, "won_amount_factor",
+                        json_pack("{s:f, s:I, s:b}", "value", f->won_amount_factor, "n",
+                                  (json_int_t)f->won_amount_n, "fallback", f->won_amount_n == 0));
     return o;
 }
 
@@ -160,7 +163,7 @@ static json_t *deals_json(const gf_svc_forecast *r)
                       "age_in_stage_days", (int)od->age, "close_date",
                       od->close_date == GF_MODEL_NO_DAY ? json_null() : gf_svc__day(od->close_date),
                       "p_win", od->p_win, "p_in_period", od->p_in_period, "expected",
-                      gf_svc__money((double)od->amount_cents * od->p_in_period), "flags",
+                      gf_svc__money((double)f->amount[k] * od->p_in_period), "flags",
                       flags_json(od->flags), "pushes", (int)od->pushes));
     }
     return a;

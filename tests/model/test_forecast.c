@@ -197,6 +197,50 @@ START_TEST(amount_and_close_date_changes_after_as_of_are_ignored)
 }
 END_TEST
 
+/* Deals that booked less than they showed (a discount at signature) teach the forecast to value
+ * open deals the same way, pooled with 10 pseudo-deals at 1; unchanged amounts give exactly 1. */
+START_TEST(open_deals_are_valued_as_won_deals_booked_against_what_they_showed)
+{
+    gf_model_period q[8];
+    const gf_model_calendar cal = fx_quarters(2025, 2, q);
+    const gf_model_period period = q[3];
+    const gf_day as_of = period.start + 20;
+    fx *f = fx_new(8);
+    gf_model_change discounts[3][1];
+    for (int k = 0; k < 3; k++) {
+        const gf_day won = q[2].start + 10 + 20 * k;
+        const size_t d = fx_deal(f, 10000, q[2].start, FX_PROPOSE);
+        fx_move(f, d, won, FX_WON);
+        discounts[k][0] = (gf_model_change){won, 8000};
+        f->deals[d].amounts = discounts[k];
+        f->deals[d].n_amounts = 1;
+    }
+    const size_t open = fx_deal(f, 10000, period.start, FX_PROPOSE);
+    gf_model_history h = fx_history(f);
+    gf_model_forecast_opts o;
+    gf_model_forecast_opts_default(as_of, &o);
+    gf_model_forecast *a = NULL;
+    ck_assert_int_eq(gf_model_forecast_build(&h, &cal, period, as_of, &o, &a), 0);
+    ck_assert_uint_eq(a->won_amount_n, 3);
+    const double factor = (3 * 8000.0 + 10 * 10000.0) / (3 * 10000.0 + 10 * 10000.0);
+    ck_assert_double_eq_tol(a->won_amount_factor, factor, 1e-12);
+    ck_assert_uint_eq(a->n_open, 1);
+    ck_assert_uint_eq(a->open[0].deal, open);
+    ck_assert_int_eq(a->open[0].amount_cents, 10000);
+    ck_assert_int_eq(a->amount[0], 9538); /* 10,000 x 124 / 130, rounded */
+    ck_assert_double_eq_tol(a->expected_open_cents, 9538.0 * a->open[0].p_in_period, 1e-9);
+    gf_model_forecast_free(a);
+    /* Without the discounts the deals booked what they showed: exactly 1. */
+    for (int k = 0; k < 3; k++)
+        f->deals[k].n_amounts = 0;
+    ck_assert_int_eq(gf_model_forecast_build(&h, &cal, period, as_of, &o, &a), 0);
+    ck_assert_double_eq(a->won_amount_factor, 1.0);
+    ck_assert_int_eq(a->amount[0], 10000);
+    gf_model_forecast_free(a);
+    fx_free(f);
+}
+END_TEST
+
 START_TEST(malformed_requests_are_refused)
 {
     gf_model_period q[8];
@@ -233,6 +277,7 @@ int main(void)
     tcase_add_test(tc, booked_counts_wins_in_the_period_before_as_of);
     tcase_add_test(tc, next_quarter_forecast_counts_only_wins_inside_it);
     tcase_add_test(tc, amount_and_close_date_changes_after_as_of_are_ignored);
+    tcase_add_test(tc, open_deals_are_valued_as_won_deals_booked_against_what_they_showed);
     tcase_add_test(tc, malformed_requests_are_refused);
     suite_add_tcase(s, tc);
     return fx_run(s);

@@ -17,6 +17,8 @@ typedef struct gf_model_forecast_opts {
     size_t close_quarters;           /* earlier quarters replayed for close-date factors
                                         (default 4; 0 disables them) */
     double k_close;                  /* their pseudo-deals pulling each factor to 1 (default 10) */
+    double k_amount;                 /* pseudo-deals pulling the won-amount factor to 1
+                                        (default 10) */
     const uint8_t *scope;            /* if not NULL: deals with scope[i] != 0 are the forecast's
                                         (booked, open, new); the survival model always learns
                                         from every deal. Borrowed. */
@@ -57,10 +59,16 @@ typedef struct gf_model_forecast {
     size_t n_booked;
     gf_model_open_deal *open; /* every open deal in scope */
     size_t n_open;
-    int64_t *amount;              /* n_open amounts and ... */
+    int64_t *amount;              /* n_open amounts as they will book (amount_cents x
+                                     won_amount_factor) and ... */
     double *p;                    /* ... n_open p_in_period, parallel arrays for the simulation */
     int64_t open_in_period_cents; /* open amount whose close date falls in the period */
     double expected_open_cents;   /* sum amount * p_in_period */
+    double won_amount_factor;     /* what deals won in the history window booked / the amount
+                                     they showed the day before, shrunk to 1 by k_amount
+                                     pseudo-deals: a discount (or upsell) at signature; 1 where
+                                     amounts never change at the win */
+    size_t won_amount_n;          /* the deals it was learnt from */
     double expected_new_cents;    /* lambda * mean amount of new deals */
     double elasticity;            /* d ln(expected remaining) / d ln(odds multiplier) */
     gf_model_newdeals newdeals;
