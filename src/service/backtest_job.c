@@ -112,7 +112,8 @@ static void *job_thread(void *arg)
     bt_job *j = arg;
     gf_err e = {0}, se = {0};
     json_t *result = gf_svc__backtest_run(&j->req, &g_cancel, &e);
-    char *text = result ? json_dumps(result, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+    /* 17 digits: the stored result reads back bit for bit (the answer rounds to 15). */
+    char *text = result ? json_dumps(result, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
     if (result && !text)
         gf_err_internal(&e);
     const int ok = text != NULL;
