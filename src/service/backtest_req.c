@@ -128,8 +128,9 @@ int gf_svc_backtest_req_parse(int64_t org_id, const gf_svc_backtest_args *a,
     if (a->has_last && (a->last < 1 || a->last > GF_SVC_BACKTEST_MAX_PERIODS))
         return gf_err_invalid(err, "last", "last must be an integer from 1 to %d",
                               GF_SVC_BACKTEST_MAX_PERIODS);
-    const int bad = a->periods ? named_periods(req, a, fysm, err)
-                               : last_quarters(req, fysm, a->has_last ? a->last : 4, err);
+    const int bad =
+        a->periods ? named_periods(req, a, fysm, err)
+                   : last_quarters(req, fysm, a->has_last ? a->last : GF_SVC_BACKTEST_LAST, err);
     if (bad < 0 || parse_offsets(req, a, err) < 0)
         return err->code;
     req->trials = GF_SVC_BACKTEST_TRIALS;
