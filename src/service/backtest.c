@@ -317,6 +317,7 @@ json_t *gf_svc__backtest_run(const gf_svc_backtest_req *req, const atomic_int *c
     if (!r.base || gf_svc__forecast_scope(r.base, err) < 0 || rows_prepare(&r, known, err) < 0)
         goto done;
     const double t1 = gf_svc__now_ms();
+    const double history_ms = r.base->ms_load;
     r.deadline_ms = t0 + gf_svc_options_get()->backtest_budget_ms;
     const unsigned threads = thread_count(r.n_rows);
     run_rows(&r, threads);
@@ -326,11 +327,11 @@ json_t *gf_svc__backtest_run(const gf_svc_backtest_req *req, const atomic_int *c
     }
     doc = document(&r, err);
     gf_log("info", "backtest",
-           json_pack("{s:s, s:I, s:I, s:i, s:I, s:f, s:f}", "request_id",
+           json_pack("{s:s, s:I, s:I, s:i, s:I, s:f, s:f, s:f}", "request_id",
                      req->request_id ? req->request_id : "", "org", (json_int_t)req->org_id, "rows",
                      (json_int_t)r.n_rows, "threads", (int)threads, "deals",
-                     (json_int_t)r.base->history->h.n_deals, "load_ms", t1 - t0, "total_ms",
-                     gf_svc__now_ms() - t0));
+                     (json_int_t)r.base->history->h.n_deals, "history_ms", history_ms, "load_ms",
+                     t1 - t0, "total_ms", gf_svc__now_ms() - t0));
 done:
     gf_svc_forecast_free(r.base);
     free(r.rows);
