@@ -17,6 +17,7 @@ static const subcommand commands[] = {
     {"keys", gf_cli_keys, "manage API keys: keys create --org SLUG --name N --scopes read,write"},
     {"demo", gf_cli_demo, "load a demo org: demo --org SLUG --seed N"},
     {"forecast", gf_cli_forecast, "print an org's forecast: forecast --org SLUG [--period P]"},
+    {"backtest", gf_cli_backtest, "backtest an org's forecasts: backtest --org SLUG [--last N]"},
 };
 
 static void usage(FILE *out)

@@ -9,6 +9,7 @@
 #include "gapforge/log.h"
 #include "gapforge/migrate.h"
 #include "gapforge/service.h"
+#include "gapforge/service_backtest.h"
 #include "gapforge/store.h"
 
 /* Refuses to serve a schema that is behind (or ahead of) this build. A database that cannot be
@@ -65,6 +66,9 @@ int gf_cli_serve(int argc, char **argv)
     gf_svc_options svc;
     gf_svc_options_default(&svc);
     svc.plan_budget_ms = cfg.plan_budget_ms;
+    svc.backtest_wait_ms = cfg.backtest_wait_ms;
+    svc.backtest_jobs = cfg.backtest_jobs;
+    svc.backtest_budget_ms = cfg.backtest_budget_ms;
     gf_svc_configure(&svc);
 
     sigset_t stop_signals;
@@ -99,6 +103,7 @@ int gf_cli_serve(int argc, char **argv)
     sigwait(&stop_signals, &sig);
     gf_log("info", "stopping", json_pack("{s:i}", "signal", sig));
     gf_server_stop(srv, 10000);
+    gf_svc_backtest_shutdown(); /* running backtests store their failure before the exit */
     gf_log("info", "stopped", NULL);
     return 0;
 }

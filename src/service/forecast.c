@@ -40,8 +40,7 @@ gf_svc_forecast *gf_svc__forecast_load(const gf_svc_forecast_req *req, gf_err *e
     return f;
 }
 
-/* The scope's deal mask (NULL for the whole org) and the hash of its rep set. */
-static int scope_mask(gf_svc_forecast *f, gf_err *err)
+int gf_svc__forecast_scope(gf_svc_forecast *f, gf_err *err)
 {
     int all = 0;
     int64_t *ids = NULL;
@@ -100,11 +99,19 @@ static void log_run(const gf_svc_forecast *f)
                      "sigma_cached", f->sigma_cached, "sim_ms", f->ms_sim));
 }
 
-int gf_svc__forecast_fit(gf_svc_forecast *f, gf_err *err)
+int gf_svc__forecast_target(gf_svc_forecast *f, gf_err *err)
+{
+    int found = 0;
+    if (gf_store_forecast_target_cents(f->req.org_id, f->req.scope, &f->req.period, &found,
+                                       &f->target_cents, err) < 0)
+        return err->code;
+    f->has_target = found;
+    return 0;
+}
+
+int gf_svc__forecast_compute(gf_svc_forecast *f, gf_err *err)
 {
     const gf_store_history *h = f->history;
-    if (scope_mask(f, err) < 0)
-        return err->code;
     gf_model_forecast_opts_default(f->req.as_of, &f->opts);
     f->opts.scope = f->mask;
     const gf_model_period period = {f->req.period.start, f->req.period.end};
@@ -133,11 +140,6 @@ int gf_svc__forecast_fit(gf_svc_forecast *f, gf_err *err)
     f->figures = spread.figures;
     f->sigma_cached = cached;
     f->ms_sigma = gf_svc__now_ms() - t1;
-    int found = 0;
-    if (gf_store_forecast_target_cents(f->req.org_id, f->req.scope, &f->req.period, &found,
-                                       &f->target_cents, err) < 0)
-        return err->code;
-    f->has_target = found;
     gf_model_sim_input in;
     gf_model_forecast_sim_input(f->model, f->target_cents, f->sigma.sigma, f->req.trials,
                                 f->req.seed, 0, &in);
@@ -145,6 +147,14 @@ int gf_svc__forecast_fit(gf_svc_forecast *f, gf_err *err)
     if (gf_model_sim_run(&in, &f->sim, NULL) != 0)
         return gf_err_internal(err);
     f->ms_sim = gf_svc__now_ms() - t1;
+    return 0;
+}
+
+int gf_svc__forecast_fit(gf_svc_forecast *f, gf_err *err)
+{
+    if (gf_svc__forecast_scope(f, err) < 0 || gf_svc__forecast_target(f, err) < 0 ||
+        gf_svc__forecast_compute(f, err) < 0)
+        return err->code;
     log_run(f);
     return 0;
 }
@@ -184,10 +194,12 @@ void gf_svc_forecast_free(gf_svc_forecast *f)
 {
     if (!f)
         return;
-    free(f->mask);
+    if (!f->borrowed) {
+        free(f->mask);
+        gf_store_history_free(f->history);
+    }
     free(f->rates);
     gf_model_forecast_free(f->model);
-    gf_store_history_free(f->history);
     json_decref(f->latest_commit);
     json_decref(f->deal_names);
     free(f);

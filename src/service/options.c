@@ -24,6 +24,10 @@ void gf_svc_options_default(gf_svc_options *o)
         .spread_cache_entries = 64,
         .driver_prior_deals = 10.0,
         .plan_budget_ms = 2000,
+        .backtest_wait_ms = 2000,
+        .backtest_jobs = 2,
+        .backtest_threads = 0,
+        .backtest_budget_ms = 600000,
     };
 }
 

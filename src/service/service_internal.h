@@ -3,11 +3,13 @@
 #define GAPFORGE_SERVICE_INTERNAL_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "gapforge/model_levers.h"
 #include "gapforge/model_plan.h"
 #include "gapforge/model_scenario.h"
+#include "gapforge/service_backtest.h"
 #include "gapforge/service_forecast.h"
 
 /* Milliseconds on a monotonic clock. */
@@ -25,8 +27,23 @@ json_t *gf_svc__day(int day);
 gf_svc_forecast *gf_svc__forecast_load(const gf_svc_forecast_req *req, gf_err *err) GF_MUST_CHECK;
 
 /* Runs the model, the spread and the Monte Carlo of f->req's scope on f->history, and reads the
- * scope's target. Returns 0 or a negative code with err. */
+ * scope's target: gf_svc__forecast_scope, gf_svc__forecast_target, gf_svc__forecast_compute.
+ * Returns 0 or a negative code with err. */
 int gf_svc__forecast_fit(gf_svc_forecast *f, gf_err *err) GF_MUST_CHECK;
+
+/* The scope's deal mask (f->mask, NULL for the whole org) and the hash of its rep set
+ * (f->scope_key), read from the database. GF_EINVALID on scope for an unknown team or rep. */
+int gf_svc__forecast_scope(gf_svc_forecast *f, gf_err *err) GF_MUST_CHECK;
+
+/* The scope's bookings target of the period (f->has_target, f->target_cents), read from the
+ * database. */
+int gf_svc__forecast_target(gf_svc_forecast *f, gf_err *err) GF_MUST_CHECK;
+
+/* The model, the spread (through the cache) and the Monte Carlo of f on f->history, f->mask,
+ * f->scope_key and f->target_cents, which it only reads: it touches no database, so several
+ * threads may compute forecasts that share one history and mask. Returns 0 or a negative code
+ * with err. */
+int gf_svc__forecast_compute(gf_svc_forecast *f, gf_err *err) GF_MUST_CHECK;
 
 /* Computes f->why and f->lead_kpi (drivers over the baseline window and the period). Returns 0
  * or a negative code with err. */
@@ -114,5 +131,12 @@ json_t *gf_svc__delta_json(const gf_model_delta *d, int has_target);
 
 /* What every scenario and plan answer starts with. New reference. */
 json_t *gf_svc__levers_head(const gf_svc_levers *lc);
+
+/* ---- backtests (backtest.c) ---- */
+
+/* gf_svc_backtest_answer that gives up (GF_EUNAVAILABLE, reason "stopping") before its next row
+ * once *cancel (may be NULL) is non-zero. */
+json_t *gf_svc__backtest_run(const gf_svc_backtest_req *req, const atomic_int *cancel, gf_err *err)
+    GF_MUST_CHECK;
 
 #endif

@@ -112,6 +112,18 @@ int gf_config_from_env(gf_config *cfg, gf_err *err)
                    &v, err) < 0)
         return -1;
     cfg->plan_budget_ms = (int)v;
+    if (parse_long("GAPFORGE_BACKTEST_WAIT_MS", env_or("GAPFORGE_BACKTEST_WAIT_MS", "2000"), 0,
+                   600000, &v, err) < 0)
+        return -1;
+    cfg->backtest_wait_ms = (int)v;
+    if (parse_long("GAPFORGE_BACKTEST_JOBS", env_or("GAPFORGE_BACKTEST_JOBS", "2"), 1, 64, &v,
+                   err) < 0)
+        return -1;
+    cfg->backtest_jobs = (int)v;
+    if (parse_long("GAPFORGE_BACKTEST_BUDGET_MS", env_or("GAPFORGE_BACKTEST_BUDGET_MS", "600000"),
+                   1000, 3600000, &v, err) < 0)
+        return -1;
+    cfg->backtest_budget_ms = (int)v;
     if (parse_long("GAPFORGE_CONNECTION_LIMIT", env_or("GAPFORGE_CONNECTION_LIMIT", "512"), 1,
                    65535, &v, err) < 0)
         return -1;

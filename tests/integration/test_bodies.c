@@ -42,6 +42,7 @@ enum {
     FORECAST_SNAPSHOTS,
     SCENARIOS,
     PLANS,
+    BACKTESTS,
     N_ROUTES
 };
 
@@ -76,6 +77,7 @@ static const json_route routes[N_ROUTES] = {
     [FORECAST_SNAPSHOTS] = {"POST", "/v1/forecast/snapshots", "/v1/forecast/snapshots", false},
     [SCENARIOS] = {"POST", "/v1/scenarios", "/v1/scenarios", false},
     [PLANS] = {"POST", "/v1/plans", "/v1/plans", false},
+    [BACKTESTS] = {"POST", "/v1/backtests", "/v1/backtests", false},
 };
 
 /* A body for a route, otherwise valid for the fixture org, with one field that is unknown or of
@@ -132,6 +134,7 @@ static const field_case unknown_fields[] = {
     {SCENARIOS, "{\"period\": \"2025-Q2\", \"levers\": [], \"zz_unknown\": 1}", "zz_unknown"},
     {PLANS, "{\"period\": \"2025-Q2\", \"goal\": {\"type\": \"p50\"}, \"zz_unknown\": 1}",
      "zz_unknown"},
+    {BACKTESTS, "{\"periods\": [\"2025-Q2\"], \"zz_unknown\": 1}", "zz_unknown"},
 };
 
 static const field_case wrong_types[] = {
@@ -176,6 +179,9 @@ static const field_case wrong_types[] = {
      "{\"scope\": \"org\", \"metric\": \"bookings\", \"period\": \"2026-Q4\", "
      "\"value\": 5e-324}",
      "value"},
+    {BACKTESTS, "{\"periods\": \"2025-Q2\"}", "periods"},
+    {BACKTESTS, "{\"periods\": [\"2025-Q2\"], \"offsets\": [\"30\"]}", "offsets"},
+    {BACKTESTS, "{\"last\": \"4\"}", "last"},
 };
 
 /* The org every case is sent as: the sales org with one deal in proposal, the KPI leads and a

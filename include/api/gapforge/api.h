@@ -129,5 +129,8 @@ void gf_api_forecast_snapshot_list(gf_req *req, gf_resp *resp);
 /* POST /v1/scenarios and POST /v1/plans (src/api/scenarios.c). */
 void gf_api_scenario_create(gf_req *req, gf_resp *resp);
 void gf_api_plan_create(gf_req *req, gf_resp *resp);
+/* POST /v1/backtests and GET /v1/backtests/{id} (src/api/backtests.c). */
+void gf_api_backtest_create(gf_req *req, gf_resp *resp);
+void gf_api_backtest_get(gf_req *req, gf_resp *resp);
 
 #endif

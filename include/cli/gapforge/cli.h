@@ -11,6 +11,7 @@ int gf_cli_orgs(int argc, char **argv);
 int gf_cli_keys(int argc, char **argv);
 int gf_cli_demo(int argc, char **argv);
 int gf_cli_forecast(int argc, char **argv);
+int gf_cli_backtest(int argc, char **argv);
 
 /* Reads --name VALUE pairs: returns the value of --name in argv, or NULL. */
 const char *gf_cli_opt(int argc, char **argv, const char *name);

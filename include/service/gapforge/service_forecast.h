@@ -22,6 +22,8 @@ struct gf_svc_forecast {
     gf_svc_forecast_req req;
     gf_store_history *history;   /* the org's history before as_of */
     uint8_t *mask;               /* the scope's deals (NULL: the whole org) */
+    bool borrowed;               /* history and mask belong to the caller (a backtest's rows
+                                    share one history): gf_svc_forecast_free leaves them */
     uint64_t scope_key;          /* a hash of the scope's rep set (cache key) */
     gf_model_forecast_opts opts; /* the options the model was fitted with */
     gf_model_forecast *model;    /* the deterministic part: per-deal probabilities, rates */

@@ -384,4 +384,30 @@ json_t *gf_store_forecast_snapshot_list(int64_t org_id, const char *scope, const
 json_t *gf_store_forecast_deal_names(int64_t org_id, const int64_t *ids, size_t n, gf_err *err)
     GF_MUST_CHECK;
 
+/* ---- backtests (src/store/backtests.c) ---- */
+
+/* *yes = 1 when the org has a (not deleted) deal created before day `before`. Returns 0 or -1
+ * with err. */
+int gf_store_backtest_has_deals(int64_t org_id, int before, int *yes, gf_err *err) GF_MUST_CHECK;
+/* The commit amount of the latest commit of scope for exactly period submitted before the start
+ * of day `before` in the org's time zone, in exact cents: *found 0 (and *cents 0) when none.
+ * Returns 0 or -1 with err. */
+int gf_store_backtest_commit_cents(int64_t org_id, const char *scope, const gf_period *period,
+                                   int before, int *found, int64_t *cents, gf_err *err)
+    GF_MUST_CHECK;
+/* Creates a running backtest job with request (JSON text) and returns its document
+ * (gf_backtest_json: id, status, request, result, error, created_at, finished_at; a job running
+ * for more than stale_ms reads as failed, "abandoned"), *id its id. New reference, or NULL with
+ * err. */
+json_t *gf_store_backtest_insert(int64_t org_id, const char *request_json, int stale_ms,
+                                 int64_t *id, gf_err *err) GF_MUST_CHECK;
+/* Finishes the running job id: done with result_json (JSON text), or, when result_json is NULL,
+ * failed with error_json (a JSON error object as text). Returns its document (new reference), or
+ * NULL with err (not found when the job is not the org's or no longer running). */
+json_t *gf_store_backtest_finish(int64_t org_id, int64_t id, const char *result_json,
+                                 const char *error_json, int stale_ms, gf_err *err) GF_MUST_CHECK;
+/* The document of job id (as gf_store_backtest_insert); not found when it is not the org's. New
+ * reference, or NULL with err. */
+json_t *gf_store_backtest_get(int64_t org_id, int64_t id, int stale_ms, gf_err *err) GF_MUST_CHECK;
+
 #endif

@@ -3,7 +3,8 @@
  * Variables (documented in the README): DATABASE_URL, GAPFORGE_LISTEN, GAPFORGE_THREADS,
  * GAPFORGE_ADMIN_TOKEN, GAPFORGE_MAX_BODY, GAPFORGE_STATEMENT_TIMEOUT_MS, GAPFORGE_MIGRATIONS,
  * GAPFORGE_CONNECTION_LIMIT, GAPFORGE_CONNECTION_TIMEOUT, GAPFORGE_MAX_IMPORT,
- * GAPFORGE_PLAN_BUDGET_MS. */
+ * GAPFORGE_PLAN_BUDGET_MS, GAPFORGE_BACKTEST_WAIT_MS, GAPFORGE_BACKTEST_JOBS,
+ * GAPFORGE_BACKTEST_BUDGET_MS. */
 #ifndef GAPFORGE_CONFIG_H
 #define GAPFORGE_CONFIG_H
 
@@ -23,7 +24,10 @@ typedef struct gf_config {
     const char *migrations_dir;
     unsigned connection_limit;
     unsigned connection_timeout_s;
-    int plan_budget_ms; /* work budget of one plan search (GAPFORGE_PLAN_BUDGET_MS) */
+    int plan_budget_ms;     /* work budget of one plan search (GAPFORGE_PLAN_BUDGET_MS) */
+    int backtest_wait_ms;   /* how long POST /v1/backtests waits (GAPFORGE_BACKTEST_WAIT_MS) */
+    int backtest_jobs;      /* backtests running at once (GAPFORGE_BACKTEST_JOBS) */
+    int backtest_budget_ms; /* longest run of one backtest (GAPFORGE_BACKTEST_BUDGET_MS) */
 } gf_config;
 
 /* Reads the environment into cfg. Returns 0, or -1 with err naming the bad variable. */
