@@ -9,6 +9,10 @@
  * status quo to every unit. Prints one line per instance (costs in dollars, units one digit per
  * lever), then the summary. greedy_trials sets the greedy search's trials per evaluation (0: the
  * default 2,000; the full trials show what the gap owes to searching at fewer).
+ * Each instance is also planned for the largest P50 within a budget of 20%-80% of every unit's
+ * cost (whole $1,000s), exactly and greedily: the value gap is the exact plan's P50 over the
+ * greedy plan's minus one, and the uplift missed the share of the exact plan's P50 uplift over
+ * the status quo that the greedy plan does not reach.
  * Usage: bench_plan_gap [instances] [trials] [seed] [greedy_trials] */
 #include <math.h>
 #include <stdio.h>
@@ -38,6 +42,7 @@ typedef struct instance {
     gf_model_lever lv[LEVERS];
     size_t n;
     gf_model_plan_opts o;
+    int64_t max_budget_cents; /* the budget of the max_p50 plans */
 } instance;
 
 /* The number of unit combinations of the instance's levers. */
@@ -139,6 +144,11 @@ static int instance_make(instance *x, uint64_t seed, uint32_t trials)
         return -1;
     const double reach = 0.1 + 0.85 * gf_model_rng_uniform(&r);
     x->in.target_cents = from + 1 + (int64_t)(reach * (double)(to - from));
+    int64_t all = 0;
+    for (size_t k = 0; k < x->n; k++)
+        all += gf_model_lever_cost(&x->lv[k], &x->ctx, x->lv[k].max_units);
+    const double share = 0.2 + 0.6 * gf_model_rng_uniform(&r);
+    x->max_budget_cents = 100000 * llround(share * (double)all / 100000.0);
     return 0;
 }
 
@@ -167,8 +177,11 @@ int main(int argc, char **argv)
     if (want < 1 || want > 10000 || trials < GF_MODEL_SIM_MIN_TRIALS)
         return 2;
     double *gap = malloc((size_t)want * sizeof(*gap)), *ms = malloc((size_t)want * sizeof(*ms));
-    if (!gap || !ms)
+    double *vgap = malloc((size_t)want * sizeof(*vgap)),
+           *missed = malloc((size_t)want * sizeof(*missed));
+    if (!gap || !ms || !vgap || !missed)
         return 1;
+    int max_odd = 0;
     int done = 0, both = 0, greedy_misses = 0, exact_misses = 0, odd = 0;
     size_t exact_evals = 0, greedy_evals = 0, max_evals = 0;
     for (uint64_t seed = seed0; done < want && seed < seed0 + 100u * (uint64_t)want; seed++) {
@@ -204,9 +217,26 @@ int main(int argc, char **argv)
         greedy_misses += e.achieves && !g.achieves;
         exact_misses += !e.achieves;
         odd += !e.achieves && g.achieves;
-        char ue[64], ug[64];
+        /* The most P50 within the budget, exactly and greedily. */
+        gf_model_plan_opts om = {.goal = GF_MODEL_GOAL_MAX_P50, .budget_cents = x.max_budget_cents};
+        gf_model_plan me, mg;
+        if (gf_model_plan_search(&x.ctx, x.lv, x.n, &om, &me))
+            return 1;
+        om.exact_max = 1;
+        om.search_trials = greedy_trials;
+        if (gf_model_plan_search(&x.ctx, x.lv, x.n, &om, &mg))
+            return 1;
+        if (!me.exact || mg.exact)
+            return 1;
+        vgap[done] = (double)me.result.p50 / (double)mg.result.p50 - 1.0;
+        const double up = (double)(me.result.p50 - me.baseline.p50);
+        missed[done] = up > 0 ? (double)(me.result.p50 - mg.result.p50) / up : 0.0;
+        max_odd += mg.result.p50 > me.result.p50 || mg.total_cost_cents > x.max_budget_cents;
+        char ue[64], ug[64], me_u[64], mg_u[64];
         units_text(&e, x.n, ue, sizeof ue);
         units_text(&g, x.n, ug, sizeof ug);
+        units_text(&me, x.n, me_u, sizeof me_u);
+        units_text(&mg, x.n, mg_u, sizeof mg_u);
         printf("%2d seed=%-3lu deals=%-4zu combos=%-4.0f %s  exact %s %6.0f %-8s (%3zu evals, "
                "%4.0f ms)  greedy %s %6.0f %-8s (%2zu evals)  gap %+.1f%%\n",
                done + 1, (unsigned long)seed, x.in.n_deals, combinations(&x),
@@ -214,8 +244,15 @@ int main(int argc, char **argv)
                (double)e.total_cost_cents / 100.0, ue, e.evaluations, ms[done],
                g.achieves ? "meets" : "short", (double)g.total_cost_cents / 100.0, ug,
                g.evaluations, 100.0 * d);
+        printf("   max_p50 budget %6.0f  exact %s p50 %.0f (%3zu evals)  greedy %s p50 %.0f "
+               "(%2zu evals)  value gap %+.3f%%, uplift missed %.1f%%\n",
+               (double)x.max_budget_cents / 100.0, me_u, (double)me.result.p50 / 100.0,
+               me.evaluations, mg_u, (double)mg.result.p50 / 100.0, mg.evaluations,
+               100.0 * vgap[done], 100.0 * missed[done]);
         gf_model_plan_free(&e);
         gf_model_plan_free(&g);
+        gf_model_plan_free(&me);
+        gf_model_plan_free(&mg);
         instance_free(&x);
         done++;
     }
@@ -241,7 +278,21 @@ int main(int argc, char **argv)
            "greedy %zu on average\n",
            ms[(done - 1) / 2], ms[done - 1], exact_evals / (size_t)done, max_evals,
            greedy_evals / (size_t)done);
+    qsort(vgap, (size_t)done, sizeof(*vgap), bench_cmp_double);
+    qsort(missed, (size_t)done, sizeof(*missed), bench_cmp_double);
+    int vzero = 0, vover = 0;
+    for (int k = 0; k < done; k++) {
+        vzero += vgap[k] == 0.0;
+        vover += missed[k] > 0.02;
+    }
+    printf("max_p50 greedy value gap (exact P50 / greedy P50 - 1): median %.3f%%, worst %.3f%%; "
+           "none in %d of %d; uplift missed: median %.1f%%, worst %.1f%%, over 2%% in %d; "
+           "inconsistent (greedy above exact or over budget): %d\n",
+           100.0 * vgap[(done - 1) / 2], 100.0 * vgap[done - 1], vzero, done,
+           100.0 * missed[(done - 1) / 2], 100.0 * missed[done - 1], vover, max_odd);
     free(gap);
     free(ms);
+    free(vgap);
+    free(missed);
     return 0;
 }

@@ -1,31 +1,53 @@
 /* The recovery plan: exact enumeration of lever units in order of cost at the full trials when
- * the space is small, otherwise greedy by gain per cost and a removal pass at fewer trials; every
- * evaluation a simulation with the base's seed (common random numbers). */
+ * the space is small, otherwise greedy by gain per cost and a removal pass at fewer trials, then
+ * drops and an improvement pass at the full trials; every evaluation a simulation with the base's
+ * seed (common random numbers); and the efficiency frontier from the states evaluated. */
 #include "gapforge/model_plan.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* How close a state is to the goal: whether it is met, the goal's quantile capped at the target,
- * and the mean of the totals capped at the target (which moves even when the quantile does not). */
+/* How close a state is to the goal. Minimum-cost goals: whether it is met, the goal's quantile
+ * capped at the target, the mean of the totals capped at the target (which moves even when the
+ * quantile does not) and the quantile uncapped. Maximising goals: never "met"; q and raw are the
+ * objective (P50 or expected), m the mean of the totals. */
 typedef struct score {
     int achieved;
     double q;
     double m;
+    double raw;
 } score;
+
+/* A state evaluated at the full trials (its units at seen_units + index * n). */
+typedef struct seen {
+    int64_t cost;
+    double p50, prob, expected;
+} seen;
 
 typedef struct searcher {
     const gf_model_lever_ctx *ctx;
     const gf_model_lever *lv;
     size_t n;
     const gf_model_plan_opts *o;
-    double alpha; /* the quantile that must reach the target */
+    double alpha;    /* the quantile that must reach the target */
+    int maximise;    /* GF_MODEL_GOAL_MAX_P50 or _MAX_EXPECTED */
+    uint32_t full;   /* the base's trials: what the answer stands on */
+    uint32_t search; /* trials per screening evaluation (<= full) */
     gf_model_lever_work w;
     int64_t *totals;
     int64_t *scratch; /* trials entries, reordered by quantile() */
     size_t evals;
     int stopped; /* the caller's stop said so: the search answers what it has */
+    /* Every state evaluated at the full trials, for the frontier. */
+    seen *seen;
+    uint32_t *seen_units;
+    size_t n_seen, cap_seen;
+    /* The screening greedy's states, one per unit added (units at path + index * n). */
+    uint32_t *path;
+    int64_t *path_cost;
+    size_t n_path, cap_path;
+    int recording; /* greedy() appends to the path */
 } searcher;
 
 /* True once the caller's work budget is spent (asked between steps of the search, never inside
@@ -35,6 +57,50 @@ static int out_of_budget(searcher *s)
     if (!s->stopped && s->o->stop && s->o->stop(s->o->stop_arg))
         s->stopped = 1;
     return s->stopped;
+}
+
+/* Remembers a state evaluated at the full trials. */
+static int remember(searcher *s, const uint32_t *u, int64_t cost, const gf_model_sim_result *r)
+{
+    const size_t width = s->n ? s->n : 1;
+    if (s->n_seen == s->cap_seen) {
+        const size_t c = s->cap_seen ? 2 * s->cap_seen : 64;
+        seen *a = realloc(s->seen, c * sizeof(*a));
+        if (!a)
+            return GF_MODEL_ENOMEM;
+        s->seen = a;
+        uint32_t *b = realloc(s->seen_units, c * width * sizeof(*b));
+        if (!b)
+            return GF_MODEL_ENOMEM;
+        s->seen_units = b;
+        s->cap_seen = c;
+    }
+    s->seen[s->n_seen] = (seen){cost, (double)r->p50, r->prob_hit, r->expected};
+    memcpy(s->seen_units + s->n_seen * width, u, s->n * sizeof(*u));
+    s->n_seen++;
+    return GF_MODEL_OK;
+}
+
+/* Appends a state of the screening greedy to its path. */
+static int record(searcher *s, const uint32_t *u, int64_t cost)
+{
+    const size_t width = s->n ? s->n : 1;
+    if (s->n_path == s->cap_path) {
+        const size_t c = s->cap_path ? 2 * s->cap_path : 32;
+        int64_t *a = realloc(s->path_cost, c * sizeof(*a));
+        if (!a)
+            return GF_MODEL_ENOMEM;
+        s->path_cost = a;
+        uint32_t *b = realloc(s->path, c * width * sizeof(*b));
+        if (!b)
+            return GF_MODEL_ENOMEM;
+        s->path = b;
+        s->cap_path = c;
+    }
+    s->path_cost[s->n_path] = cost;
+    memcpy(s->path + s->n_path * width, u, s->n * sizeof(*u));
+    s->n_path++;
+    return GF_MODEL_OK;
 }
 
 /* The k-th smallest of a[0..n-1] (k < n), reordering a: Hoare's selection with a median-of-three
@@ -77,29 +143,6 @@ static int64_t quantile(int64_t *scratch, size_t n, double q)
     return select_kth(scratch, n, (size_t)pos - 1);
 }
 
-static int evaluate(searcher *s, const uint32_t *u, uint32_t trials, score *sc,
-                    gf_model_sim_result *res)
-{
-    gf_model_sim_result r;
-    int rc = gf_model_scenario_eval(s->ctx, s->lv, u, s->n, trials, &s->w, &r, s->totals);
-    if (rc)
-        return rc;
-    s->evals++;
-    const int64_t target = s->ctx->base->target_cents;
-    sc->achieved =
-        s->o->goal == GF_MODEL_GOAL_P50 ? r.p50 >= target : r.prob_hit >= s->o->confidence;
-    memcpy(s->scratch, s->totals, (size_t)trials * sizeof(int64_t));
-    const int64_t q = quantile(s->scratch, trials, s->alpha);
-    sc->q = (double)(q < target ? q : target);
-    double m = 0.0;
-    for (size_t k = 0; k < trials; k++)
-        m += (double)(s->totals[k] < target ? s->totals[k] : target);
-    sc->m = m / (double)trials;
-    if (res)
-        *res = r;
-    return GF_MODEL_OK;
-}
-
 static int64_t plan_cost(const searcher *s, const uint32_t *u)
 {
     int64_t c = 0;
@@ -108,12 +151,51 @@ static int64_t plan_cost(const searcher *s, const uint32_t *u)
     return c;
 }
 
+/* Scores units u at `trials` (result to *res if not NULL); at the full trials the state is also
+ * remembered for the frontier. */
+static int evaluate(searcher *s, const uint32_t *u, uint32_t trials, score *sc,
+                    gf_model_sim_result *res)
+{
+    gf_model_sim_result r;
+    int rc = gf_model_scenario_eval(s->ctx, s->lv, u, s->n, trials, &s->w, &r, s->totals);
+    if (rc)
+        return rc;
+    s->evals++;
+    if (trials == s->full) {
+        rc = remember(s, u, s->w.cost_cents, &r);
+        if (rc)
+            return rc;
+    }
+    if (res)
+        *res = r;
+    if (s->maximise) {
+        sc->achieved = 0;
+        sc->q = sc->raw = s->o->goal == GF_MODEL_GOAL_MAX_P50 ? (double)r.p50 : r.expected;
+        sc->m = r.mean;
+        return GF_MODEL_OK;
+    }
+    const int64_t target = s->ctx->base->target_cents;
+    sc->achieved =
+        s->o->goal == GF_MODEL_GOAL_P50 ? r.p50 >= target : r.prob_hit >= s->o->confidence;
+    memcpy(s->scratch, s->totals, (size_t)trials * sizeof(int64_t));
+    const int64_t q = quantile(s->scratch, trials, s->alpha);
+    sc->raw = (double)q;
+    sc->q = (double)(q < target ? q : target);
+    double m = 0.0;
+    for (size_t k = 0; k < trials; k++)
+        m += (double)(s->totals[k] < target ? s->totals[k] : target);
+    sc->m = m / (double)trials;
+    return GF_MODEL_OK;
+}
+
 static int affordable(const searcher *s, int64_t cost)
 {
     return s->o->budget_cents < 0 || cost <= s->o->budget_cents;
 }
 
-/* Adds units one at a time until the goal is met or nothing affordable helps. */
+/* Adds units one at a time until the goal is met or nothing affordable helps (a maximising
+ * goal: until no affordable unit raises the objective or, failing that, the mean), each state
+ * appended to the path while s->recording. */
 static int greedy(searcher *s, uint32_t *u, score *cur, uint32_t trials)
 {
     while (!cur->achieved && !out_of_budget(s)) {
@@ -152,6 +234,11 @@ static int greedy(searcher *s, uint32_t *u, score *cur, uint32_t trials)
             break;
         u[best]++;
         *cur = best_sc;
+        if (s->recording) {
+            const int rc = record(s, u, plan_cost(s, u));
+            if (rc)
+                return rc;
+        }
     }
     return GF_MODEL_OK;
 }
@@ -213,6 +300,42 @@ static int cmp_combo(const void *a, const void *b)
     return (x->index > y->index) - (x->index < y->index);
 }
 
+/* Whether units a (cost ca) come before units b (cost cb) in that order. */
+static int tried_first(const searcher *s, int64_t ca, const uint32_t *a, int64_t cb,
+                       const uint32_t *b)
+{
+    if (ca != cb)
+        return ca < cb;
+    uint64_t na = 0, nb = 0;
+    for (size_t k = 0; k < s->n; k++) {
+        na += a[k];
+        nb += b[k];
+    }
+    if (na != nb)
+        return na < nb;
+    for (size_t k = 0; k < s->n; k++) {
+        if (a[k] != b[k])
+            return a[k] < b[k];
+    }
+    return 0;
+}
+
+/* Whether state b (score sb, cost cb, units ub) is a better answer than state a: for a
+ * maximising goal a larger objective, or the same for less (in the order of trial); otherwise
+ * meeting the goal where a does not, or meeting it too and coming first in that order. */
+static int better(const searcher *s, const score *sb, int64_t cb, const uint32_t *ub,
+                  const score *sa, int64_t ca, const uint32_t *ua)
+{
+    if (s->maximise) {
+        if (sb->q != sa->q)
+            return sb->q > sa->q;
+        return tried_first(s, cb, ub, ca, ua);
+    }
+    if (!sb->achieved)
+        return 0;
+    return !sa->achieved || tried_first(s, cb, ub, ca, ua);
+}
+
 static void decode(const searcher *s, size_t index, uint32_t *u)
 {
     for (size_t k = s->n; k > 0; k--) {
@@ -222,11 +345,11 @@ static void decode(const searcher *s, size_t index, uint32_t *u)
     }
 }
 
-/* Every affordable combination in the order of cmp_combo, each evaluated at `trials` (the full
- * trials): the first that meets the goal, else the one closest to it (ties: the first). Every
- * combination tried before the answer missed the goal at those trials, so no cheaper one meets
- * it there. */
-static int exact(searcher *s, size_t n_combos, uint32_t *u, score *best, uint32_t trials)
+/* Every affordable combination in the order of cmp_combo, each evaluated at the full trials.
+ * Minimum-cost goals: the first that meets the goal, else the one closest to it (ties: the
+ * first); every combination tried before the answer missed the goal at those trials, so no
+ * cheaper one meets it there. Maximising goals: all of them, and the best (ties: the first). */
+static int exact(searcher *s, size_t n_combos, uint32_t *u, score *best)
 {
     combo *all = malloc(n_combos * sizeof(*all));
     uint32_t *v = calloc(s->n ? s->n : 1, sizeof(*v));
@@ -249,12 +372,13 @@ static int exact(searcher *s, size_t n_combos, uint32_t *u, score *best, uint32_
     for (size_t i = 0; i < m && !(have && out_of_budget(s)); i++) {
         decode(s, all[i].index, v);
         score sc;
-        rc = evaluate(s, v, trials, &sc, NULL);
+        rc = evaluate(s, v, s->full, &sc, NULL);
         if (rc)
             break;
-        const int better =
-            !have || sc.achieved || sc.q > best->q || (sc.q == best->q && sc.m > best->m);
-        if (better) {
+        const int improves =
+            s->maximise ? sc.q > best->q
+                        : sc.achieved || sc.q > best->q || (sc.q == best->q && sc.m > best->m);
+        if (!have || improves) {
             *best = sc;
             memcpy(u, v, s->n * sizeof(*u));
             have = 1;
@@ -279,6 +403,336 @@ static size_t combinations(const searcher *s, size_t limit)
         c *= radix;
     }
     return c;
+}
+
+/* A neighbour of the plan in the improvement pass: the units it drops and adds (lever indexes,
+ * SIZE_MAX for none; a lever may appear twice), its cost and its predicted score. */
+typedef struct move {
+    size_t drop[2], add[2];
+    int64_t cost;
+    double predicted;
+    score sc; /* at the screening trials */
+} move;
+
+/* Up to this many neighbours per round are confirmed at the full trials. */
+#define CONFIRM_PER_ROUND 3
+/* At most this many rounds of the improvement pass. */
+#define IMPROVE_ROUNDS 24
+
+/* Minimum-cost goals: cheaper first. Maximising: the largest predicted objective first, then
+ * cheaper. Ties: the levers of the move. */
+static int cmp_move_min(const void *a, const void *b)
+{
+    const move *x = a, *y = b;
+    if (x->cost != y->cost)
+        return (x->cost > y->cost) - (x->cost < y->cost);
+    for (int k = 0; k < 2; k++) {
+        if (x->drop[k] != y->drop[k])
+            return (x->drop[k] > y->drop[k]) - (x->drop[k] < y->drop[k]);
+        if (x->add[k] != y->add[k])
+            return (x->add[k] > y->add[k]) - (x->add[k] < y->add[k]);
+    }
+    return 0;
+}
+
+static int cmp_move_max(const void *a, const void *b)
+{
+    const move *x = a, *y = b;
+    if (x->predicted != y->predicted)
+        return (x->predicted < y->predicted) - (x->predicted > y->predicted);
+    return cmp_move_min(a, b);
+}
+
+/* Applies a move to u (sign 1) or takes it back (sign -1). */
+static void apply_move(uint32_t *u, const move *mv, int sign)
+{
+    for (int k = 0; k < 2; k++) {
+        if (mv->drop[k] != SIZE_MAX)
+            u[mv->drop[k]] = sign > 0 ? u[mv->drop[k]] - 1 : u[mv->drop[k]] + 1;
+        if (mv->add[k] != SIZE_MAX)
+            u[mv->add[k]] = sign > 0 ? u[mv->add[k]] + 1 : u[mv->add[k]] - 1;
+    }
+}
+
+/* Whether move x is one of the pass's neighbours of u at `size` units moved: at most two dropped
+ * and two added, a lever never both, the drops held and the adds within max_units, and for a
+ * minimum-cost goal at least one dropped. */
+static int move_valid(const searcher *s, const uint32_t *u, const move *x, int size)
+{
+    const size_t *d = x->drop, *a = x->add;
+    const int nd = (d[0] != SIZE_MAX) + (d[1] != SIZE_MAX),
+              na = (a[0] != SIZE_MAX) + (a[1] != SIZE_MAX);
+    if (nd + na != size || (!s->maximise && !nd))
+        return 0;
+    for (int i = 0; i < 2; i++) {
+        for (int j = 0; j < 2; j++) {
+            if (d[i] != SIZE_MAX && d[i] == a[j])
+                return 0;
+        }
+        if (d[i] != SIZE_MAX && u[d[i]] < 1u + (d[0] == d[1]))
+            return 0;
+        if (a[i] != SIZE_MAX && u[a[i]] + 1u + (a[0] == a[1]) > s->lv[a[i]].max_units)
+            return 0;
+    }
+    return 1;
+}
+
+/* At most this many neighbours of three units moved are screened in one round (else none). */
+#define SCREEN_MAX_3 256
+
+/* A growing list of moves. */
+typedef struct moves {
+    move *a;
+    size_t n, cap;
+} moves;
+
+static int moves_push(moves *l, const move *x)
+{
+    if (l->n == l->cap) {
+        const size_t c = l->cap ? 2 * l->cap : 64;
+        move *b = realloc(l->a, c * sizeof(*b));
+        if (!b)
+            return GF_MODEL_ENOMEM;
+        l->a = b;
+        l->cap = c;
+    }
+    l->a[l->n++] = *x;
+    return GF_MODEL_OK;
+}
+
+/* Appends to l every neighbour of u that moves `size` units (see move_valid) and is affordable
+ * (for a minimum-cost goal: cheaper than u). Drops come from the levers u uses. */
+static int neighbours(searcher *s, uint32_t *u, int size, moves *l)
+{
+    const size_t n = s->n;
+    const int64_t cost = plan_cost(s, u);
+    for (size_t d0 = 0; d0 <= n; d0++) {
+        if (d0 < n && !u[d0])
+            continue;
+        for (size_t d1 = d0; d1 <= n; d1++) {
+            if (d1 < n && !u[d1])
+                continue;
+            for (size_t a0 = 0; a0 <= n; a0++)
+                for (size_t a1 = a0; a1 <= n; a1++) {
+                    move x = {{d0 < n ? d0 : SIZE_MAX, d1 < n ? d1 : SIZE_MAX},
+                              {a0 < n ? a0 : SIZE_MAX, a1 < n ? a1 : SIZE_MAX},
+                              0,
+                              0.0,
+                              {0}};
+                    if (!move_valid(s, u, &x, size))
+                        continue;
+                    apply_move(u, &x, 1);
+                    x.cost = plan_cost(s, u);
+                    apply_move(u, &x, -1);
+                    if (affordable(s, x.cost) && (s->maximise || x.cost < cost) &&
+                        moves_push(l, &x))
+                        return GF_MODEL_ENOMEM;
+                }
+        }
+    }
+    return GF_MODEL_OK;
+}
+
+/* Screens the moves in l at the screening trials and keeps the promising ones: for a
+ * minimum-cost goal predicted within a slack of the target, for a maximising goal predicted
+ * above u's objective (or level with it for less). */
+static int screen(searcher *s, uint32_t *u, const score *cur, double offset, moves *l)
+{
+    const int64_t cost = plan_cost(s, u);
+    const double target = (double)s->ctx->base->target_cents;
+    const double slack = fabs(offset) + 1e-4 * fabs(target);
+    size_t keep = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        move x = l->a[i];
+        if (out_of_budget(s))
+            break;
+        apply_move(u, &x, 1);
+        const int rc = evaluate(s, u, s->search, &x.sc, NULL);
+        apply_move(u, &x, -1);
+        if (rc)
+            return rc;
+        x.predicted = x.sc.raw + offset;
+        const int promising =
+            s->maximise ? x.predicted > cur->raw || (x.predicted == cur->raw && x.cost < cost)
+                        : x.predicted >= target - slack;
+        if (promising)
+            l->a[keep++] = x;
+    }
+    l->n = keep;
+    return GF_MODEL_OK;
+}
+
+/* The improvement pass at the full trials, from a plan u scored cur there. Each round screens
+ * u's neighbours at the screening trials -- one or two units moved (dropped, added for a
+ * maximising goal, or traded), then, if none of those helps, three (when there are at most
+ * SCREEN_MAX_3) -- predicts each one's figure at the full trials by adding u's own difference
+ * between the two (common random numbers: neighbours share most of their sampling error),
+ * confirms the most promising at the full trials and moves to the first that is a better answer
+ * (`better`); a minimum-cost goal then drops what it can again. Stops when a round finds
+ * nothing, the rounds run out or the work budget does. */
+static int improve(searcher *s, uint32_t *u, score *cur)
+{
+    const size_t n = s->n;
+    moves l = {0};
+    uint32_t *was = malloc((n ? n : 1) * sizeof(*was));
+    int rc = was ? GF_MODEL_OK : GF_MODEL_ENOMEM;
+    for (int round = 0; round < IMPROVE_ROUNDS && !rc && !out_of_budget(s); round++) {
+        if (!s->maximise && !cur->achieved)
+            break;
+        const int64_t cost = plan_cost(s, u);
+        score here = *cur;
+        if (s->search != s->full)
+            rc = evaluate(s, u, s->search, &here, NULL);
+        if (rc)
+            break;
+        const double offset = cur->raw - here.raw;
+        int moved = 0;
+        memcpy(was, u, n * sizeof(*u));
+        for (int phase = 0; phase < 2 && !moved && !rc && !s->stopped; phase++) {
+            l.n = 0;
+            rc = phase ? neighbours(s, u, 3, &l) : neighbours(s, u, 1, &l);
+            if (!rc && !phase)
+                rc = neighbours(s, u, 2, &l);
+            if (rc || (phase && l.n > SCREEN_MAX_3))
+                break;
+            rc = screen(s, u, cur, offset, &l);
+            if (rc || s->stopped)
+                break;
+            qsort(l.a, l.n, sizeof(*l.a), s->maximise ? cmp_move_max : cmp_move_min);
+            for (size_t k = 0; k < l.n && k < CONFIRM_PER_ROUND && !moved && !rc; k++) {
+                if (k && out_of_budget(s))
+                    break;
+                apply_move(u, &l.a[k], 1);
+                score sc = l.a[k].sc;
+                if (s->search != s->full)
+                    rc = evaluate(s, u, s->full, &sc, NULL);
+                moved = !rc && better(s, &sc, l.a[k].cost, u, cur, cost, was);
+                if (moved)
+                    *cur = sc;
+                else
+                    apply_move(u, &l.a[k], -1);
+            }
+        }
+        if (!moved || rc)
+            break;
+        if (!s->maximise)
+            rc = prune(s, u, cur, s->full);
+    }
+    free(l.a);
+    free(was);
+    return rc;
+}
+
+/* Whether units u are among the states seen at the full trials. */
+static int was_seen(const searcher *s, const uint32_t *u)
+{
+    for (size_t i = 0; i < s->n_seen; i++) {
+        if (!memcmp(s->seen_units + i * (s->n ? s->n : 1), u, s->n * sizeof(*u)))
+            return 1;
+    }
+    return 0;
+}
+
+/* A seen state's score for the goal (q only, and achieved). */
+static score seen_score(const searcher *s, const seen *x)
+{
+    score sc = {0};
+    if (s->maximise) {
+        sc.q = s->o->goal == GF_MODEL_GOAL_MAX_P50 ? x->p50 : x->expected;
+        return sc;
+    }
+    sc.achieved = s->o->goal == GF_MODEL_GOAL_P50 ? x->p50 >= (double)s->ctx->base->target_cents
+                                                  : x->prob >= s->o->confidence;
+    return sc;
+}
+
+/* The budgets of the frontier: GF_MODEL_PLAN_FRONTIER_STEPS evenly from 0 to top, and the plan's
+ * cost, ascending without repeats, into b (room for STEPS + 1); returns their number. */
+static size_t frontier_budgets(int64_t top, int64_t plan_cost, int64_t *b)
+{
+    const int64_t steps = GF_MODEL_PLAN_FRONTIER_STEPS - 1;
+    size_t n = 0;
+    for (int64_t k = 0; k <= steps; k++) {
+        const int64_t v = top / steps * k + top % steps * k / steps; /* top * k / steps, exact */
+        if (plan_cost > (n ? b[n - 1] : -1) && plan_cost < v)
+            b[n++] = plan_cost;
+        if (!n || v > b[n - 1])
+            b[n++] = v;
+    }
+    if (plan_cost > b[n - 1])
+        b[n++] = plan_cost;
+    return n;
+}
+
+/* Re-evaluates at the full trials, for each budget of the frontier, the last state of the
+ * screening path within it (the greedy search's frontier), unless already seen there. */
+static int walk_path(searcher *s, const int64_t *budget, size_t nb)
+{
+    const size_t width = s->n ? s->n : 1;
+    for (size_t k = 0; k < nb; k++) {
+        size_t last = SIZE_MAX;
+        for (size_t i = 0; i < s->n_path && s->path_cost[i] <= budget[k]; i++)
+            last = i;
+        if (last == SIZE_MAX || was_seen(s, s->path + last * width))
+            continue;
+        if (out_of_budget(s))
+            break;
+        score sc;
+        const int rc = evaluate(s, s->path + last * width, s->full, &sc, NULL);
+        if (rc)
+            return rc;
+    }
+    return GF_MODEL_OK;
+}
+
+/* The best seen state within budget b for figure f (0: P50, 1: probability, 2: expected). */
+static size_t best_within(const searcher *s, int64_t b, int f)
+{
+    const size_t width = s->n ? s->n : 1;
+    size_t best = SIZE_MAX;
+    double bv = 0.0;
+    for (size_t i = 0; i < s->n_seen; i++) {
+        const seen *x = &s->seen[i];
+        if (x->cost > b)
+            continue;
+        const double v = f == 0 ? x->p50 : f == 1 ? x->prob : x->expected;
+        if (best == SIZE_MAX || v > bv ||
+            (v == bv && tried_first(s, x->cost, s->seen_units + i * width, s->seen[best].cost,
+                                    s->seen_units + best * width))) {
+            best = i;
+            bv = v;
+        }
+    }
+    return best;
+}
+
+/* Fills p's frontier from the seen states at budgets b[0..nb-1]. */
+static int frontier_fill(const searcher *s, gf_model_plan *p, const int64_t *b, size_t nb)
+{
+    const size_t width = s->n ? s->n : 1;
+    p->frontier = calloc(nb, sizeof(*p->frontier));
+    p->frontier_units = calloc(nb * 3 * width, sizeof(*p->frontier_units));
+    if (!p->frontier || !p->frontier_units)
+        return GF_MODEL_ENOMEM;
+    p->n_frontier = nb;
+    for (size_t k = 0; k < nb; k++) {
+        gf_model_plan_point *pt = &p->frontier[k];
+        pt->budget_cents = b[k];
+        gf_model_plan_best *fig[3] = {&pt->p50, &pt->prob_hit, &pt->expected};
+        for (int f = 0; f < 3; f++) {
+            const size_t i = best_within(s, b[k], f);
+            uint32_t *u = p->frontier_units + (k * 3 + (size_t)f) * width;
+            if (i == SIZE_MAX)
+                continue; /* cannot happen: the status quo (cost 0) is always seen */
+            const seen *x = &s->seen[i];
+            memcpy(u, s->seen_units + i * width, s->n * sizeof(*u));
+            *fig[f] = (gf_model_plan_best){f == 0   ? x->p50
+                                           : f == 1 ? x->prob
+                                                    : x->expected,
+                                           x->cost, u};
+        }
+    }
+    return GF_MODEL_OK;
 }
 
 static int cmp_action(const void *a, const void *b)
@@ -328,6 +782,8 @@ void gf_model_plan_free(gf_model_plan *p)
         return;
     free(p->units);
     free(p->actions);
+    free(p->frontier);
+    free(p->frontier_units);
     memset(p, 0, sizeof(*p));
 }
 
@@ -336,7 +792,10 @@ static int opts_valid(const gf_model_lever_ctx *ctx, const gf_model_lever *lever
 {
     if (!ctx || !ctx->base || !o || (n && !levers) || o->lead_days < 0)
         return 0;
-    if (o->goal != GF_MODEL_GOAL_P50 &&
+    const int maximise = o->goal == GF_MODEL_GOAL_MAX_P50 || o->goal == GF_MODEL_GOAL_MAX_EXPECTED;
+    if (maximise && o->budget_cents < 0)
+        return 0;
+    if (!maximise && o->goal != GF_MODEL_GOAL_P50 &&
         !(o->goal == GF_MODEL_GOAL_PROB && o->confidence > 0.0 && o->confidence < 1.0))
         return 0;
     for (size_t k = 0; k < n; k++) {
@@ -344,6 +803,69 @@ static int opts_valid(const gf_model_lever_ctx *ctx, const gf_model_lever *lever
             return 0;
     }
     return 1;
+}
+
+/* The greedy search from the status quo u (all zero, scored cur at the full trials): screening
+ * at s->search trials (add by gain per cost, then for a minimum-cost goal drop what it can),
+ * then at the full trials: topped up if the goal is missed there, dropped again, improved. */
+static int greedy_search(searcher *s, uint32_t *u, score *cur)
+{
+    int rc = evaluate(s, u, s->search, cur, NULL);
+    s->recording = 1;
+    if (!rc)
+        rc = record(s, u, 0);
+    if (!rc)
+        rc = greedy(s, u, cur, s->search);
+    s->recording = 0;
+    if (!rc && !s->maximise && cur->achieved)
+        rc = prune(s, u, cur, s->search);
+    if (!rc)
+        rc = evaluate(s, u, s->full, cur, NULL);
+    if (!rc && !s->maximise && !cur->achieved)
+        rc = greedy(s, u, cur, s->full);
+    if (s->o->no_improve)
+        return rc;
+    if (!rc && !s->maximise && cur->achieved)
+        rc = prune(s, u, cur, s->full);
+    if (!rc)
+        rc = improve(s, u, cur);
+    return rc;
+}
+
+/* The top of the frontier (see gf_model_plan.frontier). */
+static int64_t frontier_top(const searcher *s, const gf_model_plan *p, int achieved, int64_t cost)
+{
+    int64_t top = -1;
+    if (s->maximise)
+        top = s->o->budget_cents;
+    else if (achieved)
+        top = cost;
+    else if (s->o->budget_cents >= 0)
+        top = s->o->budget_cents;
+    int64_t dearest = 0;
+    for (size_t i = 0; i < s->n_seen; i++)
+        dearest = s->seen[i].cost > dearest ? s->seen[i].cost : dearest;
+    if (top < 0 || (p->exact && s->stopped && dearest < top))
+        top = dearest;
+    return top;
+}
+
+/* In greedy mode, moves the plan to a state seen at the full trials that is a better answer
+ * (the frontier's walk may find one), so that the plan and its frontier agree. */
+static void adopt_best_seen(const searcher *s, uint32_t *u, score *cur)
+{
+    const size_t width = s->n ? s->n : 1;
+    int64_t cost = plan_cost(s, u);
+    for (size_t i = 0; i < s->n_seen; i++) {
+        const seen *x = &s->seen[i];
+        const score sc = seen_score(s, x);
+        const uint32_t *v = s->seen_units + i * width;
+        if (affordable(s, x->cost) && better(s, &sc, x->cost, v, cur, cost, u)) {
+            memcpy(u, v, s->n * sizeof(*u));
+            *cur = sc;
+            cost = x->cost;
+        }
+    }
 }
 
 int gf_model_plan_search(const gf_model_lever_ctx *ctx, const gf_model_lever *levers, size_t n,
@@ -358,8 +880,9 @@ int gf_model_plan_search(const gf_model_lever_ctx *ctx, const gf_model_lever *le
     uint32_t search = o->search_trials ? o->search_trials : GF_MODEL_PLAN_SEARCH_TRIALS;
     if (search > full)
         search = full;
-    searcher s = {.ctx = ctx, .lv = levers, .n = n, .o = o};
-    s.alpha = o->goal == GF_MODEL_GOAL_P50 ? 0.5 : 1.0 - o->confidence;
+    searcher s = {.ctx = ctx, .lv = levers, .n = n, .o = o, .full = full, .search = search};
+    s.maximise = o->goal == GF_MODEL_GOAL_MAX_P50 || o->goal == GF_MODEL_GOAL_MAX_EXPECTED;
+    s.alpha = o->goal == GF_MODEL_GOAL_PROB ? 1.0 - o->confidence : 0.5;
     int rc = GF_MODEL_ENOMEM;
     int64_t *base_totals = malloc((size_t)full * sizeof(int64_t));
     s.totals = malloc((size_t)full * sizeof(int64_t));
@@ -372,48 +895,46 @@ int gf_model_plan_search(const gf_model_lever_ctx *ctx, const gf_model_lever *le
     if (rc)
         goto cleanup;
     memcpy(base_totals, s.totals, (size_t)full * sizeof(int64_t));
-    if (!cur.achieved) {
+    if (s.maximise || !cur.achieved) {
         const size_t limit = o->exact_max ? o->exact_max : GF_MODEL_PLAN_EXACT_MAX;
         const size_t n_combos = combinations(&s, limit);
         /* Exact when walking every combination at the full trials (the worst case: none meets
-         * the goal) is affordable. */
+         * the goal, or a maximising goal) is affordable. */
         const double work =
             (double)n_combos * full * ((double)ctx->base->n_deals + GF_MODEL_PLAN_TRIAL_COST);
         out->exact = n_combos <= limit && work <= GF_MODEL_PLAN_EXACT_WORK;
-        if (out->exact) {
-            /* Already at the full trials: nothing to confirm or add. */
-            rc = exact(&s, n_combos, out->units, &cur, full);
-            if (!rc)
-                rc = evaluate(&s, out->units, full, &cur, &out->result);
-        } else {
-            rc = evaluate(&s, out->units, search, &cur, NULL);
-            if (!rc)
-                rc = greedy(&s, out->units, &cur, search);
-            if (!rc && cur.achieved)
-                rc = prune(&s, out->units, &cur, search);
-            /* The answer stands on the full trials: if they miss what the search met, add more. */
-            if (!rc)
-                rc = evaluate(&s, out->units, full, &cur, &out->result);
-            if (!rc && !cur.achieved) {
-                rc = greedy(&s, out->units, &cur, full);
-                if (!rc)
-                    rc = evaluate(&s, out->units, full, &cur, &out->result);
-            }
-        }
+        rc = out->exact ? exact(&s, n_combos, out->units, &cur)
+                        : greedy_search(&s, out->units, &cur);
         if (rc)
             goto cleanup;
-    } else {
-        out->result = out->baseline;
     }
+    out->frontier_exact = out->exact;
+    int64_t budgets[GF_MODEL_PLAN_FRONTIER_STEPS + 1];
+    int64_t top = frontier_top(&s, out, cur.achieved, plan_cost(&s, out->units));
+    size_t nb = frontier_budgets(top, plan_cost(&s, out->units), budgets);
+    if (!out->exact && s.n_path && !s.stopped) {
+        rc = walk_path(&s, budgets, nb);
+        if (rc)
+            goto cleanup;
+        adopt_best_seen(&s, out->units, &cur);
+        top = frontier_top(&s, out, cur.achieved, plan_cost(&s, out->units));
+        nb = frontier_budgets(top, plan_cost(&s, out->units), budgets);
+    }
+    /* The answer at the full trials (the totals for its delta). */
+    rc = evaluate(&s, out->units, full, &cur, &out->result);
+    if (rc)
+        goto cleanup;
     out->achieves = cur.achieved;
     out->total_cost_cents = s.w.cost_cents;
     out->kpi_delta = s.w.kpi_delta;
     gf_model_delta_of(&out->baseline, base_totals, &out->result, s.totals, &out->delta);
-    if (!cur.achieved)
+    if (!s.maximise && !cur.achieved)
         out->residual_gap_cents = (double)ctx->base->target_cents - cur.q;
-    out->evaluations = s.evals;
     out->stopped = s.stopped;
-    rc = actions(&s, out, base_totals, full);
+    rc = frontier_fill(&s, out, budgets, nb);
+    if (!rc)
+        rc = actions(&s, out, base_totals, full);
+    out->evaluations = s.evals;
 cleanup:
     if (rc)
         gf_model_plan_free(out);
@@ -421,5 +942,9 @@ cleanup:
     free(base_totals);
     free(s.totals);
     free(s.scratch);
+    free(s.seen);
+    free(s.seen_units);
+    free(s.path);
+    free(s.path_cost);
     return rc;
 }

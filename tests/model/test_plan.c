@@ -307,6 +307,240 @@ START_TEST(the_greedy_search_meets_the_goal_and_cannot_drop_a_unit)
 }
 END_TEST
 
+/* The best combination within the budget for a maximising goal by running every combination
+ * through gf_model_scenario_run: the largest P50 (or expected), ties cheaper, then fewer units,
+ * then lexicographic; the value goes to *value. */
+static int64_t brute_force_max(lf *f, const gf_model_lever *lv, size_t n, int goal, int64_t budget,
+                               uint32_t *best, double *value)
+{
+    int64_t best_cost = -1;
+    uint32_t u[GF_MODEL_LEVER_KINDS] = {0};
+    do {
+        gf_model_scenario sc;
+        ck_assert_int_eq(gf_model_scenario_run(&f->ctx, lv, u, n, &sc), 0);
+        const int64_t cost = sc.cost_cents;
+        const double v = goal == GF_MODEL_GOAL_MAX_P50 ? (double)sc.result.p50 : sc.result.expected;
+        gf_model_scenario_free(&sc);
+        if (cost > budget)
+            continue;
+        if (best_cost < 0 || v > *value ||
+            (v == *value && tried_first(cost, u, best_cost, best, n))) {
+            best_cost = cost;
+            *value = v;
+            memcpy(best, u, n * sizeof(*u));
+        }
+    } while (next_units(lv, n, u));
+    return best_cost;
+}
+
+/* The frontier's promises: budgets ascending from 0, each figure within its budget and never
+ * lower than at a smaller budget, the status quo at 0, and at the plan's cost the goal's figure
+ * of the plan (when it achieves or maximises). */
+static void assert_frontier(const gf_model_plan *p, int goal, size_t n, const gf_model_lever *lv,
+                            lf *f)
+{
+    ck_assert_uint_ge(p->n_frontier, 1);
+    ck_assert_uint_le(p->n_frontier, GF_MODEL_PLAN_FRONTIER_STEPS + 1);
+    ck_assert_int_eq(p->frontier[0].budget_cents, 0);
+    ck_assert_double_eq(p->frontier[0].p50.value, (double)p->baseline.p50);
+    int at_plan = 0;
+    for (size_t k = 0; k < p->n_frontier; k++) {
+        const gf_model_plan_point *pt = &p->frontier[k];
+        const gf_model_plan_best *fig[3] = {&pt->p50, &pt->prob_hit, &pt->expected};
+        for (int j = 0; j < 3; j++) {
+            ck_assert_int_le(fig[j]->cost_cents, pt->budget_cents);
+            ck_assert_ptr_nonnull(fig[j]->units);
+            int64_t cost = 0;
+            for (size_t l = 0; l < n; l++)
+                cost += gf_model_lever_cost(&lv[l], &f->ctx, fig[j]->units[l]);
+            ck_assert_int_eq(cost, fig[j]->cost_cents);
+        }
+        if (k) {
+            const gf_model_plan_point *q = &p->frontier[k - 1];
+            ck_assert_int_gt(pt->budget_cents, q->budget_cents);
+            ck_assert(pt->p50.value >= q->p50.value);
+            ck_assert(pt->prob_hit.value >= q->prob_hit.value);
+            ck_assert(pt->expected.value >= q->expected.value);
+        }
+        if (pt->budget_cents != p->total_cost_cents)
+            continue;
+        at_plan = 1;
+        if (goal == GF_MODEL_GOAL_PROB && !p->achieves)
+            continue;
+        if (goal == GF_MODEL_GOAL_P50 || goal == GF_MODEL_GOAL_MAX_P50)
+            ck_assert_double_eq(pt->p50.value, (double)p->result.p50);
+        else if (goal == GF_MODEL_GOAL_PROB)
+            ck_assert_double_eq(pt->prob_hit.value, p->result.prob_hit);
+        else
+            ck_assert_double_eq(pt->expected.value, p->result.expected);
+    }
+    ck_assert(at_plan);
+}
+
+static void assert_max_optimum(int goal)
+{
+    gf_model_lever lv[N_LEVERS];
+    lf *f = small_case(lv);
+    int64_t all = 0;
+    for (size_t k = 0; k < N_LEVERS; k++)
+        all += gf_model_lever_cost(&lv[k], &f->ctx, lv[k].max_units);
+    const int64_t budget = all / 2;
+    uint32_t best[N_LEVERS] = {0};
+    double value = 0.0;
+    const int64_t cost = brute_force_max(f, lv, N_LEVERS, goal, budget, best, &value);
+    gf_model_plan_opts o = {.goal = goal, .budget_cents = budget};
+    gf_model_plan p;
+    ck_assert_int_eq(gf_model_plan_search(&f->ctx, lv, N_LEVERS, &o, &p), 0);
+    printf("max goal %d within %ld: optimum %ld cents (%u %u %u %u) value %.0f; planner %ld "
+           "cents, %zu evaluations\n",
+           goal, (long)budget, (long)cost, best[0], best[1], best[2], best[3], value,
+           (long)p.total_cost_cents, p.evaluations);
+    ck_assert(p.exact);
+    ck_assert(!p.achieves);
+    ck_assert_int_eq(p.total_cost_cents, cost);
+    ck_assert_mem_eq(p.units, best, sizeof(best));
+    ck_assert_double_eq(goal == GF_MODEL_GOAL_MAX_P50 ? (double)p.result.p50 : p.result.expected,
+                        value);
+    ck_assert(p.frontier_exact);
+    assert_frontier(&p, goal, N_LEVERS, lv, f);
+    /* The last point is the budget itself: the plan's figure. */
+    const gf_model_plan_point *last = &p.frontier[p.n_frontier - 1];
+    ck_assert_int_eq(last->budget_cents, budget);
+    gf_model_plan_free(&p);
+    lf_free(f);
+}
+
+START_TEST(max_p50_within_a_budget_is_the_brute_force_best)
+{
+    assert_max_optimum(GF_MODEL_GOAL_MAX_P50);
+}
+END_TEST
+
+START_TEST(max_expected_within_a_budget_is_the_brute_force_best)
+{
+    assert_max_optimum(GF_MODEL_GOAL_MAX_EXPECTED);
+}
+END_TEST
+
+START_TEST(a_maximising_goal_needs_a_budget)
+{
+    gf_model_lever lv[N_LEVERS];
+    lf *f = small_case(lv);
+    gf_model_plan_opts o = {.goal = GF_MODEL_GOAL_MAX_P50, .budget_cents = -1};
+    gf_model_plan p;
+    ck_assert_int_eq(gf_model_plan_search(&f->ctx, lv, N_LEVERS, &o, &p), GF_MODEL_EINVAL);
+    o.goal = 7;
+    o.budget_cents = 100;
+    ck_assert_int_eq(gf_model_plan_search(&f->ctx, lv, N_LEVERS, &o, &p), GF_MODEL_EINVAL);
+    lf_free(f);
+}
+END_TEST
+
+START_TEST(the_frontier_is_monotone_and_agrees_with_the_plan_in_every_mode)
+{
+    for (uint64_t seed = 1; seed <= 6; seed++) {
+        lf *f;
+        gf_model_lever lv[GF_MODEL_LEVER_KINDS];
+        gf_model_plan_opts o;
+        const size_t n = random_case(seed, &f, lv, &o);
+        int64_t all = 0;
+        for (size_t k = 0; k < n; k++)
+            all += gf_model_lever_cost(&lv[k], &f->ctx, lv[k].max_units);
+        const int goals[4] = {o.goal, o.goal, GF_MODEL_GOAL_MAX_P50, GF_MODEL_GOAL_MAX_EXPECTED};
+        for (int g = 0; g < 4; g++) {
+            for (int mode = 0; mode < 2; mode++) {
+                gf_model_plan_opts x = o;
+                x.goal = goals[g];
+                x.budget_cents = g == 0 ? -1 : all * (int64_t)(seed % 3 + 1) / 4;
+                x.exact_max = mode ? 1 : 0;
+                gf_model_plan p;
+                ck_assert_int_eq(gf_model_plan_search(&f->ctx, lv, n, &x, &p), 0);
+                ck_assert_int_eq(p.exact, !mode);
+                ck_assert_int_eq(p.frontier_exact, !mode);
+                assert_frontier(&p, x.goal, n, lv, f);
+                /* Up to the budget for a maximising goal or a goal out of its reach, else up to
+                 * the plan's cost. */
+                const int64_t top = p.frontier[p.n_frontier - 1].budget_cents;
+                if (g >= 2 || (!p.achieves && x.budget_cents >= 0))
+                    ck_assert_int_eq(top, x.budget_cents);
+                else if (p.achieves)
+                    ck_assert_int_eq(top, p.total_cost_cents);
+                ck_assert_uint_ge(p.n_frontier, top ? GF_MODEL_PLAN_FRONTIER_STEPS : 1);
+                gf_model_plan_free(&p);
+            }
+        }
+        lf_free(f);
+    }
+}
+END_TEST
+
+START_TEST(in_exact_mode_the_frontier_is_the_best_combination_within_each_budget)
+{
+    gf_model_lever lv[N_LEVERS];
+    lf *f = small_case(lv);
+    int64_t all = 0;
+    for (size_t k = 0; k < N_LEVERS; k++)
+        all += gf_model_lever_cost(&lv[k], &f->ctx, lv[k].max_units);
+    gf_model_plan_opts o = {.goal = GF_MODEL_GOAL_MAX_EXPECTED, .budget_cents = all};
+    gf_model_plan p;
+    ck_assert_int_eq(gf_model_plan_search(&f->ctx, lv, N_LEVERS, &o, &p), 0);
+    for (size_t k = 0; k < p.n_frontier; k += 3) {
+        uint32_t best[N_LEVERS] = {0};
+        double value = 0.0;
+        const int64_t cost = brute_force_max(f, lv, N_LEVERS, GF_MODEL_GOAL_MAX_P50,
+                                             p.frontier[k].budget_cents, best, &value);
+        ck_assert_double_eq(p.frontier[k].p50.value, value);
+        ck_assert_int_eq(p.frontier[k].p50.cost_cents, cost);
+        ck_assert_mem_eq(p.frontier[k].p50.units, best, sizeof(best));
+    }
+    gf_model_plan_free(&p);
+    lf_free(f);
+}
+END_TEST
+
+START_TEST(greedy_improvement_is_never_worse_than_the_search_before_it)
+{
+    int cheaper = 0, cases = 0;
+    for (uint64_t seed = 1; seed <= 12; seed++) {
+        lf *f;
+        gf_model_lever lv[GF_MODEL_LEVER_KINDS];
+        gf_model_plan_opts o;
+        const size_t n = random_case(seed, &f, lv, &o);
+        int64_t all = 0;
+        for (size_t k = 0; k < n; k++)
+            all += gf_model_lever_cost(&lv[k], &f->ctx, lv[k].max_units);
+        for (int g = 0; g < 2; g++) {
+            gf_model_plan_opts x = o;
+            if (g) {
+                x.goal = GF_MODEL_GOAL_MAX_P50;
+                x.budget_cents = all / 2;
+            }
+            x.exact_max = 1;
+            gf_model_plan before, after;
+            x.no_improve = 1;
+            ck_assert_int_eq(gf_model_plan_search(&f->ctx, lv, n, &x, &before), 0);
+            x.no_improve = 0;
+            ck_assert_int_eq(gf_model_plan_search(&f->ctx, lv, n, &x, &after), 0);
+            if (g) {
+                ck_assert_int_ge(after.result.p50, before.result.p50);
+                ck_assert_int_le(after.total_cost_cents, x.budget_cents);
+            } else {
+                ck_assert_int_ge(after.achieves, before.achieves);
+                if (before.achieves)
+                    ck_assert_int_le(after.total_cost_cents, before.total_cost_cents);
+                cheaper += after.total_cost_cents < before.total_cost_cents;
+                cases += before.achieves;
+            }
+            gf_model_plan_free(&before);
+            gf_model_plan_free(&after);
+        }
+        lf_free(f);
+    }
+    printf("greedy improvement: cheaper in %d of %d cases\n", cheaper, cases);
+    ck_assert_int_ge(cases, 8);
+}
+END_TEST
+
 /* A work budget of `left` steps. */
 static int steps_spent(void *arg)
 {
@@ -353,6 +587,12 @@ int main(void)
     tcase_add_test(tc, a_goal_already_met_gives_an_empty_plan_at_zero_cost);
     tcase_add_test(tc, the_greedy_search_meets_the_goal_and_cannot_drop_a_unit);
     tcase_add_test(tc, a_search_out_of_budget_stops_and_answers_the_best_plan_it_has);
+    tcase_add_test(tc, max_p50_within_a_budget_is_the_brute_force_best);
+    tcase_add_test(tc, max_expected_within_a_budget_is_the_brute_force_best);
+    tcase_add_test(tc, a_maximising_goal_needs_a_budget);
+    tcase_add_test(tc, the_frontier_is_monotone_and_agrees_with_the_plan_in_every_mode);
+    tcase_add_test(tc, in_exact_mode_the_frontier_is_the_best_combination_within_each_budget);
+    tcase_add_test(tc, greedy_improvement_is_never_worse_than_the_search_before_it);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
