@@ -113,10 +113,23 @@ done:
 static const char *const plan_fields[] = {"period", "scope",  "as_of",  "trials", "seed",
                                           "goal",   "budget", "levers", NULL};
 
+/* The goal types of a plan by name. */
+static const struct {
+    const char *type;
+    gf_svc_goal goal;
+} plan_goals[] = {
+    {"p50", GF_SVC_GOAL_P50},
+    {"probability", GF_SVC_GOAL_PROBABILITY},
+    {"max_p50", GF_SVC_GOAL_MAX_P50},
+    {"max_expected", GF_SVC_GOAL_MAX_EXPECTED},
+};
+
 static int plan_goal(const json_t *g, gf_svc_plan_req *pr, gf_err *err)
 {
     if (!json_is_object(g))
-        return gf_err_invalid(err, "goal", "goal is required: {type: p50 | probability}");
+        return gf_err_invalid(err, "goal",
+                              "goal is required: {type: p50 | probability | max_p50 | "
+                              "max_expected}");
     const char *key;
     const json_t *v;
     json_object_foreach((json_t *)g, key, v)
@@ -126,16 +139,20 @@ static int plan_goal(const json_t *g, gf_svc_plan_req *pr, gf_err *err)
     }
     const char *type = json_string_value(json_object_get(g, "type"));
     const json_t *c = json_object_get(g, "confidence");
-    if (type && strcmp(type, "p50") == 0) {
-        pr->goal = GF_SVC_GOAL_P50;
+    size_t k = 0;
+    while (k < sizeof plan_goals / sizeof plan_goals[0] &&
+           (!type || strcmp(type, plan_goals[k].type) != 0))
+        k++;
+    if (k == sizeof plan_goals / sizeof plan_goals[0])
+        return gf_err_invalid(err, "goal.type",
+                              "goal.type must be p50, probability, max_p50 or max_expected");
+    pr->goal = plan_goals[k].goal;
+    if (pr->goal != GF_SVC_GOAL_PROBABILITY) {
         if (c && !json_is_null(c))
             return gf_err_invalid(err, "goal.confidence",
                                   "goal.confidence goes with type probability");
         return 0;
     }
-    if (!type || strcmp(type, "probability") != 0)
-        return gf_err_invalid(err, "goal.type", "goal.type must be p50 or probability");
-    pr->goal = GF_SVC_GOAL_PROBABILITY;
     pr->confidence = json_is_number(c) ? json_number_value(c) : 0.8;
     if ((c && !json_is_null(c) && !json_is_number(c)) || !(pr->confidence > 0) ||
         !(pr->confidence < 1))

@@ -75,6 +75,40 @@ static void driver_change(const gf_model_summary_driver *d, const char *currency
     snprintf(out, cap, "%s %s → %s", d->label, a, b);
 }
 
+/* "Why: win rate 24% → 19% (-$420k); ...". */
+static void why_list(text *t, const gf_model_summary_input *in)
+{
+    if (!in->n_drivers)
+        return;
+    add(t, " Why:");
+    for (size_t i = 0; i < in->n_drivers && i < GF_MODEL_SUMMARY_MAX_DRIVERS; i++) {
+        char change[128], impact[32];
+        driver_change(&in->drivers[i], in->currency, change, sizeof change);
+        gf_model_money_short(in->drivers[i].impact_cents, in->currency, impact);
+        add(t, "%s %s (%s%s)", i ? ";" : "", change, in->drivers[i].impact_cents >= 0 ? "+" : "",
+            impact);
+    }
+    add(t, ".");
+}
+
+/* "Of that gap, $800k is target stretch, $420k win rate 24% → 19%, -$50k the other drivers and
+ * $30k timing and uncertainty." -- the forecast's own split, adding up to the gap. */
+static void gap_split(text *t, const gf_model_summary_input *in)
+{
+    const gf_model_summary_gap *g = in->gap;
+    char stretch[32], timing[32], part[32], others[32], change[128];
+    gf_model_money_short(g->stretch_cents, in->currency, stretch);
+    gf_model_money_short(g->timing_cents, in->currency, timing);
+    add(t, " Of that gap, %s is target stretch (above the trailing baseline)", stretch);
+    if (g->has_largest) {
+        driver_change(&g->largest, in->currency, change, sizeof change);
+        gf_model_money_short(g->largest.impact_cents, in->currency, part);
+        gf_model_money_short(g->other_drivers_cents, in->currency, others);
+        add(t, ", %s %s, %s the other drivers", part, change, others);
+    }
+    add(t, " and %s timing and uncertainty.", timing);
+}
+
 size_t gf_model_summary_write(const gf_model_summary_input *in, int markdown, char *out, size_t cap)
 {
     text t = {out, cap, 0, 0};
@@ -87,29 +121,35 @@ size_t gf_model_summary_write(const gf_model_summary_input *in, int markdown, ch
     gf_model_money_short(in->target_cents - in->baseline_p50_cents, in->currency, gap);
     gf_model_money_short(in->total_cost_cents, in->currency, cost);
     gf_model_money_short(in->result_p50_cents, in->currency, after);
+    const int maximise =
+        in->goal == GF_MODEL_SUMMARY_MAX_P50 || in->goal == GF_MODEL_SUMMARY_MAX_EXPECTED;
 
-    add(&t,
-        "If nothing changes, %s lands at %s%s%s against a target of %s (%.0f%% chance of "
-        "hitting it)",
-        in->period, b, p50, b, target, in->baseline_prob_hit * 100);
-    if (in->target_cents > in->baseline_p50_cents)
-        add(&t, ", a gap of %s%s%s.", b, gap, b);
-    else
-        add(&t, ", at or above target.");
-    if (in->n_drivers) {
-        add(&t, " Why:");
-        for (size_t i = 0; i < in->n_drivers && i < GF_MODEL_SUMMARY_MAX_DRIVERS; i++) {
-            char change[128], impact[32];
-            driver_change(&in->drivers[i], in->currency, change, sizeof change);
-            gf_model_money_short(in->drivers[i].impact_cents, in->currency, impact);
-            add(&t, "%s %s (%s%s)", i ? ";" : "", change,
-                in->drivers[i].impact_cents >= 0 ? "+" : "", impact);
-        }
-        add(&t, ".");
+    if (in->no_target) {
+        add(&t, "If nothing changes, %s lands at %s%s%s (P50; no target is set).", in->period, b,
+            p50, b);
+    } else {
+        add(&t,
+            "If nothing changes, %s lands at %s%s%s against a target of %s (%.0f%% chance of "
+            "hitting it)",
+            in->period, b, p50, b, target, in->baseline_prob_hit * 100);
+        if (in->target_cents > in->baseline_p50_cents)
+            add(&t, ", a gap of %s%s%s.", b, gap, b);
+        else
+            add(&t, ", at or above target.");
     }
+    if (!in->no_target && in->gap && in->gap->gap_cents > 0)
+        gap_split(&t, in);
+    else
+        why_list(&t, in);
     if (in->n_actions == 0) {
-        add(&t, in->achieves ? " No action is needed to reach the goal."
-                             : " No affordable action moves the forecast.");
+        if (maximise) {
+            char budget[32];
+            gf_model_money_short(in->budget_cents, in->currency, budget);
+            add(&t, " No action within the budget of %s raises the forecast.", budget);
+        } else {
+            add(&t, in->achieves ? " No action is needed to reach the goal."
+                                 : " No affordable action moves the forecast.");
+        }
         return t.len;
     }
     add(&t, markdown ? "\n\nThe plan:\n" : " The plan:");
@@ -128,6 +168,24 @@ size_t gf_model_summary_write(const gf_model_summary_input *in, int markdown, ch
     }
     if (!markdown)
         add(&t, ".");
+    if (maximise) {
+        char budget[32], e0[32], e1[32];
+        gf_model_money_short(in->budget_cents, in->currency, budget);
+        gf_model_money_short(in->baseline_expected_cents, in->currency, e0);
+        gf_model_money_short(in->result_expected_cents, in->currency, e1);
+        add(&t, "%sWith %s%s%s of the %s budget, ", markdown ? "\n" : " ", b, cost, b, budget);
+        if (in->goal == GF_MODEL_SUMMARY_MAX_P50)
+            add(&t, "the P50 rises from %s to %s%s%s (expected %s to %s)", p50, b, after, b, e0,
+                e1);
+        else
+            add(&t, "expected bookings rise from %s to %s%s%s (P50 %s to %s)", e0, b, e1, b, p50,
+                after);
+        if (!in->no_target)
+            add(&t, " and the chance of hitting the target from %.0f%% to %.0f%%",
+                in->baseline_prob_hit * 100, in->result_prob_hit * 100);
+        add(&t, ". If it is refused, expect %s.", p50);
+        return t.len;
+    }
     add(&t, "%sThe ask is %s%s%s. ", markdown ? "\n" : " ", b, cost, b);
     if (in->achieves)
         add(&t, "With it, P50 rises to %s and the chance of hitting the target to %.0f%%.", after,

@@ -52,6 +52,10 @@ int gf_svc__why(gf_svc_forecast *f, gf_err *err) GF_MUST_CHECK;
 /* The "why" object of a forecast document. New reference. */
 json_t *gf_svc__why_json(const gf_svc_forecast *f);
 
+/* The split of f's gap (target - P50) that its "why" reports (why.gap): target stretch, each
+ * driver, timing and uncertainty. Meaningful with a target. */
+void gf_svc__gap_split(const gf_svc_forecast *f, gf_model_gap_split *out);
+
 /* The label of a driver in plain words ("win rate"); *percent 1 for rates. */
 const char *gf_svc__driver_label(int driver, int *percent);
 

@@ -151,6 +151,11 @@ static void sentence(const gf_model_driver_impact *d, const char *currency, char
     }
 }
 
+void gf_svc__gap_split(const gf_svc_forecast *f, gf_model_gap_split *out)
+{
+    gf_model_gap_split_compute(&f->why, f->target_cents, f->sim.p50, f->sim.expected, out);
+}
+
 /* The gap split (gf_model_gap_split) as shown: each part in currency units, drivers by name. */
 static json_t *gap_json(const gf_svc_forecast *f, const gf_model_gap_split *g)
 {
@@ -193,7 +198,7 @@ json_t *gf_svc__why_json(const gf_svc_forecast *f)
         json_array_append_new(drivers, item);
     }
     gf_model_gap_split g;
-    gf_model_gap_split_compute(a, f->target_cents, f->sim.p50, f->sim.expected, &g);
+    gf_svc__gap_split(f, &g);
     json_t *o = json_pack(
         "{s:o, s:o, s:o, s:o, s:s, s:o}", "kpi", kpi && kpi[0] ? json_string(kpi) : json_null(),
         "baseline_bookings", gf_svc__money(a->baseline_bookings), "current_bookings",

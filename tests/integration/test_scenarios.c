@@ -80,6 +80,11 @@ static double sub(const json_t *o, const char *obj, const char *field)
     return t_num(json_object_get(o, obj), field);
 }
 
+static const json_t *sub_obj(const json_t *o, const char *obj, const char *field)
+{
+    return json_object_get(json_object_get(o, obj), field);
+}
+
 /* Checks that the impacts of why add up to its difference; returns the drivers' count. */
 static size_t check_why(const json_t *why, const char *first)
 {
@@ -255,6 +260,19 @@ START_TEST(unknown_lever_or_too_many_units_is_422_naming_the_field)
     fx_expect_invalid(
         t_post(key, "/v1/plans", "{" PQ ", \"goal\": {\"type\": \"p50\"}, \"levers\": [\"nope\"]}"),
         "levers[0]");
+    /* A plan that buys the most needs a budget; goal types are the four named. */
+    fx_expect_invalid(t_post(key, "/v1/plans", "{" PQ ", \"goal\": {\"type\": \"max_p50\"}}"),
+                      "budget");
+    fx_expect_invalid(t_post(key, "/v1/plans",
+                             "{" PQ ", \"goal\": {\"type\": \"max_expected\"}, \"budget\": null}"),
+                      "budget");
+    fx_expect_invalid(
+        t_post(key, "/v1/plans", "{" PQ ", \"goal\": {\"type\": \"max_p90\"}, \"budget\": 10}"),
+        "goal.type");
+    fx_expect_invalid(t_post(key, "/v1/plans",
+                             "{" PQ ", \"goal\": {\"type\": \"max_p50\", \"confidence\": 0.5}, "
+                             "\"budget\": 10}"),
+                      "goal.confidence");
     /* Another org's lever is unknown here. */
     char key2[128], slug2[64];
     t_new_org(key2, slug2);
@@ -424,6 +442,185 @@ START_TEST(exact_plan_costs_no_more_than_any_combination_reaching_the_goal_in_sc
 }
 END_TEST
 
+/* The frontier's promises over HTTP: budgets ascending from 0 to `top`, every figure within its
+ * budget and never lower than at a smaller budget, units named by lever key, prob_hit null
+ * without a target, and at the plan's cost the plan's P50. Returns the number of points. */
+static size_t check_frontier(const json_t *plan, double top, int has_target)
+{
+    const json_t *fr = json_object_get(plan, "frontier");
+    const size_t n = json_array_size(fr);
+    ck_assert_uint_ge(n, 12);
+    ck_assert_uint_le(n, 13);
+    double last[3] = {-INFINITY, -INFINITY, -INFINITY}, prev_budget = -1;
+    const char *figs[3] = {"p50", "prob_hit", "expected"};
+    int at_plan = 0;
+    for (size_t k = 0; k < n; k++) {
+        const json_t *pt = json_array_get(fr, k);
+        const double budget = t_num(pt, "budget");
+        ck_assert(budget > prev_budget);
+        prev_budget = budget;
+        for (int f = 0; f < 3; f++) {
+            const json_t *b = json_object_get(pt, figs[f]);
+            if (f == 1 && !has_target) {
+                ck_assert(json_is_null(b));
+                continue;
+            }
+            ck_assert(t_num(b, "cost") <= budget + 0.001);
+            ck_assert(t_num(b, "value") >= last[f]);
+            last[f] = t_num(b, "value");
+            ck_assert(json_is_object(json_object_get(b, "units")));
+        }
+        if (fabs(budget - t_num(plan, "total_cost")) < 0.001) {
+            at_plan = 1;
+            ck_assert_double_eq(sub(pt, "p50", "value"), sub(plan, "result", "p50"));
+        }
+    }
+    ck_assert_double_eq(t_num(json_array_get(fr, 0), "budget"), 0.0);
+    ck_assert_double_eq(sub(json_array_get(fr, 0), "p50", "value"), sub(plan, "baseline", "p50"));
+    ck_assert_double_eq_tol(t_num(json_array_get(fr, n - 1), "budget"), top, 0.001);
+    ck_assert(at_plan);
+    return n;
+}
+
+START_TEST(max_p50_plan_is_the_best_combination_scenarios_show_within_the_budget)
+{
+    char key[128], slug[64];
+    demo_org(key, slug);
+    /* Three levers with 4, 4 and 3 unit levels (48 combinations: exact). */
+    enum { NA = 4, NB = 4, NC = 3 };
+    put_lever(key, "coach", "win_rate", 0.08, 10000, NA - 1, 0);
+    put_lever(key, "upsell", "deal_size", 0.03, 20000, NB - 1, 0);
+    put_lever(key, "ads", "pipeline", 4, 30000, NC - 1, 0);
+    const double budget = 80000;
+    double p50[NA][NB][NC], cost[NA][NB][NC];
+    for (int a = 0; a < NA; a++)
+        for (int b = 0; b < NB; b++)
+            for (int c = 0; c < NC; c++) {
+                char levers[256];
+                snprintf(levers, sizeof levers,
+                         "[{\"key\": \"coach\", \"units\": %d}, {\"key\": \"upsell\", "
+                         "\"units\": %d}, {\"key\": \"ads\", \"units\": %d}]",
+                         a, b, c);
+                t_resp s = scenario_with(key, PQ_FULL, levers);
+                p50[a][b][c] = sub(s.body, "scenario", "p50");
+                cost[a][b][c] = t_num(s.body, "total_cost");
+                t_resp_free(&s);
+            }
+    t_resp p = plan_with(key, PQ_FULL,
+                         "\"goal\": {\"type\": \"max_p50\"}, \"budget\": 80000, "
+                         "\"levers\": [\"coach\", \"upsell\", \"ads\"]");
+    ck_assert_str_eq(t_str(p.body, "search"), "exact");
+    ck_assert_str_eq(t_str(p.body, "frontier_search"), "exact");
+    ck_assert(json_is_null(json_object_get(p.body, "achieves")));
+    ck_assert(json_is_null(json_object_get(p.body, "residual_gap")));
+    ck_assert_str_eq(t_str(json_object_get(p.body, "goal"), "type"), "max_p50");
+    check_frontier(p.body, budget, 1);
+    /* Each point of the frontier is the best combination within its budget (ties: cheaper, then
+     * fewer units, then the levers' order), the last one the plan. */
+    const json_t *fr = json_object_get(p.body, "frontier");
+    for (size_t k = 0; k < json_array_size(fr); k++) {
+        const json_t *pt = json_array_get(fr, k);
+        const double within = t_num(pt, "budget");
+        int best[3] = {-1, -1, -1};
+        for (int a = 0; a < NA; a++)
+            for (int b = 0; b < NB; b++)
+                for (int c = 0; c < NC; c++) {
+                    if (cost[a][b][c] > within + 0.001)
+                        continue;
+                    if (best[0] < 0) {
+                        best[0] = a, best[1] = b, best[2] = c;
+                        continue;
+                    }
+                    const double bv = p50[best[0]][best[1]][best[2]];
+                    const double bc = cost[best[0]][best[1]][best[2]];
+                    if (p50[a][b][c] > bv ||
+                        (p50[a][b][c] == bv &&
+                         (cost[a][b][c] < bc ||
+                          (cost[a][b][c] == bc && a + b + c < best[0] + best[1] + best[2])))) {
+                        best[0] = a, best[1] = b, best[2] = c;
+                    }
+                }
+        const json_t *fp = json_object_get(pt, "p50");
+        ck_assert_double_eq(t_num(fp, "value"), p50[best[0]][best[1]][best[2]]);
+        ck_assert_double_eq(t_num(fp, "cost"), cost[best[0]][best[1]][best[2]]);
+        const json_t *u = json_object_get(fp, "units");
+        const json_t *ua = json_object_get(u, "coach"), *ub = json_object_get(u, "upsell"),
+                     *uc = json_object_get(u, "ads");
+        ck_assert_int_eq(ua ? (int)json_integer_value(ua) : 0, best[0]);
+        ck_assert_int_eq(ub ? (int)json_integer_value(ub) : 0, best[1]);
+        ck_assert_int_eq(uc ? (int)json_integer_value(uc) : 0, best[2]);
+        if (k + 1 < json_array_size(fr))
+            continue;
+        /* The plan: the best within the whole budget, with the scenario's figures. */
+        printf("max_p50 plan within %.0f: %d %d %d for %.0f, P50 %.2f\n", budget, best[0], best[1],
+               best[2], cost[best[0]][best[1]][best[2]], p50[best[0]][best[1]][best[2]]);
+        ck_assert_double_eq(t_num(p.body, "total_cost"), cost[best[0]][best[1]][best[2]]);
+        ck_assert_double_eq(sub(p.body, "result", "p50"), p50[best[0]][best[1]][best[2]]);
+        int got[3] = {0, 0, 0};
+        const char *names[3] = {"coach", "upsell", "ads"};
+        json_t *actions = json_object_get(p.body, "actions");
+        for (size_t i = 0; i < json_array_size(actions); i++)
+            for (int l = 0; l < 3; l++)
+                if (strcmp(t_str(json_array_get(actions, i), "lever"), names[l]) == 0)
+                    got[l] = (int)t_int(json_array_get(actions, i), "units");
+        ck_assert_mem_eq(got, best, sizeof got);
+    }
+    printf("max_p50 summary: %s\n", t_str(p.body, "summary"));
+    ck_assert(strstr(t_str(p.body, "summary"), "the P50 rises from") != NULL);
+    t_resp_free(&p);
+}
+END_TEST
+
+START_TEST(plans_that_buy_the_most_need_no_target_and_every_plan_has_a_frontier)
+{
+    char key[128], slug[64];
+    demo_org(key, slug);
+    put_lever(key, "coach", "win_rate", 0.08, 10000, 3, 0);
+    put_lever(key, "upsell", "deal_size", 0.03, 20000, 3, 0);
+    /* A goal against the target (one unit of each reaches it): the frontier goes up to the
+     * plan's cost, and the summary quotes the forecast's split of the gap. */
+    t_resp mid = scenario(key, "[{\"key\": \"coach\", \"units\": 1}, "
+                               "{\"key\": \"upsell\", \"units\": 1}]");
+    put_target(key, sub(mid.body, "scenario", "p50"));
+    t_resp_free(&mid);
+    t_resp fc = t_get(key, "/v1/forecast?period=2025-Q4&as_of=2025-11-15&trials=1000&seed=7");
+    ck_assert_int_eq(fc.status, 200);
+    const json_t *gap = json_object_get(json_object_get(fc.body, "why"), "gap");
+    t_resp r = plan(key, "\"goal\": {\"type\": \"p50\"}, \"levers\": [\"coach\", \"upsell\"]");
+    ck_assert_double_eq(sub(r.body, "baseline", "p50"), t_num(fc.body, "p50"));
+    ck_assert(json_is_true(json_object_get(r.body, "achieves")));
+    ck_assert(t_num(r.body, "total_cost") > 0);
+    check_frontier(r.body, t_num(r.body, "total_cost"), 1);
+    /* "gap to target $X = target stretch $Y + ...": the same $Y in the plan's paragraph. */
+    const char *text = t_str(gap, "text"), *at = strstr(text, "target stretch ");
+    ck_assert_ptr_nonnull(at);
+    char stretch[32] = {0}, want[64];
+    sscanf(at + strlen("target stretch "), "%31s", stretch);
+    snprintf(want, sizeof want, "Of that gap, %s is target stretch", stretch);
+    ck_assert_msg(strstr(t_str(r.body, "summary"), want) != NULL, "%s not in %s", want,
+                  t_str(r.body, "summary"));
+    printf("plan summary: %s\n", t_str(r.body, "summary"));
+    t_resp_free(&r);
+    t_resp_free(&fc);
+    /* Without a target, a plan that buys the most still answers. */
+    fx_exec("DELETE FROM targets t USING orgs g WHERE g.id = t.org_id AND g.slug = '%s'", slug);
+    t_resp m = plan(key, "\"goal\": {\"type\": \"max_expected\"}, \"budget\": 50000, "
+                         "\"levers\": [\"coach\", \"upsell\"]");
+    ck_assert(json_is_null(json_object_get(m.body, "target")));
+    ck_assert(json_is_null(json_object_get(m.body, "achieves")));
+    ck_assert(json_is_null(sub_obj(m.body, "result", "prob_hit")));
+    ck_assert(t_num(m.body, "total_cost") <= 50000);
+    check_frontier(m.body, 50000, 0);
+    ck_assert(sub(m.body, "result", "expected") >= sub(m.body, "baseline", "expected"));
+    printf("max_expected summary: %s\n", t_str(m.body, "summary"));
+    ck_assert(strstr(t_str(m.body, "summary"), "no target is set") != NULL);
+    ck_assert(strstr(t_str(m.body, "summary"), "expected bookings rise from") != NULL);
+    t_resp_free(&m);
+    fx_expect_invalid(t_post(key, "/v1/plans", "{" PQ ", \"goal\": {\"type\": \"p50\"}}"),
+                      "period");
+}
+END_TEST
+
 START_TEST(same_seed_gives_the_same_plan)
 {
     const char *key = fx_shared_key();
@@ -462,6 +659,8 @@ static Suite *scenarios_suite(void)
     tcase_add_test(own, plan_is_the_brute_force_optimum_of_a_small_space);
     tcase_add_test(own,
                    exact_plan_costs_no_more_than_any_combination_reaching_the_goal_in_scenarios);
+    tcase_add_test(own, max_p50_plan_is_the_best_combination_scenarios_show_within_the_budget);
+    tcase_add_test(own, plans_that_buy_the_most_need_no_target_and_every_plan_has_a_frontier);
     suite_add_tcase(s, own);
     return s;
 }

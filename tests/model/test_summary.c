@@ -127,6 +127,54 @@ START_TEST(a_small_buffer_is_cut_cleanly)
 }
 END_TEST
 
+START_TEST(the_gap_split_replaces_the_driver_list_and_adds_up)
+{
+    gf_model_summary_input in = plan_input(1);
+    const gf_model_summary_gap g = {.gap_cents = 60000000.0,
+                                    .stretch_cents = 35000000.0,
+                                    .has_largest = 1,
+                                    .largest = {"win rate", 0.24, 0.19, 1, 42000000.0},
+                                    .other_drivers_cents = -8000000.0,
+                                    .timing_cents = -9000000.0};
+    in.gap = &g;
+    char out[2048];
+    gf_model_summary_write(&in, 0, out, sizeof out);
+    ck_assert_ptr_nonnull(strstr(out, "a gap of $600.0k. Of that gap, $350.0k is target stretch"));
+    ck_assert_ptr_nonnull(strstr(out, "$420.0k win rate 24% → 19%, -$80.0k the other drivers"));
+    ck_assert_ptr_nonnull(strstr(out, "and -$90.0k timing and uncertainty."));
+    ck_assert_ptr_null(strstr(out, "Why:"));
+}
+END_TEST
+
+START_TEST(a_plan_for_the_most_p50_says_what_the_budget_buys)
+{
+    gf_model_summary_input in = plan_input(0);
+    in.goal = GF_MODEL_SUMMARY_MAX_P50;
+    in.budget_cents = 5000000.0;
+    in.baseline_expected_cents = 450000000.0;
+    in.result_expected_cents = 480000000.0;
+    char out[2048];
+    gf_model_summary_write(&in, 0, out, sizeof out);
+    ck_assert_ptr_nonnull(strstr(out, "With $35.0k of the $50.0k budget, the P50 rises from $4.40M "
+                                      "to $4.70M (expected $4.50M to $4.80M) and the chance of "
+                                      "hitting the target from 21% to 33%."));
+    ck_assert_ptr_nonnull(strstr(out, "If it is refused, expect $4.40M."));
+    ck_assert_ptr_null(strstr(out, "out of reach"));
+    /* Without a target: no gap, no chance. */
+    in.no_target = 1;
+    in.goal = GF_MODEL_SUMMARY_MAX_EXPECTED;
+    gf_model_summary_write(&in, 0, out, sizeof out);
+    ck_assert_ptr_nonnull(strstr(out, "lands at $4.40M (P50; no target is set)."));
+    ck_assert_ptr_nonnull(strstr(out, "expected bookings rise from $4.50M to $4.80M (P50 $4.40M to "
+                                      "$4.70M)."));
+    ck_assert_ptr_null(strstr(out, "chance"));
+    in.n_actions = 0;
+    gf_model_summary_write(&in, 0, out, sizeof out);
+    ck_assert_ptr_nonnull(
+        strstr(out, "No action within the budget of $50.0k raises the forecast."));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("model_summary");
@@ -138,6 +186,8 @@ int main(void)
     tcase_add_test(tc, no_actions_and_goal_met_says_so);
     tcase_add_test(tc, a_small_buffer_is_cut_cleanly);
     tcase_add_test(tc, counts_and_days_are_plain_numbers_not_money);
+    tcase_add_test(tc, the_gap_split_replaces_the_driver_list_and_adds_up);
+    tcase_add_test(tc, a_plan_for_the_most_p50_says_what_the_budget_buys);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_ENV);

@@ -30,6 +30,24 @@ typedef struct gf_model_summary_action {
     gf_day start_by;
 } gf_model_summary_action;
 
+/* The forecast's split of the gap (target - P50) as its "why" reports it: the parts add up to the
+ * gap. */
+typedef struct gf_model_summary_gap {
+    double gap_cents;
+    double stretch_cents;            /* target - the trailing baseline's bookings */
+    int has_largest;                 /* 1: `largest` names a driver */
+    gf_model_summary_driver largest; /* impact_cents: its part of the gap */
+    double other_drivers_cents;      /* the other drivers' parts together */
+    double timing_cents;             /* timing and uncertainty: the rest */
+} gf_model_summary_gap;
+
+/* What a plan that buys the most within a budget was after. */
+enum gf_model_summary_goal {
+    GF_MODEL_SUMMARY_REACH = 0,        /* the cheapest plan reaching the goal */
+    GF_MODEL_SUMMARY_MAX_P50 = 1,      /* the largest P50 within budget_cents */
+    GF_MODEL_SUMMARY_MAX_EXPECTED = 2, /* the largest expected total within budget_cents */
+};
+
 /* Everything the paragraph says. Strings are borrowed. */
 typedef struct gf_model_summary_input {
     const char *currency; /* ISO code, e.g. "USD" */
@@ -46,6 +64,11 @@ typedef struct gf_model_summary_input {
     double residual_gap_cents; /* when !achieves */
     int goal_is_probability;   /* 1: the goal was prob_hit >= confidence */
     double confidence;
+    int goal;            /* enum gf_model_summary_goal */
+    double budget_cents; /* the maximising goals' budget */
+    double baseline_expected_cents, result_expected_cents;
+    int no_target;                   /* 1: no target (a maximising goal): no gap, no chance */
+    const gf_model_summary_gap *gap; /* NULL: the drivers are listed instead */
 } gf_model_summary_input;
 
 /* Writes the summary into out (cap bytes, always NUL-terminated, cut at a sentence when it does

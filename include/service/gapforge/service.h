@@ -144,11 +144,14 @@ typedef struct gf_svc_scenario_req {
 json_t *gf_svc_scenario_answer(const gf_svc_scenario_req *req, gf_err *err) GF_MUST_CHECK;
 
 typedef enum gf_svc_goal {
-    GF_SVC_GOAL_P50,         /* P50 at or above the target */
-    GF_SVC_GOAL_PROBABILITY, /* probability of reaching the target at or above confidence */
+    GF_SVC_GOAL_P50,          /* P50 at or above the target */
+    GF_SVC_GOAL_PROBABILITY,  /* probability of reaching the target at or above confidence */
+    GF_SVC_GOAL_MAX_P50,      /* the largest P50 within the budget (required; no target needed) */
+    GF_SVC_GOAL_MAX_EXPECTED, /* the largest expected bookings within the budget (same) */
 } gf_svc_goal;
 
-/* The cheapest lever units that reach a goal against the period's bookings target. */
+/* The cheapest lever units that reach a goal against the period's bookings target, or the ones
+ * that buy the most within a budget. */
 typedef struct gf_svc_plan_req {
     gf_svc_forecast_req forecast;
     gf_svc_goal goal;
@@ -158,9 +161,10 @@ typedef struct gf_svc_plan_req {
     size_t n_levers;
 } gf_svc_plan_req;
 
-/* The POST /v1/plans document: achieves, baseline, result, actions, the ask, the gap left and
- * the board summary. GF_EINVALID on period without a bookings target, on levers[i] for an
- * unknown, repeated or unusable lever. New reference, or NULL with err. */
+/* The POST /v1/plans document: achieves, baseline, result, actions, the ask, the gap left, the
+ * efficiency frontier and the board summary. GF_EINVALID on budget for a maximising goal without
+ * one, on period without a bookings target (for a goal against it), on levers[i] for an unknown,
+ * repeated or unusable lever. New reference, or NULL with err. */
 json_t *gf_svc_plan_answer(const gf_svc_plan_req *req, gf_err *err) GF_MUST_CHECK;
 
 #endif
