@@ -477,8 +477,12 @@ static int move_valid(const searcher *s, const uint32_t *u, const move *x, int s
     return 1;
 }
 
-/* At most this many neighbours of three units moved are screened in one round (else none). */
-#define SCREEN_MAX_3 256
+/* At most this many neighbours are screened in one round: of one or two units moved, and of
+ * three (past either, that kind is not tried that round), and at most this many candidates
+ * looked at to find them. */
+#define SCREEN_MAX_2    2048u
+#define SCREEN_MAX_3    256u
+#define NEIGHBOUR_LOOKS (1u << 20)
 
 /* A growing list of moves. */
 typedef struct moves {
@@ -500,36 +504,68 @@ static int moves_push(moves *l, const move *x)
     return GF_MODEL_OK;
 }
 
+/* What moving lever k from `from` to `to` units adds to the cost. */
+static int64_t cost_change(const searcher *s, size_t k, uint32_t from, uint32_t to)
+{
+    return gf_model_lever_cost(&s->lv[k], s->ctx, to) -
+           gf_model_lever_cost(&s->lv[k], s->ctx, from);
+}
+
+/* The cost of u after move x, from u's cost. */
+static int64_t move_cost(const searcher *s, uint32_t *u, const move *x, int64_t cost)
+{
+    apply_move(u, x, 1);
+    size_t seen_k[4];
+    int m = 0;
+    const size_t touched[4] = {x->drop[0], x->drop[1], x->add[0], x->add[1]};
+    for (int i = 0; i < 4; i++) {
+        const size_t k = touched[i];
+        int dup = k == SIZE_MAX;
+        for (int j = 0; j < m && !dup; j++)
+            dup = seen_k[j] == k;
+        if (dup)
+            continue;
+        seen_k[m++] = k;
+        const uint32_t was =
+            u[k] + (x->drop[0] == k) + (x->drop[1] == k) - (x->add[0] == k) - (x->add[1] == k);
+        cost += cost_change(s, k, was, u[k]);
+    }
+    apply_move(u, x, -1);
+    return cost;
+}
+
 /* Appends to l every neighbour of u that moves `size` units (see move_valid) and is affordable
- * (for a minimum-cost goal: cheaper than u). Drops come from the levers u uses. */
-static int neighbours(searcher *s, uint32_t *u, int size, moves *l)
+ * (for a minimum-cost goal: cheaper than u); drops come from the levers u uses (used, n_used).
+ * Returns 1 (l then incomplete) past `cap` moves or NEIGHBOUR_LOOKS candidates, else 0, or
+ * GF_MODEL_ENOMEM. */
+static int neighbours(searcher *s, uint32_t *u, const size_t *used, size_t n_used, int size,
+                      size_t cap, moves *l)
 {
     const size_t n = s->n;
     const int64_t cost = plan_cost(s, u);
-    for (size_t d0 = 0; d0 <= n; d0++) {
-        if (d0 < n && !u[d0])
-            continue;
-        for (size_t d1 = d0; d1 <= n; d1++) {
-            if (d1 < n && !u[d1])
-                continue;
+    size_t looks = 0;
+    for (size_t i0 = 0; i0 <= n_used; i0++)
+        for (size_t i1 = i0; i1 <= n_used; i1++)
             for (size_t a0 = 0; a0 <= n; a0++)
                 for (size_t a1 = a0; a1 <= n; a1++) {
-                    move x = {{d0 < n ? d0 : SIZE_MAX, d1 < n ? d1 : SIZE_MAX},
-                              {a0 < n ? a0 : SIZE_MAX, a1 < n ? a1 : SIZE_MAX},
-                              0,
-                              0.0,
-                              {0}};
+                    if (++looks > NEIGHBOUR_LOOKS)
+                        return 1;
+                    move x = {
+                        {i0 < n_used ? used[i0] : SIZE_MAX, i1 < n_used ? used[i1] : SIZE_MAX},
+                        {a0 < n ? a0 : SIZE_MAX, a1 < n ? a1 : SIZE_MAX},
+                        0,
+                        0.0,
+                        {0}};
                     if (!move_valid(s, u, &x, size))
                         continue;
-                    apply_move(u, &x, 1);
-                    x.cost = plan_cost(s, u);
-                    apply_move(u, &x, -1);
-                    if (affordable(s, x.cost) && (s->maximise || x.cost < cost) &&
-                        moves_push(l, &x))
+                    x.cost = move_cost(s, u, &x, cost);
+                    if (!affordable(s, x.cost) || (!s->maximise && x.cost >= cost))
+                        continue;
+                    if (l->n >= cap)
+                        return 1;
+                    if (moves_push(l, &x))
                         return GF_MODEL_ENOMEM;
                 }
-        }
-    }
     return GF_MODEL_OK;
 }
 
@@ -564,10 +600,11 @@ static int screen(searcher *s, uint32_t *u, const score *cur, double offset, mov
 
 /* The improvement pass at the full trials, from a plan u scored cur there. Each round screens
  * u's neighbours at the screening trials -- one or two units moved (dropped, added for a
- * maximising goal, or traded), then, if none of those helps, three (when there are at most
- * SCREEN_MAX_3) -- predicts each one's figure at the full trials by adding u's own difference
- * between the two (common random numbers: neighbours share most of their sampling error),
- * confirms the most promising at the full trials and moves to the first that is a better answer
+ * maximising goal, or traded), then, if none of those helps, three (each kind when there are at
+ * most SCREEN_MAX_2 / SCREEN_MAX_3 of them) -- predicts each one's figure at the full trials by
+ * adding u's own difference between the two (common random numbers: neighbours share most of their
+ * sampling error), confirms the most promising at the full trials and moves to the first that is a
+ * better answer
  * (`better`); a minimum-cost goal then drops what it can again. Stops when a round finds
  * nothing, the rounds run out or the work budget does. */
 static int improve(searcher *s, uint32_t *u, score *cur)
@@ -575,7 +612,8 @@ static int improve(searcher *s, uint32_t *u, score *cur)
     const size_t n = s->n;
     moves l = {0};
     uint32_t *was = malloc((n ? n : 1) * sizeof(*was));
-    int rc = was ? GF_MODEL_OK : GF_MODEL_ENOMEM;
+    size_t *used = malloc((n ? n : 1) * sizeof(*used));
+    int rc = was && used ? GF_MODEL_OK : GF_MODEL_ENOMEM;
     for (int round = 0; round < IMPROVE_ROUNDS && !rc && !out_of_budget(s); round++) {
         if (!s->maximise && !cur->achieved)
             break;
@@ -588,13 +626,27 @@ static int improve(searcher *s, uint32_t *u, score *cur)
         const double offset = cur->raw - here.raw;
         int moved = 0;
         memcpy(was, u, n * sizeof(*u));
+        size_t n_used = 0;
+        for (size_t k = 0; k < n; k++) {
+            if (u[k])
+                used[n_used++] = k;
+        }
         for (int phase = 0; phase < 2 && !moved && !rc && !s->stopped; phase++) {
             l.n = 0;
-            rc = phase ? neighbours(s, u, 3, &l) : neighbours(s, u, 1, &l);
-            if (!rc && !phase)
-                rc = neighbours(s, u, 2, &l);
-            if (rc || (phase && l.n > SCREEN_MAX_3))
-                break;
+            int many = phase ? neighbours(s, u, used, n_used, 3, SCREEN_MAX_3, &l)
+                             : neighbours(s, u, used, n_used, 1, SCREEN_MAX_2, &l);
+            if (!phase && !many) {
+                const size_t ones = l.n;
+                many = neighbours(s, u, used, n_used, 2, SCREEN_MAX_2, &l);
+                if (many == 1) {
+                    l.n = ones; /* too many of two units: the ones of one unit alone */
+                    many = 0;
+                }
+            }
+            if (many < 0)
+                rc = many;
+            if (many)
+                continue;
             rc = screen(s, u, cur, offset, &l);
             if (rc || s->stopped)
                 break;
@@ -620,6 +672,7 @@ static int improve(searcher *s, uint32_t *u, score *cur)
     }
     free(l.a);
     free(was);
+    free(used);
     return rc;
 }
 

@@ -541,6 +541,34 @@ START_TEST(greedy_improvement_is_never_worse_than_the_search_before_it)
 }
 END_TEST
 
+START_TEST(many_levers_keep_the_improvement_pass_bounded)
+{
+    /* 96 levers (every kind twelve times, small effects): the neighbours of three units are too
+     * many to screen, those of one and two are screened, and the search ends on its own. */
+    lf *f = lf_new(200, 23);
+    f->in.trials = 2000;
+    gf_model_lever all[GF_MODEL_LEVER_KINDS], lv[96];
+    lf_levers(f, all);
+    for (size_t k = 0; k < 96; k++) {
+        lv[k] = all[k % GF_MODEL_LEVER_KINDS];
+        lv[k].max_units = 3;
+        lv[k].effect *= 0.2 + 0.01 * (double)k;
+        lv[k].unit_cost_cents += 1000 * (int64_t)k;
+    }
+    gf_model_plan_opts o = {.goal = GF_MODEL_GOAL_MAX_EXPECTED, .budget_cents = 6000000};
+    gf_model_plan p;
+    ck_assert_int_eq(gf_model_plan_search(&f->ctx, lv, 96, &o, &p), 0);
+    ck_assert(!p.exact);
+    ck_assert(!p.stopped);
+    ck_assert_int_le(p.total_cost_cents, o.budget_cents);
+    ck_assert(p.result.expected > p.baseline.expected);
+    printf("96 levers: %zu actions, %ld cents, %zu evaluations\n", p.n_actions,
+           (long)p.total_cost_cents, p.evaluations);
+    gf_model_plan_free(&p);
+    lf_free(f);
+}
+END_TEST
+
 /* A work budget of `left` steps. */
 static int steps_spent(void *arg)
 {
@@ -593,6 +621,7 @@ int main(void)
     tcase_add_test(tc, the_frontier_is_monotone_and_agrees_with_the_plan_in_every_mode);
     tcase_add_test(tc, in_exact_mode_the_frontier_is_the_best_combination_within_each_budget);
     tcase_add_test(tc, greedy_improvement_is_never_worse_than_the_search_before_it);
+    tcase_add_test(tc, many_levers_keep_the_improvement_pass_bounded);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
