@@ -108,6 +108,7 @@ int gf_model_attrib_split(const gf_model_drivers *baseline, const gf_model_drive
         !baseline->use_leads != !current->use_leads)
         return GF_MODEL_EINVAL;
     memset(out, 0, sizeof(*out));
+    out->scale = 1.0;
     double f0[GF_MODEL_DRIVERS], f1[GF_MODEL_DRIVERS];
     int positive = 1;
     for (int k = 0; k < GF_MODEL_DRIVERS; k++) {
@@ -142,6 +143,20 @@ int gf_model_attrib_split(const gf_model_drivers *baseline, const gf_model_drive
         out->items[k].impact = f0[k] == f1[k] ? 0.0 : l * log(f1[k] / f0[k]);
     out->method = GF_MODEL_ATTRIB_LMDI;
     return GF_MODEL_OK;
+}
+
+void gf_model_attrib_scale_to(gf_model_attrib *a, double baseline_actual)
+{
+    if (!(baseline_actual > 0.0) || !isfinite(baseline_actual) || !(a->baseline_bookings > 0.0) ||
+        !isfinite(a->baseline_bookings))
+        return;
+    const double k = baseline_actual / a->baseline_bookings;
+    a->scale *= k;
+    a->baseline_bookings = baseline_actual;
+    a->current_bookings *= k;
+    a->total *= k;
+    for (size_t j = 0; j < a->n; j++)
+        a->items[j].impact *= k;
 }
 
 static int cmp_i32(const void *a, const void *b)
@@ -223,6 +238,7 @@ int gf_model_drivers_from_history(const gf_model_history *h, const gf_model_cale
             won % 2 ? cycles[won / 2] : 0.5 * ((double)cycles[won / 2 - 1] + cycles[won / 2]);
     }
     out->v[GF_MODEL_DRV_SLIP] = slip_rate(h, cal, scope, from, last, &out->n[GF_MODEL_DRV_SLIP]);
+    out->won_cents = won_sum;
     out->n[GF_MODEL_DRV_OPPORTUNITIES] = (double)created;
     out->n[GF_MODEL_DRV_WIN_RATE] = (double)(won + lost);
     out->n[GF_MODEL_DRV_DEAL_SIZE] = (double)won;

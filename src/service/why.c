@@ -126,6 +126,9 @@ int gf_svc__why(gf_svc_forecast *f, gf_err *err)
         return err->code;
     if (gf_model_attrib_split(&b, &c, days, &f->why) != 0)
         return gf_err_internal(err);
+    /* On the figure a leader knows: what the baseline quarters booked, per period. */
+    const gf_day seen = (to < p->as_of - 1 ? to : p->as_of - 1) - from + 1;
+    gf_model_attrib_scale_to(&f->why, b.won_cents * (double)days / (double)seen);
     return 0;
 }
 

@@ -113,6 +113,16 @@ START_TEST(why_impacts_add_up_to_the_difference_of_bookings)
     /* The demo's qualified_leads leads to bookings: leads x conversion replace opportunities. */
     ck_assert_str_eq(t_str(why, "kpi"), "qualified_leads");
     ck_assert_uint_eq(check_why(why, "leads"), 6);
+    /* The baseline is what the four quarters before the period booked, per 92-day quarter: a
+     * figure the leader knows, not the drivers' steady-state identity. */
+    const long long won = fx_sql_ll(
+        "SELECT coalesce(sum(d.amount * 100), 0)::int8 FROM deals d JOIN stages s ON s.id = "
+        "d.stage_id JOIN orgs o ON o.id = d.org_id WHERE o.slug = '%s' AND s.kind = 'won' AND "
+        "d.closed_on BETWEEN '2024-10-01' AND '2025-09-30' AND d.deleted_at IS NULL",
+        slug);
+    ck_assert(won > 0);
+    ck_assert_double_eq_tol(t_num(why, "baseline_bookings"), (double)won / 100.0 * 92.0 / 365.0,
+                            0.011);
     /* Without its observations, opportunities created are the volume driver. */
     fx_exec("DELETE FROM kpi_observations o USING orgs g WHERE g.id = o.org_id AND g.slug = '%s'",
             slug);

@@ -206,6 +206,40 @@ START_TEST(few_deals_move_a_driver_only_part_of_the_way_from_the_baseline)
 }
 END_TEST
 
+/* Scaling to what the baseline really booked keeps each driver's share and the exact sum. */
+START_TEST(a_split_scaled_to_the_booked_baseline_keeps_shares_and_sum)
+{
+    gf_model_drivers b = {.use_leads = 0}, c;
+    b.v[GF_MODEL_DRV_OPPORTUNITIES] = 100;
+    b.v[GF_MODEL_DRV_WIN_RATE] = 0.2;
+    b.v[GF_MODEL_DRV_DEAL_SIZE] = 1000;
+    b.v[GF_MODEL_DRV_CYCLE] = 60;
+    b.v[GF_MODEL_DRV_SLIP] = 0.1;
+    c = b;
+    c.v[GF_MODEL_DRV_WIN_RATE] = 0.15;
+    c.v[GF_MODEL_DRV_DEAL_SIZE] = 1100;
+    gf_model_attrib a, s;
+    ck_assert_int_eq(gf_model_attrib_split(&b, &c, 91, &a), 0);
+    s = a;
+    gf_model_attrib_scale_to(&s, 3.0 * a.baseline_bookings);
+    ck_assert_double_eq_tol(s.scale, 3.0, 1e-12);
+    ck_assert_double_eq_tol(s.baseline_bookings, 3.0 * a.baseline_bookings, 1e-6);
+    ck_assert_double_eq_tol(s.current_bookings, 3.0 * a.current_bookings, 1e-6);
+    double sum = 0.0;
+    for (size_t k = 0; k < s.n; k++) {
+        ck_assert_double_eq_tol(s.items[k].impact, 3.0 * a.items[k].impact, 1e-6);
+        sum += s.items[k].impact;
+    }
+    ck_assert_double_eq_tol(sum, s.current_bookings - s.baseline_bookings, 1e-6);
+    /* Nothing booked, or nothing to scale: unchanged. */
+    s = a;
+    gf_model_attrib_scale_to(&s, 0.0);
+    gf_model_attrib_scale_to(&s, NAN);
+    ck_assert_double_eq(s.scale, 1.0);
+    ck_assert_double_eq(s.baseline_bookings, a.baseline_bookings);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("model_attrib");
@@ -218,6 +252,7 @@ int main(void)
     tcase_add_test(tc, drivers_from_history_follow_their_definitions);
     tcase_add_test(tc, the_gap_splits_to_the_cent_into_stretch_drivers_and_timing);
     tcase_add_test(tc, few_deals_move_a_driver_only_part_of_the_way_from_the_baseline);
+    tcase_add_test(tc, a_split_scaled_to_the_booked_baseline_keeps_shares_and_sum);
     suite_add_tcase(s, tc);
     return fx_run(s);
 }

@@ -27,6 +27,7 @@ typedef struct gf_model_drivers {
     double v[GF_MODEL_DRIVERS]; /* indexed by enum gf_model_driver */
     double n[GF_MODEL_DRIVERS]; /* the deals each value was measured on (0: not a deal count) */
     int use_leads;              /* 1: bookings use leads x conversion; 0: opportunities */
+    double won_cents;           /* what the deals won in the window booked (to as_of) */
 } gf_model_drivers;
 
 /* Shrinks the deal-measured drivers of current (win rate, deal size, cycle, slip rate) toward
@@ -79,6 +80,7 @@ typedef struct gf_model_attrib {
     double current_bookings;  /* gf_model_attrib_bookings(current) */
     double total;             /* current_bookings - baseline_bookings = sum of impacts */
     int method;               /* enum gf_model_attrib_method */
+    double scale;             /* the factor gf_model_attrib_scale_to applied (1: none) */
 } gf_model_attrib;
 
 /* Splits current - baseline bookings across the drivers: impact_k = L(B1, B0) ln(f_k1 / f_k0)
@@ -88,6 +90,14 @@ typedef struct gf_model_attrib {
  * have the same use_leads. Returns 0 or GF_MODEL_EINVAL (period_days < 1, mismatched forms). */
 int gf_model_attrib_split(const gf_model_drivers *baseline, const gf_model_drivers *current,
                           int32_t period_days, gf_model_attrib *out) GF_MUST_CHECK;
+
+/* Puts a split on the figures a leader knows: both states' bookings, the total and every
+ * impact multiplied by baseline_actual / baseline_bookings, so that baseline_bookings becomes
+ * what the baseline window really booked per period. The drivers' identity (opportunities x win
+ * rate x deal size x period / cycle) is a steady-state formula that can sit far from what was
+ * booked; one common factor keeps each driver's share and the exact sum. Nothing changes when
+ * either figure is not positive and finite (scale stays 1). */
+void gf_model_attrib_scale_to(gf_model_attrib *a, double baseline_actual);
 
 /* The bookings drivers of the deals in scope (NULL: all) over the window [from, to] (inclusive
  * days), reading only data dated before as_of (days from as_of on are cut off, so a window
