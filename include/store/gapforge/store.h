@@ -375,6 +375,22 @@ typedef struct gf_store_snapshot {
  * with err. */
 json_t *gf_store_snapshot_insert(int64_t org_id, const gf_store_snapshot *s, gf_err *err)
     GF_MUST_CHECK;
+/* ---- the daily snapshots (src/store/snapshot_runs.c) ---- */
+
+/* Every org's id, ascending (the scheduler's own walk; no tenant sees it). *ids is malloc'd. */
+int gf_store_snapshot_orgs(int64_t **ids, size_t *n, gf_err *err) GF_MUST_CHECK;
+/* The org's team keys, ascending; free with gf_store_snapshot_team_keys_free. */
+int gf_store_snapshot_team_keys(int64_t org_id, char ***keys, size_t *n, gf_err *err) GF_MUST_CHECK;
+void gf_store_snapshot_team_keys_free(char **keys, size_t n);
+/* Tries the advisory lock of (org, day) on this thread's connection, held until unlocked (or the
+ * connection ends): *got 1 when this replica holds it. */
+int gf_store_snapshot_day_lock(int64_t org_id, int day, int *got, gf_err *err) GF_MUST_CHECK;
+int gf_store_snapshot_day_unlock(int64_t org_id, int day, gf_err *err) GF_MUST_CHECK;
+/* Whether (org, day) has its snapshots; and recording that it has (a second record is ignored). */
+int gf_store_snapshot_day_done(int64_t org_id, int day, int *done, gf_err *err) GF_MUST_CHECK;
+int gf_store_snapshot_day_record(int64_t org_id, int day, int snapshots, int failed, gf_err *err)
+    GF_MUST_CHECK;
+
 /* A page of snapshots, newest first (cursor: the last item's id); filters may be NULL. */
 json_t *gf_store_forecast_snapshot_list(int64_t org_id, const char *scope, const gf_period *period,
                                         int limit, int64_t after, gf_err *err) GF_MUST_CHECK;
