@@ -65,6 +65,7 @@ const gf_route gf_api_routes[] = {
     {"POST", "/v1/plans", gf_api_plan_create, GF_SCOPE_READ, true},
     {"POST", "/v1/backtests", gf_api_backtest_create, GF_SCOPE_READ, true},
     {"GET", "/v1/backtests/{id}", gf_api_backtest_get, GF_SCOPE_READ, false},
+    {"GET", "/v1/accuracy", gf_api_accuracy_get, GF_SCOPE_READ, false},
 };
 
 const size_t gf_api_nroutes = sizeof gf_api_routes / sizeof gf_api_routes[0];
