@@ -52,9 +52,10 @@ $$;
 CREATE TRIGGER adjustments_append_only BEFORE UPDATE OR DELETE ON adjustments
     FOR EACH ROW EXECUTE FUNCTION gf_adjustments_append_only();
 
--- An adjustment as the trail lists it.
-CREATE FUNCTION gf_adjustment_json(a adjustments) RETURNS jsonb LANGUAGE sql STABLE AS $$
-    SELECT jsonb_build_object(
+-- An adjustment as the trail lists it (json, not jsonb: its members keep this order, which is also
+-- the order of the CSV columns).
+CREATE FUNCTION gf_adjustment_json(a adjustments) RETURNS json LANGUAGE sql STABLE AS $$
+    SELECT json_build_object(
         'id', a.id, 'scope', a.scope, 'period', a.period,
         'start', a.period_start, 'end', a.period_end, 'value', a.value,
         'previous_value', a.previous_value, 'previous_source', a.previous_source,
@@ -63,7 +64,7 @@ CREATE FUNCTION gf_adjustment_json(a adjustments) RETURNS jsonb LANGUAGE sql STA
 $$;
 
 -- The manager's call an adjustment makes, as forecasts and roll-ups show it.
-CREATE FUNCTION gf_adjustment_call_json(a adjustments) RETURNS jsonb LANGUAGE sql STABLE AS $$
-    SELECT jsonb_build_object('id', a.id, 'value', a.value, 'author', a.author,
+CREATE FUNCTION gf_adjustment_call_json(a adjustments) RETURNS json LANGUAGE sql STABLE AS $$
+    SELECT json_build_object('id', a.id, 'value', a.value, 'author', a.author,
         'reason', a.reason, 'at', a.created_at)
 $$;
