@@ -45,6 +45,8 @@ const gf_route gf_api_routes[] = {
     {"PUT", "/v1/targets", gf_api_targets_put, GF_SCOPE_WRITE, true},
     {"GET", "/v1/commits", gf_api_commits_list, GF_SCOPE_READ, false, NULL, "items"},
     {"POST", "/v1/commits", gf_api_commits_create, GF_SCOPE_WRITE, true},
+    {"GET", "/v1/adjustments", gf_api_adjustments_list, GF_SCOPE_READ, false, NULL, "items"},
+    {"POST", "/v1/adjustments", gf_api_adjustments_create, GF_SCOPE_WRITE, true},
     {"GET", "/v1/kpis", gf_api_kpis_list, GF_SCOPE_READ, false, NULL, "items"},
     {"GET", "/v1/kpis/{key}", gf_api_kpi_get, GF_SCOPE_READ, false},
     {"PUT", "/v1/kpis/{key}", gf_api_kpi_put, GF_SCOPE_WRITE, true},

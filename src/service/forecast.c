@@ -7,6 +7,7 @@
 
 #include "gapforge/log.h"
 #include "gapforge/store.h"
+#include "gapforge/store_adjustments.h"
 #include "service_internal.h"
 
 double gf_svc__now_ms(void)
@@ -182,7 +183,10 @@ gf_svc_forecast *gf_svc_forecast_run(const gf_svc_forecast_req *req, gf_err *err
         gf_store_org_currency(req->org_id, f->currency, err) < 0 || gf_svc__why(f, err) < 0)
         goto fail;
     f->latest_commit = gf_store_forecast_latest_commit(req->org_id, req->scope, &req->period, err);
-    if (!f->latest_commit || (req->explain && deal_names(f, err) < 0))
+    if (!f->latest_commit)
+        goto fail;
+    f->manager_call = gf_store_adjustment_latest(req->org_id, req->scope, &req->period, err);
+    if (!f->manager_call || (req->explain && deal_names(f, err) < 0))
         goto fail;
     return f;
 fail:
@@ -201,6 +205,7 @@ void gf_svc_forecast_free(gf_svc_forecast *f)
     free(f->rates);
     gf_model_forecast_free(f->model);
     json_decref(f->latest_commit);
+    json_decref(f->manager_call);
     json_decref(f->deal_names);
     free(f);
 }

@@ -38,7 +38,8 @@ static json_t *histogram_json(const gf_model_sim_result *s)
 }
 
 /* The call: closed (booked), + commit deals, + best-case deals, from open deals in the period
- * (in scope) by their category at as_of. */
+ * (in scope) by their category at as_of; the latest commit submitted and the manager's call (the
+ * latest adjustment) for the scope and period. */
 static json_t *call_json(const gf_svc_forecast *r)
 {
     const gf_store_history *h = r->history;
@@ -52,9 +53,10 @@ static json_t *call_json(const gf_svc_forecast *r)
         best += c == GF_CAT_BEST_CASE ? (double)od->amount_cents : 0;
     }
     const double booked = (double)r->model->booked_cents;
-    return json_pack("{s:o, s:o, s:o, s:O}", "closed", gf_svc__money(booked), "commit",
+    return json_pack("{s:o, s:o, s:o, s:O, s:O}", "closed", gf_svc__money(booked), "commit",
                      gf_svc__money(booked + commit), "best_case",
-                     gf_svc__money(booked + commit + best), "latest_commit", r->latest_commit);
+                     gf_svc__money(booked + commit + best), "latest_commit", r->latest_commit,
+                     "manager_call", r->manager_call ? r->manager_call : json_null());
 }
 
 static json_t *stage_rates_json(const gf_svc_forecast *r)

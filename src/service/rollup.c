@@ -35,6 +35,20 @@ static json_t *rollup_row(const gf_svc_forecast *parent, const uint8_t *mask, js
         "gap", has_target ? gf_svc__money(t - (double)r.p50) : json_null());
 }
 
+/* Adds the human calls of scope (NULL: the unassigned row, which has none) for the period to
+ * row: rep_call and manager_call, each JSON null when there is none. Returns 0 or a negative
+ * code with err. */
+static int add_calls(json_t *row, int64_t org_id, const char *scope, const gf_period *period,
+                     gf_err *err)
+{
+    json_t *rep = json_null(), *manager = json_null();
+    if (scope && gf_svc__calls(org_id, scope, period, &rep, &manager, err) < 0)
+        return err->code;
+    json_object_set_new(row, "rep_call", rep);
+    json_object_set_new(row, "manager_call", manager);
+    return 0;
+}
+
 /* The rows of every child of the parent's scope, plus an "unassigned" row for deals of the
  * parent that no child holds (deals without an owner, or owned by reps in no team at the org
  * level). */
@@ -71,6 +85,8 @@ static json_t *rollup_children(const gf_svc_forecast *parent, gf_err *err)
         if (!row)
             goto fail;
         json_array_append_new(rows, row);
+        if (add_calls(row, p->org_id, scope, &p->period, err) < 0)
+            goto fail;
     }
     size_t rest = 0;
     for (size_t i = 0; i < h->h.n_deals; i++) {
@@ -83,6 +99,8 @@ static json_t *rollup_children(const gf_svc_forecast *parent, gf_err *err)
             goto fail;
         json_object_set_new(row, "unassigned", json_true());
         json_array_append_new(rows, row);
+        if (add_calls(row, p->org_id, NULL, &p->period, err) < 0)
+            goto fail;
     }
     free(mask);
     free(held);
@@ -111,13 +129,17 @@ json_t *gf_svc_rollup_answer(const gf_svc_forecast_req *req, gf_err *err)
         goto done;
     total = rollup_row(f, f->mask, json_string(req->scope), f->has_target, (double)f->target_cents,
                        err);
-    if (!total)
+    if (!total || add_calls(total, req->org_id, req->scope, &req->period, err) < 0)
         goto done;
     char as_of[11];
     gf_date_format(req->as_of, as_of);
-    body = json_pack("{s:s, s:s, s:s, s:o, s:o, s:{s:f}}", "period", req->period.name, "scope",
-                     req->scope, "as_of", as_of, "rows", rows, "total", total, "model", "sigma",
-                     f->sigma.sigma);
+    json_t *parent =
+        json_pack("{s:s, s:O, s:O, s:O}", "scope", req->scope, "model_p50",
+                  json_object_get(total, "p50"), "rep_call", json_object_get(total, "rep_call"),
+                  "manager_call", json_object_get(total, "manager_call"));
+    body = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:{s:f}}", "period", req->period.name, "scope",
+                     req->scope, "as_of", as_of, "parent", parent, "rows", rows, "total", total,
+                     "model", "sigma", f->sigma.sigma);
     rows = total = NULL;
 done:
     json_decref(rows);

@@ -59,6 +59,19 @@ void gf_svc__gap_split(const gf_svc_forecast *f, gf_model_gap_split *out);
 /* The label of a driver in plain words ("win rate"); *percent 1 for rates. */
 const char *gf_svc__driver_label(int driver, int *percent);
 
+/* ---- the human calls (calls.c) ---- */
+
+/* The rep call of a commit document (gf_commit_json, or JSON null): {id, value, best_case,
+ * notes, at}, or JSON null. New reference. */
+json_t *gf_svc__rep_call(const json_t *latest_commit);
+
+/* The rep call (gf_svc__rep_call of the latest commit) and the manager call (the latest
+ * adjustment: {id, value, author, reason, at}) of exactly scope and period, each JSON null when
+ * there is none; new references the caller owns. Returns 0, or a negative code with err (both
+ * NULL then). */
+int gf_svc__calls(int64_t org_id, const char *scope, const gf_period *period, json_t **rep_call,
+                  json_t **manager_call, gf_err *err) GF_MUST_CHECK;
+
 /* ---- the spread cache (spread_cache.c) ---- */
 
 /* What the spread cache keeps per key: the spread, the familiar figures and the stage rates. */

@@ -36,6 +36,7 @@ enum {
     DEAL,
     TARGETS,
     COMMITS,
+    ADJUSTMENTS,
     KPI,
     KPI_OBSERVATIONS,
     LEVER,
@@ -70,6 +71,7 @@ static const json_route routes[N_ROUTES] = {
     [DEAL] = {"PATCH", "/v1/deals/{id}", "/v1/deals/{deal}", false},
     [TARGETS] = {"PUT", "/v1/targets", "/v1/targets", false},
     [COMMITS] = {"POST", "/v1/commits", "/v1/commits", false},
+    [ADJUSTMENTS] = {"POST", "/v1/adjustments", "/v1/adjustments", false},
     [KPI] = {"PUT", "/v1/kpis/{key}", "/v1/kpis/leads", false},
     [KPI_OBSERVATIONS] = {"POST", "/v1/kpis/{key}/observations", "/v1/kpis/leads/observations",
                           true},
@@ -119,6 +121,10 @@ static const field_case unknown_fields[] = {
      "{\"scope\": \"org\", \"period\": \"2026-Q4\", \"commit\": 1, \"best_case\": 2, "
      "\"zz_unknown\": 1}",
      "zz_unknown"},
+    {ADJUSTMENTS,
+     "{\"scope\": \"team:emea\", \"period\": \"2026-Q4\", \"value\": 1, \"reason\": \"r\", "
+     "\"zz_unknown\": 1}",
+     "zz_unknown"},
     {KPI,
      "{\"name\": \"N\", \"unit\": \"u\", \"direction\": \"higher_is_better\", \"aggregation\": "
      "\"sum\", \"bucket\": \"week\", \"zz_unknown\": 1}",
@@ -157,6 +163,14 @@ static const field_case wrong_types[] = {
      "value"},
     {COMMITS, "{\"scope\": \"org\", \"period\": \"2026-Q4\", \"commit\": \"1\", \"best_case\": 2}",
      "commit"},
+    {ADJUSTMENTS,
+     "{\"scope\": \"team:emea\", \"period\": \"2026-Q4\", \"value\": \"1\", \"reason\": \"r\"}",
+     "value"},
+    {ADJUSTMENTS, "{\"scope\": \"org\", \"period\": \"2026-Q4\", \"value\": 1, \"reason\": 5}",
+     "reason"},
+    /* Money enters in whole cents only. */
+    {ADJUSTMENTS,
+     "{\"scope\": \"org\", \"period\": \"2026-Q4\", \"value\": 0.001, \"reason\": \"r\"}", "value"},
     {KPI,
      "{\"name\": 5, \"unit\": \"u\", \"direction\": \"higher_is_better\", \"aggregation\": "
      "\"sum\", \"bucket\": \"week\"}",

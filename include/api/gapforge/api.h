@@ -94,6 +94,10 @@ void gf_api_targets_list(gf_req *req, gf_resp *resp);
 void gf_api_commits_create(gf_req *req, gf_resp *resp);
 void gf_api_commits_list(gf_req *req, gf_resp *resp);
 
+/* Manager adjustments (src/api/adjustments.c). */
+void gf_api_adjustments_create(gf_req *req, gf_resp *resp);
+void gf_api_adjustments_list(gf_req *req, gf_resp *resp);
+
 void gf_api_kpis_list(gf_req *req, gf_resp *resp);
 void gf_api_kpi_get(gf_req *req, gf_resp *resp);
 void gf_api_kpi_put(gf_req *req, gf_resp *resp);

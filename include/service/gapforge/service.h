@@ -112,7 +112,10 @@ json_t *gf_svc_forecast_answer(const gf_svc_forecast_req *req, gf_err *err) GF_M
 
 /* The roll-up of an org or team scope: one row per child team and rep (and "unassigned"), each
  * priced with the parent's per-deal probabilities so expected values add up, and the total.
- * GF_EINVALID on scope for a rep scope. New reference, or NULL with err. */
+ * Every row and the total carry the human calls beside the model's P50 (rep_call: the latest
+ * commit, manager_call: the latest adjustment, for the row's scope and the period), and
+ * "parent" repeats the three calls of the scope itself. GF_EINVALID on scope for a rep scope.
+ * New reference, or NULL with err. */
 json_t *gf_svc_rollup_answer(const gf_svc_forecast_req *req, gf_err *err) GF_MUST_CHECK;
 
 /* Runs the forecast and stores it as a snapshot (figures and the whole document). Returns the

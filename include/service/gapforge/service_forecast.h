@@ -36,6 +36,7 @@ struct gf_svc_forecast {
     int64_t target_cents; /* the scope's bookings target for the period */
     char currency[8];
     json_t *latest_commit;                 /* the newest submitted commit, JSON null when none */
+    json_t *manager_call;                  /* the newest adjustment's call, JSON null when none */
     gf_model_attrib why;                   /* drivers and their split (LMDI) */
     char lead_kpi[72];                     /* the KPI leading to bookings that "why" used, or "" */
     double why_measured[GF_MODEL_DRIVERS]; /* each current driver before its shrinkage */
