@@ -26,6 +26,9 @@ typedef struct period_calls {
     model_call model[GF_SVC_ACCURACY_WEEKS];
     int has_commit[GF_SVC_ACCURACY_WEEKS];
     int own_commit[GF_SVC_ACCURACY_WEEKS]; /* 0: the sum of its reps' commits */
+    int has_manager[GF_SVC_ACCURACY_WEEKS];
+    int64_t manager[GF_SVC_ACCURACY_WEEKS];
+    char author[GF_SVC_ACCURACY_WEEKS][201];
     int64_t commit[GF_SVC_ACCURACY_WEEKS];
     int64_t actual;
 } period_calls;
@@ -124,11 +127,26 @@ static json_t *tally_json(const gf_model_call_tally *t)
                      num_or_null(gf_model_call_tally_wape(t)));
 }
 
+/* Adds one week's value added (cents: the unadjusted call's absolute error, the commit's, less
+ * the manager's) to the author's tally. */
+static void add_value(json_t *added, const char *author, double cents)
+{
+    json_t *t = json_object_get(added, author);
+    if (!t) {
+        t = json_pack("{s:I, s:f}", "n", (json_int_t)0, "cents", 0.0);
+        json_object_set_new(added, author, t);
+    }
+    json_object_set_new(t, "n", json_integer(json_integer_value(json_object_get(t, "n")) + 1));
+    json_object_set_new(t, "cents",
+                        json_real(json_real_value(json_object_get(t, "cents")) + cents));
+}
+
 /* Who was the more accurate over the weeks both called, by how much, and from which week on
  * the model was at least as accurate in every later week (mean accuracy per week). */
 static json_t *summary_json(const gf_svc_backtest_req *req, const period_calls *calls)
 {
-    gf_model_call_tally model = {0}, commit = {0}, both_m = {0}, both_c = {0};
+    gf_model_call_tally model = {0}, commit = {0}, manager = {0}, both_m = {0}, both_c = {0};
+    json_t *added = json_object(); /* author -> {n, cents}: the value each manager added */
     gf_model_call_tally wm[GF_SVC_ACCURACY_WEEKS] = {{0}}, wc[GF_SVC_ACCURACY_WEEKS] = {{0}};
     size_t inside = 0;
     for (size_t k = 0; k < req->n_periods; k++) {
@@ -142,6 +160,11 @@ static json_t *summary_json(const gf_svc_backtest_req *req, const period_calls *
             }
             if (c->has_commit[w])
                 gf_model_call_tally_add(&commit, (double)c->commit[w], a);
+            if (c->has_manager[w])
+                gf_model_call_tally_add(&manager, (double)c->manager[w], a);
+            if (c->has_manager[w] && c->has_commit[w])
+                add_value(added, c->author[w],
+                          fabs((double)c->commit[w] - a) - fabs((double)c->manager[w] - a));
             if (m->has && c->has_commit[w]) {
                 gf_model_call_tally_add(&both_m, m->p50, a);
                 gf_model_call_tally_add(&both_c, (double)c->commit[w], a);
@@ -167,8 +190,20 @@ static json_t *summary_json(const gf_svc_backtest_req *req, const period_calls *
         json_array_append_new(by_week,
                               json_pack("{s:i, s:I, s:o, s:o}", "week", w, "n", (json_int_t)wm[w].n,
                                         "model", num_or_null(am[w]), "commit", num_or_null(ac[w])));
-    return json_pack("{s:o, s:o, s:o, s:I, s:o, s:o, s:o}", "model", m, "commit",
-                     tally_json(&commit), "more_accurate",
+    json_t *managers = json_array();
+    const char *who;
+    json_t *v;
+    json_object_foreach(added, who, v)
+    {
+        json_array_append_new(
+            managers,
+            json_pack("{s:s, s:O, s:o}", "author", who, "n", json_object_get(v, "n"), "value_added",
+                      gf_svc__money(json_real_value(json_object_get(v, "cents")))));
+    }
+    json_decref(added);
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o}", "model", m, "commit",
+                     tally_json(&commit), "manager", tally_json(&manager), "managers", managers,
+                     "more_accurate",
                      !comparable ? json_null()
                      : xm == xc  ? json_string("tie")
                      : xm > xc   ? json_string("model")
@@ -187,15 +222,24 @@ static json_t *commit_json(const period_calls *c, int w)
     return o;
 }
 
+static json_t *manager_json(const period_calls *c, int w)
+{
+    if (!c->has_manager[w])
+        return json_null();
+    json_t *o = score_json((double)c->manager[w], (double)c->actual);
+    json_object_set_new(o, "author", json_string(c->author[w]));
+    return o;
+}
+
 static json_t *period_json(const gf_period *p, const period_calls *c)
 {
     json_t *weeks = json_array();
     const double a = (double)c->actual;
     for (int w = 0; w < GF_SVC_ACCURACY_WEEKS && p->start + 7 * w <= p->end; w++)
-        json_array_append_new(weeks,
-                              json_pack("{s:i, s:o, s:o, s:o}", "week", w, "as_of",
-                                        gf_svc__day(p->start + 7 * w), "model",
-                                        model_json(&c->model[w], a), "commit", commit_json(c, w)));
+        json_array_append_new(weeks, json_pack("{s:i, s:o, s:o, s:o, s:o}", "week", w, "as_of",
+                                               gf_svc__day(p->start + 7 * w), "model",
+                                               model_json(&c->model[w], a), "commit",
+                                               commit_json(c, w), "manager", manager_json(c, w)));
     return json_pack("{s:s, s:o, s:o, s:o, s:o}", "period", p->name, "start", gf_svc__day(p->start),
                      "end", gf_svc__day(p->end), "actual", gf_svc__money(a), "weeks", weeks);
 }
@@ -236,10 +280,15 @@ json_t *gf_svc_accuracy(int64_t org_id, const gf_svc_accuracy_args *args, gf_err
         need[k] = rc == 0 && n == 0;
         if (rc == 0)
             rc = gf_store_accuracy_actual(org_id, req.scope, p, &calls[k].actual, err);
-        for (int w = 0; rc == 0 && w < GF_SVC_ACCURACY_WEEKS; w++)
-            rc = gf_store_accuracy_commit(org_id, req.scope, p, p->start + 7 * w,
-                                          &calls[k].has_commit[w], &calls[k].own_commit[w],
-                                          &calls[k].commit[w], err);
+        for (int w = 0; rc == 0 && w < GF_SVC_ACCURACY_WEEKS; w++) {
+            period_calls *c = &calls[k];
+            rc = gf_store_accuracy_commit(org_id, req.scope, p, p->start + 7 * w, &c->has_commit[w],
+                                          &c->own_commit[w], &c->commit[w], err);
+            if (rc == 0)
+                rc = gf_store_accuracy_manager(org_id, req.scope, p, p->start + 7 * w,
+                                               &c->has_manager[w], &c->manager[w], c->author[w],
+                                               sizeof c->author[w], err);
+        }
     }
     if (rc == 0)
         rc = calls_from_backtest(&req, need, calls, err);

@@ -36,6 +36,39 @@ static const gf_stmt acc_commit = {
     "c.rep_id, c.submitted_at DESC, c.id DESC) SELECT coalesce((SELECT commit_amount FROM own), "
     "(SELECT sum(commit_amount) FROM reps))::text, EXISTS (SELECT 1 FROM own)"};
 
+/* The manager's call as it stood before local midnight of $5: the latest adjustment then. */
+static const gf_stmt acc_manager = {
+    "acc_manager",
+    "SELECT a.value::text, a.author FROM adjustments a JOIN orgs o ON o.id = a.org_id WHERE "
+    "a.org_id = $1 AND a.scope = $2 AND a.period_start = $3::date AND a.period_end = $4::date "
+    "AND a.created_at < ($5::date::timestamp AT TIME ZONE o.time_zone) ORDER BY a.created_at "
+    "DESC, a.id DESC LIMIT 1"};
+
+int gf_store_accuracy_manager(int64_t org_id, const char *scope, const gf_period *period,
+                              int before, int *found, int64_t *cents, char *author,
+                              size_t author_cap, gf_err *err)
+{
+    *found = 0;
+    *cents = 0;
+    author[0] = '\0';
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, scope);
+    gf_store__arg_period(&a, period);
+    gf_db_arg_date(&a, before);
+    PGresult *res = gf_db_exec_args(&acc_manager, &a, err);
+    if (!res)
+        return -1;
+    int rc = 0;
+    if (PQntuples(res) == 1) {
+        *found = 1;
+        snprintf(author, author_cap, "%s", PQgetvalue(res, 0, 1));
+        rc = gf_db_parse_cents(PQgetvalue(res, 0, 0), cents) < 0 ? gf_err_internal(err) : 0;
+    }
+    PQclear(res);
+    return rc;
+}
+
 int gf_store_accuracy_snapshots(int64_t org_id, const char *scope, const gf_period *period,
                                 gf_store_snapshot_point **pts, size_t *n, gf_err *err)
 {

@@ -107,6 +107,49 @@ START_TEST(a_period_with_snapshots_is_judged_by_the_snapshot_of_each_week)
 }
 END_TEST
 
+/* A manager's adjustment counts from the day it was made, and is scored by what it added to the
+ * commit it adjusted. */
+START_TEST(a_manager_s_call_stands_from_when_it_was_made_and_its_value_added_is_scored)
+{
+    char key[128], slug[64];
+    json_decref(fx_demo_org(key, slug, demo));
+    /* Made on 2026-05-01 (adjustments are append-only: written here as they would have been). */
+    char *id = fx_sqlf("INSERT INTO adjustments (org_id, scope, period, period_start, period_end, "
+                       "value, reason, author, created_at) SELECT id, 'org', '2026-Q2', "
+                       "'2026-04-01', '2026-06-30', 250000, 'pipeline review', 'maria', "
+                       "'2026-05-01T12:00:00Z' FROM orgs WHERE slug = '%s' RETURNING id",
+                       slug);
+    free(id);
+    t_resp r = t_get(key, "/v1/accuracy?periods=2026-Q2");
+    ck_assert_msg(r.status == 200, "%s", r.raw);
+    const json_t *p = json_array_get(json_object_get(r.body, "periods"), 0);
+    const double actual = t_num(p, "actual");
+    const json_t *weeks = json_object_get(p, "weeks");
+    ck_assert(json_is_null(json_object_get(json_array_get(weeks, 4), "manager"))); /* 04-29 */
+    double added = 0.0;
+    int n = 0;
+    for (size_t w = 5; w < json_array_size(weeks); w++) { /* 05-06 on */
+        const json_t *wk = json_array_get(weeks, w);
+        const json_t *m = json_object_get(wk, "manager");
+        ck_assert_str_eq(t_str(m, "author"), "maria");
+        check_score(m, actual);
+        const json_t *c = json_object_get(wk, "commit");
+        if (json_is_null(c))
+            continue;
+        added += fabs(t_num(c, "value") - actual) - fabs(250000.0 - actual);
+        n++;
+    }
+    ck_assert_int_gt(n, 0);
+    const json_t *s = json_object_get(r.body, "summary");
+    ck_assert_int_eq(t_int(json_object_get(s, "manager"), "n"), 8);
+    const json_t *mg = json_array_get(json_object_get(s, "managers"), 0);
+    ck_assert_str_eq(t_str(mg, "author"), "maria");
+    ck_assert_int_eq(t_int(mg, "n"), n);
+    ck_assert_double_eq_tol(t_num(mg, "value_added"), added, 0.011 * n);
+    t_resp_free(&r);
+}
+END_TEST
+
 START_TEST(bad_requests_are_422_naming_the_field)
 {
     const char *key = fx_shared_key();
@@ -135,6 +178,7 @@ int main(void)
     fx_shared_demo_add(tc, demo);
     tcase_add_test(tc, without_snapshots_the_model_s_weeks_are_backtests_scored_against_the_actual);
     tcase_add_test(tc, a_period_with_snapshots_is_judged_by_the_snapshot_of_each_week);
+    tcase_add_test(tc, a_manager_s_call_stands_from_when_it_was_made_and_its_value_added_is_scored);
     tcase_add_test(tc, bad_requests_are_422_naming_the_field);
     suite_add_tcase(s, tc);
     return t_main(s);

@@ -391,6 +391,11 @@ int gf_store_accuracy_snapshots(int64_t org_id, const char *scope, const gf_peri
  * (*own 1), else the sum of the latest commits of its reps (*own 0); *found 0 when neither. */
 int gf_store_accuracy_commit(int64_t org_id, const char *scope, const gf_period *period, int before,
                              int *found, int *own, int64_t *cents, gf_err *err) GF_MUST_CHECK;
+/* The manager's call for the period as it stood before local midnight of day `before`: the
+ * latest adjustment made then, its value and author (*found 0 when none). */
+int gf_store_accuracy_manager(int64_t org_id, const char *scope, const gf_period *period,
+                              int before, int *found, int64_t *cents, char *author,
+                              size_t author_cap, gf_err *err) GF_MUST_CHECK;
 /* What the scope won in the period, as the deals stand now (won, closed inside it), in cents.
  * Invalid naming `scope` for a scope that is not the org's. */
 int gf_store_accuracy_actual(int64_t org_id, const char *scope, const gf_period *period,
