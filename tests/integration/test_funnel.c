@@ -242,6 +242,10 @@ START_TEST(invalid_parameters_are_422_naming_the_parameter)
     t_new_key(key, "[\"read\"]", ro);
     json_decref(funnel(ro, "from=2024-05-01&to=2024-05-01"));
     fx_expect_error(t_get(NULL, "/v1/funnel"), 401, "unauthorized", NULL);
+    /* An org without an open stage has no funnel yet (as it has no forecast). */
+    char bare[128], bare_slug[64];
+    t_new_org(bare, bare_slug);
+    fx_expect_invalid(t_get(bare, "/v1/funnel"), "stages");
 }
 END_TEST
 

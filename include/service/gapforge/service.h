@@ -40,18 +40,20 @@ typedef struct gf_svc_options {
     int spread_cache_entries;     /* calibrated spreads kept in process (<= 1024) */
     double driver_prior_deals;    /* "why": pseudo-deals at the baseline's value that a current win
                                      rate, deal size, cycle or slip rate is shrunk with */
-    int plan_budget_ms;       /* a plan search stops after this long and answers the best plan it
-                                 found ("search": "budget") */
-    int backtest_wait_ms;     /* POST /v1/backtests answers 202 (a running job) after this long */
-    int backtest_jobs;        /* backtests running at once in one process; more are refused (503) */
-    int backtest_threads;     /* threads that share one backtest's rows; 0: every online CPU */
-    int backtest_budget_ms;   /* a backtest running longer fails; a job still running after twice
-                                 this long (its process stopped) reads as failed */
-    double funnel_nearly_all; /* funnel: a stage "converts nearly all" when this share of the
-                                 deals that left it advanced */
-    double funnel_skip_share; /* funnel: a stage is "often skipped" when this share of the deals
-                                 that reached a later stage never entered it */
-    int funnel_min_flag_deals; /* funnel: neither flag is raised on fewer deals than this */
+    int plan_budget_ms;     /* a plan search stops after this long and answers the best plan it
+                               found ("search": "budget") */
+    int backtest_wait_ms;   /* POST /v1/backtests answers 202 (a running job) after this long */
+    int backtest_jobs;      /* backtests running at once in one process; more are refused (503) */
+    int backtest_threads;   /* threads that share one backtest's rows; 0: every online CPU */
+    int backtest_budget_ms; /* a backtest running longer fails; a job still running after twice
+                               this long (its process stopped) reads as failed */
+
+    /* The funnel's flags (GET /v1/funnel). */
+    double funnel_nearly_all;  /* "converts nearly all": this share of the deals that left a
+                                  stage advanced */
+    double funnel_skip_share;  /* "often skipped": this share of the deals that reached a later
+                                  stage never entered it */
+    int funnel_min_flag_deals; /* neither flag is raised on fewer deals than this */
 } gf_svc_options;
 
 /* The defaults. */
