@@ -10,6 +10,7 @@
 #include "gapforge/migrate.h"
 #include "gapforge/service.h"
 #include "gapforge/service_backtest.h"
+#include "gapforge/service_schedule.h"
 #include "gapforge/store.h"
 
 /* Refuses to serve a schema that is behind (or ahead of) this build. A database that cannot be
@@ -99,9 +100,12 @@ int gf_cli_serve(int argc, char **argv)
     gf_log("info", "listening",
            json_pack("{s:s, s:i, s:i, s:s}", "host", cfg.listen_host, "port", cfg.listen_port,
                      "threads", cfg.threads, "version", GF_VERSION));
+    if (cfg.snapshot_at >= 0 && gf_svc_snapshot_scheduler_start(cfg.snapshot_at, 60000) < 0)
+        gf_log("warn", "daily snapshots not scheduled (no thread)", NULL);
     int sig = 0;
     sigwait(&stop_signals, &sig);
     gf_log("info", "stopping", json_pack("{s:i}", "signal", sig));
+    gf_svc_snapshot_scheduler_stop();
     gf_server_stop(srv, 10000);
     gf_svc_backtest_shutdown(); /* running backtests store their failure before the exit */
     gf_log("info", "stopped", NULL);

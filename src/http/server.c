@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "gapforge/crypto.h"
+#include "gapforge/csv_table.h"
 #include "gapforge/http.h"
 #include "gapforge/log.h"
 
@@ -69,12 +70,35 @@ static void set_request_id(conn_ctx *ctx, struct MHD_Connection *c)
         snprintf(ctx->request_id, sizeof ctx->request_id, "req-%ld", (long)time(NULL));
 }
 
+/* Whether the client asked for CSV (Accept names text/csv) on a route with a CSV table. */
+static bool wants_csv(struct MHD_Connection *c, const conn_ctx *ctx)
+{
+    if (!ctx->route || !ctx->route->csv)
+        return false;
+    const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
+    return accept && strcasestr(accept, "text/csv") != NULL;
+}
+
+/* The attachment's file name: the route's last literal segment ("deals.csv"). */
+static void csv_filename(const gf_route *route, char *out, size_t cap)
+{
+    const char *p = route->pattern, *last = p;
+    for (const char *s = p; *s; s++)
+        if (*s == '/' && s[1] && s[1] != '{')
+            last = s + 1;
+    size_t n = strcspn(last, "/");
+    snprintf(out, cap, "attachment; filename=\"%.*s.csv\"", (int)n, last);
+}
+
 static enum MHD_Result queue(struct MHD_Connection *c, conn_ctx *ctx, gf_resp *resp,
                              const char *allow)
 {
     char *text = NULL;
     size_t len = 0;
-    if (resp->body) {
+    bool csv = false;
+    if (resp->body && resp->status == 200 && wants_csv(c, ctx))
+        csv = gf_csv_table(resp->body, ctx->route->csv, &text, &len) == 0;
+    if (resp->body && !csv) {
         text = json_dumps(resp->body, JSON_COMPACT | JSON_REAL_PRECISION(15));
         len = text ? strlen(text) : 0;
     }
@@ -84,7 +108,12 @@ static enum MHD_Result queue(struct MHD_Connection *c, conn_ctx *ctx, gf_resp *r
         free(text);
         return MHD_NO;
     }
-    if (text)
+    if (csv) {
+        char disposition[128];
+        csv_filename(ctx->route, disposition, sizeof disposition);
+        MHD_add_response_header(r, "Content-Type", "text/csv; charset=utf-8; header=present");
+        MHD_add_response_header(r, "Content-Disposition", disposition);
+    } else if (text)
         MHD_add_response_header(r, "Content-Type", "application/json");
     MHD_add_response_header(r, "X-Request-Id", ctx->request_id);
     if (allow && *allow)

@@ -124,6 +124,13 @@ int gf_config_from_env(gf_config *cfg, gf_err *err)
                    1000, 3600000, &v, err) < 0)
         return -1;
     cfg->backtest_budget_ms = (int)v;
+    const char *snap = env_or("GAPFORGE_SNAPSHOT_AT", "06");
+    if (strcmp(snap, "off") == 0)
+        cfg->snapshot_at = -1;
+    else if (parse_long("GAPFORGE_SNAPSHOT_AT", snap, 0, 23, &v, err) < 0)
+        return -1;
+    else
+        cfg->snapshot_at = (int)v;
     if (parse_long("GAPFORGE_CONNECTION_LIMIT", env_or("GAPFORGE_CONNECTION_LIMIT", "512"), 1,
                    65535, &v, err) < 0)
         return -1;

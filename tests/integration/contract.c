@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <yaml.h>
 
 #define MAX_DEPTH 128
@@ -372,7 +373,8 @@ static const json_t *response_for(const json_t *responses, long status)
 }
 
 int contract_check_response(const json_t *spec, const char *method, const char *path, long status,
-                            const json_t *body, size_t raw_len, char *msg, size_t cap)
+                            const char *content_type, const json_t *body, size_t raw_len, char *msg,
+                            size_t cap)
 {
     char why[1024];
     const char *tmpl = NULL;
@@ -407,6 +409,14 @@ int contract_check_response(const json_t *spec, const char *method, const char *
     }
     const json_t *content = json_object_get(resp, "content");
     const json_t *media = json_object_get(content, "application/json");
+    if (content_type && strncasecmp(content_type, "text/csv", 8) == 0) {
+        if (!json_object_get(content, "text/csv")) {
+            snprintf(msg, cap, "contract: %s %ld: the response documents no text/csv body", name,
+                     status);
+            return -1;
+        }
+        return 0;
+    }
     if (!body) {
         if (media) {
             snprintf(msg, cap, "contract: %s %ld: expected a JSON body, got %s", name, status,

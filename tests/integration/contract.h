@@ -34,11 +34,13 @@ int contract_validate(const json_t *root, const json_t *schema, const json_t *in
 /* Checks one response against spec (the parsed openapi.yaml): finds the operation by method
  * and path (templated paths match any non-empty segment; the query string is ignored), the
  * response for status (exact, then "4XX"-style, then "default") and validates body (NULL when
- * the response had no JSON body; raw_len is the raw body length). A path or method the spec
+ * the response had no JSON body; raw_len is the raw body length); a text/csv answer
+ * (content_type, which may be NULL) must be documented as text/csv. A path or method the spec
  * does not describe is accepted only for an error status, whose body must then fit the Error
  * schema. Returns 0, or -1 with a message naming the operation, the status and the JSON
  * pointer of the offending value. */
 int contract_check_response(const json_t *spec, const char *method, const char *path, long status,
-                            const json_t *body, size_t raw_len, char *msg, size_t cap);
+                            const char *content_type, const json_t *body, size_t raw_len, char *msg,
+                            size_t cap);
 
 #endif

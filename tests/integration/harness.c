@@ -112,8 +112,8 @@ t_resp t_request(const char *method, const char *path, const char *key, const ch
     r.raw = b.data ? b.data : strdup("");
     r.body = b.len ? json_loads(r.raw, 0, NULL) : NULL;
     char why[2048];
-    if (g_spec &&
-        contract_check_response(g_spec, method, path, r.status, r.body, b.len, why, sizeof why) < 0)
+    if (g_spec && contract_check_response(g_spec, method, path, r.status, r.content_type, r.body,
+                                          b.len, why, sizeof why) < 0)
         ck_abort_msg("%s\nbody: %.600s", why, r.raw);
     return r;
 }

@@ -228,8 +228,8 @@ static int check_resp(const json_t *s, const char *method, const char *path, lon
 {
     json_t *b = body ? json_loads(body, 0, NULL) : NULL;
     ck_assert(!body || b);
-    int rc = contract_check_response(s, method, path, status, b, body ? strlen(body) : 0, g_msg,
-                                     sizeof g_msg);
+    int rc = contract_check_response(s, method, path, status, NULL, b, body ? strlen(body) : 0,
+                                     g_msg, sizeof g_msg);
     json_decref(b);
     return rc;
 }

@@ -76,6 +76,8 @@ typedef struct gf_route {
     gf_scope scope;
     bool json_body;              /* the route reads a JSON body (POST/PUT/PATCH) */
     const gf_stream_ops *stream; /* non-NULL: the body is streamed to these callbacks */
+    const char *csv; /* non-NULL: with Accept: text/csv a 200 answers this table of the JSON
+                        answer as CSV (gapforge/csv_table.h path) */
 } gf_route;
 
 /* Decides whether the request may run a route needing `scope`, using the Authorization header

@@ -375,6 +375,43 @@ typedef struct gf_store_snapshot {
  * with err. */
 json_t *gf_store_snapshot_insert(int64_t org_id, const gf_store_snapshot *s, gf_err *err)
     GF_MUST_CHECK;
+/* ---- the accuracy ledger (src/store/accuracy.c) ---- */
+
+/* One stored forecast of a period: its day and quantiles in cents. */
+typedef struct gf_store_snapshot_point {
+    int as_of;
+    int64_t p10_cents, p50_cents, p90_cents;
+} gf_store_snapshot_point;
+/* The scope's snapshots of exactly period made on or before its last day, oldest first (*pts
+ * malloc'd). */
+int gf_store_accuracy_snapshots(int64_t org_id, const char *scope, const gf_period *period,
+                                gf_store_snapshot_point **pts, size_t *n, gf_err *err)
+    GF_MUST_CHECK;
+/* The scope's call for the period before local midnight of day `before`: its own latest commit
+ * (*own 1), else the sum of the latest commits of its reps (*own 0); *found 0 when neither. */
+int gf_store_accuracy_commit(int64_t org_id, const char *scope, const gf_period *period, int before,
+                             int *found, int *own, int64_t *cents, gf_err *err) GF_MUST_CHECK;
+/* What the scope won in the period, as the deals stand now (won, closed inside it), in cents.
+ * Invalid naming `scope` for a scope that is not the org's. */
+int gf_store_accuracy_actual(int64_t org_id, const char *scope, const gf_period *period,
+                             int64_t *cents, gf_err *err) GF_MUST_CHECK;
+
+/* ---- the daily snapshots (src/store/snapshot_runs.c) ---- */
+
+/* Every org's id, ascending (the scheduler's own walk; no tenant sees it). *ids is malloc'd. */
+int gf_store_snapshot_orgs(int64_t **ids, size_t *n, gf_err *err) GF_MUST_CHECK;
+/* The org's team keys, ascending; free with gf_store_snapshot_team_keys_free. */
+int gf_store_snapshot_team_keys(int64_t org_id, char ***keys, size_t *n, gf_err *err) GF_MUST_CHECK;
+void gf_store_snapshot_team_keys_free(char **keys, size_t n);
+/* Tries the advisory lock of (org, day) on this thread's connection, held until unlocked (or the
+ * connection ends): *got 1 when this replica holds it. */
+int gf_store_snapshot_day_lock(int64_t org_id, int day, int *got, gf_err *err) GF_MUST_CHECK;
+int gf_store_snapshot_day_unlock(int64_t org_id, int day, gf_err *err) GF_MUST_CHECK;
+/* Whether (org, day) has its snapshots; and recording that it has (a second record is ignored). */
+int gf_store_snapshot_day_done(int64_t org_id, int day, int *done, gf_err *err) GF_MUST_CHECK;
+int gf_store_snapshot_day_record(int64_t org_id, int day, int snapshots, int failed, gf_err *err)
+    GF_MUST_CHECK;
+
 /* A page of snapshots, newest first (cursor: the last item's id); filters may be NULL. */
 json_t *gf_store_forecast_snapshot_list(int64_t org_id, const char *scope, const gf_period *period,
                                         int limit, int64_t after, gf_err *err) GF_MUST_CHECK;

@@ -4,7 +4,7 @@
  * GAPFORGE_ADMIN_TOKEN, GAPFORGE_MAX_BODY, GAPFORGE_STATEMENT_TIMEOUT_MS, GAPFORGE_MIGRATIONS,
  * GAPFORGE_CONNECTION_LIMIT, GAPFORGE_CONNECTION_TIMEOUT, GAPFORGE_MAX_IMPORT,
  * GAPFORGE_PLAN_BUDGET_MS, GAPFORGE_BACKTEST_WAIT_MS, GAPFORGE_BACKTEST_JOBS,
- * GAPFORGE_BACKTEST_BUDGET_MS. */
+ * GAPFORGE_BACKTEST_BUDGET_MS, GAPFORGE_SNAPSHOT_AT. */
 #ifndef GAPFORGE_CONFIG_H
 #define GAPFORGE_CONFIG_H
 
@@ -28,6 +28,7 @@ typedef struct gf_config {
     int backtest_wait_ms;   /* how long POST /v1/backtests waits (GAPFORGE_BACKTEST_WAIT_MS) */
     int backtest_jobs;      /* backtests running at once (GAPFORGE_BACKTEST_JOBS) */
     int backtest_budget_ms; /* longest run of one backtest (GAPFORGE_BACKTEST_BUDGET_MS) */
+    int snapshot_at;        /* UTC hour of the daily snapshots, -1 for off (GAPFORGE_SNAPSHOT_AT) */
 } gf_config;
 
 /* Reads the environment into cfg. Returns 0, or -1 with err naming the bad variable. */

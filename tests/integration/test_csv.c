@@ -1,0 +1,71 @@
+/* test_csv.c — Accept: text/csv over HTTP: a list as a spreadsheet-safe CSV attachment, a table
+ * inside an answer, and JSON still for errors and for answers with no table. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+
+static t_resp get_csv(const char *key, const char *path)
+{
+    return t_request("GET", path, key, NULL, NULL, "Accept: text/csv");
+}
+
+static size_t lines_of(const char *s)
+{
+    size_t n = 0;
+    for (const char *p = strstr(s, "\r\n"); p; p = strstr(p + 2, "\r\n"))
+        n++;
+    return n;
+}
+
+START_TEST(a_deal_list_is_csv_with_a_header_and_no_formula)
+{
+    char key[128], slug[64];
+    fx_sales_org(key, slug);
+    fx_post_deal(key, "{\"external_id\": \"x-1\", \"name\": \"=HYPERLINK(\\\"http://evil\\\")\", "
+                      "\"amount\": 1200.5, \"stage\": \"prospecting\", \"owner\": \"ada\"}");
+    fx_post_deal(key, "{\"external_id\": \"x-2\", \"name\": \"Beta, pilot\", \"amount\": 300, "
+                      "\"stage\": \"proposal\", \"owner\": \"bob\"}");
+    t_resp r = get_csv(key, "/v1/deals?limit=10");
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.content_type, "text/csv"));
+    ck_assert_uint_eq(lines_of(r.raw), 3);
+    ck_assert(strncmp(r.raw, "id,", 3) == 0);
+    ck_assert_ptr_nonnull(strstr(r.raw, ",name,"));
+    ck_assert_ptr_nonnull(strstr(r.raw, "\"'=HYPERLINK(\"\"http://evil\"\")\""));
+    ck_assert_ptr_nonnull(strstr(r.raw, "\"Beta, pilot\""));
+    ck_assert_ptr_nonnull(strstr(r.raw, ",1200.5,"));
+    t_resp_free(&r);
+    /* The same list as JSON without the header. */
+    t_resp j = t_get(key, "/v1/deals?limit=10");
+    ck_assert_ptr_nonnull(strstr(j.content_type, "application/json"));
+    ck_assert_uint_eq(json_array_size(json_object_get(j.body, "items")), 2);
+    t_resp_free(&j);
+}
+END_TEST
+
+START_TEST(errors_and_answers_without_a_table_stay_json)
+{
+    char key[128], slug[64];
+    fx_sales_org(key, slug);
+    t_resp r = get_csv(key, "/v1/deals?limit=x");
+    ck_assert_int_eq(r.status, 422);
+    ck_assert_ptr_nonnull(strstr(r.content_type, "application/json"));
+    t_resp_free(&r);
+    r = get_csv(key, "/v1/org");
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.content_type, "application/json"));
+    t_resp_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("csv");
+    TCase *tc = tcase_create("csv");
+    tcase_add_test(tc, a_deal_list_is_csv_with_a_header_and_no_formula);
+    tcase_add_test(tc, errors_and_answers_without_a_table_stay_json);
+    suite_add_tcase(s, tc);
+    return t_main(s);
+}
