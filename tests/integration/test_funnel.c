@@ -148,6 +148,35 @@ START_TEST(every_figure_of_a_small_story_is_exact)
 }
 END_TEST
 
+START_TEST(the_stages_come_as_csv_for_spreadsheets)
+{
+    char key[128], slug[64];
+    fx_sales_org(key, slug);
+    build_story(key);
+    t_resp r = t_request("GET", "/v1/funnel?from=2024-04-01&to=2024-04-30", key, NULL, NULL,
+                         "Accept: text/csv");
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.content_type, "text/csv"));
+    /* a header of dotted columns, then one row per stage in the JSON's order */
+    const char *eol = strstr(r.raw, "\r\n");
+    ck_assert_ptr_nonnull(eol);
+    const char *want = "key,kind,entered,advanced,won,lost,moved_back,still_open,"
+                       "conversion.value,conversion.n,time_in_stage_days.median,"
+                       "time_in_stage_days.p90,time_in_stage_days.n,stall.open,stall.stalled,"
+                       "stall.share,skips.reached_later,skips.skipped,skips.share,"
+                       "flags.converts_nearly_all,flags.often_skipped";
+    ck_assert_int_eq((int)(eol - r.raw), (int)strlen(want));
+    ck_assert(strncmp(r.raw, want, strlen(want)) == 0);
+    ck_assert_ptr_nonnull(strstr(r.raw, "\r\nproposal,open,3,1,1,0,0,2,"));
+    ck_assert_ptr_nonnull(strstr(r.raw, "\r\nwon,won,1,"));
+    size_t lines = 0;
+    for (const char *p = strstr(r.raw, "\r\n"); p; p = strstr(p + 2, "\r\n"))
+        lines++;
+    ck_assert_uint_eq(lines, 5); /* header + 4 stages */
+    t_resp_free(&r);
+}
+END_TEST
+
 START_TEST(a_team_scope_counts_only_its_reps_deals_with_sub_teams)
 {
     char key[128], slug[64];
@@ -417,6 +446,7 @@ int main(void)
     Suite *s = suite_create("funnel");
     TCase *own = tcase_create("funnel");
     tcase_add_test(own, every_figure_of_a_small_story_is_exact);
+    tcase_add_test(own, the_stages_come_as_csv_for_spreadsheets);
     tcase_add_test(own, a_team_scope_counts_only_its_reps_deals_with_sub_teams);
     tcase_add_test(own, flags_mark_a_stage_that_passes_everything_on_and_one_that_is_skipped);
     tcase_add_test(own, an_org_without_deals_answers_zeros_and_nulls);
