@@ -60,6 +60,7 @@ const gf_route gf_api_routes[] = {
     /* pipeline waterfall */
     {"GET", "/v1/pipeline/changes", gf_api_pipeline_changes, GF_SCOPE_READ, false, NULL,
      "deals|buckets"},
+    {"GET", "/v1/funnel", gf_api_funnel_get, GF_SCOPE_READ, false, NULL, "stages"},
     /* forecasts */
     {"GET", "/v1/forecast", gf_api_forecast_get, GF_SCOPE_READ, false},
     {"GET", "/v1/forecast/rollup", gf_api_forecast_rollup, GF_SCOPE_READ, false, NULL, "rows"},

@@ -28,6 +28,9 @@ void gf_svc_options_default(gf_svc_options *o)
         .backtest_jobs = 2,
         .backtest_threads = 0,
         .backtest_budget_ms = 600000,
+        .funnel_nearly_all = 0.95,
+        .funnel_skip_share = 0.30,
+        .funnel_min_flag_deals = 20,
     };
 }
 

@@ -138,5 +138,7 @@ void gf_api_backtest_create(gf_req *req, gf_resp *resp);
 void gf_api_backtest_get(gf_req *req, gf_resp *resp);
 /* GET /v1/accuracy (src/api/accuracy.c). */
 void gf_api_accuracy_get(gf_req *req, gf_resp *resp);
+/* GET /v1/funnel (src/api/funnel.c). */
+void gf_api_funnel_get(gf_req *req, gf_resp *resp);
 
 #endif

@@ -47,6 +47,13 @@ typedef struct gf_svc_options {
     int backtest_threads;   /* threads that share one backtest's rows; 0: every online CPU */
     int backtest_budget_ms; /* a backtest running longer fails; a job still running after twice
                                this long (its process stopped) reads as failed */
+
+    /* The funnel's flags (GET /v1/funnel). */
+    double funnel_nearly_all;  /* "converts nearly all": this share of the deals that left a
+                                  stage advanced */
+    double funnel_skip_share;  /* "often skipped": this share of the deals that reached a later
+                                  stage never entered it */
+    int funnel_min_flag_deals; /* neither flag is raised on fewer deals than this */
 } gf_svc_options;
 
 /* The defaults. */
