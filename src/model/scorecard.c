@@ -228,8 +228,7 @@ int gf_model_scorecard_compute(const gf_model_scorecard_in *in, gf_model_scoreca
     if (!out)
         return GF_MODEL_EINVAL;
     memset(out, 0, sizeof *out);
-    if (!in || !in->h || !in->peer || in->rep >= in->n_peers || in->window.end < in->window.start ||
-        (in->n_sources && !in->source))
+    if (!in || !in->h || !in->peer || in->rep >= in->n_peers || (in->n_sources && !in->source))
         return GF_MODEL_EINVAL;
     const gf_model_history *h = in->h;
     const size_t np = in->n_peers, ns = h->n_stages, nk = 1 + in->n_sources;

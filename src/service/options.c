@@ -28,6 +28,10 @@ void gf_svc_options_default(gf_svc_options *o)
         .backtest_jobs = 2,
         .backtest_threads = 0,
         .backtest_budget_ms = 600000,
+        .scorecard_bias_quarters = 4,
+        .scorecard_bias_prior_quarters = 2.0,
+        .scorecard_stall_ratio = 1.5,
+        .scorecard_stall_min_deals = 3,
     };
 }
 

@@ -27,7 +27,7 @@ typedef struct gf_model_scorecard_in {
     size_t n_peers, rep;
     const uint8_t *source;
     size_t n_sources;
-    gf_model_period window; /* the days counted: the period, cut at as_of - 1 */
+    gf_model_period window; /* the days counted: the period, cut at as_of - 1 (may be empty) */
     gf_day as_of;           /* the state of deals at the start of this day */
     gf_model_period next;   /* the period whose open pipeline is reported */
     double stall_ratio;     /* a stage stalls when the rep's median dwell >= ratio x the team's */
@@ -82,8 +82,8 @@ typedef struct gf_model_scorecard {
     size_t n_stages, n_sources;
 } gf_model_scorecard;
 
-/* Computes the scorecard of in. Returns 0, GF_MODEL_EINVAL (NULL arguments, rep >= n_peers, an
- * empty window or a source out of range) or GF_MODEL_ENOMEM; out is then zeroed. */
+/* Computes the scorecard of in. Returns 0, GF_MODEL_EINVAL (NULL arguments, rep >= n_peers or a
+ * source out of range) or GF_MODEL_ENOMEM; out is then zeroed. */
 int gf_model_scorecard_compute(const gf_model_scorecard_in *in, gf_model_scorecard *out)
     GF_MUST_CHECK;
 
