@@ -269,8 +269,10 @@ int gf_model_scorecard_compute(const gf_model_scorecard_in *in, gf_model_scoreca
     tmp = malloc((most > np ? most : np) * sizeof *tmp + 1);
     if (!tmp)
         goto done;
-    qsort(cycle.v, cycle.n, sizeof *cycle.v, cmp_sample);
-    qsort(dwell.v, dwell.n, sizeof *dwell.v, cmp_sample);
+    if (cycle.n)
+        qsort(cycle.v, cycle.n, sizeof *cycle.v, cmp_sample);
+    if (dwell.n)
+        qsort(dwell.v, dwell.n, sizeof *dwell.v, cmp_sample);
     for (size_t c = 0; c < cells; c++)
         med[c] = NAN;
     medians(&cycle, np, med, cnt, tmp);

@@ -179,6 +179,28 @@ START_TEST(a_rep_with_no_deal_gets_zero_counts_and_no_figures)
 }
 END_TEST
 
+START_TEST(an_org_with_no_deal_gives_an_empty_card)
+{
+    fx *f = fx_new(1);
+    const gf_model_history h = fx_history(f);
+    const uint32_t peer[1] = {0};
+    const gf_model_scorecard_in in = {.h = &h,
+                                      .peer = peer,
+                                      .n_peers = 1,
+                                      .window = {d(1, 1), d(3, 31)},
+                                      .as_of = d(4, 1),
+                                      .next = {d(4, 1), d(6, 30)},
+                                      .stall_ratio = 1.5};
+    gf_model_scorecard s;
+    ck_assert_int_eq(gf_model_scorecard_compute(&in, &s), 0);
+    ck_assert_uint_eq(s.won.n + s.created.n + s.next_open.n, 0);
+    ck_assert(isnan(s.worked.cycle_days.rep) && isnan(s.worked.cycle_days.team_median));
+    ck_assert_uint_eq(s.by_stage[FX_QUALIFY].days_in_stage.team_reps, 0);
+    gf_model_scorecard_free(&s);
+    fx_free(f);
+}
+END_TEST
+
 START_TEST(bookings_per_peer_and_quarter)
 {
     two t;
@@ -348,6 +370,7 @@ int main(void)
     tcase_add_test(tc, worked_puts_the_rep_beside_the_median_of_the_peers);
     tcase_add_test(tc, a_stage_stalls_when_the_reps_dwell_is_well_above_the_teams);
     tcase_add_test(tc, a_rep_with_no_deal_gets_zero_counts_and_no_figures);
+    tcase_add_test(tc, an_org_with_no_deal_gives_an_empty_card);
     tcase_add_test(tc, bookings_per_peer_and_quarter);
     tcase_add_test(tc, bad_scorecard_arguments_are_refused);
     tcase_add_test(tc, the_bias_is_shrunk_toward_the_team_by_the_priors_weight);
