@@ -30,6 +30,7 @@ const gf_route gf_api_routes[] = {
     {"POST", "/v1/reps", gf_api_reps_create, GF_SCOPE_WRITE, true},
     {"GET", "/v1/reps/{key}", gf_api_rep_get, GF_SCOPE_READ, false},
     {"PATCH", "/v1/reps/{key}", gf_api_rep_patch, GF_SCOPE_WRITE, true},
+    {"GET", "/v1/reps/{key}/scorecard", gf_api_rep_scorecard, GF_SCOPE_READ, false},
     {"GET", "/v1/deals", gf_api_deals_list, GF_SCOPE_READ, false, NULL, "items"},
     {"POST", "/v1/deals", gf_api_deals_create, GF_SCOPE_WRITE, true},
     {"GET", "/v1/deals/by-external-id/{external_id}", gf_api_deal_get_external, GF_SCOPE_READ,

@@ -183,8 +183,10 @@ static int make_commits(gf_demo_org *org, gf_model_rng *r)
 {
     size_t cap = 0;
     double habit[GF_DEMO_REPS];
-    for (int i = 0; i < GF_DEMO_REPS; i++)
+    for (int i = 0; i < GF_DEMO_REPS; i++) {
         habit[i] = 0.8 + 0.35 * gf_model_rng_uniform(r);
+        org->reps[i].habit = habit[i];
+    }
     char scope[40];
     for (int q = 0; q < org->nquarters; q++) {
         const gf_period *p = &org->quarters[q].period;

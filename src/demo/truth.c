@@ -135,10 +135,10 @@ static json_t *reps_json(const gf_demo_org *org)
     json_t *a = json_array();
     for (int i = 0; i < GF_DEMO_REPS; i++) {
         const gf_demo_rep *p = &org->reps[i];
-        json_array_append_new(a,
-                              json_pack("{s:s, s:s, s:o, s:i, s:f}", "key", p->key, "team",
-                                        org->teams[p->team].key, "hired_on", day_json(p->hired_on),
-                                        "ramp_months", p->ramp_months, "skill", p->skill));
+        json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:i, s:f, s:f}", "key", p->key, "team",
+                                           org->teams[p->team].key, "hired_on",
+                                           day_json(p->hired_on), "ramp_months", p->ramp_months,
+                                           "skill", p->skill, "commit_habit", p->habit));
     }
     return a;
 }

@@ -31,6 +31,10 @@ void gf_svc_options_default(gf_svc_options *o)
         .funnel_nearly_all = 0.95,
         .funnel_skip_share = 0.30,
         .funnel_min_flag_deals = 20,
+        .scorecard_bias_quarters = 4,
+        .scorecard_bias_prior_quarters = 2.0,
+        .scorecard_stall_ratio = 1.5,
+        .scorecard_stall_min_deals = 3,
     };
 }
 

@@ -14,4 +14,12 @@ void gf_store__arg_period(gf_db_args *a, const gf_period *p);
  * when the scope names none. */
 void gf_store__arg_scope_ids(gf_db_args *a, const gf_scope_ids *ids);
 
+/* Ids as a PostgreSQL bigint[] literal "{1,2,3}": a new string (free it), NULL when memory runs
+ * out. */
+char *gf_store__id_array(const int64_t *ids, size_t n);
+
+/* The first (which 0) or last (which 1) days of periods as a date[] literal
+ * "{2025-01-01,...}" into out (cap at least 3 + 11 per period). */
+void gf_store__date_array(const gf_period *periods, size_t n, int which, char *out, size_t cap);
+
 #endif

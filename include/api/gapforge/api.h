@@ -66,6 +66,8 @@ void gf_api_reps_list(gf_req *req, gf_resp *resp);
 void gf_api_reps_create(gf_req *req, gf_resp *resp);
 void gf_api_rep_get(gf_req *req, gf_resp *resp);
 void gf_api_rep_patch(gf_req *req, gf_resp *resp);
+/* GET /v1/reps/{key}/scorecard (src/api/scorecard.c). */
+void gf_api_rep_scorecard(gf_req *req, gf_resp *resp);
 /* ---- deals (src/api/deals.c) ---- */
 void gf_api_deals_list(gf_req *req, gf_resp *resp);
 void gf_api_deals_create(gf_req *req, gf_resp *resp);

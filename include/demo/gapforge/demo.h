@@ -72,6 +72,8 @@ typedef struct gf_demo_rep {
     int hired_on;    /* day number */
     int ramp_months; /* months to full productivity */
     double skill;    /* multiplies the odds of winning at the last stage */
+    double habit;    /* truth: scales the open commit deals in the rep's weekly call (< 1 a
+                        sandbagger, > 1 an optimist); set by the commits (src/demo/inputs.c) */
 } gf_demo_rep;
 
 typedef struct gf_demo_deal {

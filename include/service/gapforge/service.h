@@ -54,6 +54,11 @@ typedef struct gf_svc_options {
     double funnel_skip_share;  /* "often skipped": this share of the deals that reached a later
                                   stage never entered it */
     int funnel_min_flag_deals; /* neither flag is raised on fewer deals than this */
+    int scorecard_bias_quarters;          /* closed quarters a rep's commit bias reads (<= 8) */
+    double scorecard_bias_prior_quarters; /* the team's bias counts as this many quarters */
+    double scorecard_stall_ratio;  /* a stage stalls when the rep's median days in it are at least
+                                      this many times the team's median */
+    int scorecard_stall_min_deals; /* ... over at least this many of the rep's deals */
 } gf_svc_options;
 
 /* The defaults. */
@@ -176,5 +181,35 @@ typedef struct gf_svc_plan_req {
  * one, on period without a bookings target (for a goal against it), on levers[i] for an unknown,
  * repeated or unusable lever. New reference, or NULL with err. */
 json_t *gf_svc_plan_answer(const gf_svc_plan_req *req, gf_err *err) GF_MUST_CHECK;
+
+/* ---- rep scorecards (src/service/scorecard.c) ---- */
+
+/* The quarters a scorecard may look back (gf_svc_options.scorecard_bias_quarters at most). */
+#define GF_SVC_SCORECARD_MAX_QUARTERS 8
+
+/* A validated scorecard request. */
+typedef struct gf_svc_scorecard_req {
+    int64_t org_id;
+    char rep[72];
+    gf_period period; /* a fiscal quarter */
+    gf_period next;   /* the quarter after it */
+    int as_of;        /* a day number: deal data dated before it, commits submitted through it */
+    int fysm;
+    const char *request_id; /* for the log line; may be NULL */
+} gf_svc_scorecard_req;
+
+/* Validates a scorecard's parameters (period: a fiscal quarter name or the range of one, default
+ * the current quarter; as_of: a date, default today) into req. Returns 0, or a negative code
+ * with err: GF_EINVALID naming period or as_of, GF_ENOTFOUND for an over-long rep key,
+ * GF_EUNAVAILABLE when the database is down. Reads nothing but the org's calendar. */
+int gf_svc_scorecard_req_parse(int64_t org_id, const char *rep, const char *period,
+                               const char *as_of, gf_svc_scorecard_req *req, gf_err *err)
+    GF_MUST_CHECK;
+
+/* The GET /v1/reps/{key}/scorecard document: rep, period, as_of, currency, said, did, worked,
+ * bias, next (openapi.yaml, Scorecard). A rep with no deal or commit gets the same shape with
+ * nulls and n = 0. GF_ENOTFOUND for a rep that is not the org's. New reference, or NULL with
+ * err. */
+json_t *gf_svc_scorecard_answer(const gf_svc_scorecard_req *req, gf_err *err) GF_MUST_CHECK;
 
 #endif

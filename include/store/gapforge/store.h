@@ -452,4 +452,51 @@ json_t *gf_store_backtest_finish(int64_t org_id, int64_t id, const char *result_
  * reference, or NULL with err. */
 json_t *gf_store_backtest_get(int64_t org_id, int64_t id, int stale_ms, gf_err *err) GF_MUST_CHECK;
 
+/* ---- rep scorecards (src/store/scorecard.c, commits.c) ---- */
+
+/* A rep and the peers it is compared with: the reps of its team and the team's sub-teams (the
+ * rep included), or every rep of the org when it has no team. Owned: gf_store_peers_free. */
+typedef struct gf_store_peers {
+    int64_t rep_id;
+    char team[72]; /* the rep's team key, "" when none */
+    int64_t *ids;  /* sorted */
+    size_t n;
+} gf_store_peers;
+/* The rep with key and its peers into out. Returns 0, or -1 with err (not found for a rep that is
+ * not the org's). */
+int gf_store_scorecard_rep(int64_t org_id, const char *key, gf_store_peers *out, gf_err *err)
+    GF_MUST_CHECK;
+/* Frees p's ids and zeroes it; NULL-safe. */
+void gf_store_peers_free(gf_store_peers *p);
+
+/* Deal sources, by index: marketing, sales, partner, other. */
+#define GF_STORE_SOURCES 4
+extern const char *const gf_store_sources[GF_STORE_SOURCES];
+/* The live deals of the reps rep_ids[0..n_reps) created before day `before`, ordered by id:
+ * their ids and source indexes into two malloc'd arrays of *n entries (free both). Returns 0 or
+ * -1 with err. */
+int gf_store_scorecard_sources(int64_t org_id, const int64_t *rep_ids, size_t n_reps, int before,
+                               int64_t **deal_ids, uint8_t **sources, size_t *n, gf_err *err)
+    GF_MUST_CHECK;
+
+/* Every commit of scope for exactly period submitted before local midnight of day `before`, oldest
+ * first, as a JSON array of gf_commit_json objects (notes as written). New reference, or NULL with
+ * err. */
+json_t *gf_store_commit_said(int64_t org_id, const char *scope, const gf_period *period, int before,
+                             gf_err *err) GF_MUST_CHECK;
+
+/* One rep's commits for one quarter: the first and the last submitted before the quarter ended
+ * (and before the day the caller names), in cents, and how many. */
+typedef struct gf_store_commit_bound {
+    int64_t rep_id;
+    size_t quarter; /* index into the quarters asked for */
+    int64_t first_cents, last_cents, count;
+} gf_store_commit_bound;
+/* The bounds of each (rep of rep_ids, quarter of quarters) pair that has a commit for exactly that
+ * quarter submitted before the end of the quarter and before local midnight of day `before`, into
+ * *rows (malloc'd, *n entries, in no order; free it). Returns 0 or -1 with err. */
+int gf_store_commit_bounds(int64_t org_id, const int64_t *rep_ids, size_t n_reps,
+                           const gf_period *quarters, size_t nq, int before,
+                           gf_store_commit_bound **rows, size_t *n, gf_err *err) GF_MUST_CHECK;
+
 #endif
