@@ -49,12 +49,12 @@ typedef struct gf_svc_options {
                                this long (its process stopped) reads as failed */
 
     /* The funnel's flags (GET /v1/funnel). */
-    double funnel_nearly_all;  /* "converts nearly all": this share of the deals that left a
-                                  stage advanced */
-    double funnel_skip_share;  /* "often skipped": this share of the deals that reached a later
-                                  stage never entered it */
-    int funnel_min_flag_deals; /* neither flag is raised on fewer deals than this */
-    int scorecard_bias_quarters;          /* closed quarters a rep's commit bias reads (<= 8) */
+    double funnel_nearly_all;    /* "converts nearly all": this share of the deals that left a
+                                    stage advanced */
+    double funnel_skip_share;    /* "often skipped": this share of the deals that reached a later
+                                    stage never entered it */
+    int funnel_min_flag_deals;   /* neither flag is raised on fewer deals than this */
+    int scorecard_bias_quarters; /* closed quarters a rep's commit bias reads (<= 8) */
     double scorecard_bias_prior_quarters; /* the team's bias counts as this many quarters */
     double scorecard_stall_ratio;  /* a stage stalls when the rep's median days in it are at least
                                       this many times the team's median */
