@@ -45,6 +45,23 @@ START_TEST(a_deal_list_is_csv_with_a_header_and_no_formula)
 }
 END_TEST
 
+START_TEST(a_scorecard_answers_its_quarters_as_csv)
+{
+    char key[128], slug[64];
+    fx_sales_org(key, slug);
+    t_resp j = t_get(key, "/v1/reps/ada/scorecard?period=2026-Q3");
+    ck_assert_msg(j.status == 200, "%s", j.raw);
+    const size_t quarters =
+        json_array_size(json_object_get(json_object_get(j.body, "bias"), "quarters"));
+    t_resp_free(&j);
+    t_resp r = get_csv(key, "/v1/reps/ada/scorecard?period=2026-Q3");
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.content_type, "text/csv"));
+    ck_assert_uint_eq(lines_of(r.raw), quarters + 1);
+    t_resp_free(&r);
+}
+END_TEST
+
 START_TEST(errors_and_answers_without_a_table_stay_json)
 {
     char key[128], slug[64];
@@ -65,6 +82,7 @@ int main(void)
     Suite *s = suite_create("csv");
     TCase *tc = tcase_create("csv");
     tcase_add_test(tc, a_deal_list_is_csv_with_a_header_and_no_formula);
+    tcase_add_test(tc, a_scorecard_answers_its_quarters_as_csv);
     tcase_add_test(tc, errors_and_answers_without_a_table_stay_json);
     suite_add_tcase(s, tc);
     return t_main(s);
