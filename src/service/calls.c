@@ -23,16 +23,16 @@ json_t *gf_svc__rep_call(const json_t *latest_commit)
     return call ? call : json_null();
 }
 
-int gf_svc__calls(int64_t org_id, const char *scope, const gf_period *period, json_t **rep_call,
-                  json_t **manager_call, gf_err *err)
+int gf_svc__calls(int64_t org_id, const char *scope, const gf_period *period, int as_of,
+                  json_t **rep_call, json_t **manager_call, gf_err *err)
 {
     *rep_call = *manager_call = NULL;
-    json_t *commit = gf_store_forecast_latest_commit(org_id, scope, period, err);
+    json_t *commit = gf_store_forecast_latest_commit(org_id, scope, period, as_of, err);
     if (!commit)
         return err->code;
     *rep_call = gf_svc__rep_call(commit);
     json_decref(commit);
-    *manager_call = gf_store_adjustment_latest(org_id, scope, period, err);
+    *manager_call = gf_store_adjustment_latest(org_id, scope, period, as_of, err);
     if (!*manager_call) {
         json_decref(*rep_call);
         *rep_call = NULL;

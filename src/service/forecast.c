@@ -182,10 +182,12 @@ gf_svc_forecast *gf_svc_forecast_run(const gf_svc_forecast_req *req, gf_err *err
     if (gf_svc__forecast_fit(f, err) < 0 ||
         gf_store_org_currency(req->org_id, f->currency, err) < 0 || gf_svc__why(f, err) < 0)
         goto fail;
-    f->latest_commit = gf_store_forecast_latest_commit(req->org_id, req->scope, &req->period, err);
+    f->latest_commit =
+        gf_store_forecast_latest_commit(req->org_id, req->scope, &req->period, req->as_of, err);
     if (!f->latest_commit)
         goto fail;
-    f->manager_call = gf_store_adjustment_latest(req->org_id, req->scope, &req->period, err);
+    f->manager_call =
+        gf_store_adjustment_latest(req->org_id, req->scope, &req->period, req->as_of, err);
     if (!f->manager_call || (req->explain && deal_names(f, err) < 0))
         goto fail;
     return f;

@@ -39,10 +39,10 @@ static json_t *rollup_row(const gf_svc_forecast *parent, const uint8_t *mask, js
  * row: rep_call and manager_call, each JSON null when there is none. Returns 0 or a negative
  * code with err. */
 static int add_calls(json_t *row, int64_t org_id, const char *scope, const gf_period *period,
-                     gf_err *err)
+                     int as_of, gf_err *err)
 {
     json_t *rep = json_null(), *manager = json_null();
-    if (scope && gf_svc__calls(org_id, scope, period, &rep, &manager, err) < 0)
+    if (scope && gf_svc__calls(org_id, scope, period, as_of, &rep, &manager, err) < 0)
         return err->code;
     json_object_set_new(row, "rep_call", rep);
     json_object_set_new(row, "manager_call", manager);
@@ -85,7 +85,7 @@ static json_t *rollup_children(const gf_svc_forecast *parent, gf_err *err)
         if (!row)
             goto fail;
         json_array_append_new(rows, row);
-        if (add_calls(row, p->org_id, scope, &p->period, err) < 0)
+        if (add_calls(row, p->org_id, scope, &p->period, p->as_of, err) < 0)
             goto fail;
     }
     size_t rest = 0;
@@ -99,7 +99,7 @@ static json_t *rollup_children(const gf_svc_forecast *parent, gf_err *err)
             goto fail;
         json_object_set_new(row, "unassigned", json_true());
         json_array_append_new(rows, row);
-        if (add_calls(row, p->org_id, NULL, &p->period, err) < 0)
+        if (add_calls(row, p->org_id, NULL, &p->period, p->as_of, err) < 0)
             goto fail;
     }
     free(mask);
@@ -129,7 +129,7 @@ json_t *gf_svc_rollup_answer(const gf_svc_forecast_req *req, gf_err *err)
         goto done;
     total = rollup_row(f, f->mask, json_string(req->scope), f->has_target, (double)f->target_cents,
                        err);
-    if (!total || add_calls(total, req->org_id, req->scope, &req->period, err) < 0)
+    if (!total || add_calls(total, req->org_id, req->scope, &req->period, req->as_of, err) < 0)
         goto done;
     char as_of[11];
     gf_date_format(req->as_of, as_of);

@@ -66,11 +66,12 @@ const char *gf_svc__driver_label(int driver, int *percent);
 json_t *gf_svc__rep_call(const json_t *latest_commit);
 
 /* The rep call (gf_svc__rep_call of the latest commit) and the manager call (the latest
- * adjustment: {id, value, author, reason, at}) of exactly scope and period, each JSON null when
+ * adjustment: {id, value, author, reason, at}) of exactly scope and period as they stood at the
+ * end of day as_of (that day's calls count), each JSON null when
  * there is none; new references the caller owns. Returns 0, or a negative code with err (both
  * NULL then). */
-int gf_svc__calls(int64_t org_id, const char *scope, const gf_period *period, json_t **rep_call,
-                  json_t **manager_call, gf_err *err) GF_MUST_CHECK;
+int gf_svc__calls(int64_t org_id, const char *scope, const gf_period *period, int as_of,
+                  json_t **rep_call, json_t **manager_call, gf_err *err) GF_MUST_CHECK;
 
 /* ---- the spread cache (spread_cache.c) ---- */
 

@@ -45,9 +45,10 @@ static const gf_stmt adjustment_page = {
 
 static const gf_stmt adjustment_latest = {
     "adjustment_latest",
-    "SELECT a.id, gf_adjustment_call_json(a) FROM adjustments a WHERE a.org_id = $1 "
-    "AND a.scope = $2 AND a.period_start = $3::date AND a.period_end = $4::date "
-    "ORDER BY a.id DESC LIMIT 1"};
+    "SELECT a.id, gf_adjustment_call_json(a) FROM adjustments a JOIN orgs o ON o.id = a.org_id "
+    "WHERE a.org_id = $1 AND a.scope = $2 AND a.period_start = $3::date "
+    "AND a.period_end = $4::date AND a.created_at < (($5::date + 1)::timestamp AT TIME ZONE "
+    "o.time_zone) ORDER BY a.id DESC LIMIT 1"};
 
 json_t *gf_store_adjustment_create(int64_t org_id, const gf_adjustment_fields *f, gf_err *err)
 {
@@ -101,12 +102,13 @@ json_t *gf_store_adjustment_list(int64_t org_id, const char *scope, const gf_per
 }
 
 json_t *gf_store_adjustment_latest(int64_t org_id, const char *scope, const gf_period *period,
-                                   gf_err *err)
+                                   int through, gf_err *err)
 {
     gf_db_args a = {0};
     gf_db_arg_i64(&a, org_id);
     gf_db_arg_text(&a, scope);
     gf_store__arg_period(&a, period);
+    gf_db_arg_date(&a, through);
     PGresult *res = gf_db_exec_args(&adjustment_latest, &a, err);
     if (!res)
         return NULL;

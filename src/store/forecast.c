@@ -16,9 +16,10 @@ static const gf_stmt fc_target = {
 
 static const gf_stmt fc_latest_commit = {
     "fc_latest_commit",
-    "SELECT c.id, gf_commit_json(c) FROM commits c WHERE c.org_id = $1 AND c.scope = $2 "
-    "AND c.period_start = $3::date AND c.period_end = $4::date "
-    "ORDER BY c.submitted_at DESC, c.id DESC LIMIT 1"};
+    "SELECT c.id, gf_commit_json(c) FROM commits c JOIN orgs o ON o.id = c.org_id "
+    "WHERE c.org_id = $1 AND c.scope = $2 AND c.period_start = $3::date "
+    "AND c.period_end = $4::date AND c.submitted_at < (($5::date + 1)::timestamp AT TIME ZONE "
+    "o.time_zone) ORDER BY c.submitted_at DESC, c.id DESC LIMIT 1"};
 
 static const gf_stmt fc_snapshot_insert = {
     "fc_snapshot_insert",
@@ -76,10 +77,11 @@ int gf_store_forecast_target_cents(int64_t org_id, const char *scope, const gf_p
 }
 
 json_t *gf_store_forecast_latest_commit(int64_t org_id, const char *scope, const gf_period *period,
-                                        gf_err *err)
+                                        int through, gf_err *err)
 {
     gf_db_args a = {0};
     scope_period_args(&a, org_id, scope, period);
+    gf_db_arg_date(&a, through);
     PGresult *res = gf_db_exec_args(&fc_latest_commit, &a, err);
     if (!res)
         return NULL;

@@ -96,6 +96,45 @@ START_TEST(expected_is_booked_plus_each_open_deal_amount_times_p)
 }
 END_TEST
 
+/* A forecast as of a day shows the calls as they stood by its end: a commit or an adjustment
+ * made later does not change a past answer. */
+START_TEST(the_calls_beside_a_past_forecast_are_those_made_by_its_day)
+{
+    char key[128], slug[64];
+    small_org(key, slug);
+    t_resp c = t_post(key, "/v1/commits",
+                      "{\"scope\": \"org\", \"period\": \"2025-Q2\", \"commit\": 4000, "
+                      "\"best_case\": 5000, \"submitted_at\": \"2025-05-15T18:00:00Z\"}");
+    ck_assert_msg(c.status == 201, "%s", c.raw);
+    const long long early = t_int(c.body, "id");
+    t_resp_free(&c);
+    c = t_post(key, "/v1/commits",
+               "{\"scope\": \"org\", \"period\": \"2025-Q2\", \"commit\": 4500, "
+               "\"best_case\": 5000, \"submitted_at\": \"2025-05-20T09:00:00Z\"}");
+    ck_assert_msg(c.status == 201, "%s", c.raw);
+    const long long late = t_int(c.body, "id");
+    t_resp_free(&c);
+    t_resp a = t_post(key, "/v1/adjustments",
+                      "{\"scope\": \"org\", \"period\": \"2025-Q2\", \"value\": 4200, "
+                      "\"reason\": \"made today, long after 2025-05-15\"}");
+    ck_assert_msg(a.status == 201, "%s", a.raw);
+    t_resp_free(&a);
+    t_resp r = forecast(key, Q);
+    json_t *call = json_object_get(r.body, "call");
+    ck_assert_int_eq(t_int(json_object_get(call, "latest_commit"), "id"), early);
+    ck_assert(json_is_null(json_object_get(call, "manager_call")));
+    t_resp_free(&r);
+    r = forecast(key, "period=2025-Q2&as_of=2025-05-21");
+    call = json_object_get(r.body, "call");
+    ck_assert_int_eq(t_int(json_object_get(call, "latest_commit"), "id"), late);
+    t_resp_free(&r);
+    /* Today's answer has today's adjustment. */
+    r = forecast(key, "period=2025-Q2");
+    ck_assert(json_is_object(json_object_get(json_object_get(r.body, "call"), "manager_call")));
+    t_resp_free(&r);
+}
+END_TEST
+
 /* The chance that a deal of in-period probability p is won in one trial of the simulation: each
  * trial multiplies every deal's odds o = p / (1 - p) by one common m = exp(sigma z - sigma^2 / 2),
  * z standard normal (mean one), so the share is E[m o / (1 + m o)], not p. Computed by the
@@ -533,6 +572,7 @@ static Suite *forecast_suite(void)
     TCase *tc = tcase_create("forecast");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, expected_is_booked_plus_each_open_deal_amount_times_p);
+    tcase_add_test(tc, the_calls_beside_a_past_forecast_are_those_made_by_its_day);
     tcase_add_test(tc, target_gives_gap_coverage_and_prob_hit);
     tcase_add_test(tc, target_at_or_below_booked_is_certain_with_no_gap);
     tcase_add_test(tc, target_above_every_possible_total_is_out_of_reach);

@@ -349,10 +349,11 @@ json_t *gf_store_pipeline_changes(int64_t org_id, const gf_pipeline_query *q, gf
 
 /* ---- forecasts (src/store/forecast.c) ---- */
 
-/* The newest commit of scope for exactly period (gf_commit_json), JSON null when none; NULL with
- * err on failure. New reference. */
+/* The newest commit of scope for exactly period submitted by the end of day `through` in the org's
+ * time zone (a forecast as of a day shows the call as it stood then: that day's commits count)
+ * (gf_commit_json), JSON null when none; NULL with err on failure. New reference. */
 json_t *gf_store_forecast_latest_commit(int64_t org_id, const char *scope, const gf_period *period,
-                                        gf_err *err) GF_MUST_CHECK;
+                                        int through, gf_err *err) GF_MUST_CHECK;
 /* The bookings target of scope for exactly period, in exact cents (a value with more than two
  * decimals rounds half away from zero): *found 0 (and *cents 0) when there is none. Returns 0,
  * or -1 with err (internal for a stored value beyond the int64 range of cents). */

@@ -38,9 +38,10 @@ json_t *gf_store_adjustment_create(int64_t org_id, const gf_adjustment_fields *f
 json_t *gf_store_adjustment_list(int64_t org_id, const char *scope, const gf_period *period,
                                  int limit, int64_t after, gf_err *err) GF_MUST_CHECK;
 
-/* The manager's call for exactly scope and period: the newest adjustment as
- * {id, value, author, reason, at}, JSON null when there is none; NULL with err on failure. */
+/* The manager's call for exactly scope and period as it stood at the end of day `through` (in
+ * the org's time zone): the newest adjustment made by then as {id, value, author, reason, at},
+ * JSON null when there is none; NULL with err on failure. */
 json_t *gf_store_adjustment_latest(int64_t org_id, const char *scope, const gf_period *period,
-                                   gf_err *err) GF_MUST_CHECK;
+                                   int through, gf_err *err) GF_MUST_CHECK;
 
 #endif
