@@ -65,9 +65,10 @@ static double filter(const gf_model_ets_model *mod, const double *y, size_t t0, 
                      ets_state *x, double *e)
 {
     const double phi = mod->phi;
+    const size_t m = mod->m;
     double sse = 0.0;
+    size_t j = t0 % m;
     for (size_t t = 0; t < n; t++) {
-        const size_t j = (t0 + t) % mod->m;
         const double pb = phi * x->b;
         const double err = (y ? y[t] : 0.0) - (x->l + pb + x->s[j]);
         x->l = x->l + pb + mod->alpha * err;
@@ -76,8 +77,34 @@ static double filter(const gf_model_ets_model *mod, const double *y, size_t t0, 
         if (e)
             e[t] = err;
         sse += err * err;
+        if (++j == m)
+            j = 0;
     }
     return sse;
+}
+
+/* Runs k <= 4 filters of `mod` from time 0 in one pass (their dependency chains overlap): the
+ * first over y, the others over zeros, from the states x[0..k-1], writing the errors of filter i
+ * into e[i]. */
+static void filter_lockstep(const gf_model_ets_model *mod, const double *y, size_t n, size_t k,
+                            ets_state *x, double *const *e)
+{
+    const double phi = mod->phi, alpha = mod->alpha, beta = mod->beta, gamma = mod->gamma;
+    const size_t m = mod->m;
+    size_t j = 0;
+    for (size_t t = 0; t < n; t++) {
+        for (size_t i = 0; i < k; i++) {
+            ets_state *xi = &x[i];
+            const double pb = phi * xi->b;
+            const double err = (i == 0 ? y[t] : 0.0) - (xi->l + pb + xi->s[j]);
+            xi->l = xi->l + pb + alpha * err;
+            xi->b = pb + beta * err;
+            xi->s[j] += gamma * err;
+            e[i][t] = err;
+        }
+        if (++j == m)
+            j = 0;
+    }
 }
 
 /* The initial state for the free-state vector c (sum-to-zero seasons). */
@@ -133,7 +160,8 @@ static int cholesky_solve(double *a, double *r, size_t d)
 typedef struct ets_work {
     const double *y;
     size_t n;
-    double *cols; /* (1 + d) * n: column 0 the errors from x0 = 0, column k+1 state k's response */
+    double *cols; /* (2 + d) * n: column 0 the errors from x0 = 0, column k+1 state k's response,
+                   * the last season 0's response (seasonal kinds) */
     double floor; /* the smallest sse considered, so a perfect fit has a finite likelihood */
 } ets_work;
 
@@ -143,14 +171,31 @@ typedef struct ets_work {
 static double best_initial(gf_model_ets_model *mod, ets_work *w, double *c)
 {
     const size_t d = n_initial(mod->kind, mod->m), n = w->n;
-    ets_state x0 = {0};
-    (void)filter(mod, w->y, 0, n, &x0, w->cols);
-    for (size_t k = 0; k < d; k++) {
-        double u[MAX_STATES] = {0};
-        u[k] = 1.0;
-        ets_state x;
-        state_of(mod, u, &x);
-        (void)filter(mod, NULL, 0, n, &x, w->cols + (k + 1) * n);
+    /* The errors from the zero state, the responses to a unit level, trend and season 0. */
+    ets_state xs[4] = {{0}};
+    double *e[4] = {w->cols, w->cols + n};
+    size_t k = 2;
+    xs[1].l = 1.0;
+    if (has_trend(mod->kind)) {
+        xs[k].b = 1.0;
+        e[k++] = w->cols + 2 * n;
+    }
+    if (is_seasonal(mod->kind)) {
+        xs[k].s[0] = 1.0;
+        e[k++] = w->cols + (d + 1) * n;
+    }
+    filter_lockstep(mod, w->y, n, k, xs, e);
+    double *col = w->cols + (has_trend(mod->kind) ? 3 : 2) * n;
+    if (is_seasonal(mod->kind)) {
+        /* Season j's state first acts at t = j and the recursions are periodic in t mod m, so its
+         * response is season 0's (in the spare column) delayed by j; the free state j moves
+         * season j up and season m - 1 down (they sum to zero). */
+        const size_t m = mod->m;
+        const double *r0 = w->cols + (d + 1) * n;
+        for (size_t j = 0; j + 1 < m; j++, col += n) {
+            for (size_t t = 0; t < n; t++)
+                col[t] = (t >= j ? r0[t - j] : 0.0) - (t >= m - 1 ? r0[t - (m - 1)] : 0.0);
+        }
     }
     double a[MAX_STATES * MAX_STATES], r[MAX_STATES];
     for (size_t i = 0; i < d; i++) {
@@ -219,8 +264,9 @@ static double objective(gf_model_ets_model *mod, ets_work *w, const double *u)
 #define NM_MAX_DIM 4
 
 /* Nelder-Mead from u (dimension dim <= NM_MAX_DIM), steps of `step`: reflection 1, expansion 2,
- * contraction 1/2, shrink 1/2, until the simplex's values agree to 1e-10 or max_eval. Leaves the
- * best point in u and returns its value. */
+ * contraction 1/2, shrink 1/2, until the simplex's values agree to 1e-6 (in units of -2
+ * log-likelihood, far below what AICc can tell apart) or max_eval. Leaves the best point in u and
+ * returns its value. */
 static double nelder_mead(gf_model_ets_model *mod, ets_work *w, double *u, size_t dim, double step,
                           int max_eval)
 {
@@ -245,7 +291,7 @@ static double nelder_mead(gf_model_ets_model *mod, ets_work *w, double *u, size_
                 memcpy(p[j - 1], tp, sizeof(tp));
             }
         }
-        if (evals >= max_eval || fabs(f[dim] - f[0]) <= 1e-10 * (1.0 + fabs(f[0])))
+        if (evals >= max_eval || fabs(f[dim] - f[0]) <= 1e-6)
             break;
         double cen[NM_MAX_DIM] = {0}, xr[NM_MAX_DIM], xt[NM_MAX_DIM];
         for (size_t i = 0; i < dim; i++) {
@@ -318,7 +364,7 @@ int gf_model_ets_fit(const double *y, size_t n, int kind, size_t m, gf_model_ets
         scale = fmax(scale, fabs(y[t]));
     }
     ets_work w = {.y = y, .n = n, .floor = 1e-20 * (1.0 + scale * scale) * (double)n};
-    w.cols = malloc((d + 1) * n * sizeof(*w.cols));
+    w.cols = malloc((d + 2) * n * sizeof(*w.cols));
     if (!w.cols)
         return GF_MODEL_ENOMEM;
     gf_model_ets_model mod = {.kind = kind, .m = m};
