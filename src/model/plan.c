@@ -8,51 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* How close a state is to the goal. Minimum-cost goals: whether it is met, the goal's quantile
- * capped at the target, the mean of the totals capped at the target (which moves even when the
- * quantile does not) and the quantile uncapped. Maximising goals: never "met"; q and raw are the
- * objective (P50 or expected), m the mean of the totals. */
-typedef struct score {
-    int achieved;
-    double q;
-    double m;
-    double raw;
-} score;
-
-/* A state evaluated at the full trials (its units at seen_units + index * n). */
-typedef struct seen {
-    int64_t cost;
-    double p50, prob, expected;
-} seen;
-
-typedef struct searcher {
-    const gf_model_lever_ctx *ctx;
-    const gf_model_lever *lv;
-    size_t n;
-    const gf_model_plan_opts *o;
-    double alpha;    /* the quantile that must reach the target */
-    int maximise;    /* GF_MODEL_GOAL_MAX_P50 or _MAX_EXPECTED */
-    uint32_t full;   /* the base's trials: what the answer stands on */
-    uint32_t search; /* trials per screening evaluation (<= full) */
-    gf_model_lever_work w;
-    int64_t *totals;
-    int64_t *scratch; /* trials entries, reordered by quantile() */
-    size_t evals;
-    int stopped; /* the caller's stop said so: the search answers what it has */
-    /* Every state evaluated at the full trials, for the frontier. */
-    seen *seen;
-    uint32_t *seen_units;
-    size_t n_seen, cap_seen;
-    /* The screening greedy's states, one per unit added (units at path + index * n). */
-    uint32_t *path;
-    int64_t *path_cost;
-    size_t n_path, cap_path;
-    int recording; /* greedy() appends to the path */
-} searcher;
+#include "plan_internal.h"
 
 /* True once the caller's work budget is spent (asked between steps of the search, never inside
  * one); sticky. */
-static int out_of_budget(searcher *s)
+int gf_model__plan_out_of_budget(searcher *s)
 {
     if (!s->stopped && s->o->stop && s->o->stop(s->o->stop_arg))
         s->stopped = 1;
@@ -143,7 +103,7 @@ static int64_t quantile(int64_t *scratch, size_t n, double q)
     return select_kth(scratch, n, (size_t)pos - 1);
 }
 
-static int64_t plan_cost(const searcher *s, const uint32_t *u)
+int64_t gf_model__plan_cost(const searcher *s, const uint32_t *u)
 {
     int64_t c = 0;
     for (size_t k = 0; k < s->n; k++)
@@ -153,8 +113,8 @@ static int64_t plan_cost(const searcher *s, const uint32_t *u)
 
 /* Scores units u at `trials` (result to *res if not NULL); at the full trials the state is also
  * remembered for the frontier. */
-static int evaluate(searcher *s, const uint32_t *u, uint32_t trials, score *sc,
-                    gf_model_sim_result *res)
+int gf_model__plan_evaluate(searcher *s, const uint32_t *u, uint32_t trials, score *sc,
+                            gf_model_sim_result *res)
 {
     gf_model_sim_result r;
     int rc = gf_model_scenario_eval(s->ctx, s->lv, u, s->n, trials, &s->w, &r, s->totals);
@@ -188,7 +148,7 @@ static int evaluate(searcher *s, const uint32_t *u, uint32_t trials, score *sc,
     return GF_MODEL_OK;
 }
 
-static int affordable(const searcher *s, int64_t cost)
+int gf_model__plan_affordable(const searcher *s, int64_t cost)
 {
     return s->o->budget_cents < 0 || cost <= s->o->budget_cents;
 }
@@ -198,8 +158,8 @@ static int affordable(const searcher *s, int64_t cost)
  * appended to the path while s->recording. */
 static int greedy(searcher *s, uint32_t *u, score *cur, uint32_t trials)
 {
-    while (!cur->achieved && !out_of_budget(s)) {
-        const int64_t cost = plan_cost(s, u);
+    while (!cur->achieved && !gf_model__plan_out_of_budget(s)) {
+        const int64_t cost = gf_model__plan_cost(s, u);
         size_t best = SIZE_MAX;
         int best_by_q = 0;
         double best_ratio = 0.0;
@@ -208,9 +168,11 @@ static int greedy(searcher *s, uint32_t *u, score *cur, uint32_t trials)
             if (u[k] >= s->lv[k].max_units)
                 continue;
             u[k]++;
-            const int64_t c = plan_cost(s, u);
+            const int64_t c = gf_model__plan_cost(s, u);
             score sc;
-            int rc = affordable(s, c) ? evaluate(s, u, trials, &sc, NULL) : 1;
+            int rc = gf_model__plan_affordable(s, c)
+                         ? gf_model__plan_evaluate(s, u, trials, &sc, NULL)
+                         : 1;
             u[k]--;
             if (rc < 0)
                 return rc;
@@ -235,7 +197,7 @@ static int greedy(searcher *s, uint32_t *u, score *cur, uint32_t trials)
         u[best]++;
         *cur = best_sc;
         if (s->recording) {
-            const int rc = record(s, u, plan_cost(s, u));
+            const int rc = record(s, u, gf_model__plan_cost(s, u));
             if (rc)
                 return rc;
         }
@@ -244,13 +206,13 @@ static int greedy(searcher *s, uint32_t *u, score *cur, uint32_t trials)
 }
 
 /* Drops units, the most expensive last unit first, while the goal still holds. */
-static int prune(searcher *s, uint32_t *u, score *cur, uint32_t trials)
+int gf_model__plan_prune(searcher *s, uint32_t *u, score *cur, uint32_t trials)
 {
     uint8_t *stuck = calloc(s->n ? s->n : 1, 1);
     if (!stuck)
         return GF_MODEL_ENOMEM;
     int rc = GF_MODEL_OK;
-    while (!out_of_budget(s)) {
+    while (!gf_model__plan_out_of_budget(s)) {
         size_t pick = SIZE_MAX;
         int64_t pick_cost = -1;
         for (size_t k = 0; k < s->n; k++) {
@@ -267,7 +229,7 @@ static int prune(searcher *s, uint32_t *u, score *cur, uint32_t trials)
             break;
         u[pick]--;
         score sc;
-        rc = evaluate(s, u, trials, &sc, NULL);
+        rc = gf_model__plan_evaluate(s, u, trials, &sc, NULL);
         if (rc)
             break;
         if (sc.achieved)
@@ -323,8 +285,8 @@ static int tried_first(const searcher *s, int64_t ca, const uint32_t *a, int64_t
 /* Whether state b (score sb, cost cb, units ub) is a better answer than state a: for a
  * maximising goal a larger objective, or the same for less (in the order of trial); otherwise
  * meeting the goal where a does not, or meeting it too and coming first in that order. */
-static int better(const searcher *s, const score *sb, int64_t cb, const uint32_t *ub,
-                  const score *sa, int64_t ca, const uint32_t *ua)
+int gf_model__plan_better(const searcher *s, const score *sb, int64_t cb, const uint32_t *ub,
+                          const score *sa, int64_t ca, const uint32_t *ua)
 {
     if (s->maximise) {
         if (sb->q != sa->q)
@@ -359,20 +321,20 @@ static int exact(searcher *s, size_t n_combos, uint32_t *u, score *best)
     size_t m = 0;
     for (size_t i = 0; i < n_combos; i++) {
         decode(s, i, v);
-        const int64_t c = plan_cost(s, v);
+        const int64_t c = gf_model__plan_cost(s, v);
         uint64_t units = 0;
         for (size_t k = 0; k < s->n; k++)
             units += v[k];
-        if (affordable(s, c))
+        if (gf_model__plan_affordable(s, c))
             all[m++] = (combo){c, units, i};
     }
     qsort(all, m, sizeof(*all), cmp_combo);
     rc = GF_MODEL_OK;
     int have = 0;
-    for (size_t i = 0; i < m && !(have && out_of_budget(s)); i++) {
+    for (size_t i = 0; i < m && !(have && gf_model__plan_out_of_budget(s)); i++) {
         decode(s, all[i].index, v);
         score sc;
-        rc = evaluate(s, v, s->full, &sc, NULL);
+        rc = gf_model__plan_evaluate(s, v, s->full, &sc, NULL);
         if (rc)
             break;
         const int improves =
@@ -403,277 +365,6 @@ static size_t combinations(const searcher *s, size_t limit)
         c *= radix;
     }
     return c;
-}
-
-/* A neighbour of the plan in the improvement pass: the units it drops and adds (lever indexes,
- * SIZE_MAX for none; a lever may appear twice), its cost and its predicted score. */
-typedef struct move {
-    size_t drop[2], add[2];
-    int64_t cost;
-    double predicted;
-    score sc; /* at the screening trials */
-} move;
-
-/* Up to this many neighbours per round are confirmed at the full trials. */
-#define CONFIRM_PER_ROUND 3
-/* At most this many rounds of the improvement pass. */
-#define IMPROVE_ROUNDS 24
-
-/* Minimum-cost goals: cheaper first. Maximising: the largest predicted objective first, then
- * cheaper. Ties: the levers of the move. */
-static int cmp_move_min(const void *a, const void *b)
-{
-    const move *x = a, *y = b;
-    if (x->cost != y->cost)
-        return (x->cost > y->cost) - (x->cost < y->cost);
-    for (int k = 0; k < 2; k++) {
-        if (x->drop[k] != y->drop[k])
-            return (x->drop[k] > y->drop[k]) - (x->drop[k] < y->drop[k]);
-        if (x->add[k] != y->add[k])
-            return (x->add[k] > y->add[k]) - (x->add[k] < y->add[k]);
-    }
-    return 0;
-}
-
-static int cmp_move_max(const void *a, const void *b)
-{
-    const move *x = a, *y = b;
-    if (x->predicted != y->predicted)
-        return (x->predicted < y->predicted) - (x->predicted > y->predicted);
-    return cmp_move_min(a, b);
-}
-
-/* Applies a move to u (sign 1) or takes it back (sign -1). */
-static void apply_move(uint32_t *u, const move *mv, int sign)
-{
-    for (int k = 0; k < 2; k++) {
-        if (mv->drop[k] != SIZE_MAX)
-            u[mv->drop[k]] = sign > 0 ? u[mv->drop[k]] - 1 : u[mv->drop[k]] + 1;
-        if (mv->add[k] != SIZE_MAX)
-            u[mv->add[k]] = sign > 0 ? u[mv->add[k]] + 1 : u[mv->add[k]] - 1;
-    }
-}
-
-/* Whether move x is one of the pass's neighbours of u at `size` units moved: at most two dropped
- * and two added, a lever never both, the drops held and the adds within max_units, and for a
- * minimum-cost goal at least one dropped. */
-static int move_valid(const searcher *s, const uint32_t *u, const move *x, int size)
-{
-    const size_t *d = x->drop, *a = x->add;
-    const int nd = (d[0] != SIZE_MAX) + (d[1] != SIZE_MAX),
-              na = (a[0] != SIZE_MAX) + (a[1] != SIZE_MAX);
-    if (nd + na != size || (!s->maximise && !nd))
-        return 0;
-    for (int i = 0; i < 2; i++) {
-        for (int j = 0; j < 2; j++) {
-            if (d[i] != SIZE_MAX && d[i] == a[j])
-                return 0;
-        }
-        if (d[i] != SIZE_MAX && u[d[i]] < 1u + (d[0] == d[1]))
-            return 0;
-        if (a[i] != SIZE_MAX && u[a[i]] + 1u + (a[0] == a[1]) > s->lv[a[i]].max_units)
-            return 0;
-    }
-    return 1;
-}
-
-/* At most this many neighbours are screened in one round: of one or two units moved, and of
- * three (past either, that kind is not tried that round), and at most this many candidates
- * looked at to find them. */
-#define SCREEN_MAX_2    2048u
-#define SCREEN_MAX_3    256u
-#define NEIGHBOUR_LOOKS (1u << 20)
-
-/* A growing list of moves. */
-typedef struct moves {
-    move *a;
-    size_t n, cap;
-} moves;
-
-static int moves_push(moves *l, const move *x)
-{
-    if (l->n == l->cap) {
-        const size_t c = l->cap ? 2 * l->cap : 64;
-        move *b = realloc(l->a, c * sizeof(*b));
-        if (!b)
-            return GF_MODEL_ENOMEM;
-        l->a = b;
-        l->cap = c;
-    }
-    l->a[l->n++] = *x;
-    return GF_MODEL_OK;
-}
-
-/* What moving lever k from `from` to `to` units adds to the cost. */
-static int64_t cost_change(const searcher *s, size_t k, uint32_t from, uint32_t to)
-{
-    return gf_model_lever_cost(&s->lv[k], s->ctx, to) -
-           gf_model_lever_cost(&s->lv[k], s->ctx, from);
-}
-
-/* The cost of u after move x, from u's cost. */
-static int64_t move_cost(const searcher *s, uint32_t *u, const move *x, int64_t cost)
-{
-    apply_move(u, x, 1);
-    size_t seen_k[4];
-    int m = 0;
-    const size_t touched[4] = {x->drop[0], x->drop[1], x->add[0], x->add[1]};
-    for (int i = 0; i < 4; i++) {
-        const size_t k = touched[i];
-        int dup = k == SIZE_MAX;
-        for (int j = 0; j < m && !dup; j++)
-            dup = seen_k[j] == k;
-        if (dup)
-            continue;
-        seen_k[m++] = k;
-        const uint32_t was =
-            u[k] + (x->drop[0] == k) + (x->drop[1] == k) - (x->add[0] == k) - (x->add[1] == k);
-        cost += cost_change(s, k, was, u[k]);
-    }
-    apply_move(u, x, -1);
-    return cost;
-}
-
-/* Appends to l every neighbour of u that moves `size` units (see move_valid) and is affordable
- * (for a minimum-cost goal: cheaper than u); drops come from the levers u uses (used, n_used).
- * Returns 1 (l then incomplete) past `cap` moves or NEIGHBOUR_LOOKS candidates, else 0, or
- * GF_MODEL_ENOMEM. */
-static int neighbours(searcher *s, uint32_t *u, const size_t *used, size_t n_used, int size,
-                      size_t cap, moves *l)
-{
-    const size_t n = s->n;
-    const int64_t cost = plan_cost(s, u);
-    size_t looks = 0;
-    for (size_t i0 = 0; i0 <= n_used; i0++)
-        for (size_t i1 = i0; i1 <= n_used; i1++)
-            for (size_t a0 = 0; a0 <= n; a0++)
-                for (size_t a1 = a0; a1 <= n; a1++) {
-                    if (++looks > NEIGHBOUR_LOOKS)
-                        return 1;
-                    move x = {
-                        {i0 < n_used ? used[i0] : SIZE_MAX, i1 < n_used ? used[i1] : SIZE_MAX},
-                        {a0 < n ? a0 : SIZE_MAX, a1 < n ? a1 : SIZE_MAX},
-                        0,
-                        0.0,
-                        {0}};
-                    if (!move_valid(s, u, &x, size))
-                        continue;
-                    x.cost = move_cost(s, u, &x, cost);
-                    if (!affordable(s, x.cost) || (!s->maximise && x.cost >= cost))
-                        continue;
-                    if (l->n >= cap)
-                        return 1;
-                    if (moves_push(l, &x))
-                        return GF_MODEL_ENOMEM;
-                }
-    return GF_MODEL_OK;
-}
-
-/* Screens the moves in l at the screening trials and keeps the promising ones: for a
- * minimum-cost goal predicted within a slack of the target, for a maximising goal predicted
- * above u's objective (or level with it for less). */
-static int screen(searcher *s, uint32_t *u, const score *cur, double offset, moves *l)
-{
-    const int64_t cost = plan_cost(s, u);
-    const double target = (double)s->ctx->base->target_cents;
-    const double slack = fabs(offset) + 1e-4 * fabs(target);
-    size_t keep = 0;
-    for (size_t i = 0; i < l->n; i++) {
-        move x = l->a[i];
-        if (out_of_budget(s))
-            break;
-        apply_move(u, &x, 1);
-        const int rc = evaluate(s, u, s->search, &x.sc, NULL);
-        apply_move(u, &x, -1);
-        if (rc)
-            return rc;
-        x.predicted = x.sc.raw + offset;
-        const int promising =
-            s->maximise ? x.predicted > cur->raw || (x.predicted == cur->raw && x.cost < cost)
-                        : x.predicted >= target - slack;
-        if (promising)
-            l->a[keep++] = x;
-    }
-    l->n = keep;
-    return GF_MODEL_OK;
-}
-
-/* The improvement pass at the full trials, from a plan u scored cur there. Each round screens
- * u's neighbours at the screening trials -- one or two units moved (dropped, added for a
- * maximising goal, or traded), then, if none of those helps, three (each kind when there are at
- * most SCREEN_MAX_2 / SCREEN_MAX_3 of them) -- predicts each one's figure at the full trials by
- * adding u's own difference between the two (common random numbers: neighbours share most of their
- * sampling error), confirms the most promising at the full trials and moves to the first that is a
- * better answer
- * (`better`); a minimum-cost goal then drops what it can again. Stops when a round finds
- * nothing, the rounds run out or the work budget does. */
-static int improve(searcher *s, uint32_t *u, score *cur)
-{
-    const size_t n = s->n;
-    moves l = {0};
-    uint32_t *was = malloc((n ? n : 1) * sizeof(*was));
-    size_t *used = malloc((n ? n : 1) * sizeof(*used));
-    int rc = was && used ? GF_MODEL_OK : GF_MODEL_ENOMEM;
-    for (int round = 0; round < IMPROVE_ROUNDS && !rc && !out_of_budget(s); round++) {
-        if (!s->maximise && !cur->achieved)
-            break;
-        const int64_t cost = plan_cost(s, u);
-        score here = *cur;
-        if (s->search != s->full)
-            rc = evaluate(s, u, s->search, &here, NULL);
-        if (rc)
-            break;
-        const double offset = cur->raw - here.raw;
-        int moved = 0;
-        memcpy(was, u, n * sizeof(*u));
-        size_t n_used = 0;
-        for (size_t k = 0; k < n; k++) {
-            if (u[k])
-                used[n_used++] = k;
-        }
-        for (int phase = 0; phase < 2 && !moved && !rc && !s->stopped; phase++) {
-            l.n = 0;
-            int many = phase ? neighbours(s, u, used, n_used, 3, SCREEN_MAX_3, &l)
-                             : neighbours(s, u, used, n_used, 1, SCREEN_MAX_2, &l);
-            if (!phase && !many) {
-                const size_t ones = l.n;
-                many = neighbours(s, u, used, n_used, 2, SCREEN_MAX_2, &l);
-                if (many == 1) {
-                    l.n = ones; /* too many of two units: the ones of one unit alone */
-                    many = 0;
-                }
-            }
-            if (many < 0)
-                rc = many;
-            if (many)
-                continue;
-            rc = screen(s, u, cur, offset, &l);
-            if (rc || s->stopped)
-                break;
-            qsort(l.a, l.n, sizeof(*l.a), s->maximise ? cmp_move_max : cmp_move_min);
-            for (size_t k = 0; k < l.n && k < CONFIRM_PER_ROUND && !moved && !rc; k++) {
-                if (k && out_of_budget(s))
-                    break;
-                apply_move(u, &l.a[k], 1);
-                score sc = l.a[k].sc;
-                if (s->search != s->full)
-                    rc = evaluate(s, u, s->full, &sc, NULL);
-                moved = !rc && better(s, &sc, l.a[k].cost, u, cur, cost, was);
-                if (moved)
-                    *cur = sc;
-                else
-                    apply_move(u, &l.a[k], -1);
-            }
-        }
-        if (!moved || rc)
-            break;
-        if (!s->maximise)
-            rc = prune(s, u, cur, s->full);
-    }
-    free(l.a);
-    free(was);
-    free(used);
-    return rc;
 }
 
 /* Whether units u are among the states seen at the full trials. */
@@ -728,10 +419,10 @@ static int walk_path(searcher *s, const int64_t *budget, size_t nb)
             last = i;
         if (last == SIZE_MAX || was_seen(s, s->path + last * width))
             continue;
-        if (out_of_budget(s))
+        if (gf_model__plan_out_of_budget(s))
             break;
         score sc;
-        const int rc = evaluate(s, s->path + last * width, s->full, &sc, NULL);
+        const int rc = gf_model__plan_evaluate(s, s->path + last * width, s->full, &sc, NULL);
         if (rc)
             return rc;
     }
@@ -863,7 +554,7 @@ static int opts_valid(const gf_model_lever_ctx *ctx, const gf_model_lever *lever
  * then at the full trials: topped up if the goal is missed there, dropped again, improved. */
 static int greedy_search(searcher *s, uint32_t *u, score *cur)
 {
-    int rc = evaluate(s, u, s->search, cur, NULL);
+    int rc = gf_model__plan_evaluate(s, u, s->search, cur, NULL);
     s->recording = 1;
     if (!rc)
         rc = record(s, u, 0);
@@ -871,17 +562,17 @@ static int greedy_search(searcher *s, uint32_t *u, score *cur)
         rc = greedy(s, u, cur, s->search);
     s->recording = 0;
     if (!rc && !s->maximise && cur->achieved)
-        rc = prune(s, u, cur, s->search);
+        rc = gf_model__plan_prune(s, u, cur, s->search);
     if (!rc)
-        rc = evaluate(s, u, s->full, cur, NULL);
+        rc = gf_model__plan_evaluate(s, u, s->full, cur, NULL);
     if (!rc && !s->maximise && !cur->achieved)
         rc = greedy(s, u, cur, s->full);
     if (s->o->no_improve)
         return rc;
     if (!rc && !s->maximise && cur->achieved)
-        rc = prune(s, u, cur, s->full);
+        rc = gf_model__plan_prune(s, u, cur, s->full);
     if (!rc)
-        rc = improve(s, u, cur);
+        rc = gf_model__plan_improve(s, u, cur);
     return rc;
 }
 
@@ -908,12 +599,13 @@ static int64_t frontier_top(const searcher *s, const gf_model_plan *p, int achie
 static void adopt_best_seen(const searcher *s, uint32_t *u, score *cur)
 {
     const size_t width = s->n ? s->n : 1;
-    int64_t cost = plan_cost(s, u);
+    int64_t cost = gf_model__plan_cost(s, u);
     for (size_t i = 0; i < s->n_seen; i++) {
         const seen *x = &s->seen[i];
         const score sc = seen_score(s, x);
         const uint32_t *v = s->seen_units + i * width;
-        if (affordable(s, x->cost) && better(s, &sc, x->cost, v, cur, cost, u)) {
+        if (gf_model__plan_affordable(s, x->cost) &&
+            gf_model__plan_better(s, &sc, x->cost, v, cur, cost, u)) {
             memcpy(u, v, s->n * sizeof(*u));
             *cur = sc;
             cost = x->cost;
@@ -944,7 +636,7 @@ int gf_model_plan_search(const gf_model_lever_ctx *ctx, const gf_model_lever *le
     if (!base_totals || !s.totals || !s.scratch || !out->units)
         goto cleanup;
     score cur;
-    rc = evaluate(&s, out->units, full, &cur, &out->baseline);
+    rc = gf_model__plan_evaluate(&s, out->units, full, &cur, &out->baseline);
     if (rc)
         goto cleanup;
     memcpy(base_totals, s.totals, (size_t)full * sizeof(int64_t));
@@ -963,18 +655,18 @@ int gf_model_plan_search(const gf_model_lever_ctx *ctx, const gf_model_lever *le
     }
     out->frontier_exact = out->exact;
     int64_t budgets[GF_MODEL_PLAN_FRONTIER_STEPS + 1];
-    int64_t top = frontier_top(&s, out, cur.achieved, plan_cost(&s, out->units));
-    size_t nb = frontier_budgets(top, plan_cost(&s, out->units), budgets);
+    int64_t top = frontier_top(&s, out, cur.achieved, gf_model__plan_cost(&s, out->units));
+    size_t nb = frontier_budgets(top, gf_model__plan_cost(&s, out->units), budgets);
     if (!out->exact && s.n_path && !s.stopped) {
         rc = walk_path(&s, budgets, nb);
         if (rc)
             goto cleanup;
         adopt_best_seen(&s, out->units, &cur);
-        top = frontier_top(&s, out, cur.achieved, plan_cost(&s, out->units));
-        nb = frontier_budgets(top, plan_cost(&s, out->units), budgets);
+        top = frontier_top(&s, out, cur.achieved, gf_model__plan_cost(&s, out->units));
+        nb = frontier_budgets(top, gf_model__plan_cost(&s, out->units), budgets);
     }
     /* The answer at the full trials (the totals for its delta). */
-    rc = evaluate(&s, out->units, full, &cur, &out->result);
+    rc = gf_model__plan_evaluate(&s, out->units, full, &cur, &out->result);
     if (rc)
         goto cleanup;
     out->achieves = cur.achieved;
