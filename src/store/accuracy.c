@@ -107,19 +107,10 @@ static char *scope_rep_list(int64_t org_id, const char *scope, int *all, gf_err 
     size_t n = 0;
     if (gf_store_scope_reps(org_id, scope, "scope", all, &ids, &n, err) < 0)
         return NULL;
-    char *list = malloc(n * 21 + 3);
-    if (!list) {
-        free(ids);
-        gf_err_internal(err);
-        return NULL;
-    }
-    size_t len = 0;
-    list[len++] = '{';
-    for (size_t k = 0; k < n; k++)
-        len += (size_t)sprintf(list + len, "%s%lld", k ? "," : "", (long long)ids[k]);
-    list[len++] = '}';
-    list[len] = '\0';
+    char *list = gf_store__id_array(ids, n);
     free(ids);
+    if (!list)
+        gf_err_internal(err);
     return list;
 }
 

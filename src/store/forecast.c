@@ -138,17 +138,11 @@ static const gf_stmt fc_deal_names = {
 
 json_t *gf_store_forecast_deal_names(int64_t org_id, const int64_t *ids, size_t n, gf_err *err)
 {
-    char *list = malloc(n * 21 + 3);
+    char *list = gf_store__id_array(ids, n);
     if (!list) {
         gf_err_internal(err);
         return NULL;
     }
-    size_t off = 0;
-    list[off++] = '{';
-    for (size_t k = 0; k < n; k++)
-        off += (size_t)sprintf(list + off, k ? ",%lld" : "%lld", (long long)ids[k]);
-    list[off++] = '}';
-    list[off] = '\0';
     gf_db_args a = {0};
     gf_db_arg_i64(&a, org_id);
     gf_db_arg_text(&a, list);
