@@ -8,12 +8,12 @@ FROM debian:bookworm-slim AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
         build-essential meson ninja-build pkg-config ca-certificates \
-        libmicrohttpd-dev libjansson-dev libpq-dev libssl-dev \
+        libmicrohttpd-dev libjansson-dev libpq-dev libssl-dev libcurl4-openssl-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
 # Only the binary is built: the test suites and benchmarks are for scripts/test (-Dtests=false
-# -Dbench=false also drops their dependencies: check, libcurl, libyaml).
+# -Dbench=false also drops their dependencies: check, libyaml). libcurl sends webhooks.
 RUN meson setup /build --buildtype=release --prefix=/usr -Dtests=false -Dbench=false \
  && meson compile -C /build gapforge \
  && install -D -m 0755 /build/gapforge /out/usr/bin/gapforge \
@@ -22,11 +22,11 @@ RUN meson setup /build --buildtype=release --prefix=/usr -Dtests=false -Dbench=f
  && /out/usr/bin/gapforge --version
 
 FROM debian:bookworm-slim AS runtime
-# curl is only for HEALTHCHECK; ca-certificates for TLS to a managed PostgreSQL; tzdata for org
-# time zones.
+# libcurl4 sends webhooks (curl itself is for HEALTHCHECK); ca-certificates for TLS to a managed
+# PostgreSQL and to webhook endpoints; tzdata for org time zones.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-        libmicrohttpd12 libjansson4 libpq5 libssl3 ca-certificates curl tzdata \
+        libmicrohttpd12 libjansson4 libpq5 libssl3 libcurl4 ca-certificates curl tzdata \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 gapforge \
  && useradd --system --uid 10001 --gid gapforge --no-create-home --home-dir /nonexistent \

@@ -34,3 +34,16 @@ bench_cleanup() {
         gf_pg_destroy "$BENCH_CLUSTER" 2>/dev/null || true
     fi
 }
+
+# bench_need PACKAGE...: the Debian packages a benchmark needs beyond the build's (wrk for
+# bench/http): installed when missing (as root), otherwise the apt-get line is printed.
+bench_need() {
+    local missing=() p
+    for p in "$@"; do gf_pkg_installed "$p" || missing+=("$p"); done
+    ((${#missing[@]} == 0)) && return 0
+    if ! gf_is_root; then
+        printf 'Install them with:\n\n    sudo apt-get install -y %s\n\n' "${missing[*]}" >&2
+        exit 1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" >/dev/null
+}

@@ -31,7 +31,11 @@ gf_shquote() {
 # Debian packages that must be installed, apart from PostgreSQL and Node.js (handled below).
 GF_DEBIAN_DEPS=(build-essential meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev
     libpq-dev check libssl-dev libcurl4-openssl-dev libyaml-dev postgresql-contrib curl ca-certificates
-    python3 python3-numpy clang-format git)
+    python3 python3-numpy clang-format git prometheus)
+# The bash suites' tools: ps (tests/scripts), haproxy, wrk and pgbouncer (tests/deploy).
+GF_DEBIAN_DEPS+=(procps haproxy wrk pgbouncer)
+# The dashboard's browser tests (tests/browser): Debian's chromium, driven by playwright-core.
+GF_DEBIAN_DEPS+=(chromium)
 
 gf_pkg_installed() {
     [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) == installed ]]
@@ -177,12 +181,44 @@ _gf_pg_prepare_dir() {
     chmod 700 "$1"
 }
 
-# gf_pg_init DIR PORT: creates the cluster in DIR (no-op when it already exists). fsync is off:
-# these clusters hold development and test data only.
+# gf_pg_conf_port DIR: prints the port set in the postgresql.conf of the cluster in DIR (the
+# last "port = N" line), or nothing.
+gf_pg_conf_port() {
+    sed -n 's/^port = \([0-9][0-9]*\)$/\1/p' -- "$(gf_pg_home "$1")/data/postgresql.conf" \
+        2>/dev/null | tail -n 1
+}
+
+# gf_pg_set_port DIR PORT: makes the cluster in DIR use PORT (its socket is named after it),
+# stopping it first when it runs on another one; a no-op when PORT is already set.
+gf_pg_set_port() {
+    local dir=$1 port=$2 cur conf
+    if [[ ! $port =~ ^[0-9]{1,5}$ ]] || ((port < 1 || port > 65535)); then
+        gf_die "bad PostgreSQL port: $port"
+    fi
+    cur=$(gf_pg_conf_port "$dir")
+    [[ $cur == "$port" ]] && return 0
+    conf=$(gf_pg_home "$dir")/data/postgresql.conf
+    if gf_pg_running "$dir"; then
+        gf_log "stopping the cluster in $dir (port ${cur:-unset}) to move it to port $port"
+        gf_pg_stop "$dir" || return
+    fi
+    gf_log "the cluster in $dir now uses port $port (was ${cur:-unset})"
+    if [[ -n $cur ]]; then
+        gf_pg_as sed -i -e "s/^port = $cur\$/port = $port/" -- "$conf"
+    else
+        printf 'port = %s\n' "$port" | gf_pg_as tee -a -- "$conf" >/dev/null
+    fi
+}
+
+# gf_pg_init DIR PORT: creates the cluster in DIR; when it already exists, only makes it use
+# PORT (gf_pg_set_port). fsync is off: these clusters hold development and test data only.
 gf_pg_init() {
     local dir=$1 port=$2 bindir home sock user
     bindir=$(gf_pg_bindir) || return
-    [[ -f $dir/data/PG_VERSION ]] && return 0
+    if [[ -f $dir/data/PG_VERSION ]]; then
+        gf_pg_set_port "$dir" "$port"
+        return
+    fi
     if gf_is_root; then
         user=$(gf_pg_user) || return
         mkdir -p -- "$dir" || return

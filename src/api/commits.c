@@ -38,15 +38,5 @@ done:
 
 void gf_api_commits_list(gf_req *req, gf_resp *resp)
 {
-    gf_err err = {0};
-    int limit;
-    int64_t after;
-    gf_period period;
-    json_t *page = NULL;
-    const char *spec = gf_req_query(req, "period");
-    if (gf_api_page_params(req, &limit, &after, &err) == 0 &&
-        (!spec || gf_api_period(req, spec, "period", &period, &err) == 0))
-        page = gf_store_commit_list(req->who.org_id, gf_req_query(req, "scope"),
-                                    spec ? &period : NULL, limit, after, &err);
-    gf_resp_result(resp, 200, page, &err);
+    gf_api_scoped_list(req, resp, gf_store_commit_list);
 }

@@ -10,6 +10,7 @@ static const gf_config *g_cfg;
 void gf_api_init(const gf_config *cfg)
 {
     g_cfg = cfg;
+    gf_api_rate_limit_init();
 }
 
 const gf_config *gf_api_config(void)

@@ -167,6 +167,13 @@ static int filter_params(const gf_req *req, gf_deal_filter *f, gf_err *err)
     return 0;
 }
 
+/* The deal list's page function for a streamed CSV: args hold the filter's fields in order. */
+static json_t *deal_page(int64_t org_id, char *const *args, int limit, int64_t after, gf_err *err)
+{
+    const gf_deal_filter f = {args[0], args[1], args[2], args[3], args[4], args[5], args[6]};
+    return gf_store_deal_list(org_id, &f, limit, after, err);
+}
+
 void gf_api_deals_list(gf_req *req, gf_resp *resp)
 {
     gf_err err = {0};
@@ -176,5 +183,9 @@ void gf_api_deals_list(gf_req *req, gf_resp *resp)
     json_t *page = NULL;
     if (gf_api_page_params(req, &limit, &after, &err) == 0 && filter_params(req, &f, &err) == 0)
         page = gf_store_deal_list(req->who.org_id, &f, limit, after, &err);
+    const char *args[] = {f.status,     f.stage,    f.owner,        f.team,
+                          f.close_from, f.close_to, f.updated_since};
+    if (page)
+        gf_api_stream_pages(resp, page, deal_page, req->who.org_id, args, 7);
     gf_resp_result(resp, 200, page, &err);
 }

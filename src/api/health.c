@@ -1,5 +1,8 @@
-/* health.c — liveness and readiness. */
+/* health.c — liveness, readiness and the metrics. */
+#include <stdlib.h>
+
 #include "gapforge/api.h"
+#include "gapforge/metrics.h"
 #include "gapforge/migrate.h"
 
 void gf_api_healthz(gf_req *req, gf_resp *resp)
@@ -31,4 +34,27 @@ void gf_api_readyz(gf_req *req, gf_resp *resp)
     }
     gf_resp_json(resp, 200,
                  json_pack("{s:s, s:i}", "status", "ready", "schema_version", st.latest_applied));
+}
+
+/* The Prometheus text exposition (format 0.0.4) of every metric the process keeps. Public like
+ * the health checks: the metrics carry no tenant's data (no org label, route patterns only). */
+void gf_api_metrics(gf_req *req, gf_resp *resp)
+{
+    (void)req;
+    gf_metric_set(gf_metric_get("gapforge_build_info", GF_METRIC_GAUGE,
+                                "The running build: always 1, its version as a label.", "version",
+                                NULL, 0),
+                  (const char *[]){GF_VERSION}, 1);
+    size_t len = 0;
+    char *text = gf_metrics_render(&len);
+    if (!text) {
+        gf_err err;
+        gf_err_internal(&err);
+        gf_resp_error(resp, &err);
+        return;
+    }
+    resp->status = 200;
+    resp->text = text;
+    resp->text_len = len;
+    resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
 }

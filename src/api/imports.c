@@ -14,6 +14,8 @@
 #include "gapforge/csv.h"
 #include "gapforge/date.h"
 #include "gapforge/import.h"
+#include "gapforge/store.h"
+#include "gapforge/utf8.h"
 
 #define MAX_LINE (1u << 20)
 
@@ -102,11 +104,26 @@ static int check_required(import_state *st, gf_err *err)
     return 0;
 }
 
+/* Describes what is wrong with field i (0-based) of a record when it is not UTF-8 or holds a
+ * NUL byte, which PostgreSQL refuses or a C string cuts short; returns false when it is fine. */
+static bool bad_text(const char *rec, const gf_csv_field *f, int i, char *why, size_t cap)
+{
+    size_t at = 0;
+    if (gf_utf8_valid(rec + f[i].start, f[i].len, &at))
+        return false;
+    const bool nul = rec[f[i].start + at] == '\0';
+    snprintf(why, cap, "%s at byte %zu of field %d", nul ? "a NUL byte" : "not valid UTF-8", at + 1,
+             i + 1);
+    return true;
+}
+
 static int on_header(import_state *st, const char *rec, const gf_csv_field *f, int n, gf_err *err)
 {
-    char name[256];
+    char name[256], why[96];
     st->header_fields = n;
     for (int i = 0; i < n; i++) {
+        if (bad_text(rec, f, i, why, sizeof why))
+            return gf_err_invalid(err, NULL, "line 1: the header has %s", why);
         gf_csv_field_text(rec, &f[i], name, sizeof name);
         int c = map_column(st, name);
         st->field_column[i] = c;
@@ -147,6 +164,14 @@ static int on_csv_record(void *ud, const char *rec, const gf_csv_field *f, int n
     }
     const char *values[GF_IMPORT_MAX_COLUMNS] = {0};
     size_t used = 0;
+    char why[96];
+    for (int i = 0; i < n; i++) {
+        int c = st->field_column[i];
+        if (c >= 0 && bad_text(rec, f, i, why, sizeof why)) {
+            gf_import_problem(st->imp, line, st->kind->columns[c], why);
+            return 0;
+        }
+    }
     for (int i = 0; i < n; i++) {
         int c = st->field_column[i];
         if (c < 0)
@@ -188,12 +213,17 @@ static int on_ndjson_line(import_state *st, const char *text, size_t len, gf_err
         i++;
     if (i == len)
         return 0;
+    if (line == 1 && len - i >= 3 && memcmp(text + i, "\xEF\xBB\xBF", 3) == 0)
+        i += 3; /* a byte-order mark */
     json_error_t jerr;
-    json_t *obj = json_loadb(text, len, 0, &jerr);
+    json_t *obj = json_loadb(text + i, len - i, 0, &jerr);
     if (!json_is_object(obj)) {
         char reason[200];
-        snprintf(reason, sizeof reason, "not a JSON object%s%s", obj ? "" : ": ",
-                 obj ? "" : jerr.text);
+        if (obj)
+            snprintf(reason, sizeof reason, "not a JSON object");
+        else
+            snprintf(reason, sizeof reason, "not a JSON object: %s (column %d)", jerr.text,
+                     jerr.column + (int)i);
         gf_import_problem(st->imp, line, NULL, reason);
         json_decref(obj);
         return 0;
@@ -290,6 +320,7 @@ static int read_options(const gf_req *req, gf_import_options *opt, gf_err *err)
 
 static int begin_import(const gf_import_kind *kind, gf_req *req, void **state, gf_err *err)
 {
+    gf_store_set_org(req->who.org_id); /* a stream route runs no before hook */
     const char *ct = gf_req_header(req, "Content-Type");
     body_format format;
     if (type_is(ct, "text/csv"))
@@ -328,6 +359,7 @@ static int import_chunk(void *state, const char *data, size_t len, gf_err *err)
 
 static void import_finish(void *state, gf_req *req, gf_resp *resp)
 {
+    gf_store_set_org(req->who.org_id);
     (void)req;
     import_state *st = state;
     gf_err err = {0};

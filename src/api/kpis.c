@@ -7,6 +7,7 @@
 
 #include "gapforge/api.h"
 #include "gapforge/date.h"
+#include "gapforge/service.h"
 #include "gapforge/store.h"
 #include "gapforge/validate.h"
 
@@ -208,6 +209,13 @@ done:
     gf_resp_result(resp, 200, out, &err);
 }
 
+/* The observations' page function for a streamed CSV: args are the key, from and to. */
+static json_t *observation_page(int64_t org_id, char *const *args, int limit, int64_t after,
+                                gf_err *err)
+{
+    return gf_store_kpi_observations(org_id, args[0], args[1], args[2], limit, after, err);
+}
+
 void gf_api_kpi_observations_list(gf_req *req, gf_resp *resp)
 {
     gf_err err = {0};
@@ -226,6 +234,28 @@ void gf_api_kpi_observations_list(gf_req *req, gf_resp *resp)
         goto done;
     }
     page = gf_store_kpi_observations(req->who.org_id, req->params[0], from, to, limit, after, &err);
+    const char *args[] = {req->params[0], from, to};
+    if (page)
+        gf_api_stream_pages(resp, page, observation_page, req->who.org_id, args, 3);
 done:
     gf_resp_result(resp, 200, page, &err);
+}
+
+void gf_api_kpi_forecast(gf_req *req, gf_resp *resp)
+{
+    gf_err err = {0};
+    gf_svc_forecast_req fr;
+    json_t *body = NULL;
+    const gf_svc_forecast_args a = {
+        .period = gf_req_query(req, "period"),
+        .scope = gf_req_query(req, "scope"),
+        .as_of = gf_req_query(req, "as_of"),
+        .trials = gf_req_query(req, "trials"),
+        .seed = gf_req_query(req, "seed"),
+    };
+    if (gf_svc_forecast_req_parse(req->who.org_id, &a, &fr, &err) == 0) {
+        fr.request_id = req->request_id;
+        body = gf_svc_kpi_forecast_answer(&fr, req->params[0], a.trials != NULL, &err);
+    }
+    gf_resp_result(resp, 200, body, &err);
 }

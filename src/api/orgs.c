@@ -31,6 +31,7 @@ void gf_api_orgs_create(gf_req *req, gf_resp *resp)
     org = gf_store_org_create(&f, &org_id, &err);
     if (!org)
         goto fail;
+    gf_store_set_org(org_id); /* the key is the new org's row */
     key = gf_store_key_create(org_id, "admin", "read,write,admin", &err);
     if (!key)
         goto fail;

@@ -19,6 +19,21 @@ int gf_api_period(const gf_req *req, const char *spec, const char *field, gf_per
     return 0;
 }
 
+void gf_api_scoped_list(gf_req *req, gf_resp *resp, gf_api_scoped_list_fn fn)
+{
+    gf_err err = {0};
+    int limit;
+    int64_t after;
+    gf_period period;
+    json_t *page = NULL;
+    const char *spec = gf_req_query(req, "period");
+    if (gf_api_page_params(req, &limit, &after, &err) == 0 &&
+        (!spec || gf_api_period(req, spec, "period", &period, &err) == 0))
+        page = fn(req->who.org_id, gf_req_query(req, "scope"), spec ? &period : NULL, limit, after,
+                  &err);
+    gf_resp_result(resp, 200, page, &err);
+}
+
 int gf_api_query_int(const gf_req *req, const char *name, int min, int max, int def, int *out,
                      gf_err *err)
 {

@@ -5,6 +5,10 @@
 const gf_route gf_api_routes[] = {
     {"GET", "/healthz", gf_api_healthz, GF_SCOPE_NONE, false},
     {"GET", "/readyz", gf_api_readyz, GF_SCOPE_NONE, false},
+    {"GET", "/metrics", gf_api_metrics, GF_SCOPE_NONE, false},
+    /* the dashboard (src/api/web.c): static files embedded at build time */
+    {"GET", "/", gf_api_web_index, GF_SCOPE_NONE, false},
+    {"GET", "/assets/{hash}/{name}", gf_api_web_asset, GF_SCOPE_NONE, false},
 
     {"POST", "/v1/orgs", gf_api_orgs_create, GF_SCOPE_SERVICE, true},
     {"GET", "/v1/org", gf_api_org_get, GF_SCOPE_READ, false},
@@ -55,6 +59,7 @@ const gf_route gf_api_routes[] = {
     {"GET", "/v1/kpis/{key}/observations", gf_api_kpi_observations_list, GF_SCOPE_READ, false, NULL,
      "items"},
     {"POST", "/v1/kpis/{key}/observations", gf_api_kpi_observations_add, GF_SCOPE_WRITE, true},
+    {"GET", "/v1/kpis/{key}/forecast", gf_api_kpi_forecast, GF_SCOPE_READ, false},
     {"GET", "/v1/levers", gf_api_levers_list, GF_SCOPE_READ, false, NULL, "items"},
     {"GET", "/v1/levers/{key}", gf_api_lever_get, GF_SCOPE_READ, false},
     {"PUT", "/v1/levers/{key}", gf_api_lever_put, GF_SCOPE_WRITE, true},
@@ -63,9 +68,11 @@ const gf_route gf_api_routes[] = {
     {"GET", "/v1/pipeline/changes", gf_api_pipeline_changes, GF_SCOPE_READ, false, NULL,
      "deals|buckets"},
     {"GET", "/v1/funnel", gf_api_funnel_get, GF_SCOPE_READ, false, NULL, "stages"},
+    {"GET", "/v1/indicators", gf_api_indicators_get, GF_SCOPE_READ, false},
     /* forecasts */
     {"GET", "/v1/forecast", gf_api_forecast_get, GF_SCOPE_READ, false},
     {"GET", "/v1/forecast/rollup", gf_api_forecast_rollup, GF_SCOPE_READ, false, NULL, "rows"},
+    {"GET", "/v1/projections", gf_api_projections_get, GF_SCOPE_READ, false, NULL, "rows"},
     {"GET", "/v1/forecast/snapshots", gf_api_forecast_snapshot_list, GF_SCOPE_READ, false, NULL,
      "items"},
     {"POST", "/v1/forecast/snapshots", gf_api_forecast_snapshot_create, GF_SCOPE_WRITE, true},
@@ -74,6 +81,18 @@ const gf_route gf_api_routes[] = {
     {"POST", "/v1/backtests", gf_api_backtest_create, GF_SCOPE_READ, true, NULL, "result.rows"},
     {"GET", "/v1/backtests/{id}", gf_api_backtest_get, GF_SCOPE_READ, false, NULL, "result.rows"},
     {"GET", "/v1/accuracy", gf_api_accuracy_get, GF_SCOPE_READ, false, NULL, "periods.*.weeks"},
+    /* early warning: alert rules, alerts, webhooks, deliveries */
+    {"GET", "/v1/alert-rules", gf_api_alert_rules_list, GF_SCOPE_READ, false, NULL, "items"},
+    {"GET", "/v1/alert-rules/{key}", gf_api_alert_rule_get, GF_SCOPE_READ, false},
+    {"PUT", "/v1/alert-rules/{key}", gf_api_alert_rule_put, GF_SCOPE_WRITE, true},
+    {"DELETE", "/v1/alert-rules/{key}", gf_api_alert_rule_delete, GF_SCOPE_WRITE, false},
+    {"POST", "/v1/alerts/evaluate", gf_api_alerts_evaluate, GF_SCOPE_WRITE, false},
+    {"GET", "/v1/alerts", gf_api_alerts_list, GF_SCOPE_READ, false, NULL, "items"},
+    {"GET", "/v1/webhooks", gf_api_webhooks_list, GF_SCOPE_READ, false, NULL, "items"},
+    {"POST", "/v1/webhooks", gf_api_webhooks_create, GF_SCOPE_ADMIN, true},
+    {"DELETE", "/v1/webhooks/{id}", gf_api_webhook_delete, GF_SCOPE_ADMIN, false},
+    {"GET", "/v1/deliveries", gf_api_deliveries_list, GF_SCOPE_READ, false, NULL, "items"},
+    {"POST", "/v1/deliveries/{id}/retry", gf_api_delivery_retry, GF_SCOPE_WRITE, false},
 };
 
 const size_t gf_api_nroutes = sizeof gf_api_routes / sizeof gf_api_routes[0];

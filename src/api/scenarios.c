@@ -11,8 +11,8 @@
 
 /* ---- scenarios ---- */
 
-static const char *const scenario_fields[] = {"period", "scope",  "as_of", "trials",
-                                              "seed",   "levers", NULL};
+static const char *const scenario_fields[] = {"period", "scope",  "as_of",  "trials",
+                                              "seed",   "levers", "metric", NULL};
 
 /* The deal ids of a concession item into ids (cap entries). */
 static int item_deals(const json_t *deals, const char *field, int64_t *ids, size_t cap, size_t *n,
@@ -98,7 +98,13 @@ void gf_api_scenario_create(gf_req *req, gf_resp *resp)
     for (size_t i = 0; i < n; i++)
         if (scenario_item(json_array_get(levers, i), i, &items[i], &ids[i], &err) < 0)
             goto done;
-    const gf_svc_scenario_req sr = {.forecast = fb.req, .levers = items, .n_levers = n};
+    const json_t *metric = json_object_get(req->body, "metric");
+    if (metric && !json_is_null(metric) && !json_is_string(metric)) {
+        gf_err_invalid(&err, "metric", "metric must be bookings or a KPI key");
+        goto done;
+    }
+    const gf_svc_scenario_req sr = {
+        .forecast = fb.req, .metric = json_string_value(metric), .levers = items, .n_levers = n};
     body = gf_svc_scenario_answer(&sr, &err);
 done:
     for (size_t i = 0; ids && i < n; i++)
@@ -134,9 +140,14 @@ static int plan_goal(const json_t *g, gf_svc_plan_req *pr, gf_err *err)
     const json_t *v;
     json_object_foreach((json_t *)g, key, v)
     {
-        if (strcmp(key, "type") != 0 && strcmp(key, "confidence") != 0)
+        if (strcmp(key, "type") != 0 && strcmp(key, "confidence") != 0 &&
+            strcmp(key, "metric") != 0)
             return gf_err_invalid(err, "goal", "goal.%s is not a field of a goal", key);
     }
+    const json_t *metric = json_object_get(g, "metric");
+    if (metric && !json_is_null(metric) && !json_is_string(metric))
+        return gf_err_invalid(err, "goal.metric", "goal.metric must be bookings or a KPI key");
+    pr->metric = json_string_value(metric);
     const char *type = json_string_value(json_object_get(g, "type"));
     const json_t *c = json_object_get(g, "confidence");
     size_t k = 0;

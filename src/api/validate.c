@@ -231,7 +231,11 @@ int gf_validate(const json_t *obj, const gf_field *fields, size_t nfields, gf_vm
         size_t i = 0;
         const gf_field *f = find_field(fields, nfields, name, &i);
         if (!f) {
-            gf_err_invalid(err, name, "unknown field %s", name);
+            /* An empty name cannot be the error's field (empty means none): the message says it. */
+            if (!name[0])
+                gf_err_invalid(err, NULL, "a member with an empty name is not a field");
+            else
+                gf_err_invalid(err, name, "unknown field %s", name);
             goto fail;
         }
         out->present[i] = true;

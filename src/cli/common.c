@@ -33,6 +33,7 @@ int gf_cli_setup(gf_config *cfg)
         return -1;
     }
     gf_store_configure(cfg->database_url, cfg->statement_timeout_ms);
+    gf_store_configure_pgbouncer(cfg->pgbouncer != 0);
     return 0;
 }
 

@@ -3,12 +3,15 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "gapforge/api.h"
 #include "gapforge/cli.h"
+#include "gapforge/import.h"
 #include "gapforge/log.h"
 #include "gapforge/migrate.h"
 #include "gapforge/service.h"
+#include "gapforge/service_alerts.h"
 #include "gapforge/service_backtest.h"
 #include "gapforge/service_schedule.h"
 #include "gapforge/store.h"
@@ -39,6 +42,13 @@ static int schema_ok(const gf_config *cfg)
                 st.first_unknown);
         return -1;
     }
+    bool bypasses = false;
+    if (gf_store_role_bypasses_rls(&bypasses, &err) == 0 && bypasses)
+        gf_log("warn",
+               "the database role bypasses row-level security (superuser or BYPASSRLS): tenant "
+               "isolation rests on the queries alone; serve as gapforge_app (README: Tenant "
+               "isolation)",
+               NULL);
     return 0;
 }
 
@@ -48,7 +58,8 @@ int gf_cli_serve(int argc, char **argv)
         printf("usage: gapforge serve\n\nServes the HTTP/JSON API on GAPFORGE_LISTEN (default "
                "127.0.0.1:8080) with\nGAPFORGE_THREADS workers, each with its own connection to "
                "DATABASE_URL.\nRefuses to start while migrations are pending. SIGINT/SIGTERM stop "
-               "it gracefully.\n");
+               "it gracefully:\nno new connections, idle ones closed at once, requests in "
+               "flight answered within\nGAPFORGE_DRAIN_SECONDS (default 20), exit 0.\n");
         return 0;
     }
     static gf_config cfg;
@@ -68,9 +79,27 @@ int gf_cli_serve(int argc, char **argv)
     gf_svc_options_default(&svc);
     svc.plan_budget_ms = cfg.plan_budget_ms;
     svc.backtest_wait_ms = cfg.backtest_wait_ms;
+    svc.indicator_arl0 = cfg.indicator_arl0;
     svc.backtest_jobs = cfg.backtest_jobs;
     svc.backtest_budget_ms = cfg.backtest_budget_ms;
+    svc.max_sim_draws = cfg.max_sim_draws;
+    svc.history_cache_mb = cfg.history_cache_mb;
+    svc.answer_cache_mb = cfg.answer_cache_mb;
+    svc.version_check_ms = cfg.version_check_ms;
+    svc.key_cache_entries = cfg.key_cache_entries;
+    svc.webhook_allow = cfg.webhook_allow;
+    if (cfg.webhook_attempts > 0) {
+        memcpy(svc.webhook_schedule_ms, cfg.webhook_schedule_ms, sizeof svc.webhook_schedule_ms);
+        svc.webhook_attempts = cfg.webhook_attempts;
+    }
+    svc.webhook_timeout_ms = cfg.webhook_timeout_ms;
+    svc.webhook_connect_timeout_ms = cfg.webhook_connect_timeout_ms;
+    svc.webhook_threads = cfg.webhook_threads;
+    svc.webhook_poll_ms = cfg.webhook_poll_ms;
+    svc.has_webhook_key = cfg.has_webhook_key;
+    memcpy(svc.webhook_key, cfg.webhook_key, sizeof svc.webhook_key);
     gf_svc_configure(&svc);
+    gf_import_configure(cfg.max_imports, cfg.import_statement_timeout_ms);
 
     sigset_t stop_signals;
     sigemptyset(&stop_signals);
@@ -87,9 +116,17 @@ int gf_cli_serve(int argc, char **argv)
         .max_stream_body = cfg.max_import,
         .connection_limit = cfg.connection_limit,
         .connection_timeout_s = cfg.connection_timeout_s,
+        .per_ip_limit = cfg.per_ip_connections,
+        .header_timeout_s = cfg.header_timeout_s,
+        .body_timeout_s = cfg.body_timeout_s,
+        .min_body_rate = cfg.min_body_rate,
+        .max_json_values = cfg.max_json_values,
         .routes = gf_api_routes,
         .nroutes = gf_api_nroutes,
         .authenticate = gf_api_authenticate,
+        .hooks = {gf_api_org_before, gf_api_idempotency_after},
+        .after_write = gf_svc_org_changed,
+        .cors_origins = cfg.cors_origins,
     };
     gf_err err = {0};
     gf_server *srv = gf_server_start(&opt, &err);
@@ -102,11 +139,20 @@ int gf_cli_serve(int argc, char **argv)
                      "threads", cfg.threads, "version", GF_VERSION));
     if (cfg.snapshot_at >= 0 && gf_svc_snapshot_scheduler_start(cfg.snapshot_at, 60000) < 0)
         gf_log("warn", "daily snapshots not scheduled (no thread)", NULL);
+    if (gf_svc_outbox_start() < 0)
+        gf_log("warn", "webhook deliveries not started (no thread)", NULL);
+    if (cfg.alerts_every_ms > 0 && gf_svc_alert_scheduler_start(cfg.alerts_every_ms) < 0)
+        gf_log("warn", "alert evaluation not scheduled (no thread)", NULL);
+    if (!cfg.has_webhook_key)
+        gf_log("warn", "GAPFORGE_WEBHOOK_KEY is not set: webhook secrets are stored unsealed",
+               NULL);
     int sig = 0;
     sigwait(&stop_signals, &sig);
     gf_log("info", "stopping", json_pack("{s:i}", "signal", sig));
     gf_svc_snapshot_scheduler_stop();
-    gf_server_stop(srv, 10000);
+    gf_svc_alert_scheduler_stop();
+    gf_server_stop(srv, cfg.drain_seconds * 1000); /* in-flight requests finish first */
+    gf_svc_outbox_stop();                          /* an attempt in flight is left due, uncounted */
     gf_svc_backtest_shutdown(); /* running backtests store their failure before the exit */
     gf_log("info", "stopped", NULL);
     return 0;

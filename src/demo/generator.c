@@ -7,6 +7,7 @@
  * they pass, sometimes pulled in; wins are held to the quarter's last weeks; a share of deals
  * stall for good ("zombies"). A common shock per quarter moves creation and win odds together. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,8 @@ static const gf_demo_truth default_truth = {
     .growth = 1.02,
     .lead_conversion = 0.3,
     .lead_lag_days = 14,
+    .lead_downturn = 0.3,
+    .lead_downturn_weeks = 8,
     .size_median = 24000,
     .size_sigma = 0.75,
     .enterprise_share = 0.12,
@@ -344,6 +347,15 @@ static double weekday_rate(const gf_demo_org *org, int q)
     return qu->expected_deals / weekdays;
 }
 
+int gf_demo_downturn_start(const gf_demo_org *org)
+{
+    if (org->truth.lead_downturn_weeks <= 0)
+        return INT32_MAX;
+    /* The Monday of the last whole week before as_of, less the downturn's other weeks. */
+    const int last = org->opt.as_of - 7 - weekday(org->opt.as_of - 7);
+    return last - 7 * (org->truth.lead_downturn_weeks - 1);
+}
+
 /* Weekly qualified leads (KPI 0) from three weeks before the history to the last complete week,
  * then deals created each weekday from the leads of lead_lag_days before. */
 static int make_deals(gf_demo_org *org)
@@ -368,6 +380,8 @@ static int make_deals(gf_demo_org *org)
         int monday = base + 7 * (int)w, q = quarter_index(org, monday + t->lead_lag_days);
         q = q < 0 ? 0 : q >= org->nquarters ? org->nquarters - 1 : q;
         double want = 5 * weekday_rate(org, q) / t->lead_conversion;
+        if (monday >= gf_demo_downturn_start(org))
+            want *= 1.0 - t->lead_downturn;
         lead_rate[w] = floor(want * demo_lognormal(&lr, 1.0, 0.1) + 0.5);
         if (monday + 6 < as_of) {
             leads->days[leads->nobs] = monday;

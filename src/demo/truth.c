@@ -3,10 +3,23 @@
  * surge), so that tests can check a model recovers them. No I/O: the caller writes the file. */
 #include <jansson.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "gapforge/date.h"
 #include "gapforge/demo.h"
+
+/* The demo's downturn in qualified leads: from which Monday, by how much. */
+static json_t *downturn_json(const gf_demo_org *org)
+{
+    const int start = gf_demo_downturn_start(org);
+    if (start == INT32_MAX)
+        return json_null();
+    char day[11];
+    gf_date_format(start, day);
+    return json_pack("{s:s, s:f, s:i}", "start", day, "relative", -org->truth.lead_downturn,
+                     "weeks", org->truth.lead_downturn_weeks);
+}
 
 typedef struct realised {
     long decisions[GF_DEMO_OPEN_STAGES], advanced[GF_DEMO_OPEN_STAGES];
@@ -135,10 +148,14 @@ static json_t *reps_json(const gf_demo_org *org)
     json_t *a = json_array();
     for (int i = 0; i < GF_DEMO_REPS; i++) {
         const gf_demo_rep *p = &org->reps[i];
-        json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:i, s:f, s:f}", "key", p->key, "team",
-                                           org->teams[p->team].key, "hired_on",
+        const char *bias = p->habit < 0.85   ? "sandbagging"
+                           : p->habit > 1.15 ? "optimistic"
+                                             : "accurate";
+        json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:i, s:f, s:f, s:s}", "key", p->key,
+                                           "team", org->teams[p->team].key, "hired_on",
                                            day_json(p->hired_on), "ramp_months", p->ramp_months,
-                                           "skill", p->skill, "commit_habit", p->habit));
+                                           "skill", p->skill, "commit_habit", p->habit,
+                                           "commit_bias", bias));
     }
     return a;
 }
@@ -215,9 +232,10 @@ json_t *gf_demo_truth_json(const gf_demo_org *org)
     json_object_set_new(out, "reps", reps_json(org));
     json_object_set_new(out, "quarters", quarters_json(org));
     json_object_set_new(out, "kpis",
-                        json_pack("{s:{s:s, s:i, s:f}}", "qualified_leads", "leads_to", "bookings",
-                                  "lag_days", org->kpis[0].lag_days, "opportunity_conversion",
-                                  t->lead_conversion));
+                        json_pack("{s:{s:s, s:i, s:f, s:o}}", "qualified_leads", "leads_to",
+                                  "bookings", "lag_days", org->kpis[0].lag_days,
+                                  "opportunity_conversion", t->lead_conversion, "downturn",
+                                  downturn_json(org)));
     json_object_set_new(out, "counts",
                         json_pack("{s:I, s:I, s:I, s:I}", "deals", (json_int_t)org->ndeals,
                                   "events", (json_int_t)org->nevents, "targets",

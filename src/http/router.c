@@ -1,8 +1,14 @@
-/* router.c — matching a method and a path against the routing table. */
+/* router.c — matching a method and a path against the routing table.
+ *
+ * The path is matched as it was sent (percent-encoded), and only the parameters are decoded
+ * once their route is known, so an encoded slash (%2F) stays inside its segment:
+ * /v1/deals/by-external-id/a%2Fb is the deal "a/b". */
 #include "gapforge/http.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#include "gapforge/utf8.h"
 
 /* Splits path into segments in buf; returns the count, or -1 if there are too many. */
 static int split(const char *path, char *buf, char **segs, int max)
@@ -57,6 +63,38 @@ static bool match_pattern(const char *pattern, char **segs, int nsegs, const cha
     return true;
 }
 
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes the percent escapes of a segment in place. Returns 0, or -1 when an escape is
+ * malformed or the result is not UTF-8 without NUL. */
+static int decode_segment(char *seg)
+{
+    char *out = seg;
+    for (const char *p = seg; *p; p++) {
+        if (*p != '%') {
+            *out++ = *p;
+            continue;
+        }
+        const int hi = hex_value(p[1]), lo = hi < 0 ? -1 : hex_value(p[2]);
+        if (lo < 0)
+            return -1;
+        *out++ = (char)(hi * 16 + lo);
+        p += 2;
+    }
+    const size_t n = (size_t)(out - seg);
+    *out = '\0';
+    return gf_utf8_valid(seg, n, NULL) ? 0 : -1;
+}
+
 gf_match gf_http_route_match(const gf_route *routes, size_t nroutes, const char *method,
                              const char *path, const gf_route **route, const char **params,
                              size_t *nparams, char *buf, char *allow, size_t allow_len)
@@ -75,6 +113,9 @@ gf_match gf_http_route_match(const gf_route *routes, size_t nroutes, const char 
             continue;
         if (strcmp(routes[r].method, method) == 0) {
             *route = &routes[r];
+            for (size_t k = 0; k < ntmp; k++)
+                if (decode_segment((char *)tmp[k]) < 0)
+                    return GF_MATCH_BAD_PARAM;
             memcpy(params, tmp, ntmp * sizeof *tmp);
             *nparams = ntmp;
             return GF_MATCH_FOUND;

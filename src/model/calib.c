@@ -47,6 +47,7 @@ static int replay(const gf_model_history *h, const gf_model_calendar *cal, gf_mo
 {
     gf_model_forecast_opts po = *o;
     po.survival.window_start = past_as_of - window_len;
+    po.new_scale = 1.0; /* a replay is the plain model: no leading shift of today's */
     gf_model_forecast *f = NULL;
     const int rc = gf_model_forecast_build(h, cal, qp, past_as_of, &po, &f);
     if (rc)

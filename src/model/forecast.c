@@ -16,6 +16,12 @@ void gf_model_forecast_opts_default(gf_day as_of, gf_model_forecast_opts *o)
     o->close_quarters = 4;
     o->k_close = 10.0;
     o->k_amount = 10.0;
+    o->new_scale = 1.0;
+}
+
+double gf_model_forecast_new_scale(const gf_model_forecast_opts *o)
+{
+    return o->new_scale > 0.0 && isfinite(o->new_scale) ? o->new_scale : 1.0;
 }
 
 void gf_model_forecast_free(gf_model_forecast *f)
@@ -211,6 +217,8 @@ int gf_model_forecast_build(const gf_model_history *h, const gf_model_calendar *
         rc = collect(f, h, o->scope, &t);
     if (!rc)
         rc = gf_model_newdeals_fit(h, cal, period, as_of, o->new_quarters, o->scope, &f->newdeals);
+    if (!rc)
+        f->newdeals.lambda *= gf_model_forecast_new_scale(o);
     if (!rc)
         rc = apply_close_factors(f, h, cal, o);
     if (!rc) {

@@ -46,6 +46,8 @@ int gf_model_rollup_row(const gf_model_history *h, const gf_model_calendar *cal,
     }
     if (!rc)
         rc = gf_model_newdeals_fit(h, cal, f->period, f->as_of, o->new_quarters, mask, &nd);
+    if (!rc)
+        nd.lambda *= gf_model_forecast_new_scale(o);
     gf_model_sim_result s;
     if (!rc) {
         const gf_model_sim_input in = {.amount_cents = amount,

@@ -71,9 +71,10 @@ static int row_compute(bt_run *r, bt_row *row, gf_err *err)
                                    .request_id = r->req->request_id};
     memcpy(f->req.scope, r->req->scope, sizeof f->req.scope);
     f->history = base->history;
+    f->leads = base->leads;
     f->mask = base->mask;
     f->scope_key = base->scope_key;
-    f->borrowed = true;
+    f->borrowed = f->mask_borrowed = true;
     f->has_target = row->has_target;
     f->target_cents = row->target_cents;
     int rc = gf_svc__forecast_compute(f, err);
@@ -95,6 +96,7 @@ static int row_compute(bt_run *r, bt_row *row, gf_err *err)
 static void *row_worker(void *arg)
 {
     bt_run *r = arg;
+    gf_store_set_org(r->req->org_id); /* a thread of its own: its connection needs the org too */
     for (;;) {
         const size_t k = atomic_fetch_add(&r->next, 1);
         if (k >= r->n_rows || atomic_load(&r->failed))

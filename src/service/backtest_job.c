@@ -111,6 +111,7 @@ static void *job_thread(void *arg)
 {
     bt_job *j = arg;
     gf_err e = {0}, se = {0};
+    gf_store_set_org(j->req.org_id); /* this thread works for the job's org only */
     json_t *result = gf_svc__backtest_run(&j->req, &g_cancel, &e);
     /* 17 digits: the stored result reads back bit for bit (the answer rounds to 15). */
     char *text = result ? json_dumps(result, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;

@@ -210,12 +210,16 @@ static void period_cols(buf *b, const gf_period *p)
 
 static void target_rows(const gf_demo_org *org, buf *b)
 {
+    gf_period next = org->quarters[org->nquarters - 1].period; /* the quarter after the last */
+    if (gf_period_quarter_add(&org->quarters[org->nquarters - 1].period, 1, org->opt.fysm, &next) <
+        0)
+        return;
     for (size_t i = 0; i < org->ntargets; i++) {
         const gf_demo_target *t = &org->targets[i];
         colf(b, false, "%zu", i);
         col(b, t->scope, false);
         col(b, t->metric, false);
-        period_cols(b, &org->quarters[t->quarter].period);
+        period_cols(b, t->quarter < org->nquarters ? &org->quarters[t->quarter].period : &next);
         colf(b, true, "%.15g", t->value);
     }
 }

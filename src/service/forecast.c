@@ -5,9 +5,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "cache_internal.h"
 #include "gapforge/log.h"
+#include "gapforge/metrics.h"
 #include "gapforge/store.h"
 #include "gapforge/store_adjustments.h"
+#include "gapforge/store_versions.h"
 #include "service_internal.h"
 
 double gf_svc__now_ms(void)
@@ -32,17 +35,52 @@ gf_svc_forecast *gf_svc__forecast_load(const gf_svc_forecast_req *req, gf_err *e
     }
     f->req = *req;
     const double t0 = gf_svc__now_ms();
-    f->history = gf_store_history_load(req->org_id, req->as_of, req->period.end, err);
+    gf_svc__centry *ref = NULL;
+    f->history = (gf_store_history *)gf_svc__history_get(req->org_id, req->as_of, req->period.end,
+                                                         &ref, err);
+    f->history_ref = ref;
     if (!f->history) {
         gf_svc_forecast_free(f);
         return NULL;
     }
+    f->leads = gf_svc__leads_load(req->org_id, req->as_of, err);
+    if (!f->leads) {
+        gf_svc_forecast_free(f);
+        return NULL;
+    }
     f->ms_load = gf_svc__now_ms() - t0;
+    gf_metric_observe(gf_metric_get("gapforge_forecast_stage_seconds", GF_METRIC_HISTOGRAM,
+                                    "Time of each stage of a forecast: the history read, the "
+                                    "model build, the spread (its self-backtest, or a cache "
+                                    "hit) and the simulation.",
+                                    "stage", gf_metric_seconds_buckets, gf_metric_seconds_nbuckets),
+                      (const char *[]){"history"}, f->ms_load / 1000);
     return f;
+}
+
+/* The deals of a "source:KEY" scope (marketing, sales, partner or other): a mask by the deals'
+ * source, and a scope key of its own. */
+static int source_scope(gf_svc_forecast *f, const char *source, gf_err *err)
+{
+    if (strcmp(source, "marketing") != 0 && strcmp(source, "sales") != 0 &&
+        strcmp(source, "partner") != 0 && strcmp(source, "other") != 0)
+        return gf_err_invalid(err, "scope",
+                              "a source scope is source:marketing, source:sales, "
+                              "source:partner or source:other");
+    const gf_store_history *h = f->history;
+    f->mask = malloc(h->h.n_deals ? h->h.n_deals : 1);
+    if (!f->mask)
+        return gf_err_internal(err);
+    if (gf_store_history_mask_source(f->req.org_id, h, source, f->mask, err) < 0)
+        return err->code;
+    f->scope_key = mix(3, (uint64_t)(unsigned char)source[0]);
+    return 0;
 }
 
 int gf_svc__forecast_scope(gf_svc_forecast *f, gf_err *err)
 {
+    if (strncmp(f->req.scope, "source:", 7) == 0)
+        return source_scope(f, f->req.scope + 7, err);
     int all = 0;
     int64_t *ids = NULL;
     size_t n = 0;
@@ -93,11 +131,12 @@ static int compute_spread(void *arg, gf_svc_spread *out)
 static void log_run(const gf_svc_forecast *f)
 {
     gf_log("info", "forecast",
-           json_pack("{s:s, s:I, s:I, s:f, s:f, s:f, s:b, s:f}", "request_id",
+           json_pack("{s:s, s:I, s:I, s:I, s:f, s:f, s:f, s:b, s:f}", "request_id",
                      f->req.request_id ? f->req.request_id : "", "deals",
-                     (json_int_t)f->history->h.n_deals, "open", (json_int_t)f->model->n_open,
-                     "load_ms", f->ms_load, "model_ms", f->ms_model, "sigma_ms", f->ms_sigma,
-                     "sigma_cached", f->sigma_cached, "sim_ms", f->ms_sim));
+                     (json_int_t)f->history->h.n_deals, "history_bytes",
+                     (json_int_t)f->history->bytes, "open", (json_int_t)f->model->n_open, "load_ms",
+                     f->ms_load, "model_ms", f->ms_model, "sigma_ms", f->ms_sigma, "sigma_cached",
+                     f->sigma_cached, "sim_ms", f->ms_sim));
 }
 
 int gf_svc__forecast_target(gf_svc_forecast *f, gf_err *err)
@@ -116,6 +155,13 @@ int gf_svc__forecast_compute(gf_svc_forecast *f, gf_err *err)
     gf_model_forecast_opts_default(f->req.as_of, &f->opts);
     f->opts.scope = f->mask;
     const gf_model_period period = {f->req.period.start, f->req.period.end};
+    /* A leading KPI's detected shift scales the deals not yet created that its lag reaches. */
+    f->lead_index = gf_svc__leads_primary(f->leads);
+    f->lead_effect = (gf_model_lead_effect){.multiplier = 1.0};
+    if (f->lead_index >= 0 && gf_svc__lead_effect(&f->leads->k[f->lead_index], f->req.as_of, period,
+                                                  &f->lead_effect) != 0)
+        return gf_err_internal(err);
+    f->opts.new_scale = f->lead_effect.multiplier;
     double t0 = gf_svc__now_ms();
     const int mrc =
         gf_model_forecast_build(&h->h, &h->cal, period, f->req.as_of, &f->opts, &f->model);
@@ -144,10 +190,27 @@ int gf_svc__forecast_compute(gf_svc_forecast *f, gf_err *err)
     gf_model_sim_input in;
     gf_model_forecast_sim_input(f->model, f->target_cents, f->sigma.sigma, f->req.trials,
                                 f->req.seed, 0, &in);
+    const double draws = (double)in.trials * ((double)in.n_deals + in.new_lambda + 1.0);
+    const double max_draws = gf_svc_options_get()->max_sim_draws;
+    if (max_draws > 0 && draws > max_draws)
+        return gf_err_set(err, GF_EUNAVAILABLE, "work_limit", "trials",
+                          "trials: %u trials over %zu open deals is %.3g draws, past this "
+                          "server's work limit of %.3g (GAPFORGE_MAX_SIM_DRAWS); ask for fewer "
+                          "trials",
+                          (unsigned)in.trials, in.n_deals, draws, max_draws);
     t1 = gf_svc__now_ms();
     if (gf_model_sim_run(&in, &f->sim, NULL) != 0)
         return gf_err_internal(err);
     f->ms_sim = gf_svc__now_ms() - t1;
+    gf_metric *stage = gf_metric_get(
+        "gapforge_forecast_stage_seconds", GF_METRIC_HISTOGRAM,
+        "Time of each stage of a forecast: the history read, the model build, the spread "
+        "(its self-backtest, or a cache hit) and the simulation.",
+        "stage", gf_metric_seconds_buckets, gf_metric_seconds_nbuckets);
+    gf_metric_observe(stage, (const char *[]){"model"}, f->ms_model / 1000);
+    gf_metric_observe(stage, (const char *[]){"spread"}, f->ms_sigma / 1000);
+    gf_metric_observe(stage, (const char *[]){"simulate"}, f->ms_sim / 1000);
+    gf_svc__count_cache("spread", cached);
     return 0;
 }
 
@@ -200,10 +263,14 @@ void gf_svc_forecast_free(gf_svc_forecast *f)
 {
     if (!f)
         return;
-    if (!f->borrowed) {
+    if (!f->mask_borrowed)
         free(f->mask);
+    if (f->history_ref)
+        gf_svc__history_release(f->history_ref);
+    else if (!f->borrowed)
         gf_store_history_free(f->history);
-    }
+    if (!f->borrowed)
+        gf_svc__leads_free(f->leads);
     free(f->rates);
     gf_model_forecast_free(f->model);
     json_decref(f->latest_commit);

@@ -88,6 +88,21 @@ static json_t *stage_rates_json(const gf_svc_forecast *r)
     return a;
 }
 
+/* The leading KPI's shift as it scaled the deals not yet created, JSON null without one. */
+static json_t *lead_json(const gf_svc_forecast *r)
+{
+    if (r->lead_index < 0)
+        return json_null();
+    const gf_model_lead_effect *e = &r->lead_effect;
+    const gf_store_lead_kpi *k = &r->leads->k[r->lead_index];
+    return json_pack("{s:s, s:i, s:b, s:o, s:o, s:o, s:f, s:f}", "kpi", k->key, "lag_days",
+                     k->lag_days, "shifted", e->applied != 0, "relative",
+                     e->applied ? json_real(e->relative) : json_null(), "shift_start",
+                     e->applied ? gf_svc__day(e->shift_start) : json_null(), "effect_start",
+                     e->applied ? gf_svc__day(e->effect_start) : json_null(), "share", e->share,
+                     "multiplier", e->multiplier);
+}
+
 static json_t *parameters_json(const gf_svc_forecast *r)
 {
     const gf_store_history *h = r->history;
@@ -127,6 +142,7 @@ static json_t *parameters_json(const gf_svc_forecast *r)
         "mean_amount", gf_svc__money(f->newdeals.mean_amount), "fallback",
         f->newdeals.fallback != 0, "quarter_end_factor", qe, "close_date_factors", cf);
     json_object_set_new(o, "stage_timing_factors", sf);
+    json_object_set_new(json_object_get(o, "new_deals"), "lead_indicator", lead_json(r));
     json_object_set_new(o, "won_amount_factor",
                         json_pack("{s:f, s:I, s:b}", "value", f->won_amount_factor, "n",
                                   (json_int_t)f->won_amount_n, "fallback", f->won_amount_n == 0));

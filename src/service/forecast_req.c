@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache_internal.h"
 #include "gapforge/date.h"
 #include "gapforge/model_sim.h"
 #include "gapforge/model_survival.h"
@@ -42,7 +43,7 @@ int gf_svc_forecast_req_parse(int64_t org_id, const gf_svc_forecast_args *a,
     int fysm, today;
     memset(req, 0, sizeof *req);
     req->org_id = org_id;
-    if (gf_store_org_calendar(org_id, &fysm, &today, err) < 0)
+    if (gf_svc__org_calendar(org_id, &fysm, &today, err) < 0)
         return err->code;
     const int bad_period = a->period ? gf_period_parse(a->period, fysm, &req->period)
                                      : gf_period_quarter_of(today, fysm, &req->period);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache_internal.h"
 #include "gapforge/date.h"
 #include "gapforge/log.h"
 #include "gapforge/model_funnel.h"
@@ -146,7 +147,8 @@ json_t *gf_svc_funnel_answer(const gf_svc_funnel_req *req, gf_err *err)
                                     .skip_share = opt->funnel_skip_share,
                                     .min_flag_n = (uint32_t)opt->funnel_min_flag_deals};
     gf_model_funnel_totals totals;
-    gf_store_history *h = NULL;
+    const gf_store_history *h = NULL; /* the history cache's (read only) */
+    gf_svc__centry *h_ref = NULL;
     gf_model_funnel_stage *st = NULL;
     uint8_t *mask = NULL;
     int64_t *ids = NULL;
@@ -157,7 +159,7 @@ json_t *gf_svc_funnel_answer(const gf_svc_funnel_req *req, gf_err *err)
     double t1 = t0;
     if (gf_store_scope_reps(req->org_id, req->scope, "scope", &all, &ids, &n_ids, err) < 0)
         goto done;
-    h = gf_store_history_load(req->org_id, req->to + 1, req->to, err);
+    h = gf_svc__history_get(req->org_id, req->to + 1, req->to, &h_ref, err);
     if (!h || scope_mask(h, all, ids, n_ids, &mask, err) < 0)
         goto done;
     t1 = gf_svc__now_ms();
@@ -180,6 +182,6 @@ done:
     free(ids);
     free(mask);
     free(st);
-    gf_store_history_free(h);
+    gf_svc__history_release(h_ref);
     return doc;
 }

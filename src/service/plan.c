@@ -211,6 +211,8 @@ static json_t *plan_answer(const gf_svc_levers *sc, const gf_model_plan *pl, con
                         json_string(pl->stopped ? "budget"
                                     : pl->exact ? "exact"
                                                 : "greedy"));
+    /* false: the work budget ran out and this is the best plan found so far */
+    json_object_set_new(out, "complete", json_boolean(!pl->stopped));
     json_object_set_new(out, "baseline", gf_svc__dist_json(&pl->baseline, t));
     json_object_set_new(out, "result", gf_svc__dist_json(&pl->result, t));
     json_object_set_new(out, "delta", gf_svc__delta_json(&pl->delta, t));
@@ -235,6 +237,8 @@ static int past_deadline(void *arg)
 
 json_t *gf_svc_plan_answer(const gf_svc_plan_req *req, gf_err *err)
 {
+    if (req->metric && strcmp(req->metric, "bookings") != 0)
+        return gf_svc__kpi_plan_answer(req, err);
     double deadline = 0; /* set when the search starts: the forecast before it is not search */
     gf_svc_levers sc;
     gf_model_plan pl = {0};

@@ -65,6 +65,8 @@ static json_t *scenario_answer(const gf_svc_levers *sc, const gf_model_scenario 
 
 json_t *gf_svc_scenario_answer(const gf_svc_scenario_req *req, gf_err *err)
 {
+    if (req->metric && strcmp(req->metric, "bookings") != 0)
+        return gf_svc__kpi_scenario_answer(req, err);
     gf_svc_levers sc;
     gf_model_scenario s = {0};
     json_t *body = NULL;

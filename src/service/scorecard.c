@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache_internal.h"
 #include "gapforge/log.h"
 #include "gapforge/model_scorecard.h"
 #include "gapforge/model_survival.h"
@@ -21,7 +22,8 @@ typedef struct card {
     int commit_cut; /* commits submitted before local midnight of this day count */
     gf_model_period window;
     gf_store_peers peers;
-    gf_store_history *h;
+    const gf_store_history *h; /* the history cache's (read only) */
+    gf_svc__centry *h_ref;
     uint32_t *peer; /* per history deal */
     uint8_t *source;
     gf_model_scorecard sc;
@@ -62,7 +64,7 @@ int gf_svc_scorecard_req_parse(int64_t org_id, const char *rep, const char *peri
     if (!rep || strlen(rep) >= sizeof req->rep)
         return gf_err_not_found(err, "rep");
     snprintf(req->rep, sizeof req->rep, "%s", rep);
-    if (gf_store_org_calendar(org_id, &fysm, &today, err) < 0)
+    if (gf_svc__org_calendar(org_id, &fysm, &today, err) < 0)
         return err->code;
     req->fysm = fysm;
     gf_period p;
@@ -105,7 +107,7 @@ static int load(card *c, gf_err *err)
     if (gf_store_scorecard_rep(r->org_id, r->rep, &c->peers, err) < 0 ||
         gf_store_org_currency(r->org_id, c->currency, err) < 0)
         return -1;
-    c->h = gf_store_history_load(r->org_id, c->hist_as_of, c->next.end, err);
+    c->h = gf_svc__history_get(r->org_id, c->hist_as_of, c->next.end, &c->h_ref, err);
     if (!c->h)
         return -1;
     int64_t *ids = NULL;
@@ -328,13 +330,19 @@ static json_t *bias_json(const card *c)
 }
 
 /* The model's forecast of the rep for the next quarter at the history's as_of, on the history
- * already read; JSON null (and a note) when the model cannot forecast it. */
+ * already read (and the leading KPIs as GET /v1/forecast reads them); JSON null (and a note)
+ * when the model cannot forecast it. */
 static json_t *forecast_json(const card *c, json_t **note, gf_err *err)
 {
     const gf_svc_options *o = gf_svc_options_get();
     gf_svc_forecast *f = calloc(1, sizeof *f);
     if (!f) {
         gf_err_internal(err);
+        return NULL;
+    }
+    gf_store_lead_kpis *leads = gf_svc__leads_load(c->req->org_id, c->hist_as_of, err);
+    if (!leads) {
+        free(f);
         return NULL;
     }
     f->req = (gf_svc_forecast_req){.org_id = c->req->org_id,
@@ -344,7 +352,8 @@ static json_t *forecast_json(const card *c, json_t **note, gf_err *err)
                                    .seed = o->default_seed,
                                    .request_id = c->req->request_id};
     snprintf(f->req.scope, sizeof f->req.scope, "rep:%s", c->req->rep);
-    f->history = c->h;
+    f->history = (gf_store_history *)c->h; /* only read */
+    f->leads = leads;
     f->borrowed = true;
     json_t *out = NULL;
     const int reach = GF_MODEL_MAX_HORIZON - o->horizon_margin_days;
@@ -361,6 +370,7 @@ static json_t *forecast_json(const card *c, json_t **note, gf_err *err)
         out = json_null();
     }
     gf_svc_forecast_free(f);
+    gf_svc__leads_free(leads);
     return out;
 }
 
@@ -419,7 +429,7 @@ static json_t *said_json(const card *c, gf_err *err)
 static void card_clear(card *c)
 {
     gf_store_peers_free(&c->peers);
-    gf_store_history_free(c->h);
+    gf_svc__history_release(c->h_ref);
     free(c->peer);
     free(c->source);
     gf_model_scorecard_free(&c->sc);

@@ -6,14 +6,27 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "gapforge/model_indicators.h"
+#include "gapforge/model_kpi.h"
 #include "gapforge/model_levers.h"
 #include "gapforge/model_plan.h"
 #include "gapforge/model_scenario.h"
 #include "gapforge/service_backtest.h"
 #include "gapforge/service_forecast.h"
+#include "gapforge/store.h"
+#include "gapforge/store_indicators.h"
+
+/* A number that changes whenever gf_svc_configure replaces the options (caches of values derived
+ * from them compare it). */
+unsigned gf_svc__options_generation(void);
 
 /* Milliseconds on a monotonic clock. */
 double gf_svc__now_ms(void);
+
+/* GET /metrics (metrics_svc.c): counts a cache lookup; registers the outbox gauges' refresh. */
+void gf_svc__count_cache(const char *cache, int hit);
+void gf_svc__count_run(const char *job, int ok); /* a scheduled run: "snapshots", "alerts" */
+void gf_svc__metrics_register(void);
 
 /* Cents as a JSON number in currency units, rounded to the cent; null if not finite (no figure
  * the service reports is ever infinite or NaN). */
@@ -21,6 +34,20 @@ json_t *gf_svc__money(double cents);
 
 /* A day number as a "YYYY-MM-DD" JSON string. */
 json_t *gf_svc__day(int day);
+
+/* A snapshot made but not stored yet (snapshot.c): its request, and its row, whose scope and
+ * period point into req and whose forecast_json is owned (gf_svc__snapshot_made_free); so it
+ * must not move once made. */
+typedef struct gf_svc__snapshot_made {
+    gf_svc_forecast_req req;
+    gf_store_snapshot row;
+} gf_svc__snapshot_made;
+
+/* Runs req's forecast into m, without writing. Returns 0, or a negative code with err (m holds
+ * nothing then). */
+int gf_svc__snapshot_make(const gf_svc_forecast_req *req, gf_svc__snapshot_made *m, gf_err *err)
+    GF_MUST_CHECK;
+void gf_svc__snapshot_made_free(gf_svc__snapshot_made *m); /* NULL-safe; m may be zeroed */
 
 /* A new, zeroed forecast result for req with its history loaded (req->as_of, calendar to the
  * period's end). NULL with err. */
@@ -58,6 +85,71 @@ void gf_svc__gap_split(const gf_svc_forecast *f, gf_model_gap_split *out);
 
 /* The label of a driver in plain words ("win rate"); *percent 1 for rates. */
 const char *gf_svc__driver_label(int driver, int *percent);
+
+/* ---- KPI forecasts (kpi.c, kpi_plan.c) ---- */
+
+/* A KPI's forecast as the service holds it: the request, the series (it owns), the model's
+ * input (pointing into the series) and forecast, the org's currency. */
+typedef struct gf_svc_kpi {
+    gf_svc_forecast_req req;
+    gf_store_kpi_series series;
+    gf_model_kpi_input in;
+    gf_model_kpi model;
+    char currency[8];
+} gf_svc_kpi;
+
+/* Loads the KPI key's series before req->as_of and its target for req's scope and period, and
+ * forecasts it (gf_svc_kpi_forecast_answer has the errors). Returns 0 or a negative code with
+ * err; gf_svc__kpi_close frees *k either way. */
+int gf_svc__kpi_open(const gf_svc_forecast_req *req, const char *key, bool paths_named,
+                     gf_svc_kpi *k, gf_err *err) GF_MUST_CHECK;
+void gf_svc__kpi_close(gf_svc_kpi *k);
+
+/* "insufficient_history" or the ETS method's name. */
+const char *gf_svc__kpi_method(const gf_svc_kpi *k);
+
+/* {mean, p10, p50, p90}. New reference. */
+json_t *gf_svc__kpi_band(const gf_model_ets_band *b);
+
+/* {kpi: {key, name, unit, direction, aggregation}, period, scope, start, end, as_of, target}.
+ * New reference. */
+json_t *gf_svc__kpi_head(const gf_svc_kpi *k);
+
+/* A KPI scenario's and plan's documents (kpi_plan.c): their requests name a KPI metric. */
+json_t *gf_svc__kpi_scenario_answer(const gf_svc_scenario_req *req, gf_err *err) GF_MUST_CHECK;
+json_t *gf_svc__kpi_plan_answer(const gf_svc_plan_req *req, gf_err *err) GF_MUST_CHECK;
+/* ---- leading indicators (leads.c) ---- */
+
+/* Days of KPI observations before as_of that a forecast reads (a backtest's rows reach back
+ * two years, each needing the detector's weeks before it). */
+#define GF_SVC_LEAD_DAYS 1500
+
+/* The detector's design from the options (gf_svc_options.indicator_*). */
+void gf_svc__cusum_opts(gf_model_cusum_opts *o);
+
+/* The org's KPIs with a leads_to link observed in [as_of - GF_SVC_LEAD_DAYS, as_of), into a new
+ * set (free with gf_svc__leads_free). NULL with err. */
+gf_store_lead_kpis *gf_svc__leads_load(int64_t org_id, int as_of, gf_err *err) GF_MUST_CHECK;
+
+/* Frees a set from gf_svc__leads_load; NULL-safe. */
+void gf_svc__leads_free(gf_store_lead_kpis *k);
+
+/* The KPI the new-deal rate and "why" answer to: the first by key that leads to bookings and
+ * aggregates by sum; -1 when there is none (or k is NULL). */
+long gf_svc__leads_primary(const gf_store_lead_kpis *k);
+
+/* Detects a shift in k's weekly series at as_of: the detector's baseline + monitor weeks ending
+ * with the last week (Monday to Sunday) that ended before as_of; *first is its first Monday and
+ * values (if not NULL) gets the n = baseline + monitor weekly values. Returns 0 or a model
+ * error. */
+int gf_svc__lead_shift(const gf_store_lead_kpi *k, int as_of, gf_model_shift *s, int *first,
+                       double *values) GF_MUST_CHECK;
+
+/* The projected effect of k's shift at as_of on the deals not yet created of period, with k's
+ * lag (gf_model_lead_effect_of, floor gf_svc_options.indicator_floor); no effect (multiplier 1)
+ * without an alarm. Returns 0 or a model error. */
+int gf_svc__lead_effect(const gf_store_lead_kpi *k, int as_of, gf_model_period period,
+                        gf_model_lead_effect *e) GF_MUST_CHECK;
 
 /* ---- the human calls (calls.c) ---- */
 

@@ -57,28 +57,60 @@ static void baseline_window(const gf_svc_forecast_req *p, const gf_store_history
     }
 }
 
-/* Switches both driver sets to lead volume x conversion when the org has a leading KPI observed
- * in both windows (volumes scaled to the period's length, the current one from the days elapsed).
- */
-static int use_leads(int64_t org_id, const gf_svc_forecast_req *p, gf_day from, gf_day to,
-                     gf_model_drivers *b, gf_model_drivers *c, char kpi[72], gf_err *err)
+/* The sum of k's observations dated in [from, to] and how many there are. */
+static double lead_sum(const gf_store_lead_kpi *k, gf_day from, gf_day to, size_t *n)
 {
-    kpi[0] = '\0';
-    const gf_day last = p->period.end < p->as_of - 1 ? p->period.end : p->as_of - 1;
-    if (last < p->period.start)
-        return 0;
-    const int days[4] = {from, to, p->period.start, last};
-    double sums[2];
-    int found;
-    if (gf_store_leading_kpi(org_id, days, kpi, sums, &found, err) < 0)
-        return err->code;
-    const double period_days = p->period.end - p->period.start + 1;
-    const double lb = sums[0] * period_days / (double)(to - from + 1);
-    const double lc = sums[1] * period_days / (double)(last - p->period.start + 1);
-    if (!found || !(lb > 0) || !(lc > 0)) {
-        kpi[0] = '\0';
-        return 0;
+    double s = 0.0;
+    *n = 0;
+    for (size_t i = 0; i < k->n; i++) {
+        if (k->days[i] >= from && k->days[i] <= to) {
+            s += k->values[i];
+            (*n)++;
+        }
     }
+    return s;
+}
+
+/* Switches both driver sets to lead volume x conversion when the org has a KPI leading to
+ * bookings by sum (gf_svc__leads_primary) observed in both windows. Bookings answer to the leads
+ * of lag_days before, so each window is read lag_days earlier: the baseline's [from - lag,
+ * to - lag] scaled to the period's length, the period's [start - lag, end - lag], whose days
+ * from as_of on are projected at the detector's level (the recent level when it is in alarm,
+ * else the baseline's). Before the period starts nothing of it is known: opportunities stay the
+ * volume driver. */
+static int use_leads(gf_svc_forecast *f, gf_day from, gf_day to, gf_model_drivers *b,
+                     gf_model_drivers *c, char kpi[72], gf_err *err)
+{
+    const gf_svc_forecast_req *p = &f->req;
+    kpi[0] = '\0';
+    if (f->lead_index < 0 || p->as_of <= p->period.start)
+        return 0;
+    const gf_store_lead_kpi *k = &f->leads->k[f->lead_index];
+    const int lag = k->lag_days;
+    const double period_days = p->period.end - p->period.start + 1;
+    size_t nb, nc;
+    const double sb = lead_sum(k, from - lag, to - lag, &nb);
+    const gf_day cs = p->period.start - lag, ce = p->period.end - lag;
+    const gf_day seen_to = ce < p->as_of - 1 ? ce : p->as_of - 1;
+    double lc = seen_to >= cs ? lead_sum(k, cs, seen_to, &nc) : (nc = 0, 0.0);
+    const gf_day rest_from = cs > p->as_of ? cs : p->as_of;
+    const double rest = ce >= rest_from ? (double)(ce - rest_from + 1) : 0.0;
+    if (!nb || (!nc && !(rest > 0.0)))
+        return 0;
+    double per_day = sb / (double)(to - from + 1);
+    gf_model_shift s;
+    int first;
+    if (rest > 0.0) {
+        if (gf_svc__lead_shift(k, p->as_of, &s, &first, NULL) != 0)
+            return gf_err_internal(err);
+        if (s.state == GF_MODEL_SHIFT_UP || s.state == GF_MODEL_SHIFT_DOWN)
+            per_day = s.recent / 7.0;
+        lc += per_day * rest;
+    }
+    const double lb = sb * period_days / (double)(to - from + 1);
+    if (!(lb > 0) || !(lc > 0))
+        return 0;
+    snprintf(kpi, 72, "%s", k->key);
     b->use_leads = c->use_leads = 1;
     b->v[GF_MODEL_DRV_LEADS] = lb;
     b->v[GF_MODEL_DRV_CONVERSION] = b->v[GF_MODEL_DRV_OPPORTUNITIES] / lb;
@@ -122,7 +154,7 @@ int gf_svc__why(gf_svc_forecast *f, gf_err *err)
         f->why_measured[k] = c.v[k];
     if (p->as_of > p->period.start)
         gf_model_drivers_shrink(&c, &b, gf_svc_options_get()->driver_prior_deals);
-    if (use_leads(p->org_id, p, from, to, &b, &c, f->lead_kpi, err) < 0)
+    if (use_leads(f, from, to, &b, &c, f->lead_kpi, err) < 0)
         return err->code;
     if (gf_model_attrib_split(&b, &c, days, &f->why) != 0)
         return gf_err_internal(err);

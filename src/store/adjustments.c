@@ -90,15 +90,7 @@ fail:
 json_t *gf_store_adjustment_list(int64_t org_id, const char *scope, const gf_period *period,
                                  int limit, int64_t after, gf_err *err)
 {
-    gf_scope_ids ids;
-    if (scope && gf_store_scope_resolve(org_id, scope, "scope", &ids, err) < 0)
-        return NULL;
-    gf_db_args a = {0};
-    gf_db_arg_i64(&a, org_id);
-    gf_db_arg_text(&a, scope);
-    gf_store__arg_period(&a, period);
-    gf_db_arg_i64(&a, after);
-    return gf_db_list(&adjustment_page, &a, 0, 1, limit, err);
+    return gf_store__scoped_page(&adjustment_page, org_id, scope, period, limit, after, err);
 }
 
 json_t *gf_store_adjustment_latest(int64_t org_id, const char *scope, const gf_period *period,

@@ -46,15 +46,7 @@ json_t *gf_store_commit_create(int64_t org_id, const gf_commit_fields *f, gf_err
 json_t *gf_store_commit_list(int64_t org_id, const char *scope, const gf_period *period, int limit,
                              int64_t after, gf_err *err)
 {
-    gf_scope_ids ids;
-    if (scope && gf_store_scope_resolve(org_id, scope, "scope", &ids, err) < 0)
-        return NULL;
-    gf_db_args a = {0};
-    gf_db_arg_i64(&a, org_id);
-    gf_db_arg_text(&a, scope);
-    gf_store__arg_period(&a, period);
-    gf_db_arg_i64(&a, after);
-    return gf_db_list(&commit_page, &a, 0, 1, limit, err);
+    return gf_store__scoped_page(&commit_page, org_id, scope, period, limit, after, err);
 }
 
 /* Every commit of scope for exactly the period submitted before local midnight of $5, oldest

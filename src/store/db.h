@@ -75,9 +75,29 @@ PGresult *gf_db_exec_on(PGconn *pg, const char *sql, const gf_db_args *args, gf_
 /* Runs a parameterless SQL script (migrations only; may hold several statements). */
 int gf_db_exec_script(const char *sql, gf_err *err) GF_MUST_CHECK;
 
+/* The org this thread works for (0: none; a non-positive id clears it). While it is set, every
+ * transaction of this thread's connection sets gapforge.org_id to it, transaction-locally
+ * (set_config(..., true)), in the round trip of its BEGIN, and a statement run outside a
+ * transaction runs in a one-round-trip pipeline with it; row-level security (migration 0017)
+ * shows and accepts that org's rows only. */
+void gf_db_set_org(int64_t org_id);
+int64_t gf_db_org(void);
+
+/* Sets gapforge.org_id to org_id for the transaction open on pg (a dedicated or side
+ * connection). Returns 0, or -1 with err. */
+int gf_db_set_org_on(PGconn *pg, int64_t org_id, gf_err *err) GF_MUST_CHECK;
+/* Behind PgBouncer (gf_store_configure_pgbouncer), sets for the transaction open on pg, a
+ * dedicated or side connection of this module, what its startup options set otherwise (the
+ * statement timeout, and jit, work_mem and temp_buffers by its kind); a no-op otherwise. Call it
+ * right after the BEGIN (after a SET TRANSACTION SNAPSHOT is fine too). Returns 0, or -1 with
+ * err as gf_db_exec_on. (gf_db_begin does the same for this thread's connection.) */
+int gf_db_local_settings(PGconn *pg, gf_err *err) GF_MUST_CHECK;
+
 /* Transactions on this thread's connection. begin returns 0 or -1 (err set). commit returns 0 or
  * -1 (err set, transaction rolled back). rollback is safe to call when no transaction is open. */
 int gf_db_begin(gf_err *err) GF_MUST_CHECK;
+/* gf_db_begin of a REPEATABLE READ READ ONLY transaction (one snapshot for several reads). */
+int gf_db_begin_snapshot(gf_err *err) GF_MUST_CHECK;
 int gf_db_commit(gf_err *err) GF_MUST_CHECK;
 void gf_db_rollback(void);
 
@@ -85,11 +105,11 @@ void gf_db_rollback(void);
  * gf_db_exec_args), or NULL with err when the database is unreachable. */
 PGconn *gf_db_conn(gf_err *err) GF_MUST_CHECK;
 
-/* Opens a new connection of its own (same settings, but no statement timeout) for long work
- * that spans several requests' worth of time, such as a streamed bulk import. The caller owns
- * it and closes it with PQfinish. Returns NULL with GF_EUNAVAILABLE when the database is
- * unreachable. */
-PGconn *gf_db_connect_dedicated(gf_err *err) GF_MUST_CHECK;
+/* Opens a new connection of its own for long work that spans several requests' worth of time,
+ * such as a streamed bulk import: the same settings but statement_timeout_ms (0: none) and a
+ * modest work_mem (32 MB). The caller owns it and closes it with PQfinish. Returns NULL with
+ * GF_EUNAVAILABLE when the database is unreachable. */
+PGconn *gf_db_connect_dedicated(int statement_timeout_ms, gf_err *err) GF_MUST_CHECK;
 
 /* Opens a new connection with the settings of the per-thread connections, configured statement
  * timeout included (and JIT off), for a query that runs beside this thread's own, such as the
@@ -108,6 +128,10 @@ void gf_db_fail(const PGresult *res, PGconn *conn, gf_err *err);
 
 /* Closes this thread's connection (also done automatically when the thread exits). */
 void gf_db_disconnect(void);
+
+/* Closes a connection this module opened (a dedicated or side one), keeping the connection
+ * metrics true. NULL is a no-op. */
+void gf_db_close(PGconn *pg);
 
 /* ---- results ---- */
 

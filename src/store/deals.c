@@ -81,13 +81,15 @@ static const gf_stmt deal_json_ext = {
     "deal_json_ext", "SELECT gf_deal_json(d) FROM deals d "
                      "WHERE d.org_id = $1 AND d.external_id = $2 AND d.deleted_at IS NULL"};
 
+/* The stored events and, for a bulk-imported deal, the creation events its row carries (id
+ * null: migration 0018), creation first at equal times. */
 static const gf_stmt deal_history = {
     "deal_history",
-    "SELECT jsonb_build_object('items', coalesce(jsonb_agg(jsonb_build_object("
+    "SELECT jsonb_build_object('items', coalesce((SELECT jsonb_agg(jsonb_build_object("
     "'id', e.id, 'at', e.at, 'field', e.field, 'old', e.old_value, 'new', e.new_value) "
-    "ORDER BY e.at, e.id) FILTER (WHERE e.id IS NOT NULL), '[]'::jsonb)) "
-    "FROM deals d LEFT JOIN deal_events e ON e.deal_id = d.id AND e.org_id = d.org_id "
-    "WHERE d.org_id = $1 AND d.id = $2 GROUP BY d.id"};
+    "ORDER BY e.at, e.id NULLS FIRST, e.ord) FROM deal_history_events e "
+    "WHERE e.org_id = $1 AND e.deal_id = $2), '[]'::jsonb)) "
+    "FROM deals d WHERE d.org_id = $1 AND d.id = $2"};
 
 /* The team filter walks teams.parent_id down from the named team (UNION stops on cycles). */
 static const gf_stmt deal_page = {

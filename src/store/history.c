@@ -25,8 +25,11 @@ static const gf_stmt hist_stages = {
     "hist_stages", "SELECT id, key, kind, probability::float8 FROM stages WHERE org_id = $1 "
                    "ORDER BY position, id"};
 
-static const gf_stmt hist_snapshot = {"hist_snapshot",
-                                      "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"};
+/* The org's data version (migration 0014), read in the history's snapshot so that a cached
+ * history is never filed under a version older than its rows. */
+static const gf_stmt hist_version = {
+    "hist_version",
+    "SELECT coalesce((SELECT version FROM org_data_versions WHERE org_id = $1), 0)"};
 
 /* $1 org, $2 as_of, $3 time zone: what the COPYs below read with current_setting. */
 static const gf_stmt hist_settings = {"hist_settings",
@@ -52,7 +55,7 @@ const char gf_store_history_deals_copy[] =
  * had) ... */
 const char gf_store_history_events_copy[] =
     "COPY (SELECT e.deal_id, e.field, e.at, e.new_value, "
-    "CASE WHEN e.field = 'stage' THEN e.old_value END FROM deal_events e "
+    "CASE WHEN e.field = 'stage' THEN e.old_value END FROM deal_history_events e "
     "WHERE e.org_id = (SELECT current_setting('gapforge.hist_org')::int8) "
     "AND e.at < (SELECT current_setting('gapforge.hist_as_of')::date::timestamp AT TIME ZONE "
     "current_setting('gapforge.hist_tz')) "
@@ -62,7 +65,7 @@ const char gf_store_history_events_copy[] =
  * (org_id, at), so each part reads only its own rows). */
 const char gf_store_history_events_part_copy[] =
     "COPY (SELECT e.deal_id, e.field, e.at, e.new_value, "
-    "CASE WHEN e.field = 'stage' THEN e.old_value END FROM deal_events e "
+    "CASE WHEN e.field = 'stage' THEN e.old_value END FROM deal_history_events e "
     "WHERE e.org_id = (SELECT current_setting('gapforge.hist_org')::int8) "
     "AND e.at < (SELECT current_setting('gapforge.hist_as_of')::date::timestamp AT TIME ZONE "
     "current_setting('gapforge.hist_tz')) "
@@ -101,6 +104,18 @@ int gf_store_history_org(int64_t org_id, int *fysm, int *today, char tz[64], gf_
     *fysm = h.fysm;
     *today = h.today;
     memcpy(tz, h.time_zone, sizeof h.time_zone);
+    return 0;
+}
+
+static int read_version(int64_t org_id, gf_store_history *h, gf_err *err)
+{
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    PGresult *res = gf_db_exec_args(&hist_version, &a, err);
+    if (!res)
+        return -1;
+    h->data_version = PQntuples(res) == 1 ? gf_db_int64(res, 0, 0) : 0;
+    PQclear(res);
     return 0;
 }
 
@@ -217,10 +232,12 @@ gf_store_history *gf_store_history_load(int64_t org_id, int as_of, int cal_end, 
     h->as_of = as_of;
     if (org_row(org_id, h, err) < 0 || build_calendar(h, as_of, cal_end, err) < 0)
         goto fail;
-    if (gf_db_begin(err) < 0)
+    /* The isolation level in the BEGIN itself: the org's set_config (db.c) runs before any
+     * statement after it. */
+    if (gf_db_begin_snapshot(err) < 0)
         goto fail;
     in_tx = 1;
-    if (gf_db_run(&hist_snapshot, NULL, err) < 0 || load_stages(org_id, h, &stage_ids, err) < 0)
+    if (load_stages(org_id, h, &stage_ids, err) < 0 || read_version(org_id, h, err) < 0)
         goto fail;
     /* org, as_of, time zone: the history settings, also of the side connections' parts. */
     gf_db_args p = {0};

@@ -125,6 +125,8 @@ int gf_store__history_assemble(gf_store_history *h, hist_deals *raw, gf_err *err
     h->h.deals = h->deals;
     h->h.n_deals = n;
     h->digest = digest(h);
+    h->bytes = sizeof *h + n * (sizeof *h->deals + sizeof *h->owner + sizeof *h->category) +
+               (n_stage + 2 * n + 1) * sizeof *h->transitions + (n_change + 1) * sizeof *h->changes;
     rc = 0;
 done:
     free(start);

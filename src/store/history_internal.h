@@ -72,6 +72,7 @@ typedef struct hist_part {
     const gf_db_args *params; /* org, as_of, time zone */
     const gf_store_history *h;
     const hist_days *days;
+    int64_t org;   /* the starting thread's org, set in the part's transaction */
     hist_deals ev; /* only its event arrays are used */
     gf_err err;
     int rc;

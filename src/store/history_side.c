@@ -14,12 +14,15 @@
 
 static const gf_stmt hist_export = {"hist_export", "SELECT pg_export_snapshot()"};
 
-/* The middle of the org's event times before as_of; NULL when it has none. */
+/* The middle of the org's event times before as_of, stored or carried by the deal rows
+ * (migration 0018: born_at is the earliest of a row's); NULL when it has none. */
 static const gf_stmt hist_split = {
     "hist_split",
-    "WITH b AS (SELECT $2::date::timestamp AT TIME ZONE $3 AS t) "
-    "SELECT (min(e.at) + ((SELECT t FROM b) - min(e.at)) / 2)::text FROM deal_events e "
-    "WHERE e.org_id = $1 AND e.at < (SELECT t FROM b)"};
+    "WITH b AS (SELECT $2::date::timestamp AT TIME ZONE $3 AS t), "
+    "m AS (SELECT least((SELECT min(e.at) FROM deal_events e WHERE e.org_id = $1 "
+    " AND e.at < (SELECT t FROM b)), (SELECT min(d.born_at) FROM deals d WHERE d.org_id = $1 "
+    " AND d.born_at < (SELECT t FROM b))) AS t0) "
+    "SELECT (t0 + ((SELECT t FROM b) - t0) / 2)::text FROM m"};
 
 static const char part_settings[] =
     "SELECT set_config('gapforge.hist_org', $1, true), "
@@ -37,7 +40,7 @@ static void conns_close(void *v)
 {
     side_conns *c = v;
     for (int k = 0; k < HIST_PARTS; k++)
-        PQfinish(c->pg[k]);
+        gf_db_close(c->pg[k]);
     free(c);
 }
 
@@ -61,7 +64,7 @@ static PGconn *side_conn(int k)
     PGconn *pg = c->pg[k];
     if (pg && PQstatus(pg) == CONNECTION_OK && PQtransactionStatus(pg) == PQTRANS_IDLE)
         return pg;
-    PQfinish(pg);
+    gf_db_close(pg);
     gf_err ignored = {0};
     c->pg[k] = gf_db_connect_side(&ignored);
     return c->pg[k];
@@ -86,7 +89,9 @@ static void *part_main(void *arg)
     j->rc = -1;
     if (part_run(j, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL) < 0)
         return NULL;
-    if (part_run(j, set, NULL) == 0 && part_run(j, part_settings, &p) == 0 &&
+    if (part_run(j, set, NULL) == 0 && gf_db_local_settings(j->pg, &j->err) == 0 &&
+        (!j->org || gf_db_set_org_on(j->pg, j->org, &j->err) == 0) &&
+        part_run(j, part_settings, &p) == 0 &&
         gf_store__history_read_events(j->pg, j->sql, j->h, &j->ev, j->days, &j->err) == 0)
         j->rc = 0;
     gf_err ignored = {0};
@@ -143,6 +148,7 @@ int gf_store__history_side_start(hist_side *s, const gf_db_args *params, const g
         j->params = params;
         j->h = h;
         j->days = days;
+        j->org = gf_db_org();
         if (pthread_create(&j->tid, NULL, part_main, j) != 0)
             break;
         s->n++;

@@ -1,14 +1,17 @@
 /* import.c — the generic part of bulk imports: connection, staging table, COPY stream,
  * problems, and the transaction around the kind's merge. */
 #include "gapforge/import.h"
+#include "gapforge/metrics.h"
 
 #include <libpq-fe.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "db.h"
+#include "gapforge/utf8.h"
 
 #define SEND_BUFFER (256 * 1024)
 
@@ -22,7 +25,8 @@ struct gf_import {
     const gf_import_kind *kind;
     gf_import_options opt;
     char effective_at[64];
-    PGconn *pg;
+    PGconn *pg; /* opened with the first row (or at the end): no data, no connection */
+    bool has_slot;
     bool copying;
     char *buf;
     size_t len;
@@ -34,6 +38,27 @@ struct gf_import {
     long inserted, updated, unchanged, bad_rows;
     struct timespec started;
 };
+
+/* The imports that may run at once, their statement timeout, and how many hold a slot. */
+static atomic_int g_max_running = 4;
+static atomic_int g_timeout_ms = 600000;
+static atomic_int g_running;
+
+void gf_import_configure(int max_running, int statement_timeout_ms)
+{
+    atomic_store(&g_max_running, max_running > 0 ? max_running : 1);
+    atomic_store(&g_timeout_ms, statement_timeout_ms);
+}
+
+/* Takes one of the running slots; false when all are taken. */
+static bool take_slot(void)
+{
+    int n = atomic_load(&g_running);
+    while (n < atomic_load(&g_max_running))
+        if (atomic_compare_exchange_weak(&g_running, &n, n + 1))
+            return true;
+    return false;
+}
 
 static int run(gf_import *imp, const char *sql, gf_err *err)
 {
@@ -86,12 +111,27 @@ gf_import *gf_import_begin(const gf_import_kind *kind, const gf_import_options *
         gf_err_internal(err);
         return NULL;
     }
-    imp->pg = gf_db_connect_dedicated(err);
-    if (!imp->pg || run(imp, "BEGIN", err) < 0 || open_staging(imp, err) < 0) {
+    if (!take_slot()) {
         gf_import_abort(imp);
+        gf_err_set(err, GF_EUNAVAILABLE, "too_many_imports", NULL,
+                   "%d imports are already running (GAPFORGE_MAX_IMPORTS); try again later",
+                   atomic_load(&g_max_running));
         return NULL;
     }
+    imp->has_slot = true;
     return imp;
+}
+
+/* Opens the import's connection, transaction and COPY when the first data arrives. */
+static int ensure_open(gf_import *imp, gf_err *err)
+{
+    if (imp->pg)
+        return 0;
+    imp->pg = gf_db_connect_dedicated(atomic_load(&g_timeout_ms), err);
+    if (!imp->pg || run(imp, "BEGIN", err) < 0 || gf_db_local_settings(imp->pg, err) < 0 ||
+        gf_db_set_org_on(imp->pg, imp->opt.org_id, err) < 0 || open_staging(imp, err) < 0)
+        return -1;
+    return 0;
 }
 
 static int flush(gf_import *imp, gf_err *err)
@@ -137,7 +177,7 @@ int gf_import_row(gf_import *imp, long line, unsigned present, const char *const
 {
     char num[48];
     snprintf(num, sizeof num, "%ld\t%u", line, present);
-    if (put_raw(imp, num, err) < 0)
+    if (ensure_open(imp, err) < 0 || put_raw(imp, num, err) < 0)
         return -1;
     size_t i = 0;
     for (const char *const *c = imp->kind->columns; *c; c++, i++) {
@@ -162,7 +202,9 @@ static void add_problem(gf_import *imp, long line, const char *column, const cha
     problem *p = &imp->problems[imp->nproblems++];
     p->line = line;
     snprintf(p->column, sizeof p->column, "%s", column ? column : "");
-    snprintf(p->reason, sizeof p->reason, "%s", reason);
+    /* The answer is JSON: a reason quoting the file (a JSON parser's error) is made UTF-8 and
+     * cut between characters, or it could not be written and the problem would vanish. */
+    gf_utf8_escape(reason, strlen(reason), p->reason, sizeof p->reason);
 }
 
 void gf_import_problem(gf_import *imp, long line, const char *column, const char *reason)
@@ -254,6 +296,17 @@ static json_t *answer(gf_import *imp, bool committed)
         json_array_append_new(problems, o);
     }
     long rejected = imp->bad_rows + imp->rejected_lines;
+    gf_metric *rows = gf_metric_get("gapforge_import_rows_total", GF_METRIC_COUNTER,
+                                    "Rows of bulk imports, by kind and outcome (rows of an "
+                                    "import that was not committed count as rolled_back).",
+                                    "kind,outcome", NULL, 0);
+    const char *kind = imp->kind->name;
+    gf_metric_add(rows, (const char *[]){kind, committed ? "inserted" : "rolled_back"},
+                  (double)imp->inserted);
+    gf_metric_add(rows, (const char *[]){kind, committed ? "updated" : "rolled_back"},
+                  (double)imp->updated);
+    gf_metric_add(rows, (const char *[]){kind, "unchanged"}, (double)imp->unchanged);
+    gf_metric_add(rows, (const char *[]){kind, "rejected"}, (double)rejected);
     return json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:o, s:f}", "kind", imp->kind->name,
                      "committed", committed, "inserted", (json_int_t)imp->inserted, "updated",
                      (json_int_t)imp->updated, "unchanged", (json_int_t)imp->unchanged, "rejected",
@@ -264,7 +317,7 @@ static json_t *answer(gf_import *imp, bool committed)
 json_t *gf_import_finish(gf_import *imp, gf_import_outcome *outcome, gf_err *err)
 {
     json_t *out = NULL;
-    if (end_copy(imp, err) < 0 || imp->kind->merge(imp, err) < 0)
+    if (ensure_open(imp, err) < 0 || end_copy(imp, err) < 0 || imp->kind->merge(imp, err) < 0)
         goto done;
     if (imp->problem_total && !imp->opt.skip_errors) {
         /* Atomic: one bad row and nothing changes. */
@@ -290,8 +343,10 @@ void gf_import_abort(gf_import *imp)
     if (imp->pg) {
         if (imp->copying)
             PQputCopyEnd(imp->pg, "import aborted");
-        PQfinish(imp->pg); /* closing the connection rolls back whatever is open */
+        gf_db_close(imp->pg); /* closing the connection rolls back whatever is open */
     }
+    if (imp->has_slot)
+        atomic_fetch_sub(&g_running, 1);
     free(imp->buf);
     free(imp);
 }

@@ -5,9 +5,10 @@
  * deal's values, present but empty cells clear optional fields; name, amount
  * and stage are required for new deals; a deal entering a won/lost stage gets
  * closed_on = the file's closed_on, else its close_date, else the import's
- * effective date. Creation writes one event per tracked field with a value, as
- * the API does, dated by the row's created_on (and a closed row's closed_on)
- * when they are earlier than the effective date (see insert_sql). */
+ * effective date. A new deal's creation is stored in its row (born_*), not as
+ * events: deal_history_events derives the events the API would have written,
+ * dated by the row's created_on (and a closed row's closed_on) when they are
+ * earlier than the effective date (see insert_sql). */
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -40,16 +41,14 @@ enum {
  * function calls. $1 org. */
 static const char *const lookup_sql[] = {
     "CREATE TEMP TABLE import_owner ON COMMIT DROP AS "
-    "SELECT raw, (SELECT r.id FROM reps r WHERE r.org_id = $1 AND (r.key = "
-    "btrim(raw) "
-    "  OR r.key = gf_key_of(raw)) ORDER BY r.key = btrim(raw) DESC LIMIT 1) AS "
-    "id "
-    "FROM (SELECT DISTINCT owner AS raw FROM import_staging WHERE owner IS NOT "
-    "NULL) d",
+    "SELECT raw, r.id, r.key FROM (SELECT DISTINCT owner AS raw FROM import_staging "
+    " WHERE owner IS NOT NULL) d LEFT JOIN LATERAL (SELECT id, key FROM reps "
+    " WHERE org_id = $1 AND (key = btrim(raw) OR key = gf_key_of(raw)) "
+    " ORDER BY key = btrim(raw) DESC LIMIT 1) r ON true",
     "CREATE TEMP TABLE import_stage ON COMMIT DROP AS "
-    "SELECT raw, st.id, st.kind FROM (SELECT DISTINCT stage AS raw FROM "
+    "SELECT raw, st.id, st.kind, st.key FROM (SELECT DISTINCT stage AS raw FROM "
     "import_staging "
-    " WHERE stage IS NOT NULL) d LEFT JOIN LATERAL (SELECT id, kind FROM "
+    " WHERE stage IS NOT NULL) d LEFT JOIN LATERAL (SELECT id, kind, key FROM "
     "stages "
     " WHERE org_id = $1 AND (key = btrim(raw) OR lower(name) = "
     "lower(btrim(raw)) "
@@ -88,12 +87,12 @@ static const char resolve_sql[] =
     "external_id, "
     " nullif(btrim(s.name), '') AS name, nullif(btrim(s.account), '') AS "
     "account, "
-    " nullif(btrim(s.owner), '') AS owner_raw, o.id AS owner_id, "
+    " nullif(btrim(s.owner), '') AS owner_raw, o.id AS owner_id, o.key AS owner_key, "
     " nullif(btrim(s.amount), '') AS amount_raw, "
     " CASE WHEN btrim(s.amount) ~ '^[0-9]{1,16}(\\.[0-9]{1,2})?$' "
     "      THEN btrim(s.amount)::numeric(18,2) END AS amount, "
     " nullif(btrim(s.stage), '') AS stage_raw, st.id AS stage_id, st.kind AS "
-    "stage_kind, "
+    "stage_kind, st.key AS stage_key, "
     " nullif(btrim(s.category), '') AS category_raw, c.c AS category, src.s AS "
     "source, "
     " nullif(btrim(s.created_on), '') AS created_on_raw, d1.d AS created_on, "
@@ -117,7 +116,7 @@ static const char *const create_missing_sql[] = {
     "FROM import_owner WHERE id IS NULL AND gf_key_of(raw) <> '' ORDER BY "
     "gf_key_of(raw), raw "
     "ON CONFLICT (org_id, key) DO NOTHING",
-    "UPDATE import_owner o SET id = r.id FROM reps r "
+    "UPDATE import_owner o SET id = r.id, key = r.key FROM reps r "
     "WHERE o.id IS NULL AND r.org_id = $1 AND r.key = gf_key_of(o.raw)",
     "INSERT INTO stages (org_id, key, name, position, kind, probability) "
     "SELECT $1::bigint, k, raw, (SELECT coalesce(max(position), -1) FROM "
@@ -131,7 +130,7 @@ static const char *const create_missing_sql[] = {
     "  FROM import_stage WHERE id IS NULL AND gf_key_of(raw) <> '' ORDER BY "
     "gf_key_of(raw), raw) m "
     "ON CONFLICT (org_id, key) DO NOTHING",
-    "UPDATE import_stage s SET id = st.id, kind = st.kind FROM stages st "
+    "UPDATE import_stage s SET id = st.id, kind = st.kind, key = st.key FROM stages st "
     "WHERE s.id IS NULL AND st.org_id = $1 AND st.key = gf_key_of(s.raw)",
     NULL};
 
@@ -192,63 +191,40 @@ static const char problems_count_sql[] =
 static const char drop_bad_sql[] =
     "DELETE FROM import_rows WHERE line IN (SELECT line FROM import_problems)";
 
-/* New deals, and their creation events (old NULL, new value) for every tracked
- * field that has a value, as the API writes them. With backdating (the
- * default) a deal created before the effective date is created at local
- * midnight of its created_on, so a backtest at a past date sees it; a deal
- * imported in a won or lost stage with created_on < closed_on is created in
- * the funnel's first open stage and moves to its final stage at closed_on (or
- * at the effective time when that comes first), so the model sees it open in
- * between. The close date is not backdated: a file gives only its latest
- * value, and a closed deal's is its close, so dated at creation it would tell
- * a backtest the outcome in advance; it is known from the close (closed rows)
- * or the effective time. Otherwise (backdate=false, or created on the
- * effective date) every event is at the effective time. $2 effective
- * timestamp, $3 its date, $4 backdate. */
+/* New deals, with their creation in the row (born_*, migration 0018) instead of creation events
+ * (old NULL, new value) for every tracked field that has a value: deal_history_events gives
+ * readers the same events the import used to store. With backdating (the default) a deal
+ * created before the effective date is created at local midnight of its created_on, so a
+ * backtest at a past date sees it; a deal imported in a won or lost stage with created_on <
+ * closed_on is created in the funnel's first open stage and moves to its final stage at
+ * closed_on (or at the effective time when that comes first), so the model sees it open in
+ * between. The close date is not backdated: a file gives only its latest value, and a closed
+ * deal's is its close, so dated at creation it would tell a backtest the outcome in advance; it
+ * is known from the close (closed rows) or the effective time. Otherwise (backdate=false, or
+ * created on the effective date) every creation event is at the effective time. $2 effective
+ * timestamp, $3 its date, $4 backdate, $5 the org's time zone. */
 static const char insert_sql[] =
-    "WITH ins AS (INSERT INTO deals (org_id, external_id, name, account, "
-    "owner_id, amount, "
-    " stage_id, category, source, created_on, close_date, closed_on) "
-    "SELECT $1, r.external_id, r.name, r.account, r.owner_id, r.amount, "
-    "r.stage_id, "
-    " coalesce(r.category, 'pipeline'), coalesce(r.source, 'other'), "
-    " coalesce(r.created_on, $3::date), r.close_date, "
+    "WITH fo AS (SELECT (SELECT f.key FROM stages f WHERE f.org_id = $1 AND f.kind = 'open' "
+    " ORDER BY f.position LIMIT 1) AS first_open), "
+    "n AS (SELECT r.*, coalesce(r.created_on, $3::date) AS born_on, "
     " CASE WHEN r.stage_kind IN ('won', 'lost') "
-    "  THEN coalesce(r.closed_on, r.close_date, $3::date) END "
-    "FROM import_rows r WHERE NOT EXISTS (SELECT 1 FROM deals d WHERE d.org_id "
-    "= $1 "
-    " AND d.external_id = r.external_id) ORDER BY r.line "
-    "RETURNING id, stage_id, amount, close_date, category, owner_id, "
-    "created_on, closed_on), "
-    "w AS (SELECT ins.*, s.key AS stage_key, "
-    " CASE WHEN $4::bool AND ins.created_on < $3::date "
-    "  THEN ins.created_on::timestamp AT TIME ZONE o.time_zone ELSE "
-    "$2::timestamptz END AS c_at, "
-    " CASE WHEN $4::bool AND ins.closed_on < $3::date "
-    "  THEN ins.closed_on::timestamp AT TIME ZONE o.time_zone ELSE "
-    "$2::timestamptz END AS x_at, "
-    " CASE WHEN $4::bool AND s.kind IN ('won', 'lost') AND ins.created_on < "
-    "$3::date "
-    "  AND ins.closed_on > ins.created_on THEN (SELECT f.key FROM stages f "
-    "WHERE f.org_id = $1 "
-    "  AND f.kind = 'open' ORDER BY f.position LIMIT 1) END AS first_open "
-    " FROM ins JOIN stages s ON s.id = ins.stage_id JOIN orgs o ON o.id = $1), "
-    "ev AS (INSERT INTO deal_events (org_id, deal_id, at, field, old_value, "
-    "new_value) "
-    " SELECT $1, w.id, v.at, v.field, v.old, v.val "
-    " FROM w LEFT JOIN reps o ON o.id = w.owner_id, "
-    " LATERAL (VALUES (1, 'stage', NULL, coalesce(w.first_open, w.stage_key), "
-    "w.c_at), "
-    "  (2, 'amount', NULL, w.amount::text, w.c_at), "
-    "  (3, 'close_date', NULL, w.close_date::text, "
-    "   CASE WHEN w.first_open IS NOT NULL THEN w.x_at ELSE $2::timestamptz END), "
-    "  (4, 'category', NULL, w.category, w.c_at), (5, 'owner', NULL, o.key, "
-    "w.c_at), "
-    "  (6, 'stage', w.first_open, CASE WHEN w.first_open IS NOT NULL THEN "
-    "w.stage_key END, w.x_at)) "
-    "  v(ord, field, old, val, at) WHERE v.val IS NOT NULL ORDER BY w.id, "
-    "v.ord "
-    "RETURNING 1) "
+    "  THEN coalesce(r.closed_on, r.close_date, $3::date) END AS closed "
+    " FROM import_rows r WHERE NOT EXISTS (SELECT 1 FROM deals d WHERE d.org_id = $1 "
+    " AND d.external_id = r.external_id)), "
+    "w AS (SELECT n.*, CASE WHEN $4::bool AND n.closed IS NOT NULL AND n.born_on < $3::date "
+    " AND n.closed > n.born_on THEN fo.first_open END AS open_stage FROM n CROSS JOIN fo), "
+    "ins AS (INSERT INTO deals (org_id, external_id, name, account, owner_id, amount, "
+    " stage_id, category, source, created_on, close_date, closed_on, born_at, born_close_at, "
+    " born_open_stage, born_stage, born_amount, born_close_date, born_category, born_owner) "
+    "SELECT $1, w.external_id, w.name, w.account, w.owner_id, w.amount, w.stage_id, "
+    " coalesce(w.category, 'pipeline'), coalesce(w.source, 'other'), w.born_on, "
+    " w.close_date, w.closed, "
+    " CASE WHEN $4::bool AND w.born_on < $3::date "
+    "  THEN w.born_on::timestamp AT TIME ZONE $5::text ELSE $2::timestamptz END, "
+    " CASE WHEN w.open_stage IS NOT NULL AND w.closed < $3::date "
+    "  THEN w.closed::timestamp AT TIME ZONE $5::text ELSE $2::timestamptz END, "
+    " w.open_stage, w.stage_key, w.amount, w.close_date, coalesce(w.category, 'pipeline'), "
+    " w.owner_key FROM w ORDER BY w.line RETURNING 1) "
     "SELECT count(*) FROM ins";
 
 /* Changed deals: the new state per row (absent columns keep old values), the
@@ -338,7 +314,7 @@ static const char stage_lock_sql[] = "SELECT pg_advisory_xact_lock_shared(71001,
  * computes them: a bare date is midnight there. $2 effective_at or NULL (now).
  */
 static const char effective_sql[] =
-    "SELECT w.at, to_char(w.at AT TIME ZONE o.time_zone, 'YYYY-MM-DD') "
+    "SELECT w.at, to_char(w.at AT TIME ZONE o.time_zone, 'YYYY-MM-DD'), o.time_zone "
     "FROM orgs o CROSS JOIN LATERAL (SELECT CASE WHEN $2::text IS NULL THEN "
     "now() "
     "WHEN length($2::text) = 10 THEN $2::text::date::timestamp AT TIME ZONE "
@@ -430,8 +406,9 @@ static int merge_deals(gf_import *imp, gf_err *err)
     updated = count_of(res, 0);
     matched = count_of(res, 1);
     PQclear(res);
-    const char *p_ins[] = {p_at[0], p_at[1], opt->effective_only ? "false" : "true"};
-    res = gf_import_exec(imp, insert_sql, 3, p_ins, err);
+    const char *p_ins[] = {p_at[0], p_at[1], opt->effective_only ? "false" : "true",
+                           PQgetvalue(eff, 0, 2)};
+    res = gf_import_exec(imp, insert_sql, 4, p_ins, err);
     if (!res)
         goto cleanup;
     inserted = count_of(res, 0);

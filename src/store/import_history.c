@@ -60,13 +60,13 @@ static const char event_problems_sql[] =
     "   THEN 'is not a valid ' || r.field || ': ' || r.new_raw END)"
     ") v(col, reason) WHERE v.reason IS NOT NULL";
 
-/* New events, in time order; the same event twice (in the file or already
- * stored) once. $1 org. */
+/* New events, in time order; the same event twice (in the file, already
+ * stored, or a creation event a bulk-imported deal row carries) once. $1 org. */
 static const char event_insert_sql[] =
     "WITH fresh AS (SELECT DISTINCT ON (deal_id, at, field, old, new) * FROM "
     "import_rows r "
-    " WHERE NOT EXISTS (SELECT 1 FROM deal_events e WHERE e.deal_id = "
-    "r.deal_id AND e.at = r.at "
+    " WHERE NOT EXISTS (SELECT 1 FROM deal_history_events e WHERE e.org_id = $1 "
+    "  AND e.deal_id = r.deal_id AND e.at = r.at "
     "  AND e.field = r.field AND e.old_value IS NOT DISTINCT FROM r.old "
     "  AND e.new_value IS NOT DISTINCT FROM r.new) "
     " ORDER BY deal_id, at, field, old, new, line), "
@@ -114,7 +114,7 @@ static const char kpi_upsert_sql[] =
     "value) "
     " SELECT $1, kpi_id, observed_on, value FROM import_rows ORDER BY kpi_id, "
     "observed_on "
-    " ON CONFLICT (kpi_id, observed_on) DO UPDATE SET value = excluded.value, "
+    " ON CONFLICT (org_id, kpi_id, observed_on) DO UPDATE SET value = excluded.value, "
     "updated_at = now() "
     " WHERE kpi_observations.value IS DISTINCT FROM excluded.value "
     " RETURNING (xmax = 0) AS inserted) "

@@ -4,6 +4,7 @@
 
 #include "db.h"
 #include "gapforge/date.h"
+#include "gapforge/scope.h"
 #include "gapforge/store.h"
 #include "inputs_internal.h"
 
@@ -57,14 +58,15 @@ int gf_store_scope_resolve(int64_t org_id, const char *scope, const char *field,
                            gf_err *err)
 {
     memset(ids, 0, sizeof *ids);
-    if (scope && strcmp(scope, "org") == 0)
-        return 0;
-    size_t len = scope ? strlen(scope) : 0;
-    if (len > 5 && len <= 5 + 64 && strncmp(scope, "team:", 5) == 0)
-        return lookup_id(&team_lookup, org_id, scope + 5, "team", field, ids->team_id, err);
-    if (len > 4 && len <= 4 + 64 && strncmp(scope, "rep:", 4) == 0)
-        return lookup_id(&rep_lookup, org_id, scope + 4, "rep", field, ids->rep_id, err);
-    return gf_err_invalid(err, field, "%s must be org, team:KEY or rep:KEY", field);
+    gf_scope_of of;
+    const char *key;
+    if (gf_scope_parse(scope, &of, &key) < 0)
+        return gf_err_invalid(err, field, "%s must be org, team:KEY or rep:KEY", field);
+    if (of == GF_SCOPE_OF_TEAM)
+        return lookup_id(&team_lookup, org_id, key, "team", field, ids->team_id, err);
+    if (of == GF_SCOPE_OF_REP)
+        return lookup_id(&rep_lookup, org_id, key, "rep", field, ids->rep_id, err);
+    return 0;
 }
 
 void gf_store__arg_scope_ids(gf_db_args *a, const gf_scope_ids *ids)
@@ -82,4 +84,18 @@ void gf_store__arg_period(gf_db_args *a, const gf_period *p)
     }
     gf_db_arg_date(a, p->start);
     gf_db_arg_date(a, p->end);
+}
+
+json_t *gf_store__scoped_page(const gf_stmt *stmt, int64_t org_id, const char *scope,
+                              const gf_period *period, int limit, int64_t after, gf_err *err)
+{
+    gf_scope_ids ids;
+    if (scope && gf_store_scope_resolve(org_id, scope, "scope", &ids, err) < 0)
+        return NULL;
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, scope);
+    gf_store__arg_period(&a, period);
+    gf_db_arg_i64(&a, after);
+    return gf_db_list(stmt, &a, 0, 1, limit, err);
 }

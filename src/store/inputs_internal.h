@@ -14,6 +14,13 @@ void gf_store__arg_period(gf_db_args *a, const gf_period *p);
  * when the scope names none. */
 void gf_store__arg_scope_ids(gf_db_args *a, const gf_scope_ids *ids);
 
+/* The page after cursor `after` of stmt's rows (json, id) for $1 org_id, $2 scope (NULL: any),
+ * $3 $4 the period's days (NULL: any) and $5 after, the scope first resolved (not found or
+ * invalid naming "scope"). Returns the page as gf_db_list does, or NULL with err. */
+json_t *gf_store__scoped_page(const gf_stmt *stmt, int64_t org_id, const char *scope,
+                              const gf_period *period, int limit, int64_t after, gf_err *err)
+    GF_MUST_CHECK;
+
 /* Ids as a PostgreSQL bigint[] literal "{1,2,3}": a new string (free it), NULL when memory runs
  * out. */
 char *gf_store__id_array(const int64_t *ids, size_t n);

@@ -7,6 +7,7 @@
 #include "gapforge/date.h"
 #include "gapforge/store.h"
 #include "inputs_internal.h"
+#include "keyed.h"
 
 static const gf_stmt kpi_upsert = {
     "kpi_upsert",
@@ -34,7 +35,7 @@ static const gf_stmt kpi_observe = {
     "WITH k AS (SELECT id FROM kpis WHERE org_id = $1 AND key = $2), "
     "up AS (INSERT INTO kpi_observations (org_id, kpi_id, observed_on, value) "
     "  SELECT $1, k.id, u.d, u.v FROM k, unnest($3::date[], $4::float8[]) AS u(d, v) "
-    "  ON CONFLICT (kpi_id, observed_on) DO UPDATE SET value = excluded.value, "
+    "  ON CONFLICT (org_id, kpi_id, observed_on) DO UPDATE SET value = excluded.value, "
     "  updated_at = now() WHERE kpi_observations.value IS DISTINCT FROM excluded.value "
     "  RETURNING (xmax = 0) AS inserted) "
     "SELECT (SELECT count(*) FROM k), count(*) FILTER (WHERE inserted), "
@@ -93,27 +94,17 @@ json_t *gf_store_kpi_put(int64_t org_id, const gf_kpi_fields *f, int *created, g
     gf_db_arg_text(&a, f->bucket);
     gf_db_arg_text(&a, f->leads_to);
     gf_db_arg_text(&a, f->lag_days);
-    int64_t was_created = 0;
-    json_t *out = gf_db_one_json(&kpi_upsert, &a, 1, "kpi", &was_created, err);
-    if (out && created)
-        *created = (int)was_created;
-    return out;
+    return gf_store__upsert(&kpi_upsert, &a, "kpi", created, err);
 }
 
 json_t *gf_store_kpi_get(int64_t org_id, const char *key, gf_err *err)
 {
-    gf_db_args a = {0};
-    gf_db_arg_i64(&a, org_id);
-    gf_db_arg_text(&a, key);
-    return gf_db_one_json(&kpi_select, &a, 0, "kpi", NULL, err);
+    return gf_store__by_key(&kpi_select, org_id, key, "kpi", err);
 }
 
 json_t *gf_store_kpi_list(int64_t org_id, int limit, int64_t after, gf_err *err)
 {
-    gf_db_args a = {0};
-    gf_db_arg_i64(&a, org_id);
-    gf_db_arg_i64(&a, after);
-    return gf_db_list(&kpi_page, &a, 0, 1, limit, err);
+    return gf_store__page(&kpi_page, org_id, limit, after, err);
 }
 
 /* Builds the array literals "{d1,d2,...}" and "{v1,v2,...}"; returns 0 or -1 (out of memory). */
@@ -185,4 +176,107 @@ json_t *gf_store_kpi_observations(int64_t org_id, const char *key, const char *f
     gf_db_arg_text(&a, to);
     gf_db_arg_i64(&a, after);
     return gf_db_list(&kpi_obs_page, &a, 0, 1, limit, err);
+}
+
+/* ---- a KPI's series for its forecast ---- */
+
+static const gf_stmt kpi_def = {
+    "kpi_def", "SELECT k.id, k.key, k.name, k.unit, k.direction, k.aggregation, k.bucket, "
+               "(SELECT min(o.observed_on) - date '1970-01-01' FROM kpi_observations o "
+               " WHERE o.kpi_id = k.id AND o.org_id = $1) "
+               "FROM kpis k WHERE k.org_id = $1 AND k.key = $2"};
+
+static const gf_stmt kpi_series = {
+    "kpi_series", "SELECT observed_on - date '1970-01-01', value FROM kpi_observations "
+                  "WHERE org_id = $1 AND kpi_id = $2 AND observed_on < $3::date "
+                  "ORDER BY observed_on"};
+
+static const gf_stmt kpi_target = {
+    "kpi_target", "SELECT value::float8 FROM targets WHERE org_id = $1 AND scope = $2 "
+                  "AND metric = $3 AND period_start = $4::date AND period_end = $5::date"};
+
+/* Copies a column into a fixed buffer, cut to fit. */
+static void copy_text(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src ? src : "");
+}
+
+int gf_store_kpi_series_load(int64_t org_id, const char *key, int before, gf_store_kpi_series *out,
+                             gf_err *err)
+{
+    memset(out, 0, sizeof *out);
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, key);
+    PGresult *res = gf_db_exec_args(&kpi_def, &a, err);
+    if (!res)
+        return -1;
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return gf_err_not_found(err, "kpi");
+    }
+    out->id = gf_db_int64(res, 0, 0);
+    copy_text(out->key, sizeof out->key, gf_db_text(res, 0, 1));
+    copy_text(out->name, sizeof out->name, gf_db_text(res, 0, 2));
+    copy_text(out->unit, sizeof out->unit, gf_db_text(res, 0, 3));
+    copy_text(out->direction, sizeof out->direction, gf_db_text(res, 0, 4));
+    copy_text(out->aggregation, sizeof out->aggregation, gf_db_text(res, 0, 5));
+    copy_text(out->bucket, sizeof out->bucket, gf_db_text(res, 0, 6));
+    out->has_any = !PQgetisnull(res, 0, 7);
+    out->first_day = out->has_any ? (int)gf_db_int64(res, 0, 7) : 0;
+    PQclear(res);
+    gf_db_args b = {0};
+    gf_db_arg_i64(&b, org_id);
+    gf_db_arg_i64(&b, out->id);
+    gf_db_arg_date(&b, before);
+    res = gf_db_exec_args(&kpi_series, &b, err);
+    if (!res)
+        return -1;
+    const size_t n = (size_t)PQntuples(res);
+    out->days = malloc((n ? n : 1) * sizeof *out->days);
+    out->values = malloc((n ? n : 1) * sizeof *out->values);
+    if (!out->days || !out->values) {
+        PQclear(res);
+        gf_store_kpi_series_free(out);
+        return gf_err_internal(err);
+    }
+    for (size_t i = 0; i < n; i++) {
+        out->days[i] = (int)gf_db_int64(res, (int)i, 0);
+        out->values[i] = strtod(gf_db_text(res, (int)i, 1), NULL);
+    }
+    out->n = n;
+    PQclear(res);
+    return 0;
+}
+
+void gf_store_kpi_series_free(gf_store_kpi_series *s)
+{
+    if (!s)
+        return;
+    free(s->days);
+    free(s->values);
+    s->days = NULL;
+    s->values = NULL;
+    s->n = 0;
+}
+
+int gf_store_kpi_target(int64_t org_id, const char *scope, const char *metric,
+                        const gf_period *period, int *found, double *value, gf_err *err)
+{
+    *found = 0;
+    *value = 0.0;
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, scope);
+    gf_db_arg_text(&a, metric);
+    gf_store__arg_period(&a, period);
+    PGresult *res = gf_db_exec_args(&kpi_target, &a, err);
+    if (!res)
+        return -1;
+    if (PQntuples(res) == 1) {
+        *found = 1;
+        *value = strtod(gf_db_text(res, 0, 0), NULL);
+    }
+    PQclear(res);
+    return 0;
 }

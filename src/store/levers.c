@@ -2,6 +2,7 @@
 #include "db.h"
 #include "gapforge/store.h"
 #include "inputs_internal.h"
+#include "keyed.h"
 
 static const gf_stmt lever_upsert = {
     "lever_upsert",
@@ -45,27 +46,17 @@ json_t *gf_store_lever_put(int64_t org_id, const gf_lever_fields *f, int *create
     else
         gf_db_arg_null(&a);
     gf_db_arg_text(&a, f->notes);
-    int64_t was_created = 0;
-    json_t *out = gf_db_one_json(&lever_upsert, &a, 1, "lever", &was_created, err);
-    if (out && created)
-        *created = (int)was_created;
-    return out;
+    return gf_store__upsert(&lever_upsert, &a, "lever", created, err);
 }
 
 json_t *gf_store_lever_get(int64_t org_id, const char *key, gf_err *err)
 {
-    gf_db_args a = {0};
-    gf_db_arg_i64(&a, org_id);
-    gf_db_arg_text(&a, key);
-    return gf_db_one_json(&lever_select, &a, 0, "lever", NULL, err);
+    return gf_store__by_key(&lever_select, org_id, key, "lever", err);
 }
 
 json_t *gf_store_lever_list(int64_t org_id, int limit, int64_t after, gf_err *err)
 {
-    gf_db_args a = {0};
-    gf_db_arg_i64(&a, org_id);
-    gf_db_arg_i64(&a, after);
-    return gf_db_list(&lever_page, &a, 0, 1, limit, err);
+    return gf_store__page(&lever_page, org_id, limit, after, err);
 }
 
 int gf_store_lever_delete(int64_t org_id, const char *key, gf_err *err)

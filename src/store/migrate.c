@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "db.h"
-#include "gapforge/log.h"
 
 #define MAX_MIGRATIONS 512
 
@@ -25,8 +24,12 @@ static const gf_stmt list_applied = {"migrate_list",
                                      "SELECT version FROM schema_migrations ORDER BY version"};
 static const gf_stmt record_applied = {
     "migrate_record", "INSERT INTO schema_migrations (version, name) VALUES ($1::int, $2)"};
-static const gf_stmt lock_stmt = {"migrate_lock", "SELECT pg_advisory_lock(727274)"};
-static const gf_stmt unlock_stmt = {"migrate_unlock", "SELECT pg_advisory_unlock(727274)"};
+/* Transaction-level, so that it holds through PgBouncer in transaction pooling too: every
+ * transaction that changes the schema takes it first, and concurrent migrators run one at a
+ * time, each looking again under it at what is applied. */
+static const gf_stmt lock_stmt = {"migrate_lock", "SELECT pg_advisory_xact_lock(727274)"};
+static const gf_stmt is_applied = {
+    "migrate_is_applied", "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)"};
 static const gf_stmt table_exists = {"migrate_exists",
                                      "SELECT to_regclass('schema_migrations') IS NOT NULL"};
 
@@ -149,7 +152,8 @@ static char *read_file(const char *path)
     return buf;
 }
 
-/* Applies one migration inside its own transaction. */
+/* Applies one migration inside its own transaction, under the migration lock, unless a
+ * concurrent migrator has applied it meanwhile. Returns 1 applied, 0 found applied, or -1. */
 static int apply_one(const char *dir, const migration_file *m, gf_err *err)
 {
     char path[4096];
@@ -161,8 +165,20 @@ static int apply_one(const char *dir, const migration_file *m, gf_err *err)
     gf_db_args a = {0};
     gf_db_arg_i64(&a, m->version);
     gf_db_arg_text(&a, m->name);
-    if (gf_db_begin(err) < 0)
+    if (gf_db_begin(err) < 0 || gf_db_run(&lock_stmt, NULL, err) < 0)
         goto cleanup;
+    gf_db_args v = {0};
+    gf_db_arg_i64(&v, m->version);
+    PGresult *res = gf_db_exec_args(&is_applied, &v, err);
+    if (!res)
+        goto cleanup;
+    const bool applied = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    if (applied) {
+        gf_db_rollback();
+        free(sql);
+        return 0;
+    }
     if (gf_db_exec_script(sql, err) < 0) {
         gf_err_set(err, GF_EINTERNAL, "migration_failed", NULL,
                    "migration %s failed (see the log for the database's message)", m->name);
@@ -170,7 +186,7 @@ static int apply_one(const char *dir, const migration_file *m, gf_err *err)
     }
     if (gf_db_run(&record_applied, &a, err) < 0)
         goto cleanup;
-    rc = gf_db_commit(err);
+    rc = gf_db_commit(err) < 0 ? -1 : 1;
 cleanup:
     if (rc < 0)
         gf_db_rollback();
@@ -182,7 +198,14 @@ cleanup:
 static int apply_pending(const char *dir, const migration_file *files, int n, FILE *out,
                          gf_err *err)
 {
-    if (gf_db_run(&ensure_table, NULL, err) < 0)
+    /* Two CREATE TABLE IF NOT EXISTS at once may collide: under the lock too. */
+    if (gf_db_begin(err) < 0)
+        return -1;
+    if (gf_db_run(&lock_stmt, NULL, err) < 0 || gf_db_run(&ensure_table, NULL, err) < 0) {
+        gf_db_rollback();
+        return -1;
+    }
+    if (gf_db_commit(err) < 0)
         return -1;
     gf_migration_status st;
     if (compute_status(files, n, &st, err) < 0)
@@ -199,8 +222,11 @@ static int apply_pending(const char *dir, const migration_file *files, int n, FI
             return -1;
         if (!now.pending)
             continue; /* applied already (possibly by a concurrent migrator) */
-        if (apply_one(dir, &files[i], err) < 0)
+        const int done = apply_one(dir, &files[i], err);
+        if (done < 0)
             return -1;
+        if (!done)
+            continue;
         if (out)
             fprintf(out, "applied %s\n", files[i].name);
         applied++;
@@ -214,15 +240,7 @@ int gf_migrate_apply(const char *dir, FILE *out, gf_err *err)
     if (!files)
         return gf_err_internal(err);
     int n = read_dir(dir, files, err);
-    int rc = -1;
-    /* A session-level advisory lock serialises concurrent migrators: the second one waits,
-     * then finds nothing pending. */
-    if (n >= 0 && gf_db_run(&lock_stmt, NULL, err) == 0) {
-        rc = apply_pending(dir, files, n, out, err);
-        gf_err ignored;
-        if (gf_db_run(&unlock_stmt, NULL, &ignored) < 0)
-            gf_logf("warning", "could not release the migration lock");
-    }
+    const int rc = n < 0 ? -1 : apply_pending(dir, files, n, out, err);
     free(files);
     return rc;
 }

@@ -8,9 +8,8 @@ static const gf_stmt tz_known = {"org_tz_known",
                                  "SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)"};
 
 static const gf_stmt org_insert = {
-    "org_insert", "INSERT INTO orgs (slug, name, currency, fiscal_year_start_month, time_zone) "
-                  "VALUES ($1, $2, coalesce($3, 'USD'), coalesce($4::int, 1), coalesce($5, 'UTC')) "
-                  "RETURNING id, gf_org_json(orgs)"};
+    "org_insert", /* the org does not exist yet, so no org is set: migration 0017's function */
+    "SELECT id, org FROM gf_org_create($1, $2, $3, $4::int, $5)"};
 
 static const gf_stmt org_select = {"org_select",
                                    "SELECT id, gf_org_json(o) FROM orgs o WHERE o.id = $1"};
@@ -94,4 +93,17 @@ int gf_store_org_id(const char *slug, int64_t *org_id, gf_err *err)
         *org_id = gf_db_int64(res, 0, 0);
     PQclear(res);
     return rc;
+}
+
+static const gf_stmt role_bypass = {
+    "role_bypass", "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"};
+
+int gf_store_role_bypasses_rls(bool *bypasses, gf_err *err)
+{
+    PGresult *res = gf_db_exec_args(&role_bypass, NULL, err);
+    if (!res)
+        return -1;
+    *bypasses = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    return 0;
 }

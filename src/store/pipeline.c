@@ -1,5 +1,6 @@
 /* pipeline.c — the pipeline waterfall: how the in-period open pipeline at one day became the
- * one at a later day, rebuilt from deal_events in one statement.
+ * one at a later day, rebuilt from the deals' history (deal_history_events: the stored events
+ * and the creation events a bulk-imported deal row carries) in one statement.
  *
  * Each tracked field's value at the end of day d is the new value of its last event whose time,
  * read in the org's time zone, falls on or before d; a field with events but none by d had the
@@ -20,10 +21,10 @@
 #define FIRST_OLD(field) "max(old_value) FILTER (WHERE field = '" field "' AND n = 1)"
 /* For a deal with no event of field by `to`: the old value of its first later event, else the
  * deal's current column (rare: a field whose history starts after the deal's). */
-#define LATER_OR_CURRENT(field, column)                         \
-    "(SELECT CASE WHEN count(*) = 0 THEN " column "::text "     \
-    "ELSE (array_agg(x.old_value ORDER BY x.at, x.id))[1] END " \
-    "FROM deal_events x WHERE x.deal_id = d.id AND x.field = '" field "')"
+#define LATER_OR_CURRENT(field, column)                                            \
+    "(SELECT CASE WHEN count(*) = 0 THEN " column "::text "                        \
+    "ELSE (array_agg(x.old_value ORDER BY x.at, x.id NULLS FIRST, x.ord))[1] END " \
+    "FROM deal_history_events x WHERE x.deal_id = d.id AND x.field = '" field "')"
 
 /* A bucket {count, amount} over the rows where cond holds, summing expr. */
 #define BUCKET(name, cond, expr)                                                           \
@@ -45,10 +46,10 @@ static const gf_stmt pipeline_changes = {
     "  (e.at AT TIME ZONE o.time_zone)::date AS day, "
     "  lead((e.at AT TIME ZONE o.time_zone)::date) OVER w AS next_day, "
     "  row_number() OVER w AS n "
-    "  FROM deal_events e JOIN orgs o ON o.id = e.org_id "
+    "  FROM deal_history_events e JOIN orgs o ON o.id = e.org_id "
     "  WHERE e.org_id = $1 AND e.at < ($3::date + 1)::timestamp AT TIME ZONE o.time_zone "
     "  AND e.field IN ('stage', 'amount', 'close_date', 'owner', 'deleted') "
-    "  WINDOW w AS (PARTITION BY e.deal_id, e.field ORDER BY e.at, e.id)), "
+    "  WINDOW w AS (PARTITION BY e.deal_id, e.field ORDER BY e.at, e.id NULLS FIRST, e.ord)), "
     "k AS (SELECT ev.*, day <= $2::date AND coalesce(next_day > $2::date, true) AS at0, "
     "  next_day IS NULL AS at1 FROM ev), "
     "h AS (SELECT deal_id, "

@@ -1,25 +1,24 @@
 /* snapshot_runs.c — what the daily snapshots need from the database: the orgs and their teams,
- * a per org and day advisory lock held by one replica at a time, and the record of a finished
- * day (migrations/0012_snapshot_runs.sql). */
+ * a per org and day advisory lock taken by the transaction that stores the day, and the record of
+ * a finished day (migrations/0012_snapshot_runs.sql). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
 #include "gapforge/store.h"
 
-static const gf_stmt sr_orgs = {"sr_orgs", "SELECT id FROM orgs ORDER BY id"};
+static const gf_stmt sr_orgs = {"sr_orgs", "SELECT gf_org_ids()"};
 
 static const gf_stmt sr_teams = {"sr_teams",
                                  "SELECT key FROM teams WHERE org_id = $1 ORDER BY key"};
 
-/* Session-level, so that it spans the snapshots' own transactions on this connection. */
+/* Transaction-level: taken in the transaction that stores the day's snapshots, so that it holds
+ * through PgBouncer in transaction pooling (a session lock there could be taken on one server
+ * connection and released on another). */
 static const gf_stmt sr_lock = {
     "sr_lock",
-    "SELECT pg_try_advisory_lock(hashtextextended('gapforge.snapshot:' || $1 || ':' || $2, 0))"};
-
-static const gf_stmt sr_unlock = {
-    "sr_unlock",
-    "SELECT pg_advisory_unlock(hashtextextended('gapforge.snapshot:' || $1 || ':' || $2, 0))"};
+    "SELECT pg_try_advisory_xact_lock(hashtextextended('gapforge.snapshot:' || $1 || ':' || $2, "
+    "0))"};
 
 static const gf_stmt sr_done = {
     "sr_done", "SELECT EXISTS (SELECT 1 FROM snapshot_runs WHERE org_id = $1 AND day = $2::date)"};
@@ -95,12 +94,6 @@ static int run_bool(const gf_stmt *stmt, int64_t org_id, int day, int *yes, gf_e
 int gf_store_snapshot_day_lock(int64_t org_id, int day, int *got, gf_err *err)
 {
     return run_bool(&sr_lock, org_id, day, got, err);
-}
-
-int gf_store_snapshot_day_unlock(int64_t org_id, int day, gf_err *err)
-{
-    int released = 0;
-    return run_bool(&sr_unlock, org_id, day, &released, err);
 }
 
 int gf_store_snapshot_day_done(int64_t org_id, int day, int *done, gf_err *err)

@@ -5,6 +5,7 @@
  * concurrent moves cannot build a cycle that neither saw. */
 #include "db.h"
 #include "gapforge/store.h"
+#include "keyed.h"
 
 #define TEAM_LOCK_CLASS "71002"
 
@@ -72,10 +73,7 @@ json_t *gf_store_team_get(int64_t org_id, const char *key, gf_err *err)
 
 json_t *gf_store_team_list(int64_t org_id, int limit, int64_t after, gf_err *err)
 {
-    gf_db_args a = {0};
-    gf_db_arg_i64(&a, org_id);
-    gf_db_arg_i64(&a, after);
-    return gf_db_list(&team_page, &a, 0, 1, limit, err);
+    return gf_store__page(&team_page, org_id, limit, after, err);
 }
 
 /* Checks that parent_id may become the parent of team_id; 0, or -1 with an invalid error on

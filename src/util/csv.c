@@ -74,7 +74,7 @@ static int emit(gf_csv *csv, gf_err *err)
     return rc;
 }
 
-int gf_csv_feed(gf_csv *csv, const char *data, size_t len, gf_err *err)
+static int feed_bytes(gf_csv *csv, const char *data, size_t len, gf_err *err)
 {
     for (size_t i = 0; i < len; i++) {
         char c = data[i];
@@ -138,8 +138,35 @@ int gf_csv_feed(gf_csv *csv, const char *data, size_t len, gf_err *err)
     return 0;
 }
 
+static const char bom[] = "\xEF\xBB\xBF";
+
+int gf_csv_feed(gf_csv *csv, const char *data, size_t len, gf_err *err)
+{
+    /* A byte-order mark at the very start is dropped, even when it arrives split. */
+    size_t i = 0;
+    while (csv->bom_seen >= 0 && i < len) {
+        if (data[i] == bom[csv->bom_seen]) {
+            i++;
+            if (++csv->bom_seen == 3)
+                csv->bom_seen = -1;
+            continue;
+        }
+        const int matched = csv->bom_seen;
+        csv->bom_seen = -1; /* no mark: what matched of it was text */
+        if (matched && feed_bytes(csv, bom, (size_t)matched, err) < 0)
+            return -1;
+    }
+    return feed_bytes(csv, data + i, len - i, err);
+}
+
 int gf_csv_finish(gf_csv *csv, gf_err *err)
 {
+    if (csv->bom_seen > 0) {
+        const int matched = csv->bom_seen;
+        csv->bom_seen = -1;
+        if (feed_bytes(csv, bom, (size_t)matched, err) < 0)
+            return -1;
+    }
     if (csv->state == S_QUOTED)
         return gf_err_invalid(err, NULL, "line %ld: a quoted field is never closed", csv->rec_line);
     if (csv->len > 0 || csv->nfields > 1)

@@ -212,13 +212,9 @@ static void drop_null_parents(const json_t *rows, json_t *cols)
     }
 }
 
-int gf_csv_table(const json_t *doc, const char *path, char **out, size_t *len)
+/* The columns of rows in the order first seen, without absent objects' null parents. */
+static json_t *columns_of(const json_t *rows)
 {
-    *out = NULL;
-    *len = 0;
-    json_t *rows = rows_of(doc, path);
-    if (!rows)
-        return 1;
     json_t *cols = json_array(), *seen = json_object();
     size_t i;
     const json_t *row;
@@ -235,31 +231,86 @@ int gf_csv_table(const json_t *doc, const char *path, char **out, size_t *len)
             }
         }
     }
+    json_decref(seen);
     drop_null_parents(rows, cols);
-    buf b = {0};
+    return cols;
+}
+
+static void header(buf *b, const json_t *cols)
+{
     for (size_t c = 0; c < json_array_size(cols); c++) {
         if (c)
-            put(&b, ",", 1);
-        field(&b, json_string_value(json_array_get(cols, c)), 1);
+            put(b, ",", 1);
+        field(b, json_string_value(json_array_get(cols, c)), 1);
     }
-    put(&b, "\r\n", 2);
+    put(b, "\r\n", 2);
+}
+
+static void body(buf *b, const json_t *rows, const json_t *cols)
+{
+    size_t i;
+    const json_t *row;
     json_array_foreach(rows, i, row)
     {
         for (size_t c = 0; c < json_array_size(cols); c++) {
             if (c)
-                put(&b, ",", 1);
-            cell(&b, json_object_get(row, json_string_value(json_array_get(cols, c))));
+                put(b, ",", 1);
+            cell(b, json_object_get(row, json_string_value(json_array_get(cols, c))));
         }
-        put(&b, "\r\n", 2);
+        put(b, "\r\n", 2);
     }
-    json_decref(rows);
-    json_decref(cols);
-    json_decref(seen);
-    if (b.failed) {
-        free(b.p);
+}
+
+static int finish(buf *b, char **out, size_t *len)
+{
+    if (b->failed) {
+        free(b->p);
         return -1;
     }
-    *out = b.p;
-    *len = b.len;
+    *out = b->p;
+    *len = b->len;
     return 0;
+}
+
+int gf_csv_table_begin(const json_t *doc, const char *path, json_t **cols, char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    *cols = NULL;
+    json_t *rows = rows_of(doc, path);
+    if (!rows)
+        return 1;
+    json_t *c = columns_of(rows);
+    buf b = {0};
+    header(&b, c);
+    body(&b, rows, c);
+    json_decref(rows);
+    int rc = finish(&b, out, len);
+    if (rc == 0)
+        *cols = c;
+    else
+        json_decref(c);
+    return rc;
+}
+
+int gf_csv_table_rows(const json_t *doc, const char *path, const json_t *cols, char **out,
+                      size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    json_t *rows = rows_of(doc, path);
+    if (!rows)
+        return 1;
+    buf b = {0};
+    body(&b, rows, cols);
+    json_decref(rows);
+    return finish(&b, out, len);
+}
+
+int gf_csv_table(const json_t *doc, const char *path, char **out, size_t *len)
+{
+    json_t *cols = NULL;
+    int rc = gf_csv_table_begin(doc, path, &cols, out, len);
+    json_decref(cols);
+    return rc;
 }

@@ -5,13 +5,22 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gapforge/utf8.h"
+
 static void fill(gf_err *err, gf_errcode code, const char *reason, const char *field,
                  const char *fmt, va_list ap)
 {
+    /* Messages quote what clients sent (names, JSON parser errors) and go into JSON answers,
+     * which hold UTF-8 only: a byte that is not UTF-8 is escaped, and a cut falls between
+     * characters (a text cut inside one could not be written at all). */
+    char text[2 * sizeof err->message];
     err->code = code;
     err->reason = reason;
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    snprintf(err->field, sizeof err->field, "%s", field ? field : "");
+    vsnprintf(text, sizeof text, fmt, ap);
+    gf_utf8_escape(text, strlen(text), err->message, sizeof err->message);
+    char name[2 * sizeof err->field]; /* field may point into err */
+    snprintf(name, sizeof name, "%s", field ? field : "");
+    gf_utf8_escape(name, strlen(name), err->field, sizeof err->field);
 }
 
 int gf_err_set(gf_err *err, gf_errcode code, const char *reason, const char *field, const char *fmt,
@@ -53,6 +62,12 @@ const char *gf_err_code_name(gf_errcode code)
         return "unauthorized";
     case GF_EFORBIDDEN:
         return "forbidden";
+    case GF_ENOTIMPLEMENTED:
+        return "not_implemented";
+    case GF_ETIMEOUT:
+        return "request_timeout";
+    case GF_ERATELIMITED:
+        return "rate_limited";
     case GF_OK:
     case GF_EINTERNAL:
     default:

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -67,6 +68,16 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     copy_header(p, len, "Allow", r->allow, sizeof r->allow);
     copy_header(p, len, "Content-Type", r->content_type, sizeof r->content_type);
     copy_header(p, len, "Location", r->location, sizeof r->location);
+    copy_header(p, len, "Idempotent-Replayed", r->replayed, sizeof r->replayed);
+    copy_header(p, len, "ETag", r->etag, sizeof r->etag);
+    copy_header(p, len, "Cache-Control", r->cache_control, sizeof r->cache_control);
+    copy_header(p, len, "Content-Security-Policy", r->csp, sizeof r->csp);
+    copy_header(p, len, "Vary", r->vary, sizeof r->vary);
+    copy_header(p, len, "Access-Control-Allow-Origin", r->cors_origin, sizeof r->cors_origin);
+    copy_header(p, len, "Access-Control-Expose-Headers", r->cors_expose, sizeof r->cors_expose);
+    copy_header(p, len, "Access-Control-Allow-Methods", r->cors_methods, sizeof r->cors_methods);
+    copy_header(p, len, "Access-Control-Allow-Headers", r->cors_headers, sizeof r->cors_headers);
+    copy_header(p, len, "Retry-After", r->retry_after, sizeof r->retry_after);
     return len;
 }
 
@@ -94,8 +105,12 @@ t_resp t_request(const char *method, const char *path, const char *key, const ch
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
     }
     h = curl_slist_append(h, "Expect:");
-    if (extra_header)
-        h = curl_slist_append(h, extra_header);
+    for (const char *x = extra_header; x && *x;) { /* one header a line */
+        const size_t n = strcspn(x, "\n");
+        snprintf(line, sizeof line, "%.*s", (int)n, x);
+        h = curl_slist_append(h, line);
+        x += n + (x[n] == '\n');
+    }
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
@@ -286,13 +301,22 @@ static int run_migrate(const char *bin)
     return system(cmd) == 0 ? 0 : -1;
 }
 
-static pid_t start_server(const char *bin)
+/* Forks and execs `gapforge serve`. detach: in a session of its own, so that Check, which kills
+ * a finished test's process group, leaves a server that a test restarted running. */
+static pid_t start_server(const char *bin, int detach)
 {
     pid_t pid = fork();
     if (pid == 0) {
+        if (detach)
+            setsid();
         const char *log = getenv("GAPFORGE_TEST_SERVER_LOG");
         if (log && *log && !freopen(log, "a", stderr))
             _exit(127);
+        /* The server runs as the service's role (migration 0017: no superuser, no BYPASSRLS, so
+         * row-level security holds); migrations, the CLI and the suites' own SQL as the owner. */
+        static char url[4096];
+        snprintf(url, sizeof url, "%s user=gapforge_app", g_db_url);
+        setenv("DATABASE_URL", url, 1);
         execl(bin, bin, "serve", (char *)NULL);
         _exit(127);
     }
@@ -335,6 +359,57 @@ static int load_contract(void)
     return 0;
 }
 
+/* Where a restarted server's pid is left for the runner (Check runs each test in a child). */
+static char g_pidfile[128];
+
+/* Waits until pid has exited: reaped here when it is this process's child (0 when it exited
+ * 0), else seen as a zombie or gone (the runner reaps it). -1 on timeout or a bad exit. */
+static int wait_gone(pid_t pid)
+{
+    for (int i = 0; i < 600; i++) {
+        int st = 0;
+        pid_t r = waitpid(pid, &st, WNOHANG);
+        if (r == pid)
+            return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+        if (r < 0) {
+            char path[64], line[512] = "";
+            snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+            FILE *f = fopen(path, "r");
+            if (!f)
+                return 0;
+            size_t n = fread(line, 1, sizeof line - 1, f);
+            fclose(f);
+            line[n] = '\0';
+            const char *p = strrchr(line, ')');
+            if (p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
+                return 0;
+        }
+        usleep(50 * 1000);
+    }
+    return -1;
+}
+
+void t_server_restart(void)
+{
+    const char *bin = getenv("GAPFORGE_BIN");
+    FILE *f = fopen(g_pidfile, "r");
+    int current = 0;
+    if (f) { /* an earlier test restarted it */
+        if (fscanf(f, "%d", &current) == 1 && current > 0)
+            g_server = current;
+        fclose(f);
+    }
+    ck_assert_msg(bin && g_server > 0, "no server to restart");
+    kill(g_server, SIGTERM);
+    ck_assert_msg(wait_gone(g_server) == 0, "the server did not stop cleanly");
+    g_server = start_server(bin, 1);
+    ck_assert_msg(g_server > 0 && wait_healthy() == 0, "the server did not come back");
+    f = fopen(g_pidfile, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "%d\n", (int)g_server);
+    fclose(f);
+}
+
 int t_main(Suite *suite)
 {
     g_db_url = getenv("GAPFORGE_TEST_DATABASE_URL");
@@ -356,19 +431,35 @@ int t_main(Suite *suite)
         fprintf(stderr, "gapforge migrate failed\n");
         return 1;
     }
-    g_server = start_server(bin);
+    g_server = start_server(bin, 0);
     if (g_server < 0 || wait_healthy() < 0) {
         fprintf(stderr, "the server did not become healthy on port %d\n", g_port);
         if (g_server > 0)
             kill(g_server, SIGKILL);
         return 1;
     }
+    /* A server restarted inside a test (t_server_restart) is reparented here when that test's
+     * process ends, so that it can be stopped and reaped like the first. */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    snprintf(g_pidfile, sizeof g_pidfile, "/tmp/gapforge-test-server-%d.pid", (int)getpid());
     SRunner *sr = srunner_create(suite);
     srunner_run_all(sr, CK_ENV);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
 
     int status = 0;
+    FILE *pf = fopen(g_pidfile, "r");
+    int restarted = 0;
+    if (pf) {
+        if (fscanf(pf, "%d", &restarted) != 1)
+            restarted = 0;
+        fclose(pf);
+        unlink(g_pidfile);
+    }
+    if (restarted > 0 && restarted != g_server) {
+        waitpid(g_server, NULL, WNOHANG); /* the first server, stopped by the test */
+        g_server = restarted;
+    }
     kill(g_server, SIGTERM);
     waitpid(g_server, &status, 0);
     curl_global_cleanup();

@@ -22,11 +22,22 @@ typedef struct t_resp {
     char allow[128];        /* Allow response header */
     char content_type[128]; /* Content-Type response header */
     char location[256];     /* Location response header */
+    char replayed[16];      /* Idempotent-Replayed response header */
+    char etag[80];          /* ETag response header */
+    char cache_control[80]; /* Cache-Control response header */
+    char csp[256];          /* Content-Security-Policy response header */
+    char vary[128];         /* Vary response header */
+    char cors_origin[256];  /* Access-Control-Allow-Origin response header */
+    char cors_expose[128];  /* Access-Control-Expose-Headers response header */
+    char cors_methods[128]; /* Access-Control-Allow-Methods response header */
+    char cors_headers[256]; /* Access-Control-Allow-Headers response header */
+    char retry_after[16];   /* Retry-After response header */
     char request[256];      /* "METHOD /path" of the request, for failure messages */
 } t_resp;
 
 /* Sends a request. key may be NULL (no Authorization); body may be NULL. content_type defaults
- * to application/json when a body is given. extra_header (e.g. "X-Request-Id: abc") may be NULL.
+ * to application/json when a body is given. extra_header (e.g. "X-Request-Id: abc"; several
+ * headers separated by newlines) may be NULL.
  * Free with t_resp_free. Fails the test when the server cannot be reached. */
 t_resp t_request(const char *method, const char *path, const char *key, const char *body,
                  const char *content_type, const char *extra_header);
@@ -82,6 +93,11 @@ int t_db_start(void);
 const char *t_str(const json_t *obj, const char *key);
 long long t_int(const json_t *obj, const char *key);
 double t_num(const json_t *obj, const char *key);
+
+/* Stops the server under test (SIGTERM, asserting a clean exit) and starts it again on the same
+ * port with the current environment, waiting until it is healthy: a restart between two steps of
+ * a test. Fails the test when it does not come back. */
+void t_server_restart(void);
 
 /* Starts the server, runs the suite, stops the server; returns the process exit code. */
 int t_main(Suite *suite);

@@ -44,6 +44,8 @@ enum {
     SCENARIOS,
     PLANS,
     BACKTESTS,
+    ALERT_RULE,
+    WEBHOOKS,
     N_ROUTES
 };
 
@@ -80,6 +82,8 @@ static const json_route routes[N_ROUTES] = {
     [SCENARIOS] = {"POST", "/v1/scenarios", "/v1/scenarios", false},
     [PLANS] = {"POST", "/v1/plans", "/v1/plans", false},
     [BACKTESTS] = {"POST", "/v1/backtests", "/v1/backtests", false},
+    [ALERT_RULE] = {"PUT", "/v1/alert-rules/{key}", "/v1/alert-rules/r1", false},
+    [WEBHOOKS] = {"POST", "/v1/webhooks", "/v1/webhooks", false},
 };
 
 /* A body for a route, otherwise valid for the fixture org, with one field that is unknown or of
@@ -141,6 +145,13 @@ static const field_case unknown_fields[] = {
     {PLANS, "{\"period\": \"2025-Q2\", \"goal\": {\"type\": \"p50\"}, \"zz_unknown\": 1}",
      "zz_unknown"},
     {BACKTESTS, "{\"periods\": [\"2025-Q2\"], \"zz_unknown\": 1}", "zz_unknown"},
+    {ALERT_RULE,
+     "{\"kind\": \"prob_hit_below\", \"params\": {\"threshold\": 0.5}, \"zz_unknown\": 1}",
+     "zz_unknown"},
+    {WEBHOOKS,
+     "{\"name\": \"w\", \"kind\": \"json\", \"url\": \"https://hooks.example.com/\", "
+     "\"zz_unknown\": 1}",
+     "zz_unknown"},
 };
 
 static const field_case wrong_types[] = {
@@ -196,6 +207,15 @@ static const field_case wrong_types[] = {
     {BACKTESTS, "{\"periods\": \"2025-Q2\"}", "periods"},
     {BACKTESTS, "{\"periods\": [\"2025-Q2\"], \"offsets\": [\"30\"]}", "offsets"},
     {BACKTESTS, "{\"last\": \"4\"}", "last"},
+    {ALERT_RULE, "{\"kind\": 5, \"params\": {\"threshold\": 0.5}}", "kind"},
+    {ALERT_RULE, "{\"kind\": \"prob_hit_below\", \"params\": {\"threshold\": \"0.5\"}}",
+     "params.threshold"},
+    {ALERT_RULE,
+     "{\"kind\": \"prob_hit_below\", \"params\": {\"threshold\": 0.5}, "
+     "\"webhooks\": \"1\"}",
+     "webhooks"},
+    {WEBHOOKS, "{\"name\": 5, \"kind\": \"json\", \"url\": \"https://hooks.example.com/\"}",
+     "name"},
 };
 
 /* The org every case is sent as: the sales org with one deal in proposal, the KPI leads and a

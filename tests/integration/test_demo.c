@@ -53,7 +53,7 @@ START_TEST(demo_org_is_visible_through_the_api_and_matches_its_truth_file)
     ck_assert_int_eq(count_items("/v1/targets?scope=org&metric=bookings"), 4);
     ck_assert_int_eq(count_items("/v1/commits"), t_int(counts, "commits"));
     ck_assert_int_eq(count_items("/v1/kpis"), 3);
-    ck_assert_int_eq(count_items("/v1/levers"), 9);
+    ck_assert_int_eq(count_items("/v1/levers"), 10);
     ck_assert_int_gt(count_items("/v1/kpis/qualified_leads/observations"), 40);
     ck_assert_int_eq(shared_rows("deal_events"), t_int(counts, "events"));
 
@@ -176,6 +176,50 @@ START_TEST(demo_creates_a_missing_org_and_rejects_bad_arguments)
 }
 END_TEST
 
+/* The founding story (README "KPIs and leading indicators"): three months before Q4 the demo's
+ * errors per page head for ten times the goal and the hours to publish for half as much again;
+ * the plans' asks are ten QA vendors and seven content contractors. */
+START_TEST(the_demo_tells_the_founding_story_three_months_ahead)
+{
+    char key[128], slug[64];
+    json_decref(fx_demo_org(
+        key, slug,
+        (fx_demo_spec){
+            .seed = 42, .quarters = 8, .deals_per_quarter = 150, .as_of = "2026-09-20"}));
+    const struct {
+        const char *kpi, *lever;
+        double p50, target;
+        int units;
+        double cost;
+    } story[] = {{"errors_per_page", "qa-vendor", 4.18, 0.4, 10, 180000},
+                 {"publish_lag_hours", "content-contractor", 35.2, 24, 7, 63000}};
+    for (size_t i = 0; i < 2; i++) {
+        t_resp f = t_get(key, "/v1/kpis/%s/forecast?period=2026-Q4&as_of=2026-09-20", story[i].kpi);
+        ck_assert_msg(f.status == 200, "%s", f.raw);
+        const json_t *v = json_object_get(f.body, "value");
+        ck_assert_double_eq_tol(t_num(v, "p50"), story[i].p50, 0.05);
+        ck_assert_double_eq_tol(t_num(f.body, "target"), story[i].target, 1e-9);
+        ck_assert_double_lt(t_num(f.body, "prob_meet"), 0.01);
+        t_resp_free(&f);
+        char body[512];
+        snprintf(body, sizeof body,
+                 "{\"period\": \"2026-Q4\", \"as_of\": \"2026-09-20\", \"goal\": {\"metric\": "
+                 "\"%s\", \"type\": \"probability\", \"confidence\": 0.8}, \"budget\": 300000}",
+                 story[i].kpi);
+        t_resp p = t_post(key, "/v1/plans", body);
+        ck_assert_msg(p.status == 200, "%s", p.raw);
+        ck_assert(json_is_true(json_object_get(p.body, "achieves")));
+        ck_assert_double_eq_tol(t_num(p.body, "total_cost"), story[i].cost, 0.01);
+        const json_t *a = json_array_get(json_object_get(p.body, "actions"), 0);
+        ck_assert_uint_eq(json_array_size(json_object_get(p.body, "actions")), 1);
+        ck_assert_str_eq(t_str(a, "lever"), story[i].lever);
+        ck_assert_int_eq(t_int(a, "units"), story[i].units);
+        ck_assert_ptr_nonnull(strstr(t_str(p.body, "summary"), "The ask is $"));
+        t_resp_free(&p);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("demo");
@@ -190,6 +234,7 @@ int main(void)
     tcase_add_test(own, demo_history_continues_like_an_api_written_one);
     tcase_add_test(own, same_seed_gives_the_same_org_and_a_second_run_is_a_no_op);
     tcase_add_test(own, demo_creates_a_missing_org_and_rejects_bad_arguments);
+    tcase_add_test(own, the_demo_tells_the_founding_story_three_months_ahead);
     suite_add_tcase(s, own);
     return t_main(s);
 }

@@ -219,7 +219,7 @@ START_TEST(kpi_lever_on_the_leading_kpi_adds_pipeline_others_change_no_bookings)
     json_t *levers = json_object_get(r.body, "levers");
     ck_assert(sub(json_array_get(levers, 0), "uplift", "expected") > 0);
     ck_assert_double_eq(sub(json_array_get(levers, 1), "uplift", "expected"), 0.0);
-    ck_assert_double_eq(t_num(json_array_get(levers, 1), "cost"), 4 * 8000.0);
+    ck_assert_double_eq(t_num(json_array_get(levers, 1), "cost"), 4 * 18000.0);
     t_resp_free(&r);
 }
 END_TEST

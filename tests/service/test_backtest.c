@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "gapforge/date.h"
 #include "gapforge/demo.h"
 #include "gapforge/log.h"
@@ -21,37 +22,14 @@
 
 static int64_t g_org, g_other;
 
-static int64_t new_org(const char *prefix)
-{
-    gf_err err = {0};
-    char slug[64];
-    int64_t id = 0;
-    snprintf(slug, sizeof slug, "%s-%ld", prefix, (long)getpid());
-    gf_org_fields f = {.slug = slug, .name = "Backtest suite"};
-    json_t *org = gf_store_org_create(&f, &id, &err);
-    ck_assert_msg(org, "%s", err.message);
-    json_decref(org);
-    return id;
-}
-
 /* Migrates the test database and loads one small demo org (six quarters to 2026-11-15, so
  * 2025-Q4 .. 2026-Q3 have ended) and an empty org, once for the whole suite. */
 static void load_org(void)
 {
-    gf_err err = {0};
-    gf_log_set_quiet(1);
-    gf_store_configure(getenv("GAPFORGE_TEST_DATABASE_URL"), 30000);
-    const char *dir = getenv("GAPFORGE_MIGRATIONS");
-    ck_assert_msg(gf_migrate_apply(dir ? dir : "migrations", NULL, &err) >= 0, "%s", err.message);
-    g_org = new_org("bt");
-    g_other = new_org("bt-other");
-    gf_demo_options opt = {.seed = 13, .quarters = 6, .deals_per_quarter = 120, .fysm = 1};
-    ck_assert_int_eq(gf_date_parse("2026-11-15", &opt.as_of), 0);
-    gf_demo_org demo = {0};
-    ck_assert_msg(gf_demo_generate(&opt, &demo, &err) == 0, "%s", err.message);
-    gf_demo_counts n;
-    ck_assert_msg(gf_svc_demo_load(g_org, &demo, &n, &err) == 0, "%s", err.message);
-    gf_demo_free(&demo);
+    svc_fx_connect();
+    g_org = svc_fx_org("bt", "Backtest suite", NULL, 0);
+    g_other = svc_fx_org("bt-other", "Backtest suite", NULL, 0);
+    (void)svc_fx_demo(g_org, 13, 120);
     gf_store_disconnect(); /* each forked case opens its own connection */
 }
 
@@ -448,10 +426,8 @@ END_TEST
 
 int main(void)
 {
-    if (!getenv("GAPFORGE_TEST_DATABASE_URL") || !*getenv("GAPFORGE_TEST_DATABASE_URL")) {
-        fprintf(stderr, "GAPFORGE_TEST_DATABASE_URL is not set: skipping\n");
+    if (svc_fx_no_database())
         return 77;
-    }
     Suite *s = suite_create("service_backtest");
     TCase *tc = tcase_create("backtest");
     tcase_add_unchecked_fixture(tc, load_org, NULL);
@@ -467,9 +443,5 @@ int main(void)
     tcase_add_test(tc, a_backtest_past_its_budget_fails_and_its_job_says_why);
     tcase_add_test(tc, a_stopping_server_ends_its_running_jobs_as_failed);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_ENV);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return svc_fx_run(s, CK_ENV);
 }

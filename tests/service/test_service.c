@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "gapforge/date.h"
 #include "gapforge/demo.h"
 #include "gapforge/log.h"
@@ -27,24 +28,9 @@ static char g_slug[64];
  * unchecked fixture: it runs in the parent before the cases fork). */
 static void load_org(void)
 {
-    gf_err err = {0};
-    gf_log_set_quiet(1);
-    gf_store_configure(getenv("GAPFORGE_TEST_DATABASE_URL"), 30000);
-    const char *dir = getenv("GAPFORGE_MIGRATIONS");
-    ck_assert_msg(gf_migrate_apply(dir ? dir : "migrations", NULL, &err) >= 0, "%s", err.message);
-    snprintf(g_slug, sizeof g_slug, "svc-%ld", (long)getpid());
-    gf_org_fields f = {.slug = g_slug, .name = "Service suite"};
-    json_t *org = gf_store_org_create(&f, &g_org, &err);
-    ck_assert_msg(org, "%s", err.message);
-    json_decref(org);
-    gf_demo_options opt = {.seed = 11, .quarters = 6, .deals_per_quarter = 120, .fysm = 1};
-    ck_assert_int_eq(gf_date_parse("2026-11-15", &opt.as_of), 0);
-    gf_demo_org demo = {0};
-    ck_assert_msg(gf_demo_generate(&opt, &demo, &err) == 0, "%s", err.message);
-    gf_demo_counts n;
-    ck_assert_msg(gf_svc_demo_load(g_org, &demo, &n, &err) == 0, "%s", err.message);
-    ck_assert_int_gt(n.deals, 0);
-    gf_demo_free(&demo);
+    svc_fx_connect();
+    g_org = svc_fx_org("svc", "Service suite", g_slug, sizeof g_slug);
+    ck_assert_int_gt(svc_fx_demo(g_org, 11, 120).deals, 0);
     gf_store_disconnect(); /* each forked case opens its own connection */
 }
 
@@ -351,10 +337,8 @@ END_TEST
 
 int main(void)
 {
-    if (!getenv("GAPFORGE_TEST_DATABASE_URL") || !*getenv("GAPFORGE_TEST_DATABASE_URL")) {
-        fprintf(stderr, "GAPFORGE_TEST_DATABASE_URL is not set: skipping\n");
+    if (svc_fx_no_database())
         return 77;
-    }
     Suite *s = suite_create("service");
     TCase *tc = tcase_create("service");
     tcase_add_unchecked_fixture(tc, load_org, NULL);
@@ -370,9 +354,5 @@ int main(void)
     tcase_add_test(tc, waiting_callers_share_one_computation_and_its_values);
     tcase_add_test(tc, a_failed_computation_is_not_cached_and_the_next_caller_computes_again);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_ENV);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return svc_fx_run(s, CK_ENV);
 }

@@ -7,8 +7,10 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "gapforge/date.h"
 #include "gapforge/demo.h"
 #include "gapforge/log.h"
@@ -22,24 +24,9 @@ static PGconn *g_pg;
 
 static void load_org(void)
 {
-    gf_err err = {0};
-    gf_log_set_quiet(1);
-    gf_store_configure(getenv("GAPFORGE_TEST_DATABASE_URL"), 30000);
-    const char *dir = getenv("GAPFORGE_MIGRATIONS");
-    ck_assert_msg(gf_migrate_apply(dir ? dir : "migrations", NULL, &err) >= 0, "%s", err.message);
-    char slug[64];
-    snprintf(slug, sizeof slug, "snap-%ld", (long)getpid());
-    gf_org_fields f = {.slug = slug, .name = "Snapshot suite"};
-    json_t *org = gf_store_org_create(&f, &g_org, &err);
-    ck_assert_msg(org, "%s", err.message);
-    json_decref(org);
-    gf_demo_options opt = {.seed = 17, .quarters = 6, .deals_per_quarter = 100, .fysm = 1};
-    ck_assert_int_eq(gf_date_parse("2026-11-15", &opt.as_of), 0);
-    gf_demo_org demo = {0};
-    ck_assert_msg(gf_demo_generate(&opt, &demo, &err) == 0, "%s", err.message);
-    gf_demo_counts n;
-    ck_assert_msg(gf_svc_demo_load(g_org, &demo, &n, &err) == 0, "%s", err.message);
-    gf_demo_free(&demo);
+    svc_fx_connect();
+    g_org = svc_fx_org("snap", "Snapshot suite", NULL, 0);
+    (void)svc_fx_demo(g_org, 17, 100);
     gf_store_disconnect();
 }
 
@@ -133,10 +120,8 @@ END_TEST
 
 int main(void)
 {
-    if (!getenv("GAPFORGE_TEST_DATABASE_URL") || !*getenv("GAPFORGE_TEST_DATABASE_URL")) {
-        fprintf(stderr, "GAPFORGE_TEST_DATABASE_URL is not set: skipping\n");
+    if (svc_fx_no_database())
         return 77;
-    }
     Suite *s = suite_create("service_snapshots");
     TCase *tc = tcase_create("snapshots");
     tcase_add_unchecked_fixture(tc, load_org, NULL);
@@ -144,9 +129,5 @@ int main(void)
     tcase_add_test(tc, two_replicas_make_one_set_of_snapshots_per_org_and_day);
     tcase_add_test(tc, a_tick_runs_yesterday_at_start_and_today_from_the_hour);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return svc_fx_run(s, CK_NORMAL);
 }

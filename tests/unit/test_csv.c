@@ -265,6 +265,34 @@ START_TEST(callback_failure_stops_the_stream)
 }
 END_TEST
 
+/* Issue 13: a spreadsheet's UTF-8 byte-order mark is not part of the first column's name,
+ * wherever the network cuts it; a file that merely starts like one keeps its bytes. */
+START_TEST(byte_order_mark_is_dropped_however_it_is_cut)
+{
+    static const char file[] = "\xEF\xBB\xBF"
+                               "external_id,name\nd-1,One\n";
+    out o;
+    gf_err err = {0};
+    ck_assert_int_eq(split_by(file, strlen(file), whole, NULL, &o, &err), 0);
+    ck_assert_str_eq(o.text, "1:external_id|name\n2:d-1|One\n");
+    ck_assert_int_eq(split_by(file, strlen(file), one_byte, NULL, &o, &err), 0);
+    ck_assert_str_eq(o.text, "1:external_id|name\n2:d-1|One\n");
+}
+END_TEST
+
+START_TEST(partial_byte_order_mark_is_text)
+{
+    static const char file[] = "\xEF\xBBx,y\n";
+    out o;
+    gf_err err = {0};
+    ck_assert_int_eq(split_by(file, strlen(file), one_byte, NULL, &o, &err), 0);
+    ck_assert_str_eq(o.text, "1:\xEF\xBBx|y\n");
+    static const char only[] = "\xEF";
+    ck_assert_int_eq(split_by(only, 1, whole, NULL, &o, &err), 0);
+    ck_assert_str_eq(o.text, "1:\xEF\n");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("csv");
@@ -286,6 +314,8 @@ int main(void)
     tcase_add_test(tc, random_chunks_give_the_same_records);
     tcase_add_test(tc, every_two_piece_cut_gives_the_same_records);
     tcase_add_test(tc, callback_failure_stops_the_stream);
+    tcase_add_test(tc, byte_order_mark_is_dropped_however_it_is_cut);
+    tcase_add_test(tc, partial_byte_order_mark_is_text);
     suite_add_tcase(s, tc);
     return unit_main(s);
 }

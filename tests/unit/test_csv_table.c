@@ -78,6 +78,28 @@ START_TEST(an_object_of_objects_is_one_row_per_member_and_alternatives_are_tried
 }
 END_TEST
 
+START_TEST(pages_share_the_first_pages_header)
+{
+    json_error_t e;
+    json_t *p1 = json_loads("{\"items\": [{\"id\": 1, \"name\": \"a\"}]}", 0, &e);
+    json_t *p2 = json_loads("{\"items\": [{\"name\": \"=b\", \"id\": 2, \"extra\": 9}]}", 0, &e);
+    json_t *cols = NULL;
+    char *out = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(gf_csv_table_begin(p1, "items", &cols, &out, &len), 0);
+    ck_assert_str_eq(out, "id,name\r\n1,a\r\n");
+    free(out);
+    /* A later page: its rows in the first page's columns, a new column left out. */
+    ck_assert_int_eq(gf_csv_table_rows(p2, "items", cols, &out, &len), 0);
+    ck_assert_str_eq(out, "2,\"'=b\"\r\n");
+    ck_assert_uint_eq(len, strlen(out));
+    free(out);
+    json_decref(cols);
+    json_decref(p1);
+    json_decref(p2);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("csv_table");
@@ -86,6 +108,7 @@ int main(void)
     tcase_add_test(tc, no_cell_can_run_as_a_formula_and_quotes_are_doubled);
     tcase_add_test(tc, nested_objects_flatten_and_walked_arrays_lead_their_rows);
     tcase_add_test(tc, an_object_of_objects_is_one_row_per_member_and_alternatives_are_tried);
+    tcase_add_test(tc, pages_share_the_first_pages_header);
     suite_add_tcase(s, tc);
     return unit_main(s);
 }

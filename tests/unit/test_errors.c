@@ -7,6 +7,7 @@
 #include "gapforge/config.h"
 #include "gapforge/http.h"
 #include "gapforge/log.h"
+#include "gapforge/utf8.h"
 #include "unit.h"
 
 START_TEST(error_body_has_code_message_and_field)
@@ -75,6 +76,28 @@ START_TEST(long_messages_are_truncated_not_overflowed)
     ck_assert_int_eq(gf_err_set(&err, GF_EINVALID, NULL, big, "%s", big), GF_EINVALID);
     ck_assert_uint_eq(strlen(err.message), sizeof err.message - 1);
     ck_assert_uint_eq(strlen(err.field), sizeof err.field - 1);
+}
+END_TEST
+
+/* Found by tests/fuzz (fuzz_validate, fuzz_import): a message quoting a client's bytes that are
+ * not UTF-8 (jansson's "invalid escape near '"\\u<half a character>'"), or a long one cut inside
+ * a character, could not be written as JSON, and the client got an empty error. */
+START_TEST(messages_and_fields_are_always_utf8_and_render)
+{
+    gf_err err = {0};
+    gf_err_invalid(&err, "na\xffme", "invalid escape near '\"\\u\xc3'");
+    ck_assert_str_eq(err.message, "invalid escape near '\"\\u%C3'");
+    ck_assert_str_eq(err.field, "na%FFme");
+    char big[600] = "";
+    for (int i = 0; i < 200; i++)
+        strcat(big, "\xc3\xa9"); /* é: two bytes, so 255 bytes would cut one in half */
+    gf_err_invalid(&err, big, "unknown field %s", big);
+    ck_assert(gf_utf8_valid(err.message, strlen(err.message), NULL));
+    ck_assert(gf_utf8_valid(err.field, strlen(err.field), NULL));
+    ck_assert_uint_ge(strlen(err.message), sizeof err.message - 2);
+    json_t *body = gf_http_error_body(&err);
+    ck_assert_ptr_nonnull(body);
+    json_decref(body);
 }
 END_TEST
 
@@ -461,6 +484,7 @@ static Suite *errors_suite(void)
     tcase_add_test(body, unset_error_renders_as_internal);
     tcase_add_test(body, error_response_uses_the_status_or_500);
     tcase_add_test(body, long_messages_are_truncated_not_overflowed);
+    tcase_add_test(body, messages_and_fields_are_always_utf8_and_render);
     suite_add_tcase(s, body);
 
     TCase *sql = tcase_create("sqlstate");

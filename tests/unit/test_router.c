@@ -197,6 +197,51 @@ START_TEST(empty_segment_between_literals_is_not_found)
 }
 END_TEST
 
+/* Issue 13: the path is matched as sent and only then decoded, so an encoded slash stays in its
+ * parameter and does not split the path. */
+START_TEST(encoded_slash_stays_inside_its_parameter)
+{
+    attempt *a = try_match("PUT", "/v1/deals/by-external-id/a%2Fb");
+    ck_assert_int_eq(a->m, GF_MATCH_FOUND);
+    ck_assert_ptr_eq(a->route, &routes[7]);
+    ck_assert_uint_eq(a->nparams, 1);
+    ck_assert_str_eq(a->params[0], "a/b");
+}
+END_TEST
+
+START_TEST(parameters_are_percent_decoded_after_matching)
+{
+    attempt *a = try_match("GET", "/v1/x/caf%C3%A9/a%20b/y/%25/plain");
+    ck_assert_int_eq(a->m, GF_MATCH_FOUND);
+    ck_assert_str_eq(a->params[0], "caf\xC3\xA9");
+    ck_assert_str_eq(a->params[1], "a b");
+    ck_assert_str_eq(a->params[2], "%");
+    ck_assert_str_eq(a->params[3], "plain");
+}
+END_TEST
+
+START_TEST(encoded_literal_segment_is_not_its_literal)
+{
+    ck_assert_int_eq(try_match("GET", "/v1/%64eals/7")->m, GF_MATCH_NO_PATH);
+}
+END_TEST
+
+START_TEST(parameter_that_decodes_to_no_utf8_or_nul_is_a_bad_parameter)
+{
+    ck_assert_int_eq(try_match("GET", "/v1/deals/%ff")->m, GF_MATCH_BAD_PARAM);
+    ck_assert_int_eq(try_match("GET", "/v1/deals/a%00b")->m, GF_MATCH_BAD_PARAM);
+    ck_assert_int_eq(try_match("GET", "/v1/deals/%C3")->m, GF_MATCH_BAD_PARAM);
+}
+END_TEST
+
+START_TEST(malformed_escape_is_a_bad_parameter)
+{
+    ck_assert_int_eq(try_match("GET", "/v1/deals/%zz")->m, GF_MATCH_BAD_PARAM);
+    ck_assert_int_eq(try_match("GET", "/v1/deals/12%4")->m, GF_MATCH_BAD_PARAM);
+    ck_assert_int_eq(try_match("GET", "/v1/deals/%")->m, GF_MATCH_BAD_PARAM);
+}
+END_TEST
+
 static Suite *router_suite(void)
 {
     Suite *s = suite_create("router");
@@ -216,6 +261,11 @@ static Suite *router_suite(void)
     tcase_add_test(tc, empty_parameter_segment_does_not_match);
     tcase_add_test(tc, missing_parameter_falls_back_to_the_collection);
     tcase_add_test(tc, empty_segment_between_literals_is_not_found);
+    tcase_add_test(tc, encoded_slash_stays_inside_its_parameter);
+    tcase_add_test(tc, parameters_are_percent_decoded_after_matching);
+    tcase_add_test(tc, encoded_literal_segment_is_not_its_literal);
+    tcase_add_test(tc, parameter_that_decodes_to_no_utf8_or_nul_is_a_bad_parameter);
+    tcase_add_test(tc, malformed_escape_is_a_bad_parameter);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,6 +1,7 @@
 /* test_store_db.c — the store's connection layer and its C-struct reads against a real
  * PostgreSQL: the statement timeout of side connections, the prepared-statement registry's
- * limit, and the functions that hand internal consumers C values instead of JSON.
+ * limit, GAPFORGE_PGBOUNCER's unnamed statements and per-transaction settings, and the functions
+ * that hand internal consumers C values instead of JSON.
  *
  * It needs GAPFORGE_TEST_DATABASE_URL (exits 77, "skipped", when it is unset) and applies the
  * migrations of $GAPFORGE_SOURCE_ROOT/migrations. Every test builds its data in an org of its
@@ -404,19 +405,23 @@ static void setting_on(PGconn *pg, const char *setting, char out[64])
 START_TEST(side_connections_run_under_the_configured_statement_timeout)
 {
     gf_err err = {0};
-    char own[64], side[64], dedicated[64];
+    char own[64], side[64], dedicated[64], work_mem[64];
     PGconn *pg = gf_db_conn(&err);
     ck_assert_ptr_nonnull(pg);
     setting_on(pg, "statement_timeout", own);
     PGconn *s = gf_db_connect_side(&err);
     ck_assert_ptr_nonnull(s);
     setting_on(s, "statement_timeout", side);
-    PGconn *d = gf_db_connect_dedicated(&err);
+    PGconn *d = gf_db_connect_dedicated(600000, &err);
     ck_assert_ptr_nonnull(d);
     setting_on(d, "statement_timeout", dedicated);
+    setting_on(d, "work_mem", work_mem);
     ck_assert_str_eq(own, TIMEOUT_TEXT);
     ck_assert_str_eq(side, TIMEOUT_TEXT);
-    ck_assert_str_eq(dedicated, "0"); /* the bulk import's connection: no timeout, on purpose */
+    /* The bulk import's connection: its own, longer timeout (issue 13: never none) and a
+     * modest work_mem. */
+    ck_assert_str_eq(dedicated, "10min");
+    ck_assert_str_eq(work_mem, "32MB");
     setting_on(s, "TimeZone", side);
     ck_assert_str_eq(side, "UTC");
     PQfinish(s);
@@ -451,6 +456,82 @@ START_TEST(prepared_statement_past_the_registry_is_an_internal_error)
 }
 END_TEST
 
+/* The value of setting on this thread's connection, through the store's statement path. */
+static void setting_here(const char *setting, char out[64])
+{
+    static const gf_stmt show = {"test_show_setting", "SELECT current_setting($1)"};
+    gf_db_args a = {0};
+    gf_db_arg_text(&a, setting);
+    gf_err err = {0};
+    PGresult *res = gf_db_exec_args(&show, &a, &err);
+    ck_assert_msg(res, "%s", err.message);
+    snprintf(out, 64, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+}
+
+/* A new transaction's setting on pg (a side or dedicated connection) after its local settings. */
+static void setting_in_tx(PGconn *pg, const char *setting, char out[64])
+{
+    gf_err err = {0};
+    PQclear(PQexec(pg, "BEGIN"));
+    ck_assert_msg(gf_db_local_settings(pg, &err) == 0, "%s", err.message);
+    setting_on(pg, setting, out);
+    PQclear(PQexec(pg, "ROLLBACK"));
+}
+
+START_TEST(pgbouncer_mode_names_no_statement_and_sets_the_timeouts_per_transaction)
+{
+    gf_store_configure_pgbouncer(true);
+    gf_err err = {0};
+    char v[64], server_default[64];
+    PGconn *direct = PQconnectdb(getenv("GAPFORGE_TEST_DATABASE_URL"));
+    setting_on(direct, "statement_timeout", server_default);
+    PQfinish(direct);
+    /* No startup options: outside a transaction, the server's own default. */
+    setting_here("statement_timeout", v);
+    ck_assert_str_eq(v, server_default);
+    /* TimeZone and DateStyle as startup parameters (PGTZ, PGDATESTYLE). */
+    setting_here("TimeZone", v);
+    ck_assert_str_eq(v, "UTC");
+    setting_here("DateStyle", v);
+    ck_assert_str_eq(v, "ISO, MDY");
+    /* In a transaction, the configured timeout. */
+    ck_assert_int_eq(gf_db_begin(&err), 0);
+    setting_here("statement_timeout", v);
+    ck_assert_str_eq(v, TIMEOUT_TEXT);
+    gf_db_rollback();
+    /* Side and import connections: their settings in each transaction. */
+    PGconn *s = gf_db_connect_side(&err);
+    ck_assert_ptr_nonnull(s);
+    setting_in_tx(s, "statement_timeout", v);
+    ck_assert_str_eq(v, TIMEOUT_TEXT);
+    setting_in_tx(s, "jit", v);
+    ck_assert_str_eq(v, "off");
+    PGconn *d = gf_db_connect_dedicated(600000, &err);
+    ck_assert_ptr_nonnull(d);
+    setting_in_tx(d, "statement_timeout", v);
+    ck_assert_str_eq(v, "10min");
+    setting_in_tx(d, "work_mem", v);
+    ck_assert_str_eq(v, "32MB");
+    PQfinish(s);
+    PQfinish(d);
+    /* Every statement unnamed: none prepared on the connection, however many ran. */
+    static gf_stmt stmts[REGISTRY + 2];
+    static char names[REGISTRY + 2][32];
+    for (int k = 0; k < REGISTRY + 2; k++) {
+        snprintf(names[k], sizeof names[k], "test_unnamed_%d", k);
+        stmts[k] = (gf_stmt){names[k], "SELECT 1"};
+        ck_assert_msg(gf_db_run(&stmts[k], NULL, &err) == 0, "statement %d: %s", k, err.message);
+    }
+    static const gf_stmt prepared = {"test_prepared",
+                                     "SELECT count(*) FROM pg_prepared_statements"};
+    PGresult *res = gf_db_exec_args(&prepared, NULL, &err);
+    ck_assert_ptr_nonnull(res);
+    ck_assert_str_eq(PQgetvalue(res, 0, 0), "0");
+    PQclear(res);
+}
+END_TEST
+
 static Suite *store_db_suite(void)
 {
     Suite *s = suite_create("store_db");
@@ -458,6 +539,7 @@ static Suite *store_db_suite(void)
     tcase_add_test(conn, side_connections_run_under_the_configured_statement_timeout);
     tcase_add_test(conn, prepared_statement_past_the_registry_is_an_internal_error);
     tcase_add_test(conn, ping_answers_while_the_database_is_up);
+    tcase_add_test(conn, pgbouncer_mode_names_no_statement_and_sets_the_timeouts_per_transaction);
     suite_add_tcase(s, conn);
 
     TCase *structs = tcase_create("c_values");

@@ -402,6 +402,20 @@ START_TEST(unknown_field_is_422_naming_it)
 }
 END_TEST
 
+/* Found by tests/fuzz/fuzz_validate (corpus crash-empty-member-name.bin): a member named "" was
+ * refused as "unknown field " naming no field at all. */
+START_TEST(empty_member_name_is_422_saying_so)
+{
+    gf_values v;
+    gf_err err = {0};
+    ck_assert_int_eq(run("{\"key\": \"ana\", \"name\": \"Ana\", \"\": 1}", GF_V_CREATE, &v, &err),
+                     -1);
+    ck_assert_int_eq(err.code, GF_EINVALID);
+    ck_assert_str_eq(err.field, "");
+    ck_assert_str_eq(err.message, "a member with an empty name is not a field");
+}
+END_TEST
+
 START_TEST(null_is_accepted_only_for_nullable_fields)
 {
     gf_values v;
@@ -527,6 +541,7 @@ static Suite *validate_suite(void)
     tcase_add_test(objects, patch_makes_every_field_optional);
     tcase_add_test(objects, patch_still_checks_the_values_given);
     tcase_add_test(objects, unknown_field_is_422_naming_it);
+    tcase_add_test(objects, empty_member_name_is_422_saying_so);
     tcase_add_test(objects, null_is_accepted_only_for_nullable_fields);
     tcase_add_test(objects, null_does_not_satisfy_required_when_not_nullable);
     tcase_add_test(objects, non_object_body_is_400_invalid_body);

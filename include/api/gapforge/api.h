@@ -21,6 +21,10 @@ extern const size_t gf_api_nroutes;
 void gf_api_init(const gf_config *cfg);
 const gf_config *gf_api_config(void);
 
+/* Sets up the per-API-key rate limit of the configuration (GAPFORGE_RATE_LIMIT) and registers
+ * its metric; gf_api_init calls it, later calls do nothing. */
+void gf_api_rate_limit_init(void);
+
 /* The gf_auth_fn of the server: API keys (Bearer gf_...) and the service admin token. */
 int gf_api_authenticate(const char *authorization, gf_scope scope, gf_principal *who, gf_err *err)
     GF_MUST_CHECK;
@@ -31,6 +35,20 @@ int gf_api_authenticate(const char *authorization, gf_scope scope, gf_principal 
  * page). Returns 0, or -1 with a 422 naming the parameter. */
 int gf_api_page_params(const gf_req *req, int *limit, int64_t *after, gf_err *err) GF_MUST_CHECK;
 
+/* Reads the page of a list after cursor `after` with the strings a handler kept (args[i] may be
+ * NULL): the store call behind a paginated list. */
+#define GF_API_PAGE_ARGS 8
+typedef json_t *(*gf_api_page_fn)(int64_t org_id, char *const *args, int limit, int64_t after,
+                                  gf_err *err);
+
+/* Makes a CSV answer of a paginated list hold every row from the requested cursor on, streamed:
+ * after the handler's first page (page, not taken), the server reads the next pages with fn,
+ * 500 rows a read, as the client takes them. args (nargs <= GF_API_PAGE_ARGS) are copied. Does
+ * nothing when page is NULL or the last page; a JSON answer ignores it (clients page with
+ * cursor). */
+void gf_api_stream_pages(gf_resp *resp, const json_t *page, gf_api_page_fn fn, int64_t org_id,
+                         const char *const *args, size_t nargs);
+
 /* Formats an int64 into buf (for SQL parameters); returns buf. */
 const char *gf_api_i64(int64_t v, char buf[24]);
 
@@ -40,6 +58,14 @@ int gf_api_path_id(const char *text, const char *what, int64_t *id, gf_err *err)
 /* ---- handlers ---- */
 void gf_api_healthz(gf_req *req, gf_resp *resp);
 void gf_api_readyz(gf_req *req, gf_resp *resp);
+void gf_api_metrics(gf_req *req, gf_resp *resp);
+
+/* Idempotency-Key on POST (src/api/idempotency.c): the server's gf_handler_hooks. */
+int gf_api_idempotency_before(gf_req *req, gf_resp *resp, void **state);
+void gf_api_idempotency_after(gf_req *req, gf_resp *resp, void *state);
+/* The server's before hook (src/api/auth.c): makes the caller's org the org of this thread's
+ * transactions (gf_store_set_org: row-level security), then gf_api_idempotency_before. */
+int gf_api_org_before(gf_req *req, gf_resp *resp, void **state);
 
 void gf_api_orgs_create(gf_req *req, gf_resp *resp);
 void gf_api_org_get(gf_req *req, gf_resp *resp);
@@ -88,6 +114,14 @@ int gf_api_period(const gf_req *req, const char *spec, const char *field, gf_per
 int gf_api_query_int(const gf_req *req, const char *name, int min, int max, int def, int *out,
                      gf_err *err) GF_MUST_CHECK;
 
+/* A store list of an org's rows, narrowed to a scope and a period when they are not NULL. */
+typedef json_t *(*gf_api_scoped_list_fn)(int64_t org_id, const char *scope, const gf_period *period,
+                                         int limit, int64_t after, gf_err *err);
+
+/* Answers GET of such a list (commits, adjustments): ?scope= and ?period= (each optional),
+ * ?limit= and ?cursor=; 200 with fn's page, or the error (422 naming the parameter). */
+void gf_api_scoped_list(gf_req *req, gf_resp *resp, gf_api_scoped_list_fn fn);
+
 void gf_api_periods_list(gf_req *req, gf_resp *resp);
 
 void gf_api_targets_put(gf_req *req, gf_resp *resp);
@@ -105,6 +139,8 @@ void gf_api_kpi_get(gf_req *req, gf_resp *resp);
 void gf_api_kpi_put(gf_req *req, gf_resp *resp);
 void gf_api_kpi_observations_add(gf_req *req, gf_resp *resp);
 void gf_api_kpi_observations_list(gf_req *req, gf_resp *resp);
+/* GET /v1/kpis/{key}/forecast?period=&scope=&as_of=&trials=&seed= */
+void gf_api_kpi_forecast(gf_req *req, gf_resp *resp);
 
 void gf_api_levers_list(gf_req *req, gf_resp *resp);
 void gf_api_lever_get(gf_req *req, gf_resp *resp);
@@ -130,6 +166,7 @@ int gf_api_forecast_body_read(const gf_req *req, const char *const *allowed,
 
 void gf_api_forecast_get(gf_req *req, gf_resp *resp);
 void gf_api_forecast_rollup(gf_req *req, gf_resp *resp);
+void gf_api_projections_get(gf_req *req, gf_resp *resp);
 void gf_api_forecast_snapshot_create(gf_req *req, gf_resp *resp);
 void gf_api_forecast_snapshot_list(gf_req *req, gf_resp *resp);
 /* POST /v1/scenarios and POST /v1/plans (src/api/scenarios.c). */
@@ -142,5 +179,24 @@ void gf_api_backtest_get(gf_req *req, gf_resp *resp);
 void gf_api_accuracy_get(gf_req *req, gf_resp *resp);
 /* GET /v1/funnel (src/api/funnel.c). */
 void gf_api_funnel_get(gf_req *req, gf_resp *resp);
+/* Alert rules and alerts (src/api/alerts.c), webhooks and deliveries (src/api/webhooks.c). */
+void gf_api_alert_rules_list(gf_req *req, gf_resp *resp);
+void gf_api_alert_rule_get(gf_req *req, gf_resp *resp);
+void gf_api_alert_rule_put(gf_req *req, gf_resp *resp);
+void gf_api_alert_rule_delete(gf_req *req, gf_resp *resp);
+void gf_api_alerts_evaluate(gf_req *req, gf_resp *resp);
+void gf_api_alerts_list(gf_req *req, gf_resp *resp);
+void gf_api_webhooks_list(gf_req *req, gf_resp *resp);
+void gf_api_webhooks_create(gf_req *req, gf_resp *resp);
+void gf_api_webhook_delete(gf_req *req, gf_resp *resp);
+void gf_api_deliveries_list(gf_req *req, gf_resp *resp);
+void gf_api_delivery_retry(gf_req *req, gf_resp *resp);
+
+/* The dashboard (src/api/web.c): GET / and GET /assets/{hash}/{name}, no key needed. */
+void gf_api_web_index(gf_req *req, gf_resp *resp);
+void gf_api_web_asset(gf_req *req, gf_resp *resp);
+
+/* GET /v1/indicators (src/api/indicators.c). */
+void gf_api_indicators_get(gf_req *req, gf_resp *resp);
 
 #endif

@@ -53,8 +53,8 @@ typedef enum gf_vmode {
 } gf_vmode;
 
 /* Validates obj against fields. On success returns 0 with out filled (free with
- * gf_values_clear). On failure returns -1 with a 422 (or 400 when obj is not an object) naming
- * the field, and out holds nothing. */
+ * gf_values_clear). On failure returns err's code, and out holds nothing: GF_EINVALID (-1, a
+ * 422) naming the field, or GF_EMALFORMED (a 400) when obj is not an object. */
 int gf_validate(const json_t *obj, const gf_field *fields, size_t nfields, gf_vmode mode,
                 gf_values *out, gf_err *err) GF_MUST_CHECK;
 

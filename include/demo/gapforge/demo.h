@@ -44,7 +44,7 @@ typedef enum gf_demo_category {
 #define GF_DEMO_TEAMS       4
 #define GF_DEMO_REPS        20
 #define GF_DEMO_KPIS        3
-#define GF_DEMO_LEVERS      9
+#define GF_DEMO_LEVERS      10
 
 typedef struct gf_demo_options {
     uint64_t seed;
@@ -72,8 +72,9 @@ typedef struct gf_demo_rep {
     int hired_on;    /* day number */
     int ramp_months; /* months to full productivity */
     double skill;    /* multiplies the odds of winning at the last stage */
-    double habit;    /* truth: scales the open commit deals in the rep's weekly call (< 1 a
-                        sandbagger, > 1 an optimist); set by the commits (src/demo/inputs.c) */
+    double habit;    /* truth: scales what the rep expects for the rest of the quarter in
+                        their weekly call (< 1 a sandbagger, > 1 an optimist); set by the commits
+                        (src/demo/inputs.c) */
 } gf_demo_rep;
 
 typedef struct gf_demo_deal {
@@ -106,7 +107,7 @@ typedef struct gf_demo_quarter {
 typedef struct gf_demo_target {
     char scope[40];
     const char *metric; /* "bookings" or a KPI key */
-    int quarter;        /* index into quarters (may be quarters+1: next quarter) */
+    int quarter;        /* index into quarters (nquarters: the quarter after the last) */
     double value;
 } gf_demo_target;
 
@@ -139,6 +140,9 @@ typedef struct gf_demo_truth {
     double growth;                  /* creation grows by this factor per quarter */
     double lead_conversion;         /* qualified lead -> opportunity */
     int lead_lag_days;              /* a lead becomes an opportunity this many days later */
+    double lead_downturn;           /* qualified leads fall by this share ... */
+    int lead_downturn_weeks;        /* ... over the last this many whole weeks before as_of
+                                       (0: no downturn), and the deals they bring with them */
     double size_median, size_sigma; /* deal size ~ lognormal (dollars) */
     double enterprise_share, enterprise_multiplier;
     double amount_change_p, amount_change_sigma; /* re-scoping at a stage step */
@@ -199,6 +203,10 @@ bool gf_demo_state_at(const gf_demo_org *org, const gf_demo_deal *d, int day, gf
  * quarter, with the age effect; and the mean deal size in dollars. (src/demo/inputs.c) */
 double gf_demo_win_probability(const gf_demo_org *org, int stage);
 double gf_demo_mean_deal_size(const gf_demo_org *org);
+
+/* The Monday from which the demo's qualified leads run lead_downturn lower (INT32_MAX when
+ * there is no downturn). */
+int gf_demo_downturn_start(const gf_demo_org *org);
 
 /* The ground truth as a new JSON object (caller owns it; see README "Demo org"): parameters the
  * simulation drew from beside what it realised. NULL when memory runs out. (src/demo/truth.c) */

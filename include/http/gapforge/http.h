@@ -31,7 +31,8 @@ typedef struct gf_principal {
     int64_t org_id; /* 0 for the service admin and for public routes */
     int64_t key_id;
     char org_slug[64];
-    unsigned scopes; /* bit set of (1u << gf_scope) */
+    unsigned scopes;    /* bit set of (1u << gf_scope) */
+    long retry_after_s; /* with a refusal (429): the Retry-After to answer, in seconds; else 0 */
 } gf_principal;
 
 /* A request as the handler sees it. All pointers are borrowed and valid during the call. */
@@ -39,18 +40,40 @@ typedef struct gf_req {
     struct MHD_Connection *conn;
     const char *method;
     const char *path;
-    const char *params[GF_MAX_PATH_PARAMS]; /* path parameters in pattern order, decoded */
+    const char *params[GF_MAX_PATH_PARAMS]; /* path parameters in pattern order, decoded: valid
+                                               UTF-8 without NUL */
     size_t nparams;
     json_t *body; /* parsed JSON body, NULL when the request had none */
     const char *request_id;
     gf_principal who;
 } gf_req;
 
+/* The pages after the first of a list answered as CSV (streamed, never buffered whole): when the
+ * client asks for CSV on a route with a table, the server writes the table of resp->body and
+ * then of each page next yields, until next gives no page (0 with *page NULL). next returns 0
+ * with *page a new JSON answer of the route's shape, or -1 with err: the body then ends cut short
+ * with a transport error, the status having been sent. free (may be NULL) releases state once
+ * the response is done — also when the answer is JSON, where the client pages with cursor. */
+typedef struct gf_resp_pages {
+    int (*next)(void *state, json_t **page, gf_err *err);
+    void (*free)(void *state);
+    void *state;
+} gf_resp_pages;
+
 /* A response under construction. */
 typedef struct gf_resp {
     int status;
-    json_t *body;       /* owned; NULL means an empty body */
-    char location[256]; /* Location header when non-empty */
+    json_t *body;        /* owned; NULL means an empty body */
+    char location[256];  /* Location header when non-empty */
+    gf_resp_pages pages; /* a list's later pages for CSV (next NULL: none) */
+    char header[2][80];  /* one more response header when header[0] is non-empty: name, value */
+    char *text;          /* owned; non-NULL: the body is this text of content_type, not JSON */
+    size_t text_len;
+    const char *content_type;  /* static */
+    char etag[48];             /* ETag header when non-empty */
+    const char *cache_control; /* Cache-Control header when non-NULL (static text) */
+    const char *csp;           /* non-NULL (static text): Content-Security-Policy header, with
+                                  X-Content-Type-Options: nosniff and Referrer-Policy: no-referrer */
 } gf_resp;
 
 typedef void (*gf_handler_fn)(gf_req *req, gf_resp *resp);
@@ -81,8 +104,9 @@ typedef struct gf_route {
 } gf_route;
 
 /* Decides whether the request may run a route needing `scope`, using the Authorization header
- * value (NULL when absent). Fills who on success and returns 0; returns -1 with err (401/403/503)
- * otherwise. */
+ * value (NULL when absent). Fills who on success and returns 0; returns -1 with err
+ * (401/403/429/503) otherwise, with who->retry_after_s > 0 when the answer is to carry
+ * Retry-After. */
 typedef int (*gf_auth_fn)(const char *authorization, gf_scope scope, gf_principal *who,
                           gf_err *err);
 
@@ -91,11 +115,13 @@ typedef enum gf_match {
     GF_MATCH_FOUND,
     GF_MATCH_NO_PATH,   /* 404 */
     GF_MATCH_NO_METHOD, /* 405: allow lists the methods the path accepts */
+    GF_MATCH_BAD_PARAM, /* 400: a parameter's percent escapes do not decode to UTF-8 */
 } gf_match;
 
-/* Matches method+path. On GF_MATCH_FOUND sets *route and fills params (pointers into buf, a
- * caller-provided copy area of at least strlen(path)+1 bytes). On GF_MATCH_NO_METHOD writes a
- * comma-separated list of allowed methods into allow. */
+/* Matches method+path, path as sent (percent-encoded, without the query). On GF_MATCH_FOUND sets
+ * *route and fills params with the decoded parameters (pointers into buf, a caller-provided copy
+ * area of at least strlen(path)+1 bytes); literal segments are compared undecoded. On
+ * GF_MATCH_NO_METHOD writes a comma-separated list of allowed methods into allow. */
 gf_match gf_http_route_match(const gf_route *routes, size_t nroutes, const char *method,
                              const char *path, const gf_route **route, const char **params,
                              size_t *nparams, char *buf, char *allow, size_t allow_len);
@@ -103,6 +129,11 @@ gf_match gf_http_route_match(const gf_route *routes, size_t nroutes, const char 
 /* The HTTP status that answers a domain error code (500 for GF_OK or an unknown code): the one
  * place where codes become statuses. */
 int gf_http_status_of(gf_errcode code);
+
+/* Answers 200 with an already serialised JSON text (stolen; NULL answers 500), with a strong
+ * ETag and Cache-Control: private, max-age=60; or, when not_modified, 304 with the ETag and no
+ * body. */
+void gf_resp_cached(gf_resp *resp, const char *etag, bool not_modified, char *text, size_t len);
 
 /* Response helpers. gf_resp_json steals the reference to body. */
 void gf_resp_json(gf_resp *resp, int status, json_t *body);
@@ -117,6 +148,16 @@ json_t *gf_http_error_body(const gf_err *err);
 const char *gf_req_query(const gf_req *req, const char *name);
 const char *gf_req_header(const gf_req *req, const char *name);
 
+/* Optional hooks around every handler call of a buffered route (not streams, not answers the
+ * transport gives itself). before runs after authentication and body parsing: it returns 0 to
+ * call the handler, or 1 with resp filled (a stored answer, an error) to answer without it; state
+ * is passed to after. after sees the handler's answer before it is sent (and may add a header);
+ * it is not called when before answered. */
+typedef struct gf_handler_hooks {
+    int (*before)(gf_req *req, gf_resp *resp, void **state);
+    void (*after)(gf_req *req, gf_resp *resp, void *state);
+} gf_handler_hooks;
+
 typedef struct gf_server gf_server;
 
 typedef struct gf_server_options {
@@ -126,16 +167,34 @@ typedef struct gf_server_options {
     size_t max_body;
     size_t max_stream_body; /* cap for streamed bodies (imports) */
     unsigned connection_limit;
-    unsigned connection_timeout_s;
+    unsigned connection_timeout_s; /* idle: no byte at all for this long closes a connection */
+    unsigned per_ip_limit;         /* connections at once from one address (0: no limit) */
+    unsigned header_timeout_s;     /* a complete header within this of the connection's opening or
+                                      its last answer, else 408 and closed (idle ones: closed);
+                                      0: none */
+    unsigned body_timeout_s;       /* a body within this plus one second per min_body_rate bytes
+                                      received, else 408 and closed; 0: none */
+    size_t min_body_rate;          /* bytes per second (0: only body_timeout_s counts) */
+    size_t max_json_values;        /* values (containers, elements, members) of a JSON body, else
+                                      413 too_many_values; 0: no cap */
     const gf_route *routes;
     size_t nroutes;
     gf_auth_fn authenticate;
+    gf_handler_hooks hooks; /* both may be NULL */
+    /* Called after every request other than GET, HEAD and OPTIONS of an org's key has been
+     * handled, before its answer is sent (the caches learn of the write); may be NULL. */
+    void (*after_write)(int64_t org_id);
+    /* Browser origins allowed to call the API (CORS), exact "scheme://host[:port]" texts
+     * separated by commas or spaces; NULL or "" allows none. Borrowed for the server's life. */
+    const char *cors_origins;
 } gf_server_options;
 
 /* Starts the daemon. Returns a server to stop with gf_server_stop, or NULL with err. */
 gf_server *gf_server_start(const gf_server_options *opt, gf_err *err) GF_MUST_CHECK;
 
-/* Stops accepting, waits up to drain_ms for in-flight requests, stops and frees the server. */
+/* Stops accepting, closes idle connections at once (answers from then on carry
+ * "Connection: close"), waits up to drain_ms for the requests in flight to be answered, then
+ * stops the daemon (closing whatever is still open) and frees the server. */
 void gf_server_stop(gf_server *srv, int drain_ms);
 
 #endif

@@ -19,6 +19,8 @@ typedef struct gf_model_forecast_opts {
     double k_close;                  /* their pseudo-deals pulling each factor to 1 (default 10) */
     double k_amount;                 /* pseudo-deals pulling the won-amount factor to 1
                                         (default 10) */
+    double new_scale;                /* multiplies the rate of deals not yet created (a leading
+                                        indicator's projected shift); 0, as zeroed, means 1 */
     const uint8_t *scope;            /* if not NULL: deals with scope[i] != 0 are the forecast's
                                         (booked, open, new); the survival model always learns
                                         from every deal. Borrowed. */
@@ -27,6 +29,9 @@ typedef struct gf_model_forecast_opts {
 /* Defaults for a forecast at as_of: 365-day history window, 4 earlier quarters for new deals and
  * for close-date factors, whole org. */
 void gf_model_forecast_opts_default(gf_day as_of, gf_model_forecast_opts *o);
+
+/* o->new_scale as applied: 1 when it is 0 (unset), negative or not finite. */
+double gf_model_forecast_new_scale(const gf_model_forecast_opts *o);
 
 /* Flags of an open deal (bits). */
 enum gf_model_deal_flag {

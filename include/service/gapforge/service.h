@@ -20,6 +20,9 @@
 
 /* ---- options ---- */
 
+/* The longest webhook retry schedule. */
+#define GF_SVC_WEBHOOK_MAX_ATTEMPTS 16
+
 /* Every tunable of the forecast, roll-up, "why" and lever context. */
 typedef struct gf_svc_options {
     unsigned default_trials;      /* Monte Carlo trials when a request names none */
@@ -47,6 +50,9 @@ typedef struct gf_svc_options {
     int backtest_threads;   /* threads that share one backtest's rows; 0: every online CPU */
     int backtest_budget_ms; /* a backtest running longer fails; a job still running after twice
                                this long (its process stopped) reads as failed */
+    double max_sim_draws;   /* the work of one Monte Carlo, trials x (open deals + expected new
+                               deals + 1): past it a forecast, scenario or plan is refused with
+                               503 work_limit before it runs (GAPFORGE_MAX_SIM_DRAWS) */
 
     /* The funnel's flags (GET /v1/funnel). */
     double funnel_nearly_all;    /* "converts nearly all": this share of the deals that left a
@@ -59,6 +65,41 @@ typedef struct gf_svc_options {
     double scorecard_stall_ratio;  /* a stage stalls when the rep's median days in it are at least
                                       this many times the team's median */
     int scorecard_stall_min_deals; /* ... over at least this many of the rep's deals */
+    int kpi_paths;       /* simulated paths of a KPI forecast when a request names no trials */
+    double kpi_min_gain; /* a KPI model must cut naive's MASE by this share to be kept */
+
+    /* Leading indicators (GET /v1/indicators, and the forecast's new deals). */
+    double indicator_arl0;         /* in-control average run length asked of the change detector,
+                                      weeks (GAPFORGE_INDICATOR_ARL0): its false-alarm rate */
+    double indicator_k;            /* the CUSUM's reference value, spreads */
+    int indicator_baseline_weeks;  /* weeks of the baseline before the monitored ones */
+    int indicator_monitor_weeks;   /* weeks monitored (the last ones before as_of) */
+    double indicator_design_shift; /* the shift, in spreads, whose detection delay is stated */
+    double indicator_floor;        /* a shift never scales the new-deal rate below this */
+    int indicator_quarters;        /* quarters from as_of's whose projected effect is shown */
+
+    /* Exact caching (src/service/org_state.c, history_cache.c, answers.c). */
+    int history_cache_mb;  /* histories kept in process, in MiB (0: none) */
+    int answer_cache_mb;   /* serialised forecast, roll-up and projection answers, in MiB */
+    int version_check_ms;  /* an org's data version is read again after this long, so a write
+                              on another replica is seen within it (and keys' revocations) */
+    int key_cache_entries; /* verified API keys kept in process (0: none) */
+    /* Alerts and webhooks (service_alerts.h). */
+    int webhook_schedule_ms[GF_SVC_WEBHOOK_MAX_ATTEMPTS]; /* delay before each attempt: the
+                                                             first is 0 (immediately) */
+    int webhook_attempts;           /* attempts in the schedule; after the last, dead-lettered */
+    double webhook_jitter;          /* each retry delay is stretched by up to this share */
+    int webhook_retry_after_max_ms; /* a Retry-After longer than this is capped */
+    int webhook_connect_timeout_ms; /* connect timeout of one attempt */
+    int webhook_timeout_ms;         /* total timeout of one attempt */
+    int webhook_response_cap;       /* bytes of a response read; a longer one is cut off */
+    int webhook_poll_ms;            /* the delivery threads look for due attempts this often */
+    int webhook_threads;            /* delivery threads per process */
+    const char *webhook_allow;      /* comma-separated hosts allowed over http and on private
+                                       addresses (GAPFORGE_WEBHOOK_ALLOW); NULL: none */
+    bool has_webhook_key;           /* secrets are sealed under webhook_key (AES-256-GCM) */
+    unsigned char webhook_key[32];
+    int alert_top_drivers; /* "why" drivers an alert shows */
 } gf_svc_options;
 
 /* The defaults. */
@@ -149,6 +190,7 @@ typedef struct gf_svc_lever_units {
 /* What-if: the forecast, and again with the levers' units, with common random numbers. */
 typedef struct gf_svc_scenario_req {
     gf_svc_forecast_req forecast;
+    const char *metric; /* NULL or "bookings": bookings; else a KPI key (kpi levers on it) */
     const gf_svc_lever_units *levers;
     size_t n_levers;
 } gf_svc_scenario_req;
@@ -169,6 +211,7 @@ typedef enum gf_svc_goal {
  * that buy the most within a budget. */
 typedef struct gf_svc_plan_req {
     gf_svc_forecast_req forecast;
+    const char *metric; /* NULL or "bookings": bookings; else a KPI key: its target, its levers */
     gf_svc_goal goal;
     double confidence;         /* GF_SVC_GOAL_PROBABILITY: in (0, 1) */
     int64_t budget_cents;      /* < 0: no budget */
@@ -181,6 +224,20 @@ typedef struct gf_svc_plan_req {
  * one, on period without a bookings target (for a goal against it), on levers[i] for an unknown,
  * repeated or unusable lever. New reference, or NULL with err. */
 json_t *gf_svc_plan_answer(const gf_svc_plan_req *req, gf_err *err) GF_MUST_CHECK;
+
+/* ---- KPI forecasts (src/service/kpi.c) ---- */
+
+/* The GET /v1/kpis/{key}/forecast document for req (its period, scope, as_of, seed; trials as
+ * the simulated paths when the request named them, else gf_svc_options.kpi_paths): the KPI, the
+ * bucket, the actual to date, the projection of the remaining buckets, the period's value
+ * (P10/P50/P90), the target of the scope for the KPI and period, the gap in the KPI's direction,
+ * the probability of meeting it, the method, its candidates and skill (openapi.yaml,
+ * KpiForecast). paths_named: req->trials came from the request. GF_ENOTFOUND for an unknown KPI;
+ * GF_EINVALID on period for a period that ends before the first observation, on as_of when no
+ * observation precedes it, on scope for an unknown team or rep. New reference, or NULL with
+ * err. */
+json_t *gf_svc_kpi_forecast_answer(const gf_svc_forecast_req *req, const char *key,
+                                   bool paths_named, gf_err *err) GF_MUST_CHECK;
 
 /* ---- rep scorecards (src/service/scorecard.c) ---- */
 
@@ -211,5 +268,48 @@ int gf_svc_scorecard_req_parse(int64_t org_id, const char *rep, const char *peri
  * nulls and n = 0. GF_ENOTFOUND for a rep that is not the org's. New reference, or NULL with
  * err. */
 json_t *gf_svc_scorecard_answer(const gf_svc_scorecard_req *req, gf_err *err) GF_MUST_CHECK;
+
+/* ---- exact caching and projections (src/service/answers.c, org_state.c) ---- */
+
+/* Tells the caches that a write of org_id just committed through this process: its next request
+ * reads the data version again (writes elsewhere are seen within version_check_ms). */
+void gf_svc_org_changed(int64_t org_id);
+
+/* Empties the history and answer caches (tests, benchmarks). */
+void gf_svc_history_cache_clear(void);
+void gf_svc_answer_cache_clear(void);
+
+typedef enum gf_svc_answer_kind {
+    GF_SVC_ANSWER_FORECAST,    /* GET /v1/forecast */
+    GF_SVC_ANSWER_ROLLUP,      /* GET /v1/forecast/rollup */
+    GF_SVC_ANSWER_PROJECTIONS, /* GET /v1/projections */
+} gf_svc_answer_kind;
+
+/* A cached answer: its strong ETag and, unless the client already holds it, its JSON text. */
+typedef struct gf_svc_answer {
+    char etag[48];     /* "\"<32 hex digits>\"": data version, parameters, model version */
+    bool not_modified; /* if_none_match names etag: text is NULL, nothing was computed */
+    char *text;        /* the JSON document (malloc'd, the caller frees it) */
+    size_t len;
+} gf_svc_answer;
+
+/* Answers kind for req (and by, for projections: "team", "rep" or "source"; variant tells
+ * representations apart, e.g. CSV) from the answer cache, computing it once per key (single
+ * flight) when absent. The key and the ETag are (org, data version, kind, period, scope, as_of,
+ * trials, seed, explain, by, variant, build and model version, the model's options). When
+ * if_none_match (an If-None-Match value: "*", or a list of ETags, weak or strong) names the
+ * ETag, answers not_modified without reading or computing anything. Returns 0, or a negative code
+ * with err (the answer's own errors: invalid scope, by...). */
+int gf_svc_answer_get(gf_svc_answer_kind kind, const gf_svc_forecast_req *req, const char *by,
+                      int variant, const char *if_none_match, gf_svc_answer *out, gf_err *err)
+    GF_MUST_CHECK;
+
+/* The GET /v1/projections document: {period, as_of, by, currency, model_version, rows: [{scope,
+ * target, booked, expected, p10, p50, p90, prob_hit, gap, as_of, model_version}]}, one row per
+ * team, rep or source (scope "source:KEY": marketing, sales, partner, other) of the org, each the
+ * figures GET /v1/forecast gives for that scope. GF_EINVALID on by. New reference, or NULL with
+ * err. */
+json_t *gf_svc_projections_answer(const gf_svc_forecast_req *req, const char *by, gf_err *err)
+    GF_MUST_CHECK;
 
 #endif

@@ -12,8 +12,10 @@
 #include "gapforge/model_calib.h"
 #include "gapforge/model_figures.h"
 #include "gapforge/model_forecast.h"
+#include "gapforge/model_indicators.h"
 #include "gapforge/service.h"
 #include "gapforge/store_history.h"
+#include "gapforge/store_indicators.h"
 
 #define GF_SVC_MODEL_VERSION "gapforge-status-quo-1"
 
@@ -22,8 +24,11 @@ struct gf_svc_forecast {
     gf_svc_forecast_req req;
     gf_store_history *history;   /* the org's history before as_of */
     uint8_t *mask;               /* the scope's deals (NULL: the whole org) */
-    bool borrowed;               /* history and mask belong to the caller (a backtest's rows
-                                    share one history): gf_svc_forecast_free leaves them */
+    bool borrowed;               /* history and leads belong to the caller (a backtest's rows,
+                                    projection rows share one): gf_svc_forecast_free leaves them */
+    bool mask_borrowed;          /* mask belongs to the caller too (a backtest's rows) */
+    void *history_ref;           /* non-NULL: history is the history cache's, shared and read
+                                    only; gf_svc_forecast_free releases this reference */
     uint64_t scope_key;          /* a hash of the scope's rep set (cache key) */
     gf_model_forecast_opts opts; /* the options the model was fitted with */
     gf_model_forecast *model;    /* the deterministic part: per-deal probabilities, rates */
@@ -42,6 +47,9 @@ struct gf_svc_forecast {
     double why_measured[GF_MODEL_DRIVERS]; /* each current driver before its shrinkage */
     json_t *deal_names;                    /* explain: {"<id>": [external_id, name]}, else NULL */
     double ms_load, ms_model, ms_sigma, ms_sim; /* wall time of each step, for the log */
+    gf_store_lead_kpis *leads;        /* KPIs leading to another metric (borrowed with history) */
+    long lead_index;                  /* the KPI the new-deal rate answers to, -1 when none */
+    gf_model_lead_effect lead_effect; /* its shift's effect on the deals not yet created */
 };
 
 #endif

@@ -42,8 +42,15 @@ typedef struct gf_import_options {
     bool effective_only;
 } gf_import_options;
 
-/* Starts an import: a dedicated connection, BEGIN, the staging table, COPY FROM STDIN.
- * Returns NULL with err (unavailable when the database is unreachable). */
+/* Sets how many imports may run at once in this process (GAPFORGE_MAX_IMPORTS) and the
+ * statement timeout of their connections (0: none). Before serving. */
+void gf_import_configure(int max_running, int statement_timeout_ms);
+
+/* Starts an import: takes one of the running slots, and with the first row (or at the end) a
+ * dedicated connection, BEGIN, the staging table and COPY FROM STDIN, so an import whose body
+ * has not begun to arrive holds no database connection. Returns NULL with err: unavailable
+ * (reason too_many_imports) when every slot is taken. The row and finish calls answer
+ * unavailable when the database is unreachable. */
 gf_import *gf_import_begin(const gf_import_kind *kind, const gf_import_options *opt, gf_err *err)
     GF_MUST_CHECK;
 

@@ -17,6 +17,20 @@
 /* Sets the conninfo and statement timeout of every thread's connection. Call once, before any
  * other store function. */
 void gf_store_configure(const char *conninfo, int statement_timeout_ms);
+/* The org this thread works for from now on (0: none): its transactions see and write that
+ * org's rows only (row-level security, migration 0017). The API sets it after authentication, a
+ * scheduler for each org it visits. */
+void gf_store_set_org(int64_t org_id);
+int64_t gf_store_org(void);
+/* Whether the role this process connects as is a superuser or has BYPASSRLS (row-level
+ * security would then not hold for it). Returns 0, or -1 with err. */
+int gf_store_role_bypasses_rls(bool *bypasses, gf_err *err) GF_MUST_CHECK;
+/* GAPFORGE_PGBOUNCER: on, every connection works through PgBouncer in transaction pooling, even
+ * one older than 1.21 — no startup options (the statement timeout and the import's settings are
+ * set per transaction, TimeZone and DateStyle sent as the startup parameters PgBouncer tracks,
+ * through libpq's PGTZ and PGDATESTYLE, which this sets), and unnamed statements instead of
+ * prepared ones. Call once at start, before any thread connects. */
+void gf_store_configure_pgbouncer(bool on);
 /* Closes this thread's connection (also done when the thread exits); NULL-safe to repeat. */
 void gf_store_disconnect(void);
 /* A transaction on this thread's connection around several store calls. begin and commit return
@@ -290,6 +304,32 @@ json_t *gf_store_kpi_observe(int64_t org_id, const char *key, size_t n, const in
 json_t *gf_store_kpi_observations(int64_t org_id, const char *key, const char *from, const char *to,
                                   int limit, int64_t after, gf_err *err) GF_MUST_CHECK;
 
+/* A KPI's definition and its observations dated before `before` (ascending), as a KPI forecast
+ * reads them. Free with gf_store_kpi_series_free. */
+typedef struct gf_store_kpi_series {
+    int64_t id;
+    char key[72], name[208], unit[40];
+    char direction[24];  /* higher_is_better or lower_is_better */
+    char aggregation[8]; /* sum, mean or last */
+    char bucket[8];      /* day or week */
+    int has_any;         /* 1 when the KPI has any observation at all ... */
+    int first_day;       /* ... and the day of its first one (before or not) */
+    size_t n;
+    int *days;
+    double *values;
+} gf_store_kpi_series;
+/* Loads the org's KPI key into *out. Returns 0, or -1 with err (not found for an unknown KPI,
+ * unavailable when the database is down); *out then holds nothing to free. */
+int gf_store_kpi_series_load(int64_t org_id, const char *key, int before, gf_store_kpi_series *out,
+                             gf_err *err) GF_MUST_CHECK;
+/* Frees the series' arrays; NULL-safe. */
+void gf_store_kpi_series_free(gf_store_kpi_series *s);
+/* The target of scope for the KPI metric and exactly period: *found 0 (and *value 0) when there
+ * is none. Returns 0 or -1 with err. */
+int gf_store_kpi_target(int64_t org_id, const char *scope, const char *metric,
+                        const gf_period *period, int *found, double *value, gf_err *err)
+    GF_MUST_CHECK;
+
 /* Levers. Values as normalised text; kpi is the key of the org's KPI for kind kpi (invalid kpi when
  * unknown), NULL otherwise. Upserts by key; *created tells which. */
 typedef struct gf_lever_fields {
@@ -409,10 +449,9 @@ int gf_store_snapshot_orgs(int64_t **ids, size_t *n, gf_err *err) GF_MUST_CHECK;
 /* The org's team keys, ascending; free with gf_store_snapshot_team_keys_free. */
 int gf_store_snapshot_team_keys(int64_t org_id, char ***keys, size_t *n, gf_err *err) GF_MUST_CHECK;
 void gf_store_snapshot_team_keys_free(char **keys, size_t n);
-/* Tries the advisory lock of (org, day) on this thread's connection, held until unlocked (or the
- * connection ends): *got 1 when this replica holds it. */
+/* Tries the transaction-level advisory lock of (org, day) inside the transaction open on this
+ * thread's connection (gf_store_begin), held until it ends: *got 1 when this replica holds it. */
 int gf_store_snapshot_day_lock(int64_t org_id, int day, int *got, gf_err *err) GF_MUST_CHECK;
-int gf_store_snapshot_day_unlock(int64_t org_id, int day, gf_err *err) GF_MUST_CHECK;
 /* Whether (org, day) has its snapshots; and recording that it has (a second record is ignored). */
 int gf_store_snapshot_day_done(int64_t org_id, int day, int *done, gf_err *err) GF_MUST_CHECK;
 int gf_store_snapshot_day_record(int64_t org_id, int day, int snapshots, int failed, gf_err *err)

@@ -37,7 +37,9 @@ typedef struct gf_store_history {
     gf_model_transition *transitions; /* pooled timelines */
     gf_model_change *changes;         /* pooled amount and close-date changes */
     gf_model_period *quarters;
-    uint64_t digest; /* a hash of everything above that the model reads (a data version) */
+    uint64_t digest;      /* a hash of everything above that the model reads (a data version) */
+    int64_t data_version; /* the org's data version in the load's snapshot (0 before 0014) */
+    size_t bytes;         /* what the arrays above hold, for the history cache's bound */
 } gf_store_history;
 
 /* The org's fiscal year start month, today and time zone, without loading history. Returns 0 or

@@ -36,13 +36,15 @@ typedef struct gf_csv {
     long line;     /* current physical line (1-based) */
     long rec_line; /* line on which the current record started */
     bool too_many_fields;
+    int bom_seen; /* bytes of a leading UTF-8 byte-order mark seen so far; -1 once past it */
 } gf_csv;
 
 /* Prepares a splitter; free its buffer with gf_csv_free. */
 void gf_csv_init(gf_csv *csv, gf_csv_record_fn on_record, void *ud);
 
-/* Feeds bytes. Returns 0, or -1 when the callback stopped or a record broke the limits (422:
- * a record over GF_CSV_MAX_RECORD bytes or GF_CSV_MAX_FIELDS fields, a stray quote). */
+/* Feeds bytes; a UTF-8 byte-order mark at the start of the input is dropped. Returns 0, or -1 when
+ * the callback stopped or a record broke the limits (422: a record over GF_CSV_MAX_RECORD bytes or
+ * GF_CSV_MAX_FIELDS fields, a stray quote). */
 int gf_csv_feed(gf_csv *csv, const char *data, size_t len, gf_err *err) GF_MUST_CHECK;
 
 /* Ends the input: emits a last record without a final newline. Returns 0 or -1 (an unclosed

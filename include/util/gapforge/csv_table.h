@@ -20,4 +20,13 @@
  * Returns 0, 1 when the path finds no table (nothing written), or -1 on allocation failure. */
 int gf_csv_table(const json_t *doc, const char *path, char **out, size_t *len);
 
+/* A table written in pages (a streamed list): begin writes the header and the first page's rows
+ * and gives the columns (*cols, a new array of names) that every later page is written with —
+ * a column first seen on a later page is left out, one missing there is an empty field.
+ * gf_csv_table_rows writes a later page's rows. Both return as gf_csv_table does (*cols is set
+ * only on 0). */
+int gf_csv_table_begin(const json_t *doc, const char *path, json_t **cols, char **out, size_t *len);
+int gf_csv_table_rows(const json_t *doc, const char *path, const json_t *cols, char **out,
+                      size_t *len);
+
 #endif

@@ -26,14 +26,18 @@ typedef enum gf_errcode {
     GF_EUNAUTHENTICATED = -8, /* no or bad credentials */
     GF_EFORBIDDEN = -9,       /* the credentials do not allow this */
     GF_EINTERNAL = -10,       /* a bug or an exhausted resource; details are only logged */
+    GF_ENOTIMPLEMENTED = -11, /* a protocol feature the service does not implement */
+    GF_ETIMEOUT = -12,        /* the client did not send its request in time */
+    GF_ERATELIMITED = -13,    /* the caller made more requests than its rate limit allows */
 } gf_errcode;
 
 typedef struct gf_err {
     gf_errcode code;    /* GF_OK while no error is set */
     const char *reason; /* static string: a stable machine code more specific than the code's
                            own name (gf_err_reason falls back to that); may be NULL */
-    char message[256];
-    char field[96]; /* empty when no single field is to blame */
+    char message[256];  /* like field, always valid UTF-8 (it goes into JSON answers): a byte
+                           that is not is written %XX, and a long text is cut between characters */
+    char field[96];     /* empty when no single field is to blame */
 } gf_err;
 
 /* Fills err (when non-NULL) with code, reason (NULL: the code's own name), field (may be NULL)
