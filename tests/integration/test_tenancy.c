@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fixture.h"
 
@@ -73,6 +74,152 @@ START_TEST(a_deal_owned_by_another_orgs_rep_is_refused_by_the_database)
     char *state = sqlstate_of(sql);
     ck_assert_str_eq(state, "");
     free(state);
+}
+END_TEST
+
+/* The deal references are checked once per statement (migration 0020), not by per-row foreign
+ * keys: an update, a statement with many rows of which one is bad, and a reference to no row at
+ * all are refused as a foreign key would refuse them, and nothing of the statement is kept. */
+START_TEST(a_deal_moved_to_another_orgs_stage_or_a_missing_rep_is_refused_by_the_database)
+{
+    char ka[128], sa[64], kb[128], sb[64];
+    fx_sales_org(ka, sa);
+    fx_sales_org(kb, sb);
+    fx_post_deal(ka, "{\"external_id\": \"a-1\", \"name\": \"A\", \"amount\": 100, "
+                     "\"stage\": \"proposal\", \"owner\": \"ada\", \"close_date\": "
+                     "\"2030-01-31\"}");
+    long long a = fx_sql_ll("SELECT id FROM orgs WHERE slug = '%s'", sa);
+    long long b = fx_sql_ll("SELECT id FROM orgs WHERE slug = '%s'", sb);
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "UPDATE deals SET stage_id = (SELECT id FROM stages WHERE org_id = %lld AND "
+             "key = 'won') WHERE org_id = %lld AND external_id = 'a-1'",
+             b, a);
+    expect_fk_refused(sql);
+    snprintf(sql, sizeof sql,
+             "UPDATE deals SET owner_id = (SELECT max(id) + 1 FROM reps) WHERE org_id = %lld", a);
+    expect_fk_refused(sql);
+    /* 1,000 good rows and one at B's stage: all refused. */
+    snprintf(sql, sizeof sql,
+             "INSERT INTO deals (org_id, external_id, name, owner_id, stage_id, created_on) "
+             "SELECT %lld, 'many-' || g, 'x', (SELECT id FROM reps WHERE org_id = %lld AND "
+             "key = 'bob'), CASE WHEN g = 777 THEN (SELECT id FROM stages WHERE org_id = %lld AND "
+             "key = 'proposal') ELSE (SELECT id FROM stages WHERE org_id = %lld AND "
+             "key = 'proposal') END, current_date FROM generate_series(1, 1000) g",
+             a, a, b, a);
+    expect_fk_refused(sql);
+    ck_assert_int_eq(fx_sql_ll("SELECT count(*) FROM deals WHERE org_id = %lld", a), 1);
+    ck_assert_str_eq(fx_sqlf("SELECT s.key || '/' || r.key FROM deals d JOIN stages s ON "
+                             "s.org_id = d.org_id AND s.id = d.stage_id JOIN reps r ON r.org_id = "
+                             "d.org_id AND r.id = d.owner_id WHERE d.org_id = %lld",
+                             a),
+                     "proposal/ada");
+    /* Without an owner, at A's stage: accepted. */
+    snprintf(sql, sizeof sql,
+             "INSERT INTO deals (org_id, external_id, name, stage_id, created_on) SELECT %lld, "
+             "'no-owner', 'x', id, current_date FROM stages WHERE org_id = %lld AND "
+             "key = 'prospecting'",
+             a, a);
+    char *state = sqlstate_of(sql);
+    ck_assert_str_eq(state, "");
+    free(state);
+}
+END_TEST
+
+START_TEST(a_rep_or_stage_that_a_deal_names_cannot_be_deleted_or_moved)
+{
+    char ka[128], sa[64];
+    fx_sales_org(ka, sa);
+    fx_post_deal(ka, "{\"external_id\": \"a-1\", \"name\": \"A\", \"amount\": 100, "
+                     "\"stage\": \"proposal\", \"owner\": \"ada\", \"close_date\": "
+                     "\"2030-01-31\"}");
+    long long a = fx_sql_ll("SELECT id FROM orgs WHERE slug = '%s'", sa);
+    char sql[512];
+    snprintf(sql, sizeof sql, "DELETE FROM stages WHERE org_id = %lld AND key = 'proposal'", a);
+    expect_fk_refused(sql);
+    snprintf(sql, sizeof sql, "DELETE FROM reps WHERE org_id = %lld AND key = 'ada'", a);
+    expect_fk_refused(sql);
+    /* Ids are identities (never updated); a row moved to another org leaves its deals behind. */
+    char kb[128], sb[64];
+    t_new_org(kb, sb);
+    long long b = fx_sql_ll("SELECT id FROM orgs WHERE slug = '%s'", sb);
+    snprintf(sql, sizeof sql,
+             "UPDATE stages SET org_id = %lld WHERE org_id = %lld AND key = 'proposal'", b, a);
+    expect_fk_refused(sql);
+    snprintf(sql, sizeof sql,
+             "UPDATE reps SET org_id = %lld, team_id = NULL WHERE org_id = %lld "
+             "AND key = 'ada'",
+             b, a);
+    expect_fk_refused(sql);
+    ck_assert_int_eq(fx_sql_ll("SELECT count(*) FROM stages WHERE org_id = %lld", a), 4);
+    /* What no deal names goes. */
+    snprintf(sql, sizeof sql, "DELETE FROM stages WHERE org_id = %lld AND key = 'lost'", a);
+    char *state = sqlstate_of(sql);
+    ck_assert_str_eq(state, "");
+    free(state);
+    snprintf(sql, sizeof sql, "DELETE FROM reps WHERE org_id = %lld AND key = 'dee'", a);
+    state = sqlstate_of(sql);
+    ck_assert_str_eq(state, "");
+    free(state);
+    ck_assert_int_eq(fx_sql_ll("SELECT count(*) FROM stages WHERE org_id = %lld", a), 3);
+}
+END_TEST
+
+/* Runs sql on c and expects success. */
+static void exec_ok(PGconn *c, const char *sql)
+{
+    PGresult *res = PQexec(c, sql);
+    ExecStatusType st = PQresultStatus(res);
+    ck_assert_msg(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK, "%s: %s", sql,
+                  PQresultErrorMessage(res));
+    PQclear(res);
+}
+
+/* As a foreign key locks the row it names: a stage deleted while a deal at it is being written
+ * waits for that transaction, then sees the deal and is refused. */
+START_TEST(a_stage_deleted_while_a_new_deal_at_it_is_uncommitted_waits_and_is_refused)
+{
+    char ka[128], sa[64];
+    fx_sales_org(ka, sa);
+    long long a = fx_sql_ll("SELECT id FROM orgs WHERE slug = '%s'", sa);
+    PGconn *writer = PQconnectdb(getenv("GAPFORGE_TEST_DATABASE_URL"));
+    PGconn *deleter = PQconnectdb(getenv("GAPFORGE_TEST_DATABASE_URL"));
+    ck_assert(PQstatus(writer) == CONNECTION_OK && PQstatus(deleter) == CONNECTION_OK);
+    char sql[512];
+    exec_ok(writer, "BEGIN");
+    snprintf(sql, sizeof sql,
+             "INSERT INTO deals (org_id, external_id, name, stage_id, created_on) SELECT %lld, "
+             "'racing', 'x', id, current_date FROM stages WHERE org_id = %lld AND key = 'lost'",
+             a, a);
+    exec_ok(writer, sql);
+    snprintf(sql, sizeof sql, "DELETE FROM stages WHERE org_id = %lld AND key = 'lost'", a);
+    ck_assert_int_eq(PQsendQuery(deleter, sql), 1);
+    /* The delete waits on the writer's lock. */
+    int backend = PQbackendPID(deleter);
+    long long waiting = 0;
+    for (int i = 0; i < 200 && !waiting; i++) {
+        waiting = fx_sql_ll("SELECT count(*) FROM pg_stat_activity WHERE pid = %d AND "
+                            "wait_event_type = 'Lock'",
+                            backend);
+        if (!waiting)
+            usleep(50 * 1000);
+    }
+    ck_assert_msg(waiting, "the delete did not wait for the writer");
+    exec_ok(writer, "COMMIT");
+    PGresult *res = PQgetResult(deleter);
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    ck_assert_msg(state && strcmp(state, "23503") == 0, "delete after the commit: %s",
+                  PQresultErrorMessage(res));
+    PQclear(res);
+    while ((res = PQgetResult(deleter)))
+        PQclear(res);
+    PQfinish(writer);
+    PQfinish(deleter);
+    ck_assert_int_eq(fx_sql_ll("SELECT count(*) FROM deals d JOIN stages s ON s.org_id = "
+                               "d.org_id AND s.id = d.stage_id WHERE d.org_id = %lld AND "
+                               "s.key = 'lost'",
+                               a),
+                     1);
 }
 END_TEST
 
@@ -209,6 +356,10 @@ int main(void)
     Suite *s = suite_create("tenancy");
     TCase *tc = tcase_create("schema");
     tcase_add_test(tc, a_deal_owned_by_another_orgs_rep_is_refused_by_the_database);
+    tcase_add_test(tc,
+                   a_deal_moved_to_another_orgs_stage_or_a_missing_rep_is_refused_by_the_database);
+    tcase_add_test(tc, a_rep_or_stage_that_a_deal_names_cannot_be_deleted_or_moved);
+    tcase_add_test(tc, a_stage_deleted_while_a_new_deal_at_it_is_uncommitted_waits_and_is_refused);
     tcase_add_test(tc, every_key_of_a_tenant_table_contains_org_id);
     tcase_add_test(tc, the_server_runs_as_a_role_that_neither_is_superuser_nor_bypasses_rls);
     tcase_add_test(tc, with_the_org_set_to_a_a_raw_select_of_bs_deals_returns_nothing);
