@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "db.h"
+#include "gapforge/key_set.h"
 #include "gapforge/utf8.h"
 
 #define SEND_BUFFER (256 * 1024)
@@ -36,6 +37,8 @@ struct gf_import {
     long problem_total;
     long rejected_lines; /* rows the parser could not send */
     long inserted, updated, unchanged, bad_rows;
+    int key_index;   /* the kind's unique_key among its columns, or -1 */
+    gf_key_set keys; /* the hashes of the rows' keys so far */
     struct timespec started;
 };
 
@@ -102,6 +105,10 @@ gf_import *gf_import_begin(const gf_import_kind *kind, const gf_import_options *
     clock_gettime(CLOCK_MONOTONIC, &imp->started);
     imp->kind = kind;
     imp->opt = *opt;
+    imp->key_index = -1;
+    for (int i = 0; kind->unique_key && kind->columns[i]; i++)
+        if (strcmp(kind->columns[i], kind->unique_key) == 0)
+            imp->key_index = i;
     snprintf(imp->effective_at, sizeof imp->effective_at, "%s",
              opt->effective_at ? opt->effective_at : "");
     imp->opt.effective_at = imp->effective_at[0] ? imp->effective_at : NULL;
@@ -144,10 +151,10 @@ static int flush(gf_import *imp, gf_err *err)
     return 0;
 }
 
-/* Appends text to the send buffer in COPY text format: backslash, tab, newline, CR escaped. */
-static int put_escaped(gf_import *imp, const char *s, gf_err *err)
+/* Appends s[0..n) to the send buffer in COPY text format: backslash, tab, newline, CR escaped. */
+static int put_escaped(gf_import *imp, const char *s, size_t n, gf_err *err)
 {
-    for (; *s; s++) {
+    for (const char *end = s + n; s < end; s++) {
         if (imp->len + 2 > SEND_BUFFER && flush(imp, err) < 0)
             return -1;
         char c = *s;
@@ -172,6 +179,25 @@ static int put_raw(gf_import *imp, const char *s, gf_err *err)
     return 0;
 }
 
+/* The part of s between its leading and trailing spaces, as SQL's btrim keeps it; *n its length. */
+static const char *trimmed(const char *s, size_t *n)
+{
+    size_t len = strlen(s);
+    while (len && s[len - 1] == ' ')
+        len--;
+    while (len && *s == ' ') {
+        s++;
+        len--;
+    }
+    *n = len;
+    return s;
+}
+
+bool gf_import_keys_may_repeat(const gf_import *imp)
+{
+    return imp->key_index < 0 || imp->keys.may_repeat;
+}
+
 int gf_import_row(gf_import *imp, long line, unsigned present, const char *const *values,
                   gf_err *err)
 {
@@ -179,16 +205,16 @@ int gf_import_row(gf_import *imp, long line, unsigned present, const char *const
     snprintf(num, sizeof num, "%ld\t%u", line, present);
     if (ensure_open(imp, err) < 0 || put_raw(imp, num, err) < 0)
         return -1;
-    size_t i = 0;
+    int i = 0;
     for (const char *const *c = imp->kind->columns; *c; c++, i++) {
-        if (put_raw(imp, "\t", err) < 0)
+        size_t n = 0;
+        const char *v = values[i] ? trimmed(values[i], &n) : NULL;
+        if (put_raw(imp, "\t", err) < 0 ||
+            (n ? put_escaped(imp, v, n, err) : put_raw(imp, "\\N", err)) < 0)
             return -1;
-        if (!values[i] || !*values[i]) {
-            if (put_raw(imp, "\\N", err) < 0)
-                return -1;
-        } else if (put_escaped(imp, values[i], err) < 0) {
-            return -1;
-        }
+        /* An empty key is a problem of its own, not a repeat. */
+        if (i == imp->key_index && n)
+            gf_key_set_add(&imp->keys, v, n);
     }
     imp->rows++;
     return put_raw(imp, "\n", err);
@@ -347,6 +373,7 @@ void gf_import_abort(gf_import *imp)
     }
     if (imp->has_slot)
         atomic_fetch_sub(&g_running, 1);
+    gf_key_set_clear(&imp->keys);
     free(imp->buf);
     free(imp);
 }

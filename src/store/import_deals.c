@@ -78,26 +78,19 @@ static const char *const lookup_plain_sql[] = {
 static const char analyze_sql[] =
     "ANALYZE import_owner, import_stage, import_date, import_cat, import_src";
 
-/* Typed rows: the staging rows joined to the lookups. Raw values are kept where
- * a problem needs them. Staged cells are NULL when empty (see gf_import_row).
- */
+/* Typed rows: the staging rows joined to the lookups. Raw values are kept where a problem
+ * needs them. Staged cells come trimmed, and NULL when empty (see gf_import_row). */
 static const char resolve_sql[] =
     "CREATE TEMP TABLE import_rows ON COMMIT DROP AS "
-    "SELECT s.line, s.present, nullif(btrim(s.external_id), '') AS "
-    "external_id, "
-    " nullif(btrim(s.name), '') AS name, nullif(btrim(s.account), '') AS "
-    "account, "
-    " nullif(btrim(s.owner), '') AS owner_raw, o.id AS owner_id, o.key AS owner_key, "
-    " nullif(btrim(s.amount), '') AS amount_raw, "
-    " CASE WHEN btrim(s.amount) ~ '^[0-9]{1,16}(\\.[0-9]{1,2})?$' "
-    "      THEN btrim(s.amount)::numeric(18,2) END AS amount, "
-    " nullif(btrim(s.stage), '') AS stage_raw, st.id AS stage_id, st.kind AS "
-    "stage_kind, st.key AS stage_key, "
-    " nullif(btrim(s.category), '') AS category_raw, c.c AS category, src.s AS "
-    "source, "
-    " nullif(btrim(s.created_on), '') AS created_on_raw, d1.d AS created_on, "
-    " nullif(btrim(s.close_date), '') AS close_date_raw, d2.d AS close_date, "
-    " nullif(btrim(s.closed_on), '') AS closed_on_raw, d3.d AS closed_on "
+    "SELECT s.line, s.present, s.external_id, s.name, s.account, "
+    " s.owner AS owner_raw, o.id AS owner_id, o.key AS owner_key, s.amount AS amount_raw, "
+    " CASE WHEN s.amount ~ '^[0-9]{1,16}(\\.[0-9]{1,2})?$' THEN s.amount::numeric(18,2) END "
+    "  AS amount, "
+    " s.stage AS stage_raw, st.id AS stage_id, st.kind AS stage_kind, st.key AS stage_key, "
+    " s.category AS category_raw, c.c AS category, src.s AS source, "
+    " s.created_on AS created_on_raw, d1.d AS created_on, "
+    " s.close_date AS close_date_raw, d2.d AS close_date, "
+    " s.closed_on AS closed_on_raw, d3.d AS closed_on "
     "FROM import_staging s "
     "LEFT JOIN import_owner o ON o.raw = s.owner LEFT JOIN import_stage st ON "
     "st.raw = s.stage "
@@ -134,7 +127,7 @@ static const char *const create_missing_sql[] = {
     "WHERE s.id IS NULL AND st.org_id = $1 AND st.key = gf_key_of(s.raw)",
     NULL};
 
-/* Every problem: (line, column, reason). */
+/* Every problem of a row on its own: (line, column, reason). */
 static const char problems_sql[] =
     "CREATE TEMP TABLE import_problems ON COMMIT DROP AS "
     "SELECT r.line, v.col, v.reason FROM (SELECT * FROM import_rows WHERE "
@@ -174,8 +167,13 @@ static const char problems_sql[] =
     " ('closed_on', CASE WHEN r.closed_on_raw IS NOT NULL AND r.closed_on IS "
     "NULL "
     "   THEN 'must be a date YYYY-MM-DD' END)"
-    ") v(col, reason) WHERE v.reason IS NOT NULL "
-    "UNION ALL "
+    ") v(col, reason) WHERE v.reason IS NOT NULL";
+
+/* Every row whose external_id an earlier row has, when some may (gf_import_keys_may_repeat: the
+ * rows' hashes are searched as they arrive, so a file without repeats skips this aggregate over
+ * every row). */
+static const char repeats_sql[] =
+    "INSERT INTO import_problems "
     "SELECT r.line, 'external_id', 'repeats line ' || dup.first FROM ("
     " SELECT external_id, min(line) AS first FROM import_rows WHERE "
     "external_id IS NOT NULL "
@@ -202,7 +200,8 @@ static const char drop_bad_sql[] =
  * deal's is its close, so dated at creation it would tell a backtest the outcome in advance; it
  * is known from the close (closed rows) or the effective time. Otherwise (backdate=false, or
  * created on the effective date) every creation event is at the effective time. $2 effective
- * timestamp, $3 its date, $4 backdate, $5 the org's time zone. */
+ * timestamp, $3 its date, $4 backdate, $5 the org's time zone. Ids follow import_rows' order,
+ * which is the file's as the fresh table is scanned (no sort of a million rows). */
 static const char insert_sql[] =
     "WITH fo AS (SELECT (SELECT f.key FROM stages f WHERE f.org_id = $1 AND f.kind = 'open' "
     " ORDER BY f.position LIMIT 1) AS first_open), "
@@ -224,7 +223,7 @@ static const char insert_sql[] =
     " CASE WHEN w.open_stage IS NOT NULL AND w.closed < $3::date "
     "  THEN w.closed::timestamp AT TIME ZONE $5::text ELSE $2::timestamptz END, "
     " w.open_stage, w.stage_key, w.amount, w.close_date, coalesce(w.category, 'pipeline'), "
-    " w.owner_key FROM w ORDER BY w.line RETURNING 1) "
+    " w.owner_key FROM w RETURNING 1) "
     "SELECT count(*) FROM ins";
 
 /* Changed deals: the new state per row (absent columns keep old values), the
@@ -374,6 +373,12 @@ static int merge_deals(gf_import *imp, gf_err *err)
     if (!res)
         goto cleanup;
     PQclear(res);
+    if (gf_import_keys_may_repeat(imp)) {
+        res = gf_import_run(imp, repeats_sql, err);
+        if (!res)
+            goto cleanup;
+        PQclear(res);
+    }
     res = gf_import_run(imp, problems_count_sql, err);
     if (!res)
         goto cleanup;
@@ -422,4 +427,4 @@ cleanup:
     return rc;
 }
 
-const gf_import_kind gf_import_deals = {"deals", columns, required, merge_deals};
+const gf_import_kind gf_import_deals = {"deals", columns, required, merge_deals, "external_id"};

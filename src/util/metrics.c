@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gapforge/key_set.h"
 #include "gapforge/metrics.h"
 
 #define MAX_METRICS   128
@@ -110,16 +111,6 @@ gf_metric *gf_metric_get(const char *name, gf_metric_kind kind, const char *help
     return found;
 }
 
-static uint64_t fnv1a(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 /* The series of these values, created when new; NULL when the key is too long, the metric is
  * full or memory runs out. Call with m->mu held. */
 static series *series_of(gf_metric *m, const char *const *values)
@@ -136,7 +127,7 @@ static series *series_of(gf_metric *m, const char *const *values)
         key[len++] = '\x1f';
     }
     key[len] = '\0';
-    size_t slot = (size_t)(fnv1a(key, len) % TABLE_SLOTS);
+    size_t slot = (size_t)(gf_hash64(key, len) % TABLE_SLOTS);
     for (size_t probe = 0; probe < TABLE_SLOTS; probe++, slot = (slot + 1) % TABLE_SLOTS) {
         series *s = m->table[slot];
         if (s && strcmp(s->key, key) == 0)

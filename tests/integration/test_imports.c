@@ -285,6 +285,38 @@ START_TEST(atomic_import_lists_every_problem_by_line_and_column)
 }
 END_TEST
 
+/* Repeats are found however the id is padded (the import hashes the trimmed ids as they arrive
+ * and searches only when two may be equal), and a file without repeats gets its ids in its own
+ * order. */
+START_TEST(a_padded_repeat_is_found_and_new_deals_take_ids_in_file_order)
+{
+    char key[128], slug[64], file[1024];
+    fx_sales_org(key, slug);
+    snprintf(file, sizeof file, "%s%s", header,
+             "z-2,Two,,,5,won,,,,\n"
+             "z-1,One,,,5,won,,,,\n"
+             "  z-2 ,Again,,,5,won,,,,\n");
+    t_resp r = fx_post_csv(key, "/v1/imports/deals", file);
+    fx_expect_counts(&r, 422, 0, 0, 0, 1);
+    ck_assert_int_eq(t_int(r.body, "problem_count"), 1);
+    fx_expect_problem(&r, 0, 4, "external_id", "repeats line 2");
+    t_resp_free(&r);
+    ck_assert_int_eq(org_deals(slug), 0);
+    snprintf(file, sizeof file, "%s%s", header,
+             "z-3,Three,,,5,won,,,,\n"
+             "z-1,One,,,5,won,,,,\n"
+             "z-2,Two,,,5,won,,,,\n");
+    r = fx_post_csv(key, "/v1/imports/deals", file);
+    fx_expect_counts(&r, 200, 3, 0, 0, 0);
+    t_resp_free(&r);
+    char *order = fx_sqlf("SELECT string_agg(d.external_id, ',' ORDER BY d.id) FROM deals d "
+                          "JOIN orgs o ON o.id = d.org_id WHERE o.slug = '%s'",
+                          slug);
+    ck_assert_str_eq(order, "z-3,z-1,z-2");
+    free(order);
+}
+END_TEST
+
 START_TEST(skip_imports_the_good_rows_and_reports_the_rest)
 {
     char key[128], slug[64], file[1024];
@@ -824,6 +856,7 @@ int main(void)
     tcase_add_test(tc, export_rows_exist_from_created_on_and_close_on_closed_on);
     tcase_add_test(tc, atomic_import_rejects_one_bad_row_and_changes_nothing);
     tcase_add_test(tc, atomic_import_lists_every_problem_by_line_and_column);
+    tcase_add_test(tc, a_padded_repeat_is_found_and_new_deals_take_ids_in_file_order);
     tcase_add_test(tc, skip_imports_the_good_rows_and_reports_the_rest);
     tcase_add_test(tc, wrong_column_count_is_a_problem_of_its_line);
     tcase_add_test(tc, file_without_external_id_column_is_422);

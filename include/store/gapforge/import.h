@@ -26,6 +26,9 @@ typedef struct gf_import_kind {
     const char *const *required; /* columns a file must have */
     /* Validates and merges the staged rows; fills counts and problems. Internal. */
     int (*merge)(gf_import *imp, gf_err *err);
+    /* The column whose values (trimmed of spaces, as btrim) must not repeat, or NULL: the
+     * import hashes them as rows arrive (gf_import_keys_may_repeat). */
+    const char *unique_key;
 } gf_import_kind;
 
 extern const gf_import_kind gf_import_deals;
@@ -54,7 +57,8 @@ void gf_import_configure(int max_running, int statement_timeout_ms);
 gf_import *gf_import_begin(const gf_import_kind *kind, const gf_import_options *opt, gf_err *err)
     GF_MUST_CHECK;
 
-/* Sends one row: values[i] for column i (NULL: empty). line is the row's line in the file;
+/* Sends one row: values[i] for column i (NULL: empty), trimmed of spaces at both ends as SQL's
+ * btrim trims (nothing but spaces: NULL in staging). line is the row's line in the file;
  * bit i of present says the row carries column i at all (absent columns keep the stored
  * value, present but empty ones clear it). */
 int gf_import_row(gf_import *imp, long line, unsigned present, const char *const *values,
@@ -99,5 +103,8 @@ void gf_import_add_problems(gf_import *imp, struct pg_result *page, long total);
 void gf_import_get_bad_rows(const gf_import *imp, long *bad_rows);
 /* Number of problems recorded so far (all, not just the first 100 kept). */
 long gf_import_problem_count(const gf_import *imp);
+/* False when no two staged rows can share the kind's unique_key (their hashes all differ), so
+ * the merge need not search for repeats; true when they may, or the kind has no unique_key. */
+bool gf_import_keys_may_repeat(const gf_import *imp);
 
 #endif
