@@ -14,8 +14,9 @@
 # deals (their creation carried by the rows, migration 0018). Each \copy run loads a freshly
 # created deals_copy table with the file's columns, typed as deals types them, and as many
 # indexes as deals has (counted from pg_indexes; the first is unique on external_id, as deals'
-# (org_id, external_id) is). Prints rows/s of both (medians), their ratio and the server's peak
-# RSS (VmHWM). Example: BUILD_DIR=/tmp/build bench/import/run.sh 1000000 3
+# (org_id, external_id) is). The runs alternate, an import then a \copy, each after an untimed
+# VACUUM ANALYZE and CHECKPOINT. Prints rows/s of both (medians), their ratio and the server's
+# peak RSS (VmHWM). Example: BUILD_DIR=/tmp/build bench/import/run.sh 1000000 3
 set -euo pipefail
 
 ROWS=${1:-1000000}
@@ -71,21 +72,10 @@ SQL
     echo "$key"
 }
 
-import_times=()
-for run in $(seq "$RUNS"); do
-    key=$(new_org "$run")
-    t0=$(now)
-    out=$(curl -sS -X POST "http://127.0.0.1:$PORT/v1/imports/deals?effective_at=2025-01-01" \
-        -H "Authorization: Bearer $key" -H 'Content-Type: text/csv' -T "$CSV")
-    t1=$(now)
-    inserted=$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("inserted"))' \
-        2>/dev/null || echo "?")
-    [ "$inserted" = "$ROWS" ] || { echo "import run $run failed: ${out:0:400}" >&2; exit 1; }
-    secs=$(echo "$t1 - $t0" | bc -l)
-    import_times+=("$secs")
-    printf 'import run %d: %.2f s (%s inserted)\n' "$run" "$secs" "$inserted"
-done
-hwm=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER/status")
+# Before each timed run of either side, untimed: the previous run's rows vacuumed and analysed
+# (else autovacuum of the last million rows runs during the next import) and a checkpoint, so
+# both sides start from the same quiet database.
+quiesce() { psql -q "$DATABASE_URL" -c "VACUUM ANALYZE" -c "CHECKPOINT" && sync; }
 
 # The \copy table: the file's columns, typed as in deals, and as many indexes as deals has.
 NIDX=$(psql -qtA "$DATABASE_URL" -c "SELECT count(*) FROM pg_indexes WHERE tablename = 'deals'")
@@ -94,20 +84,50 @@ COPY_INDEXES=("UNIQUE INDEX ON deals_copy (external_id)" "INDEX ON deals_copy (c
     "INDEX ON deals_copy (amount)" "INDEX ON deals_copy (closed_on)" "INDEX ON deals_copy (category)")
 ((NIDX <= ${#COPY_INDEXES[@]})) || { echo "deals has $NIDX indexes: add more to COPY_INDEXES" >&2; exit 1; }
 echo "deals has $NIDX indexes: $(psql -qtA "$DATABASE_URL" -c "SELECT string_agg(indexname, ', ' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'deals'")"
-copy_times=()
-for run in $(seq "$RUNS"); do
+
+# One timed import into a fresh org; its seconds go to import_times.
+import_once() {
+    local key t0 t1 out inserted secs
+    key=$(new_org "$1")
+    quiesce
+    t0=$(now)
+    out=$(curl -sS -X POST "http://127.0.0.1:$PORT/v1/imports/deals?effective_at=2025-01-01" \
+        -H "Authorization: Bearer $key" -H 'Content-Type: text/csv' -T "$CSV")
+    t1=$(now)
+    inserted=$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("inserted"))' \
+        2>/dev/null || echo "?")
+    [ "$inserted" = "$ROWS" ] || { echo "import run $1 failed: ${out:0:400}" >&2; exit 1; }
+    secs=$(echo "$t1 - $t0" | bc -l)
+    import_times+=("$secs")
+    printf 'import run %d: %.2f s (%s inserted)\n' "$1" "$secs" "$inserted"
+}
+
+# One timed \copy into a freshly made deals_copy; its seconds go to copy_times.
+copy_once() {
+    local k t0 t1 secs
     psql -q "$DATABASE_URL" -c "SET client_min_messages = warning" -c "DROP TABLE IF EXISTS deals_copy" -c "CREATE TABLE deals_copy
         (external_id text NOT NULL, name text NOT NULL, account text, owner text,
          amount numeric(18, 2) NOT NULL, stage text NOT NULL, category text, source text,
          created_on date, close_date date, closed_on date)"
     for ((k = 0; k < NIDX; k++)); do psql -q "$DATABASE_URL" -c "CREATE ${COPY_INDEXES[k]}"; done
+    quiesce
     t0=$(now)
     psql -q "$DATABASE_URL" -c "\\copy deals_copy FROM '$CSV' CSV HEADER"
     t1=$(now)
     secs=$(echo "$t1 - $t0" | bc -l)
     copy_times+=("$secs")
-    printf '\\copy run %d: %.2f s\n' "$run" "$secs"
+    printf '\\copy run %d: %.2f s\n' "$1" "$secs"
+}
+
+# Rounds of one import and one \copy, so that both sides see the machine as it is then (a shared
+# machine drifts by tens of percent over minutes).
+import_times=()
+copy_times=()
+for run in $(seq "$RUNS"); do
+    import_once "$run"
+    copy_once "$run"
 done
+hwm=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER/status")
 psql -q "$DATABASE_URL" -c "DROP TABLE IF EXISTS deals_copy"
 
 imp=$(printf '%s\n' "${import_times[@]}" | median)

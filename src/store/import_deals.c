@@ -78,19 +78,24 @@ static const char *const lookup_plain_sql[] = {
 static const char analyze_sql[] =
     "ANALYZE import_owner, import_stage, import_date, import_cat, import_src";
 
-/* Typed rows: the staging rows joined to the lookups. Raw values are kept where a problem
- * needs them. Staged cells come trimmed, and NULL when empty (see gf_import_row). */
+/* Typed rows: the staging rows joined to the lookups. A raw value is kept only where it did not
+ * resolve (the problem quotes it), so that the table of a million rows stays narrow: X_raw IS
+ * NULL means the cell was empty or resolved to X. Staged cells come trimmed, and NULL when empty
+ * (see gf_import_row). The staging table is dropped once this one is made. */
 static const char resolve_sql[] =
     "CREATE TEMP TABLE import_rows ON COMMIT DROP AS "
     "SELECT s.line, s.present, s.external_id, s.name, s.account, "
-    " s.owner AS owner_raw, o.id AS owner_id, o.key AS owner_key, s.amount AS amount_raw, "
+    " CASE WHEN o.id IS NULL THEN s.owner END AS owner_raw, o.id AS owner_id, "
+    " o.key AS owner_key, s.amount AS amount_raw, "
     " CASE WHEN s.amount ~ '^[0-9]{1,16}(\\.[0-9]{1,2})?$' THEN s.amount::numeric(18,2) END "
     "  AS amount, "
-    " s.stage AS stage_raw, st.id AS stage_id, st.kind AS stage_kind, st.key AS stage_key, "
-    " s.category AS category_raw, c.c AS category, src.s AS source, "
-    " s.created_on AS created_on_raw, d1.d AS created_on, "
-    " s.close_date AS close_date_raw, d2.d AS close_date, "
-    " s.closed_on AS closed_on_raw, d3.d AS closed_on "
+    " CASE WHEN st.id IS NULL THEN s.stage END AS stage_raw, st.id AS stage_id, "
+    " st.kind AS stage_kind, st.key AS stage_key, "
+    " CASE WHEN c.c IS NULL THEN s.category END AS category_raw, c.c AS category, "
+    " src.s AS source, "
+    " CASE WHEN d1.d IS NULL THEN s.created_on END AS created_on_raw, d1.d AS created_on, "
+    " CASE WHEN d2.d IS NULL THEN s.close_date END AS close_date_raw, d2.d AS close_date, "
+    " CASE WHEN d3.d IS NULL THEN s.closed_on END AS closed_on_raw, d3.d AS closed_on "
     "FROM import_staging s "
     "LEFT JOIN import_owner o ON o.raw = s.owner LEFT JOIN import_stage st ON "
     "st.raw = s.stage "
@@ -150,7 +155,8 @@ static const char problems_sql[] =
     "(r.present & 16) <> 0) THEN 'is required' "
     "   WHEN r.amount_raw IS NOT NULL AND r.amount IS NULL "
     "   THEN 'must be a number >= 0 with at most two decimals' END), "
-    " ('stage', CASE WHEN r.stage_raw IS NULL AND (d.id IS NULL OR (r.present "
+    " ('stage', CASE WHEN r.stage_raw IS NULL AND r.stage_id IS NULL AND (d.id IS NULL OR "
+    "(r.present "
     "& 32) <> 0) THEN 'is required' "
     "   WHEN r.stage_raw IS NOT NULL AND r.stage_id IS NULL THEN 'unknown "
     "stage ' || r.stage_raw END), "
@@ -201,15 +207,17 @@ static const char drop_bad_sql[] =
  * is known from the close (closed rows) or the effective time. Otherwise (backdate=false, or
  * created on the effective date) every creation event is at the effective time. $2 effective
  * timestamp, $3 its date, $4 backdate, $5 the org's time zone. Ids follow import_rows' order,
- * which is the file's as the fresh table is scanned (no sort of a million rows). */
+ * which is the file's as the fresh table is scanned (no sort of a million rows). The rows of
+ * existing deals are gone from import_rows by then (drop_existing_sql): the insert streams, so a
+ * test against deals in the same statement would probe the table it is filling, and with the
+ * planner believing deals empty (a fresh, vacuumed install) that was a rescan of it per row. */
 static const char insert_sql[] =
     "WITH fo AS (SELECT (SELECT f.key FROM stages f WHERE f.org_id = $1 AND f.kind = 'open' "
     " ORDER BY f.position LIMIT 1) AS first_open), "
     "n AS (SELECT r.*, coalesce(r.created_on, $3::date) AS born_on, "
     " CASE WHEN r.stage_kind IN ('won', 'lost') "
     "  THEN coalesce(r.closed_on, r.close_date, $3::date) END AS closed "
-    " FROM import_rows r WHERE NOT EXISTS (SELECT 1 FROM deals d WHERE d.org_id = $1 "
-    " AND d.external_id = r.external_id)), "
+    " FROM import_rows r), "
     "w AS (SELECT n.*, CASE WHEN $4::bool AND n.closed IS NOT NULL AND n.born_on < $3::date "
     " AND n.closed > n.born_on THEN fo.first_open END AS open_stage FROM n CROSS JOIN fo), "
     "ins AS (INSERT INTO deals (org_id, external_id, name, account, owner_id, amount, "
@@ -303,6 +311,10 @@ static const char update_sql[] =
     "SELECT (SELECT count(*) FROM upd), (SELECT count(*) FROM cur), (SELECT "
     "count(*) FROM ev)";
 
+/* After the update: what is left of import_rows are the new deals. */
+static const char drop_existing_sql[] =
+    "DELETE FROM import_rows r USING deals d WHERE d.org_id = $1 AND d.external_id = r.external_id";
+
 /* The stage lock of src/store/stages.c in shared mode: the stage list cannot be
  * replaced while this import resolves stages and writes their ids
  * (deals.stage_id has no foreign key, 0006). */
@@ -369,6 +381,10 @@ static int merge_deals(gf_import *imp, gf_err *err)
     single[0] = resolve_sql;
     if (run_all(imp, single, false, err) < 0)
         goto cleanup;
+    /* Its pages need not be written out to make room for the rest of the import. */
+    single[0] = "DROP TABLE import_staging";
+    if (run_all(imp, single, false, err) < 0)
+        goto cleanup;
     res = gf_import_exec(imp, problems_sql, 0, NULL, err);
     if (!res)
         goto cleanup;
@@ -410,6 +426,10 @@ static int merge_deals(gf_import *imp, gf_err *err)
         goto cleanup;
     updated = count_of(res, 0);
     matched = count_of(res, 1);
+    PQclear(res);
+    res = gf_import_exec(imp, drop_existing_sql, 0, NULL, err);
+    if (!res)
+        goto cleanup;
     PQclear(res);
     const char *p_ins[] = {p_at[0], p_at[1], opt->effective_only ? "false" : "true",
                            PQgetvalue(eff, 0, 2)};

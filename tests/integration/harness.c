@@ -78,6 +78,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     copy_header(p, len, "Access-Control-Allow-Methods", r->cors_methods, sizeof r->cors_methods);
     copy_header(p, len, "Access-Control-Allow-Headers", r->cors_headers, sizeof r->cors_headers);
     copy_header(p, len, "Retry-After", r->retry_after, sizeof r->retry_after);
+    copy_header(p, len, "Content-Disposition", r->disposition, sizeof r->disposition);
     return len;
 }
 

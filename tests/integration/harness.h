@@ -32,6 +32,7 @@ typedef struct t_resp {
     char cors_methods[128]; /* Access-Control-Allow-Methods response header */
     char cors_headers[256]; /* Access-Control-Allow-Headers response header */
     char retry_after[16];   /* Retry-After response header */
+    char disposition[160];  /* Content-Disposition response header */
     char request[256];      /* "METHOD /path" of the request, for failure messages */
 } t_resp;
 

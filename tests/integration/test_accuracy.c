@@ -170,6 +170,70 @@ START_TEST(bad_requests_are_422_naming_the_field)
 }
 END_TEST
 
+/* Rows per CRLF-ended line of a CSV body. */
+static size_t csv_lines(const char *s)
+{
+    size_t n = 0;
+    for (const char *p = strstr(s, "\r\n"); p; p = strstr(p + 2, "\r\n"))
+        n++;
+    return n;
+}
+
+static void expect_csv(const t_resp *r, const char *filename, size_t rows)
+{
+    ck_assert_msg(r->status == 200, "%s: %s", r->request, r->raw);
+    ck_assert_ptr_nonnull(strstr(r->content_type, "text/csv"));
+    char want[96];
+    snprintf(want, sizeof want, "attachment; filename=\"%s\"", filename);
+    ck_assert_str_eq(r->disposition, want);
+    ck_assert_uint_eq(csv_lines(r->raw), rows + 1); /* the header, then a line a row */
+}
+
+/* The accuracy ledger, the pipeline's changes and a backtest as spreadsheets: a row per week, per
+ * bucket and per backtest row, each an attachment named for its resource. */
+START_TEST(accuracy_pipeline_changes_and_backtests_answer_csv_attachments)
+{
+    const char *key = fx_shared_key();
+    t_resp r =
+        t_request("GET", "/v1/accuracy?periods=2026-Q2", key, NULL, NULL, "Accept: text/csv");
+    expect_csv(&r, "accuracy.csv", 13);
+    ck_assert(strncmp(r.raw, "period,", 7) == 0 || strstr(r.raw, ",week") != NULL);
+    t_resp_free(&r);
+    const char *changes = "/v1/pipeline/changes?period=2026-Q2&from=2026-04-01&to=2026-06-30";
+    t_resp j = t_get(key, "%s", changes);
+    ck_assert_msg(j.status == 200, "%s", j.raw);
+    const size_t buckets = json_object_size(json_object_get(j.body, "buckets"));
+    ck_assert_uint_gt(buckets, 0);
+    t_resp_free(&j);
+    r = t_request("GET", changes, key, NULL, NULL, "Accept: text/csv");
+    expect_csv(&r, "changes.csv", buckets);
+    t_resp_free(&r);
+    const char *body = "{\"periods\": [\"2026-Q2\"], \"offsets\": [0, 28]}";
+    t_resp b = t_post(key, "/v1/backtests", body);
+    ck_assert_msg(b.status == 200, "%s", b.raw);
+    const json_t *row =
+        json_array_get(json_object_get(json_object_get(b.body, "result"), "rows"), 1);
+    const double p50 = t_num(row, "p50");
+    t_resp_free(&b);
+    r = t_request("POST", "/v1/backtests", key, body, NULL, "Accept: text/csv");
+    expect_csv(&r, "backtests.csv", 2);
+    /* The second row's p50 cell (the cells here are numbers and dates: no quoted commas). */
+    int col = 0;
+    const char *h = r.raw;
+    for (; (h != r.raw && h[-1] != ',') ||
+           (strncmp(h, "p50,", 4) != 0 && strncmp(h, "p50\r", 4) != 0);
+         h++) {
+        ck_assert_msg(*h && *h != '\r', "no p50 column in %s", r.raw);
+        col += *h == ',';
+    }
+    const char *cell = strstr(strstr(r.raw, "\r\n") + 2, "\r\n") + 2;
+    for (int c = 0; c < col; c++)
+        cell = strchr(cell, ',') + 1;
+    ck_assert_double_eq_tol(strtod(cell, NULL), p50, 0.001);
+    t_resp_free(&r);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("accuracy");
@@ -180,6 +244,7 @@ int main(void)
     tcase_add_test(tc, a_period_with_snapshots_is_judged_by_the_snapshot_of_each_week);
     tcase_add_test(tc, a_manager_s_call_stands_from_when_it_was_made_and_its_value_added_is_scored);
     tcase_add_test(tc, bad_requests_are_422_naming_the_field);
+    tcase_add_test(tc, accuracy_pipeline_changes_and_backtests_answer_csv_attachments);
     suite_add_tcase(s, tc);
     return t_main(s);
 }

@@ -642,6 +642,39 @@ START_TEST(a_p50_drop_compares_with_the_latest_snapshot_before_today)
 }
 END_TEST
 
+/* Coverage below a ratio fires with the forecast's own coverage (open pipeline over what is
+ * left of the target), and a ratio under it resolves. */
+START_TEST(pipeline_coverage_below_its_ratio_fires_and_resolves)
+{
+    const char *key = fx_shared_key();
+    put_rule(key, "cover", "\"kind\": \"coverage_below\", \"params\": {\"ratio\": 100}");
+    json_t *ev = evaluate(key, "cover");
+    fired_one(ev);
+    const json_t *a = json_array_get(json_object_get(ev, "fired"), 0);
+    ck_assert_str_eq(t_str(a, "status"), "firing");
+    const json_t *fig = json_object_get(a, "figures");
+    const double cov = t_num(fig, "coverage");
+    ck_assert(cov > 0 && cov < 100);
+    ck_assert_double_eq(t_num(fig, "ratio"), 100);
+    ck_assert_ptr_nonnull(strstr(t_str(a, "message"), "pipeline coverage of the remaining target"));
+    /* The forecast the alert names has that coverage. */
+    json_t *f = fx_body(t_get(key, "%s", t_str(json_object_get(a, "reference"), "href")), 200);
+    ck_assert_double_eq_tol(t_num(f, "coverage"), cov, 1e-9);
+    json_decref(f);
+    json_decref(ev);
+    char below[128];
+    snprintf(below, sizeof below, "\"kind\": \"coverage_below\", \"params\": {\"ratio\": %.6f}",
+             cov / 2);
+    put_rule(key, "cover", below);
+    ev = evaluate(key, "cover");
+    fired_one(ev);
+    a = json_array_get(json_object_get(ev, "fired"), 0);
+    ck_assert_str_eq(t_str(a, "status"), "resolved");
+    ck_assert_ptr_nonnull(strstr(t_str(a, "message"), "is back to"));
+    json_decref(ev);
+}
+END_TEST
+
 START_TEST(the_schedule_evaluates_rules_without_a_request)
 {
     char key[128], slug[64];
@@ -691,6 +724,7 @@ static Suite *suite(void)
                    slack_and_teams_payloads_keep_to_their_limits_and_show_the_forecast_and_why);
     tcase_add_test(shared, quiet_hours_hold_a_delivery_until_they_end);
     tcase_add_test(shared, a_p50_drop_compares_with_the_latest_snapshot_before_today);
+    tcase_add_test(shared, pipeline_coverage_below_its_ratio_fires_and_resolves);
     /* Last of the demo org's: it restarts PostgreSQL. */
     tcase_add_test(shared, a_database_restart_between_attempts_loses_nothing);
     suite_add_tcase(s, shared);
