@@ -211,7 +211,7 @@ START_TEST(a_stage_deleted_while_a_new_deal_at_it_is_uncommitted_waits_and_is_re
     ck_assert_msg(state && strcmp(state, "23503") == 0, "delete after the commit: %s",
                   PQresultErrorMessage(res));
     PQclear(res);
-    while ((res = PQgetResult(deleter)))
+    for (res = PQgetResult(deleter); res; res = PQgetResult(deleter))
         PQclear(res);
     PQfinish(writer);
     PQfinish(deleter);
