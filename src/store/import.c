@@ -38,6 +38,7 @@ struct gf_import {
     long rejected_lines; /* rows the parser could not send */
     long inserted, updated, unchanged, bad_rows;
     int key_index;   /* the kind's unique_key among its columns, or -1 */
+    int money_index; /* the kind's money column, or -1 */
     gf_key_set keys; /* the hashes of the rows' keys so far */
     struct timespec started;
 };
@@ -80,8 +81,8 @@ static int run(gf_import *imp, const char *sql, gf_err *err)
  * from the kind's static table, never from the request. */
 static int open_staging(gf_import *imp, gf_err *err)
 {
-    char create[1024] = "CREATE TEMP TABLE import_staging (line bigint, present int";
-    char copy[1024] = "COPY import_staging (line, present";
+    char create[1024] = "CREATE TEMP TABLE import_staging (line bigint, present int, invalid int";
+    char copy[1024] = "COPY import_staging (line, present, invalid";
     for (const char *const *c = imp->kind->columns; *c; c++) {
         size_t a = strlen(create), b = strlen(copy);
         snprintf(create + a, sizeof create - a, ", %s text", *c);
@@ -105,10 +106,13 @@ gf_import *gf_import_begin(const gf_import_kind *kind, const gf_import_options *
     clock_gettime(CLOCK_MONOTONIC, &imp->started);
     imp->kind = kind;
     imp->opt = *opt;
-    imp->key_index = -1;
-    for (int i = 0; kind->unique_key && kind->columns[i]; i++)
-        if (strcmp(kind->columns[i], kind->unique_key) == 0)
+    imp->key_index = imp->money_index = -1;
+    for (int i = 0; kind->columns[i]; i++) {
+        if (kind->unique_key && strcmp(kind->columns[i], kind->unique_key) == 0)
             imp->key_index = i;
+        if (kind->money && strcmp(kind->columns[i], kind->money) == 0)
+            imp->money_index = i;
+    }
     snprintf(imp->effective_at, sizeof imp->effective_at, "%s",
              opt->effective_at ? opt->effective_at : "");
     imp->opt.effective_at = imp->effective_at[0] ? imp->effective_at : NULL;
@@ -193,6 +197,26 @@ static const char *trimmed(const char *s, size_t *n)
     return s;
 }
 
+/* True when s[0..n) is money as gf_import_kind.money says: the regular expression
+ * ^[0-9]{1,16}(\.[0-9]{1,2})?$ of the SQL it replaces. */
+static bool is_money(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++;
+    if (i < 1 || i > 16)
+        return false;
+    if (i == n)
+        return true;
+    if (s[i] != '.')
+        return false;
+    size_t frac = n - i - 1;
+    for (size_t k = i + 1; k < n; k++)
+        if (s[k] < '0' || s[k] > '9')
+            return false;
+    return frac >= 1 && frac <= 2;
+}
+
 bool gf_import_keys_may_repeat(const gf_import *imp)
 {
     return imp->key_index < 0 || imp->keys.may_repeat;
@@ -201,8 +225,15 @@ bool gf_import_keys_may_repeat(const gf_import *imp)
 int gf_import_row(gf_import *imp, long line, unsigned present, const char *const *values,
                   gf_err *err)
 {
-    char num[48];
-    snprintf(num, sizeof num, "%ld\t%u", line, present);
+    unsigned invalid = 0;
+    if (imp->money_index >= 0 && values[imp->money_index]) {
+        size_t n = 0;
+        const char *v = trimmed(values[imp->money_index], &n);
+        if (n && !is_money(v, n))
+            invalid |= 1u << imp->money_index;
+    }
+    char num[64];
+    snprintf(num, sizeof num, "%ld\t%u\t%u", line, present, invalid);
     if (ensure_open(imp, err) < 0 || put_raw(imp, num, err) < 0)
         return -1;
     int i = 0;

@@ -80,15 +80,15 @@ static const char analyze_sql[] =
 
 /* Typed rows: the staging rows joined to the lookups. A raw value is kept only where it did not
  * resolve (the problem quotes it), so that the table of a million rows stays narrow: X_raw IS
- * NULL means the cell was empty or resolved to X. Staged cells come trimmed, and NULL when empty
- * (see gf_import_row). The staging table is dropped once this one is made. */
+ * NULL means the cell was empty or resolved to X. Staged cells come trimmed, and NULL when empty,
+ * and an amount that is not money has bit 16 of `invalid` (see gf_import_row and the kind's
+ * money column). The staging table is dropped once this one is made. */
 static const char resolve_sql[] =
     "CREATE TEMP TABLE import_rows ON COMMIT DROP AS "
     "SELECT s.line, s.present, s.external_id, s.name, s.account, "
     " CASE WHEN o.id IS NULL THEN s.owner END AS owner_raw, o.id AS owner_id, "
     " o.key AS owner_key, s.amount AS amount_raw, "
-    " CASE WHEN s.amount ~ '^[0-9]{1,16}(\\.[0-9]{1,2})?$' THEN s.amount::numeric(18,2) END "
-    "  AS amount, "
+    " CASE WHEN s.invalid & 16 = 0 THEN s.amount::numeric(18,2) END AS amount, "
     " CASE WHEN st.id IS NULL THEN s.stage END AS stage_raw, st.id AS stage_id, "
     " st.kind AS stage_kind, st.key AS stage_key, "
     " CASE WHEN c.c IS NULL THEN s.category END AS category_raw, c.c AS category, "
@@ -447,4 +447,5 @@ cleanup:
     return rc;
 }
 
-const gf_import_kind gf_import_deals = {"deals", columns, required, merge_deals, "external_id"};
+const gf_import_kind gf_import_deals = {"deals",     columns,       required,
+                                        merge_deals, "external_id", "amount"};

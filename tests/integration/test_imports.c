@@ -317,6 +317,38 @@ START_TEST(a_padded_repeat_is_found_and_new_deals_take_ids_in_file_order)
 }
 END_TEST
 
+/* Amounts are checked as rows arrive (the import's money column) exactly as the SQL pattern
+ * ^[0-9]{1,16}(\.[0-9]{1,2})?$ did: each bad one is a problem of its line, each good one is
+ * stored to the cent. */
+START_TEST(an_amount_is_money_or_a_problem_of_its_line)
+{
+    char key[128], slug[64], file[2048];
+    fx_sales_org(key, slug);
+    snprintf(file, sizeof file, "%s%s", header,
+             "m-1,A,,,1.,won,,,,\n"                  /* line 2: a point without cents */
+             "m-2,B,,,.5,won,,,,\n"                  /* 3: no units */
+             "m-3,C,,,12345678901234567,won,,,,\n"   /* 4: 17 digits */
+             "m-4,D,,,1.234,won,,,,\n"               /* 5: three decimals */
+             "m-5,E,,,1e5,won,,,,\n"                 /* 6: an exponent */
+             "m-6,F,,, 7.50 ,won,,,,\n"              /* 7: padded: good */
+             "m-7,G,,,0,won,,,,\n"                   /* 8: good */
+             "m-8,H,,,9999999999999999.99,won,,,,\n" /* 9: the largest: good */
+             "m-9,I,,,1.2.3,won,,,,\n");             /* 10 */
+    t_resp r = fx_post_csv(key, "/v1/imports/deals?on_error=skip", file);
+    fx_expect_counts(&r, 200, 3, 0, 0, 6);
+    static const int bad_lines[] = {2, 3, 4, 5, 6, 10};
+    for (int k = 0; k < 6; k++)
+        fx_expect_problem(&r, k, bad_lines[k], "amount", "must be a number");
+    t_resp_free(&r);
+    char *amounts = fx_sqlf("SELECT string_agg(d.external_id || '=' || d.amount, ' ' ORDER BY "
+                            "d.external_id) FROM deals d JOIN orgs o ON o.id = d.org_id "
+                            "WHERE o.slug = '%s'",
+                            slug);
+    ck_assert_str_eq(amounts, "m-6=7.50 m-7=0.00 m-8=9999999999999999.99");
+    free(amounts);
+}
+END_TEST
+
 START_TEST(skip_imports_the_good_rows_and_reports_the_rest)
 {
     char key[128], slug[64], file[1024];
@@ -857,6 +889,7 @@ int main(void)
     tcase_add_test(tc, atomic_import_rejects_one_bad_row_and_changes_nothing);
     tcase_add_test(tc, atomic_import_lists_every_problem_by_line_and_column);
     tcase_add_test(tc, a_padded_repeat_is_found_and_new_deals_take_ids_in_file_order);
+    tcase_add_test(tc, an_amount_is_money_or_a_problem_of_its_line);
     tcase_add_test(tc, skip_imports_the_good_rows_and_reports_the_rest);
     tcase_add_test(tc, wrong_column_count_is_a_problem_of_its_line);
     tcase_add_test(tc, file_without_external_id_column_is_422);

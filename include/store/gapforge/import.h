@@ -29,6 +29,11 @@ typedef struct gf_import_kind {
     /* The column whose values (trimmed of spaces, as btrim) must not repeat, or NULL: the
      * import hashes them as rows arrive (gf_import_keys_may_repeat). */
     const char *unique_key;
+    /* The column whose values must be money (1 to 16 digits, then at most a point and 1 or 2
+     * digits), or NULL: the import checks them as rows arrive and sets bit i of the staged
+     * `invalid` for a value that is not, so the merge casts the others without a regular
+     * expression per row. */
+    const char *money;
 } gf_import_kind;
 
 extern const gf_import_kind gf_import_deals;
