@@ -194,13 +194,13 @@ START_TEST(a_stage_deleted_while_a_new_deal_at_it_is_uncommitted_waits_and_is_re
     exec_ok(writer, sql);
     snprintf(sql, sizeof sql, "DELETE FROM stages WHERE org_id = %lld AND key = 'lost'", a);
     ck_assert_int_eq(PQsendQuery(deleter, sql), 1);
-    /* The delete waits on the writer's lock. */
-    int backend = PQbackendPID(deleter);
+    /* The delete waits on the writer's lock. Its backend is found by its query, not by
+     * PQbackendPID: through PgBouncer that is the pooler's number. */
     long long waiting = 0;
     for (int i = 0; i < 200 && !waiting; i++) {
-        waiting = fx_sql_ll("SELECT count(*) FROM pg_stat_activity WHERE pid = %d AND "
+        waiting = fx_sql_ll("SELECT count(*) FROM pg_stat_activity WHERE query = $q$%s$q$ AND "
                             "wait_event_type = 'Lock'",
-                            backend);
+                            sql);
         if (!waiting)
             usleep(50 * 1000);
     }
