@@ -83,6 +83,14 @@ int fx__check_error(const t_resp *r, long status, const char *code, const char *
 
 /* ---- reading responses ---- */
 
+size_t fx_csv_lines(const char *s)
+{
+    size_t n = 0;
+    for (const char *p = strstr(s, "\r\n"); p; p = strstr(p + 2, "\r\n"))
+        n++;
+    return n;
+}
+
 json_t *fx_body(t_resp resp, long status)
 {
     ck_assert_msg(resp.status == status, "%s: status %ld, want %ld; body %.600s", resp.request,

@@ -67,6 +67,9 @@ int fx__check_error(const t_resp *r, long status, const char *code, const char *
  * none); frees the rest of resp. */
 json_t *fx_body(t_resp resp, long status);
 
+/* The CRLF-ended lines of s: a CSV answer's rows, its header included. */
+size_t fx_csv_lines(const char *s);
+
 /* The error.message of an error answer (borrowed; NULL when there is none). */
 const char *fx_error_message(const t_resp *r);
 

@@ -170,15 +170,6 @@ START_TEST(bad_requests_are_422_naming_the_field)
 }
 END_TEST
 
-/* Rows per CRLF-ended line of a CSV body. */
-static size_t csv_lines(const char *s)
-{
-    size_t n = 0;
-    for (const char *p = strstr(s, "\r\n"); p; p = strstr(p + 2, "\r\n"))
-        n++;
-    return n;
-}
-
 static void expect_csv(const t_resp *r, const char *filename, size_t rows)
 {
     ck_assert_msg(r->status == 200, "%s: %s", r->request, r->raw);
@@ -186,7 +177,7 @@ static void expect_csv(const t_resp *r, const char *filename, size_t rows)
     char want[96];
     snprintf(want, sizeof want, "attachment; filename=\"%s\"", filename);
     ck_assert_str_eq(r->disposition, want);
-    ck_assert_uint_eq(csv_lines(r->raw), rows + 1); /* the header, then a line a row */
+    ck_assert_uint_eq(fx_csv_lines(r->raw), rows + 1); /* the header, then a line a row */
 }
 
 /* The accuracy ledger, the pipeline's changes and a backtest as spreadsheets: a row per week, per

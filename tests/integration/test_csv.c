@@ -11,14 +11,6 @@ static t_resp get_csv(const char *key, const char *path)
     return t_request("GET", path, key, NULL, NULL, "Accept: text/csv");
 }
 
-static size_t lines_of(const char *s)
-{
-    size_t n = 0;
-    for (const char *p = strstr(s, "\r\n"); p; p = strstr(p + 2, "\r\n"))
-        n++;
-    return n;
-}
-
 START_TEST(a_deal_list_is_csv_with_a_header_and_no_formula)
 {
     char key[128], slug[64];
@@ -30,7 +22,7 @@ START_TEST(a_deal_list_is_csv_with_a_header_and_no_formula)
     t_resp r = get_csv(key, "/v1/deals?limit=10");
     ck_assert_int_eq(r.status, 200);
     ck_assert_ptr_nonnull(strstr(r.content_type, "text/csv"));
-    ck_assert_uint_eq(lines_of(r.raw), 3);
+    ck_assert_uint_eq(fx_csv_lines(r.raw), 3);
     ck_assert(strncmp(r.raw, "id,", 3) == 0);
     ck_assert_ptr_nonnull(strstr(r.raw, ",name,"));
     ck_assert_ptr_nonnull(strstr(r.raw, "\"'=HYPERLINK(\"\"http://evil\"\")\""));
@@ -65,7 +57,7 @@ START_TEST(a_long_list_streams_every_row_from_the_cursor_on)
     t_resp r = get_csv(key, "/v1/deals?limit=7");
     ck_assert_int_eq(r.status, 200);
     ck_assert_ptr_nonnull(strstr(r.content_type, "text/csv"));
-    ck_assert_uint_eq(lines_of(r.raw), N + 1);
+    ck_assert_uint_eq(fx_csv_lines(r.raw), N + 1);
     ck_assert(strncmp(r.raw, "id,", 3) == 0);
     /* Ids strictly increase: no row twice, none out of order across the pages. */
     long long prev = 0;
@@ -87,13 +79,13 @@ START_TEST(a_long_list_streams_every_row_from_the_cursor_on)
     snprintf(path, sizeof path, "/v1/deals?cursor=%s&status=open", cursor);
     t_resp rest = t_request("GET", path, key, NULL, NULL, "Accept: text/csv");
     ck_assert_int_eq(rest.status, 200);
-    ck_assert_uint_eq(lines_of(rest.raw), N - 500 + 1);
+    ck_assert_uint_eq(fx_csv_lines(rest.raw), N - 500 + 1);
     t_resp_free(&rest);
     t_resp_free(&j);
     /* A filter holds over every page. */
     t_resp none = get_csv(key, "/v1/deals?limit=3&status=won");
     ck_assert_int_eq(none.status, 200);
-    ck_assert_uint_eq(lines_of(none.raw), 1);
+    ck_assert_uint_eq(fx_csv_lines(none.raw), 1);
     t_resp_free(&none);
 }
 END_TEST
@@ -110,7 +102,7 @@ START_TEST(a_scorecard_answers_its_quarters_as_csv)
     t_resp r = get_csv(key, "/v1/reps/ada/scorecard?period=2026-Q3");
     ck_assert_int_eq(r.status, 200);
     ck_assert_ptr_nonnull(strstr(r.content_type, "text/csv"));
-    ck_assert_uint_eq(lines_of(r.raw), quarters + 1);
+    ck_assert_uint_eq(fx_csv_lines(r.raw), quarters + 1);
     t_resp_free(&r);
 }
 END_TEST
