@@ -356,13 +356,15 @@ int main(void)
     Suite *s = suite_create("tenancy");
     TCase *tc = tcase_create("schema");
     tcase_add_test(tc, a_deal_owned_by_another_orgs_rep_is_refused_by_the_database);
+    tcase_add_test(tc, every_key_of_a_tenant_table_contains_org_id);
+    tcase_add_test(tc, the_server_runs_as_a_role_that_neither_is_superuser_nor_bypasses_rls);
+    tcase_add_test(tc, with_the_org_set_to_a_a_raw_select_of_bs_deals_returns_nothing);
+    /* Last: their own connections (through PgBouncer, pooled server connections of the test's
+     * role) must not be among those the role check above reads. */
     tcase_add_test(tc,
                    a_deal_moved_to_another_orgs_stage_or_a_missing_rep_is_refused_by_the_database);
     tcase_add_test(tc, a_rep_or_stage_that_a_deal_names_cannot_be_deleted_or_moved);
     tcase_add_test(tc, a_stage_deleted_while_a_new_deal_at_it_is_uncommitted_waits_and_is_refused);
-    tcase_add_test(tc, every_key_of_a_tenant_table_contains_org_id);
-    tcase_add_test(tc, the_server_runs_as_a_role_that_neither_is_superuser_nor_bypasses_rls);
-    tcase_add_test(tc, with_the_org_set_to_a_a_raw_select_of_bs_deals_returns_nothing);
     suite_add_tcase(s, tc);
     return t_main(s);
 }
