@@ -40,6 +40,8 @@ struct gf_import {
     int key_index;   /* the kind's unique_key among its columns, or -1 */
     int money_index; /* the kind's money column, or -1 */
     gf_key_set keys; /* the hashes of the rows' keys so far */
+    void *stager;    /* the kind's stager's state, once open */
+    bool field_sent; /* a field of the current staged row was put */
     struct timespec started;
 };
 
@@ -81,6 +83,14 @@ static int run(gf_import *imp, const char *sql, gf_err *err)
  * from the kind's static table, never from the request. */
 static int open_staging(gf_import *imp, gf_err *err)
 {
+    const gf_import_stager *st = imp->kind->stager;
+    if (st) {
+        imp->stager = st->open(imp, err);
+        if (!imp->stager || run(imp, st->copy_sql, err) < 0)
+            return -1;
+        imp->copying = true;
+        return 0;
+    }
     char create[1024] = "CREATE TEMP TABLE import_staging (line bigint, present int, invalid int";
     char copy[1024] = "COPY import_staging (line, present, invalid";
     for (const char *const *c = imp->kind->columns; *c; c++) {
@@ -222,32 +232,66 @@ bool gf_import_keys_may_repeat(const gf_import *imp)
     return imp->key_index < 0 || imp->keys.may_repeat;
 }
 
+/* The generic staged row: line, present, invalid and the cells as text. */
+static int stage_text(gf_import *imp, long line, unsigned present, unsigned invalid,
+                      const gf_import_cell *cells, int ncells, gf_err *err)
+{
+    char num[64];
+    snprintf(num, sizeof num, "%ld\t%u\t%u", line, present, invalid);
+    if (put_raw(imp, num, err) < 0)
+        return -1;
+    for (int i = 0; i < ncells; i++)
+        if (put_raw(imp, "\t", err) < 0 ||
+            (cells[i].n ? put_escaped(imp, cells[i].s, cells[i].n, err)
+                        : put_raw(imp, "\\N", err)) < 0)
+            return -1;
+    return put_raw(imp, "\n", err);
+}
+
 int gf_import_row(gf_import *imp, long line, unsigned present, const char *const *values,
                   gf_err *err)
 {
+    gf_import_cell cells[GF_IMPORT_MAX_COLUMNS];
+    int ncells = 0;
+    for (; imp->kind->columns[ncells]; ncells++) {
+        gf_import_cell *c = &cells[ncells];
+        c->n = 0;
+        c->s = values[ncells] ? trimmed(values[ncells], &c->n) : NULL;
+    }
     unsigned invalid = 0;
-    if (imp->money_index >= 0 && values[imp->money_index]) {
-        size_t n = 0;
-        const char *v = trimmed(values[imp->money_index], &n);
-        if (n && !is_money(v, n))
-            invalid |= 1u << imp->money_index;
-    }
-    char num[64];
-    snprintf(num, sizeof num, "%ld\t%u\t%u", line, present, invalid);
-    if (ensure_open(imp, err) < 0 || put_raw(imp, num, err) < 0)
+    if (imp->money_index >= 0 && cells[imp->money_index].n &&
+        !is_money(cells[imp->money_index].s, cells[imp->money_index].n))
+        invalid |= 1u << imp->money_index;
+    /* An empty key is a problem of its own, not a repeat. */
+    if (imp->key_index >= 0 && cells[imp->key_index].n)
+        gf_key_set_add(&imp->keys, cells[imp->key_index].s, cells[imp->key_index].n);
+    if (ensure_open(imp, err) < 0)
         return -1;
-    int i = 0;
-    for (const char *const *c = imp->kind->columns; *c; c++, i++) {
-        size_t n = 0;
-        const char *v = values[i] ? trimmed(values[i], &n) : NULL;
-        if (put_raw(imp, "\t", err) < 0 ||
-            (n ? put_escaped(imp, v, n, err) : put_raw(imp, "\\N", err)) < 0)
-            return -1;
-        /* An empty key is a problem of its own, not a repeat. */
-        if (i == imp->key_index && n)
-            gf_key_set_add(&imp->keys, v, n);
-    }
+    int rc = imp->kind->stager
+                 ? imp->kind->stager->row(imp, imp->stager, line, present, invalid, cells, err)
+                 : stage_text(imp, line, present, invalid, cells, ncells, err);
+    if (rc < 0)
+        return -1;
     imp->rows++;
+    return 0;
+}
+
+void *gf_import_stager_state(gf_import *imp)
+{
+    return imp->stager;
+}
+
+int gf_import_put_field(gf_import *imp, const char *s, size_t n, gf_err *err)
+{
+    if (imp->field_sent && put_raw(imp, "\t", err) < 0)
+        return -1;
+    imp->field_sent = true;
+    return s ? put_escaped(imp, s, n, err) : put_raw(imp, "\\N", err);
+}
+
+int gf_import_end_row(gf_import *imp, gf_err *err)
+{
+    imp->field_sent = false;
     return put_raw(imp, "\n", err);
 }
 
@@ -404,6 +448,8 @@ void gf_import_abort(gf_import *imp)
     }
     if (imp->has_slot)
         atomic_fetch_sub(&g_running, 1);
+    if (imp->stager)
+        imp->kind->stager->close(imp->stager);
     gf_key_set_clear(&imp->keys);
     free(imp->buf);
     free(imp);

@@ -1,5 +1,6 @@
-/* import_deals.c — the deals import kind: validate staged rows and merge them
- * into deals, writing deal_events for every tracked change, with set-based SQL.
+/* import_deals.c — the deals import kind: resolve what the stager (import_deals_stage.c) left,
+ * validate the typed rows of import_rows and merge them into deals, writing deal_events for
+ * every tracked change, with set-based SQL.
  *
  * Rules: a row is keyed by external_id; columns absent from the file keep the
  * deal's values, present but empty cells clear optional fields; name, amount
@@ -14,100 +15,50 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "gapforge/import.h"
+#include "import_deals.h"
 
 static const char *const columns[] = {"external_id", "name",       "account",   "owner",
                                       "amount",      "stage",      "category",  "source",
                                       "created_on",  "close_date", "closed_on", NULL};
 static const char *const required[] = {"external_id", NULL};
 
-enum {
-    C_EXTERNAL_ID,
-    C_NAME,
-    C_ACCOUNT,
-    C_OWNER,
-    C_AMOUNT,
-    C_STAGE,
-    C_CATEGORY,
-    C_SOURCE,
-    C_CREATED_ON,
-    C_CLOSE_DATE,
-    C_CLOSED_ON
-};
-
-/* Lookup tables: each distinct raw owner, stage, date, category and source of
- * the file, resolved once (a file of a million rows has a few dozen reps and a
- * few thousand dates), so the row pass below is hash joins and no per-row
- * function calls. $1 org. */
-static const char *const lookup_sql[] = {
+/* The owners and stages the stager left unresolved (a cell that is not exactly a key), each
+ * distinct value looked up once: by key, then by name (stages) or gf_key_of, a key first. Then
+ * the rows take what was found, and a row still holding X_raw has an unknown rep or stage. $1
+ * org. */
+static const char *const owner_lookup_sql[] = {
     "CREATE TEMP TABLE import_owner ON COMMIT DROP AS "
-    "SELECT raw, r.id, r.key FROM (SELECT DISTINCT owner AS raw FROM import_staging "
-    " WHERE owner IS NOT NULL) d LEFT JOIN LATERAL (SELECT id, key FROM reps "
-    " WHERE org_id = $1 AND (key = btrim(raw) OR key = gf_key_of(raw)) "
-    " ORDER BY key = btrim(raw) DESC LIMIT 1) r ON true",
+    "SELECT raw, r.id, r.key FROM (SELECT DISTINCT owner_raw AS raw FROM import_rows "
+    " WHERE owner_raw IS NOT NULL) d LEFT JOIN LATERAL (SELECT id, key FROM reps "
+    " WHERE org_id = $1 AND (key = raw OR key = gf_key_of(raw)) "
+    " ORDER BY key = raw DESC LIMIT 1) r ON true",
+    NULL};
+static const char owner_resolve_sql[] =
+    "UPDATE import_rows r SET owner_raw = NULL, owner_id = o.id, owner_key = o.key "
+    "FROM import_owner o WHERE r.owner_raw = o.raw AND o.id IS NOT NULL";
+static const char *const stage_lookup_sql[] = {
     "CREATE TEMP TABLE import_stage ON COMMIT DROP AS "
-    "SELECT raw, st.id, st.kind, st.key FROM (SELECT DISTINCT stage AS raw FROM "
-    "import_staging "
-    " WHERE stage IS NOT NULL) d LEFT JOIN LATERAL (SELECT id, kind, key FROM "
-    "stages "
-    " WHERE org_id = $1 AND (key = btrim(raw) OR lower(name) = "
-    "lower(btrim(raw)) "
-    " OR key = gf_key_of(raw)) ORDER BY key = btrim(raw) DESC LIMIT 1) st ON "
-    "true",
+    "SELECT raw, st.id, st.kind, st.key FROM (SELECT DISTINCT stage_raw AS raw FROM import_rows "
+    " WHERE stage_raw IS NOT NULL) d LEFT JOIN LATERAL (SELECT id, kind, key FROM stages "
+    " WHERE org_id = $1 AND (key = raw OR lower(name) = lower(raw) OR key = gf_key_of(raw)) "
+    " ORDER BY key = raw DESC LIMIT 1) st ON true",
     NULL};
+static const char stage_resolve_sql[] =
+    "UPDATE import_rows r SET stage_raw = NULL, stage_id = s.id, stage_kind = s.kind, "
+    " stage_key = s.key FROM import_stage s WHERE r.stage_raw = s.raw AND s.id IS NOT NULL";
 
-/* Parameterless lookups (dates, categories, sources) and statistics for the row
- * pass. */
-static const char *const lookup_plain_sql[] = {
-    "CREATE TEMP TABLE import_date ON COMMIT DROP AS "
-    "SELECT raw, gf_norm_date(raw) AS d FROM (SELECT created_on FROM "
-    "import_staging "
-    " UNION SELECT close_date FROM import_staging UNION SELECT closed_on FROM "
-    "import_staging) "
-    " v(raw) WHERE raw IS NOT NULL",
-    "CREATE TEMP TABLE import_cat ON COMMIT DROP AS "
-    "SELECT raw, gf_norm_category(raw) AS c FROM (SELECT DISTINCT category "
-    "FROM import_staging "
-    " WHERE category IS NOT NULL) v(raw)",
-    "CREATE TEMP TABLE import_src ON COMMIT DROP AS "
-    "SELECT raw, gf_norm_source(raw) AS s FROM (SELECT DISTINCT source FROM "
-    "import_staging "
-    " WHERE source IS NOT NULL) v(raw)",
-    NULL};
-
-static const char analyze_sql[] =
-    "ANALYZE import_owner, import_stage, import_date, import_cat, import_src";
-
-/* Typed rows: the staging rows joined to the lookups. A raw value is kept only where it did not
- * resolve (the problem quotes it), so that the table of a million rows stays narrow: X_raw IS
- * NULL means the cell was empty or resolved to X. Staged cells come trimmed, and NULL when empty,
- * and an amount that is not money has bit 16 of `invalid` (see gf_import_row and the kind's
- * money column). The staging table is dropped once this one is made. */
-static const char resolve_sql[] =
-    "CREATE TEMP TABLE import_rows ON COMMIT DROP AS "
-    "SELECT s.line, s.present, s.external_id, s.name, s.account, "
-    " CASE WHEN o.id IS NULL THEN s.owner END AS owner_raw, o.id AS owner_id, "
-    " o.key AS owner_key, s.amount AS amount_raw, "
-    " CASE WHEN s.invalid & 16 = 0 THEN s.amount::numeric(18,2) END AS amount, "
-    " CASE WHEN st.id IS NULL THEN s.stage END AS stage_raw, st.id AS stage_id, "
-    " st.kind AS stage_kind, st.key AS stage_key, "
-    " CASE WHEN c.c IS NULL THEN s.category END AS category_raw, c.c AS category, "
-    " src.s AS source, "
-    " CASE WHEN d1.d IS NULL THEN s.created_on END AS created_on_raw, d1.d AS created_on, "
-    " CASE WHEN d2.d IS NULL THEN s.close_date END AS close_date_raw, d2.d AS close_date, "
-    " CASE WHEN d3.d IS NULL THEN s.closed_on END AS closed_on_raw, d3.d AS closed_on "
-    "FROM import_staging s "
-    "LEFT JOIN import_owner o ON o.raw = s.owner LEFT JOIN import_stage st ON "
-    "st.raw = s.stage "
-    "LEFT JOIN import_cat c ON c.raw = s.category LEFT JOIN import_src src ON "
-    "src.raw = s.source "
-    "LEFT JOIN import_date d1 ON d1.raw = s.created_on "
-    "LEFT JOIN import_date d2 ON d2.raw = s.close_date "
-    "LEFT JOIN import_date d3 ON d3.raw = s.closed_on";
+/* Categories and sources the stager could not decide in C (not ASCII), by SQL's functions. */
+static const char category_resolve_sql[] =
+    "UPDATE import_rows r SET category_raw = NULL, category = c.c FROM (SELECT raw, "
+    " gf_norm_category(raw) AS c FROM (SELECT DISTINCT category_raw FROM import_rows "
+    " WHERE category_raw IS NOT NULL) v(raw)) c WHERE r.category_raw = c.raw AND c.c IS NOT NULL";
+static const char source_resolve_sql[] =
+    "UPDATE import_rows SET source_raw = NULL, source = gf_norm_source(source_raw) "
+    "WHERE source_raw IS NOT NULL";
 
 /* create_missing: creates the reps and stages the lookups did not find, then
  * resolves them. */
-static const char *const create_missing_sql[] = {
+static const char *const create_missing_reps_sql[] = {
     "INSERT INTO reps (org_id, key, name) "
     "SELECT DISTINCT ON (gf_key_of(raw)) $1::bigint, gf_key_of(raw), "
     "btrim(raw) "
@@ -116,6 +67,8 @@ static const char *const create_missing_sql[] = {
     "ON CONFLICT (org_id, key) DO NOTHING",
     "UPDATE import_owner o SET id = r.id, key = r.key FROM reps r "
     "WHERE o.id IS NULL AND r.org_id = $1 AND r.key = gf_key_of(o.raw)",
+    NULL};
+static const char *const create_missing_stages_sql[] = {
     "INSERT INTO stages (org_id, key, name, position, kind, probability) "
     "SELECT $1::bigint, k, raw, (SELECT coalesce(max(position), -1) FROM "
     "stages WHERE org_id = $1) "
@@ -151,10 +104,10 @@ static const char problems_sql[] =
     "END), "
     " ('name', CASE WHEN r.name IS NULL AND (d.id IS NULL OR (r.present & 2) "
     "<> 0) THEN 'is required' END), "
-    " ('amount', CASE WHEN r.amount_raw IS NULL AND (d.id IS NULL OR "
-    "(r.present & 16) <> 0) THEN 'is required' "
-    "   WHEN r.amount_raw IS NOT NULL AND r.amount IS NULL "
-    "   THEN 'must be a number >= 0 with at most two decimals' END), "
+    " ('amount', CASE WHEN r.amount_raw IS NOT NULL "
+    "   THEN 'must be a number >= 0 with at most two decimals' "
+    "   WHEN r.amount IS NULL AND (d.id IS NULL OR (r.present & 16) <> 0) "
+    "   THEN 'is required' END), "
     " ('stage', CASE WHEN r.stage_raw IS NULL AND r.stage_id IS NULL AND (d.id IS NULL OR "
     "(r.present "
     "& 32) <> 0) THEN 'is required' "
@@ -315,12 +268,6 @@ static const char update_sql[] =
 static const char drop_existing_sql[] =
     "DELETE FROM import_rows r USING deals d WHERE d.org_id = $1 AND d.external_id = r.external_id";
 
-/* The stage lock of src/store/stages.c in shared mode: the stage list cannot be
- * replaced while this import resolves stages and writes their ids
- * (deals.stage_id has no foreign key, 0006). */
-static const char stage_lock_sql[] = "SELECT pg_advisory_xact_lock_shared(71001, ($1::bigint % "
-                                     "2147483647)::int)";
-
 /* The effective time and its date in the org's time zone, as the deal API
  * computes them: a bare date is midnight there. $2 effective_at or NULL (now).
  */
@@ -351,18 +298,43 @@ static int run_all(gf_import *imp, const char *const *list, bool with_org, gf_er
     return 0;
 }
 
+/* Runs one parameterless statement. */
+static int run_one(gf_import *imp, const char *sql, gf_err *err)
+{
+    const char *const single[] = {sql, NULL};
+    return run_all(imp, single, false, err);
+}
+
+/* Resolves in SQL what the stager left: the owners and stages by lookup (creating the missing
+ * ones with create_missing), the categories and sources by gf_norm_*. Each only when some are
+ * left, so a file of keys and ASCII runs none of it. */
+static int resolve_left(gf_import *imp, gf_err *err)
+{
+    gf_deals_unresolved left = gf_deals_stage_unresolved(gf_import_stager_state(imp));
+    bool create = gf_import_opts(imp)->create_missing;
+    if (left.owners && (run_all(imp, owner_lookup_sql, true, err) < 0 ||
+                        (create && run_all(imp, create_missing_reps_sql, true, err) < 0) ||
+                        run_one(imp, owner_resolve_sql, err) < 0))
+        return -1;
+    if (left.stages && (run_all(imp, stage_lookup_sql, true, err) < 0 ||
+                        (create && run_all(imp, create_missing_stages_sql, true, err) < 0) ||
+                        run_one(imp, stage_resolve_sql, err) < 0))
+        return -1;
+    if (left.categories && run_one(imp, category_resolve_sql, err) < 0)
+        return -1;
+    if (left.sources && run_one(imp, source_resolve_sql, err) < 0)
+        return -1;
+    return 0;
+}
+
 static int merge_deals(gf_import *imp, gf_err *err)
 {
     const gf_import_options *opt = gf_import_opts(imp);
     const char *p_eff[] = {opt->effective_at};
-    const char *single[] = {NULL, NULL};
     PGresult *res = NULL, *eff = NULL;
     int rc = -1;
     long inserted = 0, updated = 0, matched = 0, bad_rows = 0;
 
-    single[0] = stage_lock_sql;
-    if (run_all(imp, single, true, err) < 0)
-        goto cleanup;
     eff = gf_import_exec(imp, effective_sql, 1, p_eff, err);
     if (!eff)
         goto cleanup;
@@ -371,19 +343,7 @@ static int merge_deals(gf_import *imp, gf_err *err)
         goto cleanup;
     }
     const char *p_at[] = {PQgetvalue(eff, 0, 0), PQgetvalue(eff, 0, 1)};
-    if (run_all(imp, lookup_sql, true, err) < 0 || run_all(imp, lookup_plain_sql, false, err) < 0)
-        goto cleanup;
-    if (opt->create_missing && run_all(imp, create_missing_sql, true, err) < 0)
-        goto cleanup;
-    single[0] = analyze_sql;
-    if (run_all(imp, single, false, err) < 0)
-        goto cleanup;
-    single[0] = resolve_sql;
-    if (run_all(imp, single, false, err) < 0)
-        goto cleanup;
-    /* Its pages need not be written out to make room for the rest of the import. */
-    single[0] = "DROP TABLE import_staging";
-    if (run_all(imp, single, false, err) < 0)
+    if (resolve_left(imp, err) < 0)
         goto cleanup;
     res = gf_import_exec(imp, problems_sql, 0, NULL, err);
     if (!res)
@@ -447,5 +407,5 @@ cleanup:
     return rc;
 }
 
-const gf_import_kind gf_import_deals = {"deals",     columns,       required,
-                                        merge_deals, "external_id", "amount"};
+const gf_import_kind gf_import_deals = {"deals",       columns,  required,        merge_deals,
+                                        "external_id", "amount", &gf_deals_stager};

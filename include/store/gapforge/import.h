@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "gapforge/err.h"
@@ -18,6 +19,29 @@
 #define GF_IMPORT_MAX_PROBLEMS 100
 
 typedef struct gf_import gf_import;
+
+/* One cell of a row as the import hands it to a kind's stager: trimmed of spaces, as btrim
+ * trims; n == 0 is an empty cell (s may then be NULL). */
+typedef struct gf_import_cell {
+    const char *s;
+    size_t n;
+} gf_import_cell;
+
+/* A kind that resolves its cells in C as rows arrive and stages them typed, instead of staging
+ * text for SQL to resolve in a second pass over every row. Internal to the store. */
+typedef struct gf_import_stager {
+    /* With the connection in the import's transaction and the org set, before the COPY: takes
+     * the locks, reads what resolving needs, creates the staging table and returns its state
+     * (NULL with err on failure). */
+    void *(*open)(gf_import *imp, gf_err *err);
+    /* The COPY ... FROM STDIN statement of the table open created. */
+    const char *copy_sql;
+    /* Writes one staged row with gf_import_put_field and gf_import_end_row. invalid has bit i
+     * set when column i is the kind's money column and its cell is not money. */
+    int (*row)(gf_import *imp, void *state, long line, unsigned present, unsigned invalid,
+               const gf_import_cell *cells, gf_err *err);
+    void (*close)(void *state);
+} gf_import_stager;
 
 /* What an import kind looks like from outside: its name and its columns. */
 typedef struct gf_import_kind {
@@ -34,6 +58,8 @@ typedef struct gf_import_kind {
      * `invalid` for a value that is not, so the merge casts the others without a regular
      * expression per row. */
     const char *money;
+    /* NULL: the cells are staged as text, in column order, in import_staging. */
+    const gf_import_stager *stager;
 } gf_import_kind;
 
 extern const gf_import_kind gf_import_deals;
@@ -111,5 +137,11 @@ long gf_import_problem_count(const gf_import *imp);
 /* False when no two staged rows can share the kind's unique_key (their hashes all differ), so
  * the merge need not search for repeats; true when they may, or the kind has no unique_key. */
 bool gf_import_keys_may_repeat(const gf_import *imp);
+/* The state the kind's stager opened, or NULL (no stager, or no row was staged yet). */
+void *gf_import_stager_state(gf_import *imp);
+/* For a stager's row: appends one field (s NULL: SQL NULL) to the staged row, in COPY text
+ * format, and ends the row. */
+int gf_import_put_field(gf_import *imp, const char *s, size_t n, gf_err *err) GF_MUST_CHECK;
+int gf_import_end_row(gf_import *imp, gf_err *err) GF_MUST_CHECK;
 
 #endif
