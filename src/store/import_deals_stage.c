@@ -3,11 +3,12 @@
  * dates and amounts.
  *
  * Before the COPY it takes the stage lock and reads the org's reps and stages. A cell is then
- * resolved in C only where the answer is certain to be SQL's: an owner or a stage whose cell is
- * exactly a key (the lookup's first choice), a date, an amount already checked as money, and a
- * category or source in ASCII (gf_norm_*, include/util/gapforge/norm.h). Any other cell is
- * staged raw, counted, and resolved afterwards by the merge's SQL over its distinct values
- * (import_deals.c), which keeps the matching by name, gf_key_of and create_missing in one place.
+ * resolved in C only where the answer is certain to be SQL's: an owner or a stage as the merge's
+ * lookup matches it (its key; for ASCII, gf_key_of or a stage's name, when one stage matches), a
+ * date, an amount already checked as money, and a category or source in ASCII (gf_norm_*,
+ * include/util/gapforge/norm.h). Any other cell is staged raw, counted, and resolved afterwards
+ * by the merge's SQL over its distinct values (import_deals.c), which also creates what is
+ * missing (create_missing).
  *
  * import_rows has a typed column per value and an X_raw beside it. For owner, stage, category
  * and source, X_raw not NULL means "not resolved yet" until the merge's lookups have run; after
@@ -29,9 +30,9 @@ static const char stage_lock_sql[] =
 /* The org's reps and stages, and whether lower() is ASCII's here (not in a Turkish locale, where
  * lower('I') is 'ı'). */
 static const char catalogue_sql[] =
-    "SELECT 'r', key, id::text, NULL FROM reps WHERE org_id = $1 "
-    "UNION ALL SELECT 's', key, id::text, kind FROM stages WHERE org_id = $1 "
-    "UNION ALL SELECT 'l', NULL, NULL, (lower('I') = 'i')::text";
+    "SELECT 'r', key, id::text, NULL, NULL FROM reps WHERE org_id = $1 "
+    "UNION ALL SELECT 's', key, id::text, kind, lower(name) FROM stages WHERE org_id = $1 "
+    "UNION ALL SELECT 'l', NULL, NULL, (lower('I') = 'i')::text, NULL";
 
 static const char create_sql[] =
     "CREATE TEMP TABLE import_rows (line bigint, present int, external_id text, name text, "
@@ -52,7 +53,8 @@ typedef struct entry {
     const char *key;
     size_t n;
     const char *id;
-    const char *kind; /* a stage's; NULL for a rep */
+    const char *kind;  /* a stage's; NULL for a rep */
+    const char *lname; /* a stage's lower(name); NULL for a rep */
 } entry;
 
 typedef struct deals_stage {
@@ -134,6 +136,7 @@ static void *open_stage(gf_import *imp, gf_err *err)
         e->n = (size_t)PQgetlength(st->catalogue, r, 1);
         e->id = PQgetvalue(st->catalogue, r, 2);
         e->kind = what == 's' ? PQgetvalue(st->catalogue, r, 3) : NULL;
+        e->lname = what == 's' ? PQgetvalue(st->catalogue, r, 4) : NULL;
     }
     qsort(st->reps, st->nreps, sizeof *st->reps, cmp_entry);
     qsort(st->stages, st->nstages, sizeof *st->stages, cmp_entry);
@@ -170,11 +173,48 @@ static int put_resolved(gf_import *imp, const gf_import_cell *c, bool resolved,
     return 0;
 }
 
-/* A rep or stage cell: resolved when it is exactly a key of list. */
-static int put_reference(gf_import *imp, const gf_import_cell *c, const entry *list, size_t n,
-                         bool stage, long *unresolved, gf_err *err)
+static const entry *find_text(const entry *list, size_t n, const char *s)
 {
-    const entry *e = c->n ? find(list, n, c) : NULL;
+    return find(list, n, &(gf_import_cell){s, strlen(s)});
+}
+
+/* The rep of a cell as the merge's lookup finds it: the rep whose key is the cell, else the one
+ * whose key is gf_key_of(cell). NULL when there is none, or when only SQL can tell (not ASCII). */
+static const entry *find_rep(const deals_stage *st, const gf_import_cell *c)
+{
+    const entry *e = find(st->reps, st->nreps, c);
+    char key[65];
+    if (e || !st->ascii_lower || gf_norm_key(c->s, c->n, key, sizeof key) != GF_NORM_VALUE)
+        return e;
+    return find_text(st->reps, st->nreps, key);
+}
+
+/* The stage of a cell as the merge's lookup finds it: the one whose key is the cell, else the
+ * only one whose lower(name) is lower(cell) or whose key is gf_key_of(cell). NULL when there is
+ * none, or more than one (SQL's pick among them is its own), or when only SQL can tell. */
+static const entry *find_stage(const deals_stage *st, const gf_import_cell *c)
+{
+    const entry *e = find(st->stages, st->nstages, c);
+    char key[65], lower[256];
+    if (e || !st->ascii_lower || gf_norm_key(c->s, c->n, key, sizeof key) != GF_NORM_VALUE ||
+        gf_norm_lower(c->s, c->n, lower, sizeof lower) != GF_NORM_VALUE)
+        return e;
+    const entry *found = NULL;
+    for (size_t i = 0; i < st->nstages; i++) {
+        const entry *s = &st->stages[i];
+        if (strcmp(s->key, key) != 0 && strcmp(s->lname, lower) != 0)
+            continue;
+        if (found)
+            return NULL;
+        found = s;
+    }
+    return found;
+}
+
+/* A rep or stage cell: its fields when it resolved, else the cell raw and counted for SQL. */
+static int put_reference(gf_import *imp, const gf_import_cell *c, const entry *e, bool stage,
+                         long *unresolved, gf_err *err)
+{
     if (c->n && !e)
         (*unresolved)++;
     const char *values[] = {e ? e->id : NULL, stage && e ? e->kind : NULL, e ? e->key : NULL};
@@ -221,12 +261,13 @@ static int stage_row(gf_import *imp, void *state, long line, unsigned present, u
     if (put(imp, num[0], err) < 0 || put(imp, num[1], err) < 0 ||
         put_cell(imp, &cells[C_EXTERNAL_ID], err) < 0 || put_cell(imp, &cells[C_NAME], err) < 0 ||
         put_cell(imp, &cells[C_ACCOUNT], err) < 0 ||
-        put_reference(imp, &cells[C_OWNER], st->reps, st->nreps, false, &st->unresolved.owners,
-                      err) < 0 ||
+        put_reference(imp, &cells[C_OWNER], cells[C_OWNER].n ? find_rep(st, &cells[C_OWNER]) : NULL,
+                      false, &st->unresolved.owners, err) < 0 ||
         put_cell(imp, amount_ok ? &(gf_import_cell){0} : amount, err) < 0 ||
         gf_import_put_field(imp, amount_ok && amount->n ? amount->s : NULL, amount->n, err) < 0 ||
-        put_reference(imp, &cells[C_STAGE], st->stages, st->nstages, true, &st->unresolved.stages,
-                      err) < 0 ||
+        put_reference(imp, &cells[C_STAGE],
+                      cells[C_STAGE].n ? find_stage(st, &cells[C_STAGE]) : NULL, true,
+                      &st->unresolved.stages, err) < 0 ||
         put_normalised(imp, &cells[C_CATEGORY], st->ascii_lower, gf_norm_category,
                        &st->unresolved.categories, err) < 0 ||
         put_normalised(imp, &cells[C_SOURCE], st->ascii_lower, gf_norm_source,

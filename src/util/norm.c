@@ -111,3 +111,49 @@ gf_norm_answer gf_norm_source(const char *s, size_t n, const char **out)
                                           : "other";
     return GF_NORM_VALUE;
 }
+
+static bool is_key_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || is_digit(c) || c == '_' || c == '.' || c == ':' || c == '-';
+}
+
+gf_norm_answer gf_norm_key(const char *s, size_t n, char *buf, size_t cap)
+{
+    if (cap < 65 || !is_ascii(s, n))
+        return GF_NORM_UNDECIDED;
+    /* regexp_replace(lower(x), '[^a-z0-9_.:-]+', '_', 'g'), btrim(.., '_'), left(.., 64), in
+     * one pass: the underscores of the replaced text wait (pending) until a character that is
+     * not one comes; at the start they are dropped, before it they are written, at the end they
+     * are dropped. */
+    size_t len = 0, pending = 0;
+    bool in_run = false;
+    for (size_t i = 0; i < n && len < 64; i++) {
+        char c = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
+        if (!is_key_char(c)) {
+            if (!in_run)
+                pending++;
+            in_run = true;
+            continue;
+        }
+        in_run = false;
+        if (c == '_') {
+            pending++;
+            continue;
+        }
+        for (; len > 0 && pending && len < 64; pending--)
+            buf[len++] = '_';
+        pending = 0;
+        if (len < 64)
+            buf[len++] = c;
+    }
+    buf[len] = '\0';
+    return GF_NORM_VALUE;
+}
+
+gf_norm_answer gf_norm_lower(const char *s, size_t n, char *buf, size_t cap)
+{
+    if (n >= cap || !is_ascii(s, n))
+        return GF_NORM_UNDECIDED;
+    ascii_lower(s, n, false, buf);
+    return GF_NORM_VALUE;
+}

@@ -1,7 +1,7 @@
 /* test_norm.c — the import's normalisation in C: dates as gf_norm_date reads them (timestamps,
- * leap years, impossible days, the year floor), categories and sources from CRM spellings, and
- * text that is not ASCII left to SQL. (tests/integration/test_imports.c compares the same
- * functions with their SQL originals.) */
+ * leap years, impossible days, the year floor), categories and sources from CRM spellings, keys
+ * as gf_key_of makes them, and text that is not ASCII left to SQL.
+ * (tests/integration/test_imports.c compares the same functions with their SQL originals.) */
 #include <string.h>
 
 #include "gapforge/norm.h"
@@ -102,6 +102,35 @@ START_TEST(sources_from_lead_sources)
 }
 END_TEST
 
+static const char *key_of(const char *s)
+{
+    static char out[65];
+    gf_norm_answer a = gf_norm_key(s, strlen(s), out, sizeof out);
+    return a == GF_NORM_VALUE ? out : "undecided";
+}
+
+START_TEST(keys_as_gf_key_of_makes_them)
+{
+    ck_assert_str_eq(key_of("Ada Lovelace"), "ada_lovelace");
+    ck_assert_str_eq(key_of("ada@corp.example"), "ada_corp.example");
+    ck_assert_str_eq(key_of("Negotiation/Review"), "negotiation_review");
+    ck_assert_str_eq(key_of("__a__"), "a");       /* underscores at the ends go */
+    ck_assert_str_eq(key_of("a _b"), "a__b");     /* a run becomes one, a kept _ stays */
+    ck_assert_str_eq(key_of("a !_! b"), "a___b"); /* two runs around a kept _ */
+    ck_assert_str_eq(key_of("!! x:y.z-1 !!"), "x:y.z-1");
+    ck_assert_str_eq(key_of("!!!"), "");
+    /* The first 64 characters after the ends are trimmed; an underscore inside stays there. */
+    ck_assert_str_eq(key_of("__aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa b"),
+                     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa_");
+    ck_assert_str_eq(key_of("N\xc3\xa9gociation"), "undecided");
+    char lower[8];
+    ck_assert_int_eq(gf_norm_lower("Won", 3, lower, sizeof lower), GF_NORM_VALUE);
+    ck_assert_str_eq(lower, "won");
+    ck_assert_int_eq(gf_norm_lower("Closed Won", 10, lower, sizeof lower), GF_NORM_UNDECIDED);
+    ck_assert_int_eq(gf_norm_lower("\xc3\x89", 2, lower, sizeof lower), GF_NORM_UNDECIDED);
+}
+END_TEST
+
 static Suite *norm_suite(void)
 {
     Suite *s = suite_create("norm");
@@ -110,6 +139,7 @@ static Suite *norm_suite(void)
     tcase_add_test(tc, anything_else_is_not_a_date);
     tcase_add_test(tc, categories_from_ours_and_crm_spellings);
     tcase_add_test(tc, sources_from_lead_sources);
+    tcase_add_test(tc, keys_as_gf_key_of_makes_them);
     suite_add_tcase(s, tc);
     return s;
 }
