@@ -9,6 +9,8 @@
 #   DATABASE_URL  libpq conninfo of an empty database to use; when unset, a throwaway cluster is
 #                 made with initdb (fsync=off, as in the tests) and removed afterwards
 #   BENCH_DIR     where the CSV and logs go (default /tmp/gapforge-bench-import)
+#   BENCH_SPELLING  keys (default): owners, stages, categories and sources as the org's keys;
+#                 crm: as a CRM export spells them (names, CRM words, timestamps; see gen.py)
 #
 # Each import run gets a fresh org (50 reps, 7 stages made in SQL), so every run inserts ROWS
 # deals (their creation carried by the rows, migration 0018). Each \copy run loads a freshly
@@ -26,7 +28,8 @@ BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 BIN=$BUILD_DIR/gapforge
 BENCH_DIR=${BENCH_DIR:-/tmp/gapforge-bench-import}
 mkdir -p "$BENCH_DIR"
-CSV=$BENCH_DIR/deals-$ROWS.csv
+SPELLING=${BENCH_SPELLING:-keys}
+CSV=$BENCH_DIR/deals-$ROWS-$SPELLING.csv
 TOKEN=bench-admin-token-0123456789
 PORT=${BENCH_PORT:-18931}
 [ -x "$BIN" ] || { echo "no $BIN: build first (meson compile -C $BUILD_DIR)" >&2; exit 1; }
@@ -36,7 +39,7 @@ source "$ROOT/bench/lib.sh"
 trap bench_cleanup EXIT
 bench_db bench $((PORT + 1))
 
-[ -s "$CSV" ] || python3 "$ROOT/bench/import/gen.py" "$ROWS" > "$CSV"
+[ -s "$CSV" ] || python3 "$ROOT/bench/import/gen.py" "$ROWS" 42 "$SPELLING" > "$CSV"
 echo "file: $CSV ($(wc -c < "$CSV") bytes, $ROWS rows)"
 
 export GAPFORGE_MIGRATIONS=$ROOT/migrations GAPFORGE_ADMIN_TOKEN=$TOKEN
