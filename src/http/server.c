@@ -8,7 +8,7 @@
  * the JSON and runs the handler.
  *
  * Connection deadlines and the drain are watchdog.c's; the headers an answer carries,
- * headers.c's. */
+ * headers.c's; holding a JSON body and bounding its parse, body.c's. */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <malloc.h>
@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "body.h"
 #include "csv_stream.h"
 #include "gapforge/crypto.h"
 #include "gapforge/csv_table.h"
@@ -50,9 +51,7 @@ typedef struct conn_ctx {
     const char *params[GF_MAX_PATH_PARAMS];
     size_t nparams;
     gf_principal who;
-    char *body;
-    size_t body_len, body_cap;
-    bool body_too_large;
+    gf_http_body body; /* a JSON body, up to max_body */
     bool answered;
     int status;
     void *stream_state; /* state of a streaming route between begin and finish/abort */
@@ -403,58 +402,6 @@ static enum MHD_Result first_call(gf_server *srv, struct MHD_Connection *c, conn
     return MHD_YES;
 }
 
-/* Appends a chunk of body, or notes that the cap was passed (and drops the rest). */
-static void append_body(gf_server *srv, conn_ctx *ctx, const char *data, size_t n)
-{
-    if (ctx->body_too_large)
-        return;
-    if (ctx->body_len + n > srv->opt.max_body) {
-        ctx->body_too_large = true;
-        free(ctx->body);
-        ctx->body = NULL;
-        ctx->body_len = ctx->body_cap = 0;
-        return;
-    }
-    if (ctx->body_len + n + 1 > ctx->body_cap) {
-        size_t cap = ctx->body_cap ? ctx->body_cap : 4096;
-        while (cap < ctx->body_len + n + 1)
-            cap *= 2;
-        char *grown = realloc(ctx->body, cap);
-        if (!grown) {
-            ctx->body_too_large = true;
-            return;
-        }
-        ctx->body = grown;
-        ctx->body_cap = cap;
-    }
-    memcpy(ctx->body + ctx->body_len, data, n);
-    ctx->body_len += n;
-    ctx->body[ctx->body_len] = '\0';
-}
-
-/* An upper bound of the values in a JSON text: its containers and separators outside strings.
- * Stops counting past cap. jansson spends some 100 bytes on each value, so this bounds what a
- * body can cost to parse before any is spent. */
-static size_t json_values_bound(const char *s, size_t n, size_t cap)
-{
-    size_t count = 1;
-    bool in_string = false;
-    for (size_t i = 0; i < n && count <= cap; i++) {
-        const char c = s[i];
-        if (in_string) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == ',' || c == '[' || c == '{') {
-            count++;
-        }
-    }
-    return count;
-}
-
 /* Final call: parse the body and run the handler. */
 static enum MHD_Result final_call(gf_server *srv, struct MHD_Connection *c, conn_ctx *ctx)
 {
@@ -471,24 +418,24 @@ static enum MHD_Result final_call(gf_server *srv, struct MHD_Connection *c, conn
         after_write(srv, ctx);
         return queue(c, ctx, &resp, NULL);
     }
-    if (ctx->body_too_large) {
+    if (ctx->body.too_large) {
         snprintf(msg, sizeof msg, "request body exceeds the limit of %zu bytes", srv->opt.max_body);
         return queue_error(c, ctx, GF_ETOOLARGE, NULL, msg, NULL);
     }
     json_t *body = NULL;
     if (ctx->route->json_body) {
-        if (ctx->body_len == 0)
+        if (ctx->body.len == 0)
             return queue_error(c, ctx, GF_EMALFORMED, "invalid_json", "request body is empty",
                                NULL);
         const size_t cap = srv->opt.max_json_values;
-        if (cap && json_values_bound(ctx->body, ctx->body_len, cap) > cap) {
+        if (cap && gf_http__json_values_bound(ctx->body.data, ctx->body.len, cap) > cap) {
             snprintf(msg, sizeof msg,
                      "request body has more than %zu JSON values (elements and members)", cap);
             return queue_error(c, ctx, GF_ETOOLARGE, "too_many_values", msg, NULL);
         }
         json_error_t jerr;
-        body =
-            json_loadb(ctx->body, ctx->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+        body = json_loadb(ctx->body.data, ctx->body.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+                          &jerr);
         if (!body) {
             snprintf(msg, sizeof msg, "malformed JSON at line %d, column %d: %s", jerr.line,
                      jerr.column, jerr.text);
@@ -540,7 +487,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (ctx->route->stream)
             stream_chunk(srv, ctx, upload_data, *upload_data_size);
         else
-            append_body(srv, ctx, upload_data, *upload_data_size);
+            gf_http__body_append(&ctx->body, upload_data, *upload_data_size, srv->opt.max_body);
         *upload_data_size = 0;
         return MHD_YES;
     }
@@ -623,10 +570,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     count_request(ctx);
     if (ctx->stream_state)
         ctx->route->stream->abort(ctx->stream_state);
-    const bool big = ctx->body_cap > (size_t)256 * 1024;
+    const bool big = ctx->body.cap > (size_t)256 * 1024;
     free(ctx->path);
     free(ctx->path_buf);
-    free(ctx->body);
+    gf_http__body_free(&ctx->body);
     set_phase(srv, ctx, GF_HTTP_PHASE_IDLE);
     free(ctx);
     *con_cls = NULL;

@@ -48,6 +48,10 @@ void gf_db_arg_bool(gf_db_args *a, bool v);
 void gf_db_arg_date(gf_db_args *a, int day);
 void gf_db_arg_cents(gf_db_args *a, int64_t cents);
 
+/* Fills p with the values of args (none when args is NULL), for libpq. Returns their count, or
+ * -1 with an internal error (logged with the statement's name, what) when the builder failed. */
+int gf_db_arg_values(const char *what, const gf_db_args *args, const char **p, gf_err *err);
+
 /* ---- the connection ---- */
 
 /* Sets the conninfo and statement timeout used by every thread's connection and by side
