@@ -201,10 +201,7 @@ json_t *gf_store_alert_rule_list(int64_t org_id, int limit, int64_t after, gf_er
 
 int gf_store_alert_rule_delete(int64_t org_id, const char *key, gf_err *err)
 {
-    gf_db_args a = {0};
-    gf_db_arg_i64(&a, org_id);
-    gf_db_arg_text(&a, key);
-    return run_found(&rule_delete, &a, "alert rule", err);
+    return gf_store__delete_by_key(&rule_delete, org_id, key, "alert rule", err);
 }
 
 void gf_store_alert_rules_free(gf_store_alert_rule *rows, size_t n)

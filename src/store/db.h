@@ -50,7 +50,8 @@ void gf_db_arg_cents(gf_db_args *a, int64_t cents);
 
 /* Fills p with the values of args (none when args is NULL), for libpq. Returns their count, or
  * -1 with an internal error (logged with the statement's name, what) when the builder failed. */
-int gf_db_arg_values(const char *what, const gf_db_args *args, const char **p, gf_err *err);
+int gf_db_arg_values(const char *what, const gf_db_args *args, const char **p, gf_err *err)
+    GF_MUST_CHECK;
 
 /* ---- the connection ---- */
 

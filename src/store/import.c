@@ -361,6 +361,36 @@ void gf_import_add_problems(gf_import *imp, PGresult *page, long total)
     imp->problem_total += total - PQntuples(page);
 }
 
+int gf_import_take_problems(gf_import *imp, long *bad_rows, gf_err *err)
+{
+    PGresult *res =
+        gf_import_run(imp, "SELECT count(*), count(DISTINCT line) FROM import_problems", err);
+    if (!res)
+        return -1;
+    long nproblems = atol(PQgetvalue(res, 0, 0));
+    *bad_rows = atol(PQgetvalue(res, 0, 1));
+    PQclear(res);
+    gf_import_set_counts(imp, 0, 0, 0, *bad_rows);
+    if (nproblems) {
+        res = gf_import_run(
+            imp, "SELECT line, col, reason FROM import_problems ORDER BY line, col LIMIT 100", err);
+        if (!res)
+            return -1;
+        gf_import_add_problems(imp, res, nproblems);
+        PQclear(res);
+    }
+    if (imp->problem_total && !imp->opt.skip_errors)
+        return 0;
+    if (nproblems) {
+        res = gf_import_run(
+            imp, "DELETE FROM import_rows WHERE line IN (SELECT line FROM import_problems)", err);
+        if (!res)
+            return -1;
+        PQclear(res);
+    }
+    return 1;
+}
+
 static int end_copy(gf_import *imp, gf_err *err)
 {
     if (flush(imp, err) < 0)

@@ -140,14 +140,6 @@ static const char repeats_sql[] =
     "JOIN import_rows r ON r.external_id = dup.external_id AND r.line <> "
     "dup.first";
 
-static const char problems_page_sql[] =
-    "SELECT line, col, reason FROM import_problems ORDER BY line, col LIMIT "
-    "100";
-static const char problems_count_sql[] =
-    "SELECT count(*), count(DISTINCT line) FROM import_problems";
-static const char drop_bad_sql[] =
-    "DELETE FROM import_rows WHERE line IN (SELECT line FROM import_problems)";
-
 /* New deals, with their creation in the row (born_*, migration 0018) instead of creation events
  * (old NULL, new value) for every tracked field that has a value: deal_history_events gives
  * readers the same events the import used to store. With backdating (the default) a deal
@@ -349,37 +341,18 @@ static int merge_deals(gf_import *imp, gf_err *err)
     if (!res)
         goto cleanup;
     PQclear(res);
+    res = NULL;
     if (gf_import_keys_may_repeat(imp)) {
         res = gf_import_run(imp, repeats_sql, err);
         if (!res)
             goto cleanup;
         PQclear(res);
-    }
-    res = gf_import_run(imp, problems_count_sql, err);
-    if (!res)
-        goto cleanup;
-    long nproblems = count_of(res, 0);
-    bad_rows = count_of(res, 1);
-    PQclear(res);
-    res = NULL;
-    if (nproblems) {
-        res = gf_import_run(imp, problems_page_sql, err);
-        if (!res)
-            goto cleanup;
-        gf_import_add_problems(imp, res, nproblems);
-        PQclear(res);
         res = NULL;
     }
-    if (gf_import_problem_count(imp) && !opt->skip_errors) {
-        gf_import_set_counts(imp, 0, 0, 0, bad_rows);
-        rc = 0; /* the caller rolls back */
+    int go = gf_import_take_problems(imp, &bad_rows, err);
+    if (go <= 0) {
+        rc = go; /* 0: atomic with problems, the caller rolls back */
         goto cleanup;
-    }
-    if (nproblems) {
-        res = gf_import_run(imp, drop_bad_sql, err);
-        if (!res)
-            goto cleanup;
-        PQclear(res);
     }
     res = gf_import_exec(imp, update_sql, 2, p_at, err);
     if (!res)

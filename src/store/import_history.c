@@ -122,14 +122,6 @@ static const char kpi_upsert_sql[] =
     "WHERE NOT inserted), "
     " (SELECT count(*) FROM import_rows)";
 
-static const char problems_page_sql[] =
-    "SELECT line, col, reason FROM import_problems ORDER BY line, col LIMIT "
-    "100";
-static const char problems_count_sql[] =
-    "SELECT count(*), count(DISTINCT line) FROM import_problems";
-static const char drop_bad_sql[] =
-    "DELETE FROM import_rows WHERE line IN (SELECT line FROM import_problems)";
-
 static long count_of(PGresult *res, int col)
 {
     return atol(PQgetvalue(res, 0, col));
@@ -141,46 +133,16 @@ static long count_of(PGresult *res, int col)
  * failure. */
 static int stage_rows(gf_import *imp, const char *rows_sql, const char *problems_sql, gf_err *err)
 {
-    PGresult *res = NULL;
-    int rc = -1;
-    res = gf_import_exec(imp, rows_sql, 0, NULL, err);
+    PGresult *res = gf_import_exec(imp, rows_sql, 0, NULL, err);
     if (!res)
-        goto cleanup;
+        return -1;
     PQclear(res);
     res = gf_import_run(imp, problems_sql, err);
     if (!res)
-        goto cleanup;
+        return -1;
     PQclear(res);
-    res = gf_import_run(imp, problems_count_sql, err);
-    if (!res)
-        goto cleanup;
-    long nproblems = count_of(res, 0), bad_rows = count_of(res, 1);
-    PQclear(res);
-    res = NULL;
-    gf_import_set_counts(imp, 0, 0, 0, bad_rows);
-    if (nproblems) {
-        res = gf_import_run(imp, problems_page_sql, err);
-        if (!res)
-            goto cleanup;
-        gf_import_add_problems(imp, res, nproblems);
-        PQclear(res);
-        res = NULL;
-    }
-    if (gf_import_problem_count(imp) && !gf_import_opts(imp)->skip_errors) {
-        rc = 0;
-        goto cleanup;
-    }
-    if (nproblems) {
-        res = gf_import_run(imp, drop_bad_sql, err);
-        if (!res)
-            goto cleanup;
-        PQclear(res);
-        res = NULL;
-    }
-    rc = 1;
-cleanup:
-    PQclear(res);
-    return rc;
+    long bad_rows = 0;
+    return gf_import_take_problems(imp, &bad_rows, err);
 }
 
 static int merge_events(gf_import *imp, gf_err *err)

@@ -1,4 +1,4 @@
-/* keyed.c — the upsert, by-key and page shapes of keyed, org-owned rows (see keyed.h). */
+/* keyed.c — the upsert, by-key, page and delete shapes of keyed, org-owned rows (keyed.h). */
 #include "keyed.h"
 
 json_t *gf_store__upsert(const gf_stmt *stmt, const gf_db_args *args, const char *what,
@@ -26,4 +26,18 @@ json_t *gf_store__page(const gf_stmt *stmt, int64_t org_id, int limit, int64_t a
     gf_db_arg_i64(&a, org_id);
     gf_db_arg_i64(&a, after);
     return gf_db_list(stmt, &a, 0, 1, limit, err);
+}
+
+int gf_store__delete_by_key(const gf_stmt *stmt, int64_t org_id, const char *key, const char *what,
+                            gf_err *err)
+{
+    gf_db_args a = {0};
+    gf_db_arg_i64(&a, org_id);
+    gf_db_arg_text(&a, key);
+    PGresult *res = gf_db_exec_args(stmt, &a, err);
+    if (!res)
+        return err->code;
+    const int rows = PQntuples(res);
+    PQclear(res);
+    return rows ? 0 : gf_err_not_found(err, what);
 }

@@ -61,13 +61,5 @@ json_t *gf_store_lever_list(int64_t org_id, int limit, int64_t after, gf_err *er
 
 int gf_store_lever_delete(int64_t org_id, const char *key, gf_err *err)
 {
-    gf_db_args a = {0};
-    gf_db_arg_i64(&a, org_id);
-    gf_db_arg_text(&a, key);
-    PGresult *res = gf_db_exec_args(&lever_delete, &a, err);
-    if (!res)
-        return -1;
-    int rc = PQntuples(res) == 1 ? 0 : gf_err_not_found(err, "lever");
-    PQclear(res);
-    return rc;
+    return gf_store__delete_by_key(&lever_delete, org_id, key, "lever", err);
 }

@@ -130,6 +130,11 @@ void gf_import_set_counts(gf_import *imp, long inserted, long updated, long unch
 /* Keeps the problems of page (columns line, column, reason; the first ones by line) and adds
  * total to the count of problems found. */
 void gf_import_add_problems(gf_import *imp, struct pg_result *page, long total);
+/* Reads the problems the merge put in import_problems (line, col, reason): keeps the first 100
+ * by line and column, counts them all, sets *bad_rows to the lines they name (recorded with
+ * gf_import_set_counts). Returns 0 when the import is atomic and has problems (the caller rolls
+ * back), 1 when it goes on, the rows with problems gone from import_rows, and -1 with err. */
+int gf_import_take_problems(gf_import *imp, long *bad_rows, gf_err *err) GF_MUST_CHECK;
 /* The bad_rows last recorded with gf_import_set_counts. */
 void gf_import_get_bad_rows(const gf_import *imp, long *bad_rows);
 /* Number of problems recorded so far (all, not just the first 100 kept). */
