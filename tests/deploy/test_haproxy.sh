@@ -32,19 +32,6 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/gapforge-haproxy-test.XXXXXX")
 psql_bin=$(gf_pg_bindir)/psql
 db=gapforge_replicas_$$
 
-# with_dbname CONNINFO NAME: CONNINFO (key=value or a URI) naming database NAME instead.
-with_dbname() {
-    python3 - "$1" "$2" <<'PY'
-import sys, urllib.parse as u
-url, name = sys.argv[1], sys.argv[2]
-if "://" in url:
-    p = u.urlsplit(url)
-    print(u.urlunsplit(p._replace(path="/" + name)))
-else:
-    print(url + " dbname='" + name + "'")  # the last dbname wins in a conninfo string
-PY
-}
-
 admin_sql() { "$psql_bin" -X -q -v ON_ERROR_STOP=1 "$GAPFORGE_TEST_DATABASE_URL" -c "$1"; }
 sql() { "$psql_bin" -X -tA -v ON_ERROR_STOP=1 "$DATABASE_URL" -c "$1"; }
 
@@ -68,7 +55,7 @@ stats=http://127.0.0.1:$port_s/stats\;csv
 
 admin_sql "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
 admin_sql "CREATE DATABASE $db" || exit 1
-DATABASE_URL=$(with_dbname "$GAPFORGE_TEST_DATABASE_URL" "$db")
+DATABASE_URL=$(t_with_dbname "$GAPFORGE_TEST_DATABASE_URL" "$db")
 export DATABASE_URL
 export GAPFORGE_MIGRATIONS=${GAPFORGE_MIGRATIONS:-$root/migrations}
 unset GAPFORGE_ADMIN_TOKEN GAPFORGE_LISTEN

@@ -79,3 +79,16 @@ t_alive() {
     stat=${stat##*) } # the name in parentheses may hold spaces; the state follows it
     [[ ${stat%% *} != Z ]]
 }
+
+# t_with_dbname CONNINFO NAME: CONNINFO (key=value or a URI) naming database NAME instead.
+t_with_dbname() {
+    python3 - "$1" "$2" <<'PY'
+import sys, urllib.parse as u
+url, name = sys.argv[1], sys.argv[2]
+if "://" in url:
+    p = u.urlsplit(url)
+    print(u.urlunsplit(p._replace(path="/" + name)))
+else:
+    print(url + " dbname='" + name + "'")  # the last dbname wins in a conninfo string
+PY
+}

@@ -40,16 +40,7 @@ trap cleanup EXIT
 
 admin_sql "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
 admin_sql "CREATE DATABASE $db" || exit 1
-DATABASE_URL=$(python3 - "$GAPFORGE_TEST_DATABASE_URL" "$db" <<'PY'
-import sys, urllib.parse as u
-url, name = sys.argv[1], sys.argv[2]
-if "://" in url:
-    p = u.urlsplit(url)
-    print(u.urlunsplit(p._replace(path="/" + name)))
-else:
-    print(url + " dbname='" + name + "'")  # the last dbname wins in a conninfo string
-PY
-)
+DATABASE_URL=$(t_with_dbname "$GAPFORGE_TEST_DATABASE_URL" "$db")
 export DATABASE_URL
 export GAPFORGE_MIGRATIONS=${GAPFORGE_MIGRATIONS:-$root/migrations}
 unset GAPFORGE_ADMIN_TOKEN GAPFORGE_LISTEN
