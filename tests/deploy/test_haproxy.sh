@@ -261,8 +261,27 @@ stopping_a_replica_under_load_fails_no_request() {
     jobs_ran_once
 }
 
-start_replica a "$port_a"
-start_replica b "$port_b"
+# start_listening NAME PORTVAR: start_replica NAME on the port named by PORTVAR and waits until
+# it is ready. Another test may bind that port between gf_free_port and the replica's bind: the
+# replica then exits saying it cannot listen, and the next try takes another free port (into
+# PORTVAR; haproxy starts later, with the ports as they end up). Up to 5 tries.
+start_listening() {
+    local name=$1 try
+    local -n port_ref=$2
+    for ((try = 0; try < 5; try++)); do
+        start_replica "$name" "$port_ref"
+        t_wait_for 60 ready_or_gone "$port_ref" "$(<"$tmp/$name.pid")"
+        ready "$port_ref" && return 0
+        t_alive "$(<"$tmp/$name.pid")" && return 1
+        grep -q 'cannot listen' "$tmp/$name.log" || return 1
+        port_ref=$(gf_free_port $((30000 + RANDOM % 20000)))
+    done
+    return 1
+}
+ready_or_gone() { ready "$1" || gone "$2"; }
+
+start_listening a port_a || echo "replica a did not come up; its log ends: $(tail -n 5 "$tmp/a.log")" >&2
+start_listening b port_b || echo "replica b did not come up; its log ends: $(tail -n 5 "$tmp/b.log")" >&2
 t_run replicas_ready_behind_haproxy
 t_run killing_a_replica_under_load_fails_no_request
 t_run scheduled_jobs_ran_once_across_replicas
