@@ -21,65 +21,42 @@ set -euo pipefail
 RUNS=${1:-5}
 DPQ=${2:-8500}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD_DIR=${BUILD_DIR:-$ROOT/build}
-BIN=$BUILD_DIR/gapforge
 BENCH_DIR=${BENCH_DIR:-/tmp/gapforge-bench-forecast}
 TOKEN=bench-admin-token-0123456789
 PORT=${BENCH_PORT:-18971}
 AS_OF=2026-11-15
 SLUG=bench-forecast
-mkdir -p "$BENCH_DIR"
-[ -x "$BIN" ] || { echo "no $BIN: build first (meson compile -C $BUILD_DIR)" >&2; exit 1; }
 
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
-trap bench_cleanup EXIT
-bench_db bench $((PORT + 1))
-
-export GAPFORGE_MIGRATIONS=$ROOT/migrations GAPFORGE_ADMIN_TOKEN=$TOKEN
-export GAPFORGE_LISTEN=127.0.0.1:$PORT GAPFORGE_BACKTEST_WAIT_MS=600000
-"$BIN" migrate >/dev/null
-ORG_ID=$(psql -qtA "$DATABASE_URL" -c "SELECT id FROM orgs WHERE slug = '$SLUG'")
-if [ -z "$ORG_ID" ]; then
-    "$BIN" demo --org "$SLUG" --seed 7 --quarters 12 --deals-per-quarter "$DPQ" --as-of "$AS_OF" \
-        --truth "$BENCH_DIR/truth.json" | head -1
-    ORG_ID=$(psql -qtA "$DATABASE_URL" -c "SELECT id FROM orgs WHERE slug = '$SLUG'")
-    psql -q "$DATABASE_URL" -c "VACUUM ANALYZE deals" -c "VACUUM ANALYZE deal_events"
-fi
-DEALS=$(psql -qtA "$DATABASE_URL" -c "SELECT count(*) FROM deals WHERE org_id = $ORG_ID")
-EVENTS=$(psql -qtA "$DATABASE_URL" -c "SELECT count(*) FROM deal_events WHERE org_id = $ORG_ID")
-KEY=$("$BIN" keys create --org "$SLUG" --name "bench-$RANDOM" --scopes read | tail -1)
+export GAPFORGE_ADMIN_TOKEN=$TOKEN GAPFORGE_BACKTEST_WAIT_MS=600000
+bench_setup
+bench_org "$SLUG" 7 "$DPQ" bench_vacuum deals deal_events
+DEALS=$(bench_query "SELECT count(*) FROM deals WHERE org_id = $ORG_ID")
+EVENTS=$(bench_query "SELECT count(*) FROM deal_events WHERE org_id = $ORG_ID")
+KEY=$(bench_key "$SLUG" read)
 echo "org $SLUG: $DEALS deals, $EVENTS events; $(nproc) CPUs"
 
 H=(-H "Authorization: Bearer $KEY" -H 'Content-Type: application/json')
 U=http://127.0.0.1:$PORT
 BODY='{"last": 8, "offsets": [0, 30, 60]}'
-start_server() {
-    "$BIN" serve 2>>"$BENCH_DIR/server-backtest.log" &
-    SERVER=$!
-    for _ in $(seq 100); do curl -sf "$U/healthz" >/dev/null && break; sleep 0.1; done
-}
-stop_server() {
-    if kill "$SERVER"; then wait "$SERVER" 2>/dev/null || true; fi
-    SERVER=""
-}
+LOG=$BENCH_DIR/server-backtest.log
 post() { # $1: output file; prints the wall time in ms
     curl -s -o "$1" -w '%{time_total} %{http_code}' "${H[@]}" -X POST "$U/v1/backtests" \
         -d "$BODY" |
         awk '$2 != 200 {print "status " $2 > "/dev/stderr"; exit 1} {printf "%.0f", $1 * 1000}'
 }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-: >"$BENCH_DIR/server-backtest.log"
+: >"$LOG"
 cold=()
 warm=()
 for _ in $(seq "$RUNS"); do
-    start_server
+    bench_serve -a "$LOG"
     cold+=("$(post "$BENCH_DIR/backtest.json")")
     warm+=("$(post /dev/null)")
-    stop_server
+    bench_stop
 done
-python3 - "$BENCH_DIR/backtest.json" "$BENCH_DIR/server-backtest.log" <<'PY'
+python3 - "$BENCH_DIR/backtest.json" "$LOG" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))["result"]
 s = d["summary"]
@@ -100,11 +77,11 @@ PY
 # One row against GET /v1/forecast (the same figures to the cent).
 ROW=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["result"]["rows"][4]; print(r["period"], r["as_of"], r["p50"])' "$BENCH_DIR/backtest.json")
 read -r PERIOD ROW_AS_OF ROW_P50 <<<"$ROW"
-start_server
+bench_serve -a "$LOG"
 GET_P50=$(curl -sf "${H[@]}" "$U/v1/forecast?period=$PERIOD&as_of=$ROW_AS_OF&trials=2000" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["p50"])')
-stop_server
+bench_stop
 echo "row $PERIOD at $ROW_AS_OF: backtest P50 $ROW_P50, GET /v1/forecast P50 $GET_P50"
 echo "cold runs (ms): ${cold[*]}"
 echo "warm runs (ms): ${warm[*]}"
-echo "backtest cold median: $(printf '%s\n' "${cold[@]}" | median) ms (target <= 10000 ms); warm median: $(printf '%s\n' "${warm[@]}" | median) ms"
+echo "backtest cold median: $(printf '%s\n' "${cold[@]}" | bench_median) ms (target <= 10000 ms); warm median: $(printf '%s\n' "${warm[@]}" | bench_median) ms"

@@ -22,32 +22,18 @@ set -euo pipefail
 RUNS=${1:-9}
 DPQ=${2:-8500}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD_DIR=${BUILD_DIR:-$ROOT/build}
-BIN=$BUILD_DIR/gapforge
 BENCH_DIR=${BENCH_DIR:-/tmp/gapforge-bench-ledger}
 PORT=${BENCH_PORT:-18961}
 AS_OF=2026-11-15
 SLUG=bench-forecast
-mkdir -p "$BENCH_DIR"
-[ -x "$BIN" ] || { echo "no $BIN: build first (meson compile -C $BUILD_DIR)" >&2; exit 1; }
 
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
-trap bench_cleanup EXIT
-bench_db bench $((PORT + 1))
-
-export GAPFORGE_MIGRATIONS=$ROOT/migrations GAPFORGE_SNAPSHOT_AT=off
-export GAPFORGE_LISTEN=127.0.0.1:$PORT
-"$BIN" migrate >/dev/null
-ORG_ID=$(psql -qtA "$DATABASE_URL" -c "SELECT id FROM orgs WHERE slug = '$SLUG'")
-if [ -z "$ORG_ID" ]; then
-    "$BIN" demo --org "$SLUG" --seed 7 --quarters 12 --deals-per-quarter "$DPQ" --as-of "$AS_OF" \
-        --truth "$BENCH_DIR/truth.json" | head -1
-    ORG_ID=$(psql -qtA "$DATABASE_URL" -c "SELECT id FROM orgs WHERE slug = '$SLUG'")
-    psql -q "$DATABASE_URL" -c "VACUUM ANALYZE"
-fi
-DEALS=$(psql -qtA "$DATABASE_URL" -c "SELECT count(*) FROM deals WHERE org_id = $ORG_ID")
-KEY=$("$BIN" keys create --org "$SLUG" --name "bench-$RANDOM" --scopes read | tail -1)
+export GAPFORGE_SNAPSHOT_AT=off
+bench_setup
+bench_org "$SLUG" 7 "$DPQ" bench_vacuum
+DEALS=$(bench_query "SELECT count(*) FROM deals WHERE org_id = $ORG_ID")
+KEY=$(bench_key "$SLUG" read)
 
 # 13 weekly org snapshots in each of the 8 fiscal quarters before 2026-Q4 (calendar quarters in
 # the demo), unless they are there already: P50 at the actual times a drift that fades over the
@@ -67,14 +53,11 @@ FROM generate_series(date '2024-10-01', date '2026-07-01', interval '3 months') 
 WHERE NOT EXISTS (SELECT 1 FROM forecast_snapshots x WHERE x.org_id = $ORG_ID AND x.scope = 'org'
                   AND x.model_version = 'bench');
 SQL
-echo "org $SLUG: $DEALS deals, $(psql -qtA "$DATABASE_URL" -c \
+echo "org $SLUG: $DEALS deals, $(bench_query \
     "SELECT count(*) FROM forecast_snapshots WHERE org_id = $ORG_ID") snapshots"
 
-"$BIN" serve 2> "$BENCH_DIR/server.log" &
-SERVER=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+bench_serve "$BENCH_DIR/server.log"
 
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 time_of() { # $1: path; prints the median of RUNS warm requests in ms
     local url="http://127.0.0.1:$PORT$1" ms=()
     for _ in 1 2; do
@@ -86,7 +69,7 @@ time_of() { # $1: path; prints the median of RUNS warm requests in ms
             awk '{printf "%.1f", $1 * 1000}')")
     done
     echo "$1: ${ms[*]}" >&2
-    printf '%s\n' "${ms[@]}" | median
+    printf '%s\n' "${ms[@]}" | bench_median
 }
 acc=$(time_of "/v1/accuracy?last=8")
 python3 -c "import json; d=json.load(open('$BENCH_DIR/last.json')); print('accuracy:', len(d['periods']), 'periods,', d['summary']['model']['n'], 'model weeks')" >&2

@@ -18,37 +18,21 @@ set -euo pipefail
 RUNS=${1:-7}
 DPQ=${2:-8500}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD_DIR=${BUILD_DIR:-$ROOT/build}
-BIN=$BUILD_DIR/gapforge
 BENCH_DIR=${BENCH_DIR:-/tmp/gapforge-bench-forecast}
 TOKEN=bench-admin-token-0123456789
 PORT=${BENCH_PORT:-18961}
 AS_OF=2026-11-15
 SLUG=bench-forecast
-mkdir -p "$BENCH_DIR"
-[ -x "$BIN" ] || { echo "no $BIN: build first (meson compile -C $BUILD_DIR)" >&2; exit 1; }
 
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
-trap bench_cleanup EXIT
-bench_db bench $((PORT + 1))
-
-export GAPFORGE_MIGRATIONS=$ROOT/migrations GAPFORGE_ADMIN_TOKEN=$TOKEN
-export GAPFORGE_LISTEN=127.0.0.1:$PORT
-"$BIN" migrate >/dev/null
-ORG_ID=$(psql -qtA "$DATABASE_URL" -c "SELECT id FROM orgs WHERE slug = '$SLUG'")
-if [ -z "$ORG_ID" ]; then
-    "$BIN" demo --org "$SLUG" --seed 7 --quarters 12 --deals-per-quarter "$DPQ" --as-of "$AS_OF" \
-        --truth "$BENCH_DIR/truth.json" | head -1
-    ORG_ID=$(psql -qtA "$DATABASE_URL" -c "SELECT id FROM orgs WHERE slug = '$SLUG'")
-    psql -q "$DATABASE_URL" -c "VACUUM ANALYZE deals" -c "VACUUM ANALYZE deal_events"
-fi
+export GAPFORGE_ADMIN_TOKEN=$TOKEN
+bench_setup
+bench_org "$SLUG" 7 "$DPQ" bench_vacuum deals deal_events
 psql -q "$DATABASE_URL" -c "UPDATE levers SET max_units = 10 WHERE org_id = $ORG_ID"
-KEY=$("$BIN" keys create --org "$SLUG" --name "bench-$RANDOM" --scopes read,write | tail -1)
+KEY=$(bench_key "$SLUG" read,write)
 
-"$BIN" serve 2> "$BENCH_DIR/server-plan.log" &
-SERVER=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+bench_serve "$BENCH_DIR/server-plan.log"
 H=(-H "Authorization: Bearer $KEY" -H 'Content-Type: application/json')
 U=http://127.0.0.1:$PORT
 
@@ -58,13 +42,12 @@ read -r BASE OPEN <<<"$P50"
 TARGET=$(python3 -c "print(round($BASE * 1.08, 2))")
 curl -sf "${H[@]}" -X PUT "$U/v1/targets" -o /dev/null \
     -d "{\"scope\": \"org\", \"metric\": \"bookings\", \"period\": \"2026-Q4\", \"value\": $TARGET}"
-LEVERS=$(psql -qtA "$DATABASE_URL" -c "SELECT json_agg(key ORDER BY key) FROM levers l
+LEVERS=$(bench_query "SELECT json_agg(key ORDER BY key) FROM levers l
     WHERE org_id = $ORG_ID AND NOT (kind = 'kpi' AND NOT EXISTS (SELECT 1 FROM kpis k
     WHERE k.id = l.kpi_id AND k.leads_to = 'bookings'))")
 BODY="{\"period\": \"2026-Q4\", \"as_of\": \"$AS_OF\", \"goal\": {\"type\": \"p50\"}, \"levers\": $LEVERS}"
 echo "org $SLUG: $OPEN open deals at $AS_OF; P50 $BASE, target $TARGET; levers $LEVERS"
 
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 for _ in 1 2; do
     curl -sf "${H[@]}" -X POST "$U/v1/plans" -d "$BODY" -o "$BENCH_DIR/plan.json" ||
         { echo "warm-up plan failed" >&2; exit 1; }
@@ -85,4 +68,4 @@ print(f"plan: achieves={d['achieves']} search={d['search']} cost={d['total_cost'
 PY
 echo "plan runs (ms): ${pl[*]}"
 echo "forecast runs (ms): ${fc[*]}"
-echo "plan median: $(printf '%s\n' "${pl[@]}" | median) ms (target <= 2000 ms); forecast median: $(printf '%s\n' "${fc[@]}" | median) ms"
+echo "plan median: $(printf '%s\n' "${pl[@]}" | bench_median) ms (target <= 2000 ms); forecast median: $(printf '%s\n' "${fc[@]}" | bench_median) ms"

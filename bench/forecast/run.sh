@@ -34,44 +34,33 @@ set -euo pipefail
 RUNS=${1:-9}
 DPQ=${2:-8500}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD_DIR=${BUILD_DIR:-$ROOT/build}
-BIN=$BUILD_DIR/gapforge
 BENCH_DIR=${BENCH_DIR:-/tmp/gapforge-bench-forecast}
 TOKEN=bench-admin-token-0123456789
 PORT=${BENCH_PORT:-18951}
 AS_OF=2026-11-15
 SLUG=bench-forecast
-mkdir -p "$BENCH_DIR"
-[ -x "$BIN" ] || { echo "no $BIN: build first (meson compile -C $BUILD_DIR)" >&2; exit 1; }
 
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
-trap bench_cleanup EXIT
-bench_db bench $((PORT + 1))
-
-export GAPFORGE_MIGRATIONS=$ROOT/migrations GAPFORGE_ADMIN_TOKEN=$TOKEN
-export GAPFORGE_LISTEN=127.0.0.1:$PORT
-"$BIN" migrate >/dev/null
-ORG_ID=$(psql -qtA "$DATABASE_URL" -c "SELECT id FROM orgs WHERE slug = '$SLUG'")
+export GAPFORGE_ADMIN_TOKEN=$TOKEN
+bench_setup
+# bench_org, with the load timed.
+ORG_ID=$(bench_org_id "$SLUG")
 if [ -z "$ORG_ID" ]; then
     t0=$(date +%s.%N)
-    "$BIN" demo --org "$SLUG" --seed 7 --quarters 12 --deals-per-quarter "$DPQ" --as-of "$AS_OF" \
-        --truth "$BENCH_DIR/truth.json" | head -1
+    bench_demo "$SLUG" 7 "$DPQ"
     echo "loaded in $(echo "$(date +%s.%N) - $t0" | bc -l | cut -c1-5) s"
-    ORG_ID=$(psql -qtA "$DATABASE_URL" -c "SELECT id FROM orgs WHERE slug = '$SLUG'")
+    ORG_ID=$(bench_org_id "$SLUG")
 fi
-psql -q "$DATABASE_URL" -c "VACUUM ANALYZE deals" -c "VACUUM ANALYZE deal_events"
-DEALS=$(psql -qtA "$DATABASE_URL" -c "SELECT count(*) FROM deals WHERE org_id = $ORG_ID")
-EVENTS=$(psql -qtA "$DATABASE_URL" -c "SELECT count(*) FROM deal_events WHERE org_id = $ORG_ID")
-TZ_ORG=$(psql -qtA "$DATABASE_URL" -c "SELECT time_zone FROM orgs WHERE id = $ORG_ID")
-KEY=$("$BIN" keys create --org "$SLUG" --name "bench-$RANDOM" --scopes read | tail -1)
+bench_vacuum deals deal_events
+DEALS=$(bench_query "SELECT count(*) FROM deals WHERE org_id = $ORG_ID")
+EVENTS=$(bench_query "SELECT count(*) FROM deal_events WHERE org_id = $ORG_ID")
+TZ_ORG=$(bench_query "SELECT time_zone FROM orgs WHERE id = $ORG_ID")
+KEY=$(bench_key "$SLUG" read)
 echo "org $SLUG: $DEALS deals, $EVENTS events"
 
-"$BIN" serve 2> "$BENCH_DIR/server.log" &
-SERVER=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+bench_serve "$BENCH_DIR/server.log"
 
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 URL="http://127.0.0.1:$PORT/v1/forecast?as_of=$AS_OF"
 
 for _ in 1 2 3 4; do # every server thread opens its second (events) connection once
@@ -79,7 +68,7 @@ for _ in 1 2 3 4; do # every server thread opens its second (events) connection 
         { echo "warm-up request failed" >&2; exit 1; }
 done
 fc=()
-for run in $(seq "$RUNS"); do
+for _ in $(seq "$RUNS"); do
     ms=$(curl -sf -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $KEY" "$URL" |
         awk '{printf "%.1f", $1 * 1000}')
     fc+=("$ms")
@@ -108,14 +97,14 @@ floor_run() { # $1: server | client
 }
 server_floor=()
 client_floor=()
-for run in $(seq "$RUNS"); do
+for _ in $(seq "$RUNS"); do
     server_floor+=("$(floor_run server)")
     client_floor+=("$(floor_run client)")
 done
 
-f=$(printf '%s\n' "${fc[@]}" | median)
-sf=$(printf '%s\n' "${server_floor[@]}" | median)
-cf=$(printf '%s\n' "${client_floor[@]}" | median)
+f=$(printf '%s\n' "${fc[@]}" | bench_median)
+sf=$(printf '%s\n' "${server_floor[@]}" | bench_median)
+cf=$(printf '%s\n' "${client_floor[@]}" | bench_median)
 echo "forecast runs (ms): ${fc[*]}"
 echo "floor runs (ms):    ${server_floor[*]}"
 grep '"msg":"forecast"' "$BENCH_DIR/server.log" | tail -1 |

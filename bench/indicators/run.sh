@@ -14,30 +14,18 @@ set -euo pipefail
 RUNS=${1:-15}
 DPQ=${2:-300}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD_DIR=${BUILD_DIR:-$ROOT/build}
-BIN=$BUILD_DIR/gapforge
 BENCH_DIR=${BENCH_DIR:-/tmp/gapforge-bench-indicators}
 TOKEN=bench-admin-token-0123456789
 PORT=${BENCH_PORT:-18971}
 AS_OF=2026-11-15
 SLUG=bench-indicators-$DPQ
-mkdir -p "$BENCH_DIR"
-[ -x "$BIN" ] || { echo "no $BIN: build first (meson compile -C $BUILD_DIR)" >&2; exit 1; }
 
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
-trap bench_cleanup EXIT
-bench_db bench $((PORT + 1))
-
-export GAPFORGE_MIGRATIONS=$ROOT/migrations GAPFORGE_ADMIN_TOKEN=$TOKEN
-export GAPFORGE_LISTEN=127.0.0.1:$PORT
-"$BIN" migrate >/dev/null
-ORG_ID=$(psql -qtA "$DATABASE_URL" -c "SELECT id FROM orgs WHERE slug = '$SLUG'")
-if [ -z "$ORG_ID" ]; then
-    "$BIN" demo --org "$SLUG" --seed 5 --quarters 12 --deals-per-quarter "$DPQ" --as-of "$AS_OF" \
-        --truth "$BENCH_DIR/truth.json" | head -1
-    ORG_ID=$(psql -qtA "$DATABASE_URL" -c "SELECT id FROM orgs WHERE slug = '$SLUG'")
-    # Nine more leading KPIs: the leads' series scaled by 1.1^i, lags 7 i days.
+export GAPFORGE_ADMIN_TOKEN=$TOKEN
+bench_setup
+# Nine more leading KPIs: the leads' series scaled by 1.1^i, lags 7 i days (for a new org).
+add_kpis() {
     psql -q "$DATABASE_URL" <<SQL
 INSERT INTO kpis (org_id, key, name, unit, direction, aggregation, bucket, leads_to, lag_days)
 SELECT $ORG_ID, 'lead_' || i, 'Leading KPI ' || i, 'count', 'higher_is_better', 'sum', 'week',
@@ -47,17 +35,15 @@ SELECT $ORG_ID, k.id, o.observed_on, o.value * power(1.1, substr(k.key, 6)::int)
 FROM kpis k, kpi_observations o JOIN kpis q ON q.id = o.kpi_id AND q.key = 'qualified_leads'
 WHERE k.org_id = $ORG_ID AND k.key LIKE 'lead\_%' AND q.org_id = $ORG_ID;
 SQL
-fi
-NK=$(psql -qtA "$DATABASE_URL" -c "SELECT count(*) FROM kpis WHERE org_id = $ORG_ID AND leads_to IS NOT NULL")
-ND=$(psql -qtA "$DATABASE_URL" -c "SELECT count(*) FROM deals WHERE org_id = $ORG_ID")
-KEY=$("$BIN" keys create --org "$SLUG" --name "bench-$RANDOM" --scopes read | tail -1)
+}
+bench_org "$SLUG" 5 "$DPQ" add_kpis
+NK=$(bench_query "SELECT count(*) FROM kpis WHERE org_id = $ORG_ID AND leads_to IS NOT NULL")
+ND=$(bench_query "SELECT count(*) FROM deals WHERE org_id = $ORG_ID")
+KEY=$(bench_key "$SLUG" read)
 
-"$BIN" serve 2> "$BENCH_DIR/server.log" &
-SERVER=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+bench_serve "$BENCH_DIR/server.log"
 H=(-H "Authorization: Bearer $KEY")
 U="http://127.0.0.1:$PORT/v1/indicators?as_of=$AS_OF"
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 for _ in 1 2; do
     curl -sf "${H[@]}" "$U" -o "$BENCH_DIR/indicators.json" || { echo "warm-up failed" >&2; exit 1; }
 done
@@ -72,5 +58,5 @@ print(f"{len(d['items'])} indicators; " + "; ".join(i["text"] for i in d["items"
 PY
 echo "org $SLUG: $NK leading KPIs, $ND deals"
 echo "runs (ms): ${t[*]}"
-echo "median: $(printf '%s\n' "${t[@]}" | median) ms (target <= 200 ms)"
+echo "median: $(printf '%s\n' "${t[@]}" | bench_median) ms (target <= 200 ms)"
 kill "$SERVER" 2>/dev/null || true
