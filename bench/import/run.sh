@@ -17,8 +17,9 @@
 # created deals_copy table with the file's columns, typed as deals types them, and as many
 # indexes as deals has (counted from pg_indexes; the first is unique on external_id, as deals'
 # (org_id, external_id) is). The runs alternate, an import then a \copy, each after an untimed
-# VACUUM ANALYZE and CHECKPOINT. Prints rows/s of both (medians), their ratio and the server's
-# peak RSS (VmHWM). Example: BUILD_DIR=/tmp/build bench/import/run.sh 1000000 3
+# VACUUM ANALYZE and CHECKPOINT. Prints rows/s of both (medians), their ratio, the seconds of
+# re-importing the unchanged file into the last org, and the server's peak RSS (VmHWM).
+# Example: BUILD_DIR=/tmp/build bench/import/run.sh 1000000 3
 set -euo pipefail
 
 ROWS=${1:-1000000}
@@ -102,7 +103,24 @@ import_once() {
     [ "$inserted" = "$ROWS" ] || { echo "import run $1 failed: ${out:0:400}" >&2; exit 1; }
     secs=$(echo "$t1 - $t0" | bc -l)
     import_times+=("$secs")
+    last_key=$key
     printf 'import run %d: %.2f s (%s inserted)\n' "$1" "$secs" "$inserted"
+}
+
+# The same file again into the last import's org: every row matches a deal and none changed,
+# so nothing is written (issue 13: a no-op). Prints its seconds.
+reimport_once() {
+    local t0 t1 out unchanged
+    quiesce
+    t0=$(now)
+    out=$(curl -sS -X POST "http://127.0.0.1:$PORT/v1/imports/deals?effective_at=2025-01-02" \
+        -H "Authorization: Bearer $last_key" -H 'Content-Type: text/csv' -T "$CSV")
+    t1=$(now)
+    unchanged=$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("unchanged"))' \
+        2>/dev/null || echo "?")
+    [ "$unchanged" = "$ROWS" ] || { echo "re-import failed: ${out:0:400}" >&2; exit 1; }
+    printf 're-import of the unchanged file: %.2f s (%s unchanged)\n' "$(echo "$t1 - $t0" | bc -l)" \
+        "$unchanged"
 }
 
 # One timed \copy into a freshly made deals_copy; its seconds go to copy_times.
@@ -130,6 +148,7 @@ for run in $(seq "$RUNS"); do
     import_once "$run"
     copy_once "$run"
 done
+reimport_once
 hwm=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER/status")
 psql -q "$DATABASE_URL" -c "DROP TABLE IF EXISTS deals_copy"
 
