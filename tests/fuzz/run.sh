@@ -31,7 +31,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
 cd "$GF_ROOT"
 
-harnesses=(csv import csv_table router validate period query)
+harnesses=(csv import csv_table router validate period query norm)
 
 if [[ ${1:-} == --list ]]; then
     printf '%s\n' "${harnesses[@]}"
