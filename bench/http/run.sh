@@ -55,18 +55,17 @@ bench_db bench $((PORT + 1))
 export GAPFORGE_MIGRATIONS=$ROOT/migrations GAPFORGE_ADMIN_TOKEN=$TOKEN
 export GAPFORGE_LISTEN=127.0.0.1:$PORT GAPFORGE_THREADS=$THREADS GAPFORGE_SNAPSHOT_AT=off
 "$BIN" migrate >/dev/null
-ORG_ID=$(psql -qtA "$DATABASE_URL" -c "SELECT id FROM orgs WHERE slug = '$SLUG'")
+ORG_ID=$(bench_query "SELECT id FROM orgs WHERE slug = '$SLUG'")
 if [ -z "$ORG_ID" ]; then
     "$BIN" demo --org "$SLUG" --seed 7 --quarters 12 --deals-per-quarter "$DPQ" --as-of "$AS_OF" \
         --truth "$BENCH_DIR/truth.json" | head -1
-    ORG_ID=$(psql -qtA "$DATABASE_URL" -c "SELECT id FROM orgs WHERE slug = '$SLUG'")
+    ORG_ID=$(bench_query "SELECT id FROM orgs WHERE slug = '$SLUG'")
 fi
-DEALS=$(psql -qtA "$DATABASE_URL" -c "SELECT count(*) FROM deals WHERE org_id = $ORG_ID")
-REP=$(psql -qtA "$DATABASE_URL" -c "SELECT key FROM reps WHERE org_id = $ORG_ID ORDER BY key LIMIT 1")
+DEALS=$(bench_query "SELECT count(*) FROM deals WHERE org_id = $ORG_ID")
+REP=$(bench_query "SELECT key FROM reps WHERE org_id = $ORG_ID ORDER BY key LIMIT 1")
 KEY=$("$BIN" keys create --org "$SLUG" --name "bench-$RANDOM" --scopes read | tail -1)
 echo "org $SLUG: $DEALS deals; wrk $CONN connections, $SECS s a run, $RUNS runs; $THREADS threads"
 
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 start_server() {
     "$BIN" serve 2>"$BENCH_DIR/server.log" &
     SERVER=$!
@@ -87,7 +86,7 @@ scorecard() { # LABEL: prints the median of RUNS requests after one warm-up
     local t
     curl -sf -o /dev/null -H "$auth" "$S" || { echo "scorecard failed" >&2; exit 1; }
     t=$(for _ in $(seq "$RUNS"); do curl -sf -o /dev/null -w '%{time_total}\n' -H "$auth" "$S"; done |
-        median)
+        bench_median)
     printf 'scorecard %-22s median %6.0f ms\n' "$1" "$(echo "$t * 1000" | bc -l)"
 }
 GAPFORGE_HISTORY_CACHE_MB=0 start_server
@@ -121,7 +120,7 @@ for run in $(seq "$RUNS"); do
     R[not_modified]+="$(rps "$F" "$auth" "If-None-Match: $ETAG") "
     echo "run $run of $RUNS done"
 done
-c=$(tr ' ' '\n' <<<"${R[const]}" | grep . | median)
+c=$(tr ' ' '\n' <<<"${R[const]}" | grep . | bench_median)
 printf '%-13s median %8.0f req/s                                      runs: %s\n' constant "$c" \
     "${R[const]}"
 # Each run's ratio to the constant endpoint's run of the same round, then their median: the
@@ -129,8 +128,8 @@ printf '%-13s median %8.0f req/s                                      runs: %s\n
 ratios() { paste -d' ' <(tr ' ' '\n' <<<"${R[$1]}" | grep .) <(tr ' ' '\n' <<<"${R[const]}" | grep .) |
     awk '{printf "%.1f\n", 100 * $1 / $2}'; }
 for k in forecast projections not_modified; do
-    m=$(tr ' ' '\n' <<<"${R[$k]}" | grep . | median)
+    m=$(tr ' ' '\n' <<<"${R[$k]}" | grep . | bench_median)
     printf '%-13s median %8.0f req/s, median ratio %5.1f%% of constant (target >= 50%%)   runs: %s\n' \
-        "$k" "$m" "$(ratios "$k" | median)" "${R[$k]}"
+        "$k" "$m" "$(ratios "$k" | bench_median)" "${R[$k]}"
 done
 echo "server peak RSS $(awk '/VmHWM/ {printf "%.1f MB", $2 / 1024}' "/proc/$SERVER/status")"

@@ -54,7 +54,6 @@ SERVER=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 
 now() { date +%s.%N; }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # A fresh org with its reps and stages; prints its admin key.
 new_org() {
@@ -82,12 +81,12 @@ SQL
 quiesce() { psql -q "$DATABASE_URL" -c "VACUUM ANALYZE" -c "CHECKPOINT" && sync; }
 
 # The \copy table: the file's columns, typed as in deals, and as many indexes as deals has.
-NIDX=$(psql -qtA "$DATABASE_URL" -c "SELECT count(*) FROM pg_indexes WHERE tablename = 'deals'")
+NIDX=$(bench_query "SELECT count(*) FROM pg_indexes WHERE tablename = 'deals'")
 COPY_INDEXES=("UNIQUE INDEX ON deals_copy (external_id)" "INDEX ON deals_copy (created_on)"
     "INDEX ON deals_copy (close_date)" "INDEX ON deals_copy (stage)" "INDEX ON deals_copy (owner)"
     "INDEX ON deals_copy (amount)" "INDEX ON deals_copy (closed_on)" "INDEX ON deals_copy (category)")
 ((NIDX <= ${#COPY_INDEXES[@]})) || { echo "deals has $NIDX indexes: add more to COPY_INDEXES" >&2; exit 1; }
-echo "deals has $NIDX indexes: $(psql -qtA "$DATABASE_URL" -c "SELECT string_agg(indexname, ', ' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'deals'")"
+echo "deals has $NIDX indexes: $(bench_query "SELECT string_agg(indexname, ', ' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'deals'")"
 
 # One timed import into a fresh org; its seconds go to import_times.
 import_once() {
@@ -152,8 +151,8 @@ reimport_once
 hwm=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER/status")
 psql -q "$DATABASE_URL" -c "DROP TABLE IF EXISTS deals_copy"
 
-imp=$(printf '%s\n' "${import_times[@]}" | median)
-cpy=$(printf '%s\n' "${copy_times[@]}" | median)
+imp=$(printf '%s\n' "${import_times[@]}" | bench_median)
+cpy=$(printf '%s\n' "${copy_times[@]}" | bench_median)
 awk -v n="$ROWS" -v i="$imp" -v c="$cpy" -v h="$hwm" 'BEGIN {
     printf "import  median %.2f s  %9.0f rows/s\n", i, n / i
     printf "\\copy   median %.2f s  %9.0f rows/s\n", c, n / c

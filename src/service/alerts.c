@@ -361,7 +361,7 @@ static void alerts_tick(gf_svc__job *job, bool first)
     }
     tick_count c = {0};
     for (size_t k = 0; k < n && !gf_svc__job_stopping(job); k++)
-        if (gf_svc__job_locked(NULL, orgs[k], 0, evaluate_org, &c, &err) < 0)
+        if (gf_svc__job_for_org(NULL, orgs[k], 0, evaluate_org, &c, &err) < 0)
             break;
     free(orgs);
     gf_svc__count_run("alerts", err.code == GF_OK && !c.failed);

@@ -70,8 +70,8 @@ bool gf_svc__job_stopping(gf_svc__job *job)
     return stop;
 }
 
-int gf_svc__job_locked(const gf_svc__job_lock *lock, int64_t org_id, int key,
-                       int (*work)(int64_t org_id, void *arg, gf_err *err), void *arg, gf_err *err)
+int gf_svc__job_for_org(const gf_svc__job_lock *lock, int64_t org_id, int key,
+                        int (*work)(int64_t org_id, void *arg, gf_err *err), void *arg, gf_err *err)
 {
     int got = 1;
     if (lock && lock->take(org_id, key, &got, err) < 0)

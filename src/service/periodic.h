@@ -52,12 +52,12 @@ typedef struct gf_svc__job_lock {
     int (*release)(int64_t org_id, int key, gf_err *err);
 } gf_svc__job_lock;
 
-/* Runs work(org_id, arg) with the store's org set to org_id, under lock (org_id, key) when lock is
- * not NULL, and releases it. Returns 1 when another
- * replica holds the lock (work not run), else work's return (0, or negative with err), or the
- * negative code of taking or releasing the lock with err. */
-int gf_svc__job_locked(const gf_svc__job_lock *lock, int64_t org_id, int key,
-                       int (*work)(int64_t org_id, void *arg, gf_err *err), void *arg, gf_err *err)
+/* Runs work(org_id, arg) for one org: with the store's org set to org_id and, when lock is not
+ * NULL, under lock (org_id, key), released afterwards. Returns 1 when another replica holds the
+ * lock (work not run), else work's return (0, or negative with err), or the negative code of
+ * taking or releasing the lock with err. */
+int gf_svc__job_for_org(const gf_svc__job_lock *lock, int64_t org_id, int key,
+                        int (*work)(int64_t org_id, void *arg, gf_err *err), void *arg, gf_err *err)
     GF_MUST_CHECK;
 
 #endif

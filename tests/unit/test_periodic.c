@@ -99,23 +99,23 @@ START_TEST(one_org_s_work_runs_under_its_lock_and_the_lock_is_always_released)
     const gf_svc__job_lock lock = {fake_take, fake_release};
     gf_err err = {0};
     int ret = 0;
-    ck_assert_int_eq(gf_svc__job_locked(&lock, 42, 7, work, &ret, &err), 0);
+    ck_assert_int_eq(gf_svc__job_for_org(&lock, 42, 7, work, &ret, &err), 0);
     ck_assert(g_taken == 1 && g_worked == 1 && g_released == 1);
     g_held = 1; /* another replica holds it: not run, not released */
-    ck_assert_int_eq(gf_svc__job_locked(&lock, 42, 7, work, &ret, &err), 1);
+    ck_assert_int_eq(gf_svc__job_for_org(&lock, 42, 7, work, &ret, &err), 1);
     ck_assert(g_worked == 1 && g_released == 1);
     g_held = 0;
     ret = GF_EINVALID; /* the work's failure is returned, the lock released */
-    ck_assert_int_eq(gf_svc__job_locked(&lock, 42, 7, work, &ret, &err), GF_EINVALID);
+    ck_assert_int_eq(gf_svc__job_for_org(&lock, 42, 7, work, &ret, &err), GF_EINVALID);
     ck_assert_int_eq(g_released, 2);
     ret = 0;
     g_fail_release = 1; /* a release that fails after good work is the answer */
-    ck_assert_int_eq(gf_svc__job_locked(&lock, 42, 7, work, &ret, &err), GF_EUNAVAILABLE);
+    ck_assert_int_eq(gf_svc__job_for_org(&lock, 42, 7, work, &ret, &err), GF_EUNAVAILABLE);
     ck_assert_str_eq(err.message, "gone");
     g_fail_release = 0;
     g_fail_take = 1;
     gf_err_clear(&err);
-    ck_assert_int_eq(gf_svc__job_locked(&lock, 42, 7, work, &ret, &err), GF_EUNAVAILABLE);
+    ck_assert_int_eq(gf_svc__job_for_org(&lock, 42, 7, work, &ret, &err), GF_EUNAVAILABLE);
     ck_assert_int_eq(g_worked, 3);
 }
 END_TEST
