@@ -429,6 +429,7 @@ END_TEST
 
 typedef struct timed_get {
     int port;
+    int seed; /* each its own forecast: the answer cache would run one for all (single flight) */
     const char *key;
     long status;
     double done_at;
@@ -446,8 +447,9 @@ static void *run_forecast(void *arg)
     timed_get *g = arg;
     char url[256], auth[256];
     snprintf(url, sizeof url,
-             "http://127.0.0.1:%d/v1/forecast?period=2025-Q4&as_of=2025-10-01&trials=200000",
-             g->port);
+             "http://127.0.0.1:%d/v1/forecast?period=2025-Q4&as_of=2025-10-01&trials=200000"
+             "&seed=%d",
+             g->port, g->seed);
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", g->key);
     CURL *c = curl_easy_init();
     struct curl_slist *h = curl_slist_append(NULL, auth);
@@ -517,7 +519,7 @@ START_TEST(sigterm_lets_requests_in_flight_finish_and_closes_idle_connections)
     timed_get gets[8];
     pthread_t threads[8];
     for (int i = 0; i < 8; i++) {
-        gets[i] = (timed_get){.port = port, .key = fx_shared_key()};
+        gets[i] = (timed_get){.port = port, .seed = i + 1, .key = fx_shared_key()};
         ck_assert_int_eq(pthread_create(&threads[i], NULL, run_forecast, &gets[i]), 0);
     }
     usleep(150 * 1000);
