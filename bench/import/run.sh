@@ -88,38 +88,35 @@ COPY_INDEXES=("UNIQUE INDEX ON deals_copy (external_id)" "INDEX ON deals_copy (c
 ((NIDX <= ${#COPY_INDEXES[@]})) || { echo "deals has $NIDX indexes: add more to COPY_INDEXES" >&2; exit 1; }
 echo "deals has $NIDX indexes: $(bench_query "SELECT string_agg(indexname, ', ' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'deals'")"
 
-# One timed import into a fresh org; its seconds go to import_times.
-import_once() {
-    local key t0 t1 out inserted secs
-    key=$(new_org "$1")
+# timed_import KEY EFFECTIVE_AT COUNT: POSTs the file as the org of KEY and checks that the
+# answer's COUNT (inserted, unchanged) is ROWS; prints its seconds, or exits saying why not.
+timed_import() {
+    local t0 t1 out n
     quiesce
     t0=$(now)
-    out=$(curl -sS -X POST "http://127.0.0.1:$PORT/v1/imports/deals?effective_at=2025-01-01" \
-        -H "Authorization: Bearer $key" -H 'Content-Type: text/csv' -T "$CSV")
+    out=$(curl -sS -X POST "http://127.0.0.1:$PORT/v1/imports/deals?effective_at=$2" \
+        -H "Authorization: Bearer $1" -H 'Content-Type: text/csv' -T "$CSV")
     t1=$(now)
-    inserted=$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("inserted"))' \
+    n=$(echo "$out" | python3 -c "import json,sys; print(json.load(sys.stdin).get('$3'))" \
         2>/dev/null || echo "?")
-    [ "$inserted" = "$ROWS" ] || { echo "import run $1 failed: ${out:0:400}" >&2; exit 1; }
-    secs=$(echo "$t1 - $t0" | bc -l)
+    [ "$n" = "$ROWS" ] || { echo "import failed ($3 $n): ${out:0:400}" >&2; exit 1; }
+    echo "$t1 - $t0" | bc -l
+}
+
+# One timed import into a fresh org; its seconds go to import_times.
+import_once() {
+    local secs
+    last_key=$(new_org "$1")
+    secs=$(timed_import "$last_key" 2025-01-01 inserted)
     import_times+=("$secs")
-    last_key=$key
-    printf 'import run %d: %.2f s (%s inserted)\n' "$1" "$secs" "$inserted"
+    printf 'import run %d: %.2f s (%s inserted)\n' "$1" "$secs" "$ROWS"
 }
 
 # The same file again into the last import's org: every row matches a deal and none changed,
 # so nothing is written (issue 13: a no-op). Prints its seconds.
 reimport_once() {
-    local t0 t1 out unchanged
-    quiesce
-    t0=$(now)
-    out=$(curl -sS -X POST "http://127.0.0.1:$PORT/v1/imports/deals?effective_at=2025-01-02" \
-        -H "Authorization: Bearer $last_key" -H 'Content-Type: text/csv' -T "$CSV")
-    t1=$(now)
-    unchanged=$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("unchanged"))' \
-        2>/dev/null || echo "?")
-    [ "$unchanged" = "$ROWS" ] || { echo "re-import failed: ${out:0:400}" >&2; exit 1; }
-    printf 're-import of the unchanged file: %.2f s (%s unchanged)\n' "$(echo "$t1 - $t0" | bc -l)" \
-        "$unchanged"
+    printf 're-import of the unchanged file: %.2f s (%s unchanged)\n' \
+        "$(timed_import "$last_key" 2025-01-02 unchanged)" "$ROWS"
 }
 
 # One timed \copy into a freshly made deals_copy; its seconds go to copy_times.
